@@ -84,6 +84,7 @@ WARNING_RULES = _rules(
 
 # Contract section 6: the grant register, rekvisitioner.csv.
 REGISTER_RULES = _rules(
+    Rule("register_missing", FATAL, "Årsmappen saknar rekvisitioner.csv (eller den är en symbolisk länk); året saknar deltagandeuppgifter."),
     Rule("register_unreadable", FATAL, "Rekvisitionsregistret går inte att läsa eller har fel rubrikrad; året saknar deltagandeuppgifter."),
     Rule("register_bad_row", ERROR, "En rad i rekvisitionsregistret har fel antal fält, okänt ändamål eller belopp som inte är hela kronor; raden används inte."),
     Rule("register_unknown_municipality", ERROR, "Kommunkoden i rekvisitionsregistret är inte en av de 290; raden används inte."),

@@ -1,0 +1,44 @@
+# Two commands set everything up on a machine with Python 3.11, pip and make:
+#   make refresh   install the locked environment and materialise the whole pipeline
+#   make test      run the test suite
+# Both honour KOMPETENS_RAW_DIR, KOMPETENS_WAREHOUSE and DAGSTER_HOME.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+VENV := .venv
+# uv itself is bootstrapped with pip into a private folder when it is not on the PATH.
+UV := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/bin/uv)
+
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: install refresh test dev lint clean
+
+$(TOOLS)/bin/uv:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.installed
+
+$(DAGSTER_HOME):
+	mkdir -p $@
+
+refresh: install | $(DAGSTER_HOME)
+	$(VENV)/bin/dagster asset materialize -m pipelines.definitions --select '*'
+
+test: install
+	$(VENV)/bin/python -m pytest
+
+dev: install | $(DAGSTER_HOME)
+	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(TOOLS) $(VENV) .pytest_cache

@@ -1,0 +1,268 @@
+"""Ingest: the landing zone's submission files and grant registers into the warehouse.
+
+Contract sections 1–3 and 6. Every file under <raw>/<year>/inventering/ ends as one row of
+quality.file_ledger; a file's content is read once per SHA-256 (the parse cache survives from
+one refresh to the next through the staging copy of the published warehouse).
+"""
+
+
+import dagster as dg
+import polars as pl
+
+from assets.ingest.landing_zone import LandingFile, file_sha256, scan_landing_zone, year_folders
+from assets.ingest.ledger import LedgerRow, build_ledger, needs_content
+from assets.ingest.reader import PARSER_VERSION, ReadResult, read_submission
+from assets.ingest.register import REGISTER_FILE_NAME, RegisterRead, read_grant_register
+from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
+from pipelines.resources import LandingZone, Warehouse
+from schemas.rules import RULES
+
+FILE_LEDGER = dg.AssetKey(["quality", "file_ledger"])
+FILE_ANSWERS = dg.AssetKey(["core", "file_answers"])
+GRANT_REGISTER = dg.AssetKey(["core", "grant_register"])
+
+LEDGER_COLUMNS = {
+    "path": pl.Utf8,
+    "sha256": pl.Utf8,
+    "size_bytes": pl.Int64,
+    "kommunkod": pl.Utf8,
+    "ar": pl.Int32,
+    "inlamnad": pl.Datetime("us"),
+    "status": pl.Utf8,
+    "reason_code": pl.Utf8,
+    "message": pl.Utf8,
+}
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            FILE_LEDGER,
+            description="Every file of the landing zone with its status (contract section 3).",
+        ),
+        dg.AssetSpec(
+            FILE_ANSWERS,
+            description="The answers of every readable file, as text, keyed by content hash.",
+        ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "every_file_in_ledger",
+            asset=FILE_LEDGER,
+            blocking=True,
+            description="Each file under <raw>/<year>/inventering/ has exactly one ledger row.",
+        )
+    ],
+    group_name="ingest",
+)
+def submission_files(
+    context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
+):
+    files = scan_landing_zone(landing_zone.path)
+    sha256 = {f.path: file_sha256(f.abs_path) for f in files if not f.is_symlink}
+    with warehouse.connect(context) as con:
+        create_tables(con)
+        newly_read = _refresh_parse_cache(con, files, sha256)
+        reads = _cached_reads(con)
+        ledger = build_ledger(files, sha256, reads)
+        replace_rows(con, "quality.file_ledger", _ledger_frame(ledger))
+        status_counts = dict(
+            con.execute(
+                "SELECT status, count(*) FROM quality.file_ledger GROUP BY status ORDER BY status"
+            ).fetchall()
+        )
+        ledger_paths = {row[0] for row in con.execute("SELECT path FROM quality.file_ledger").fetchall()}
+        ledger_preview = preview(con, "SELECT path, kommunkod, ar, status, reason_code FROM quality.file_ledger ORDER BY path")
+        answer_rows = row_count(con, "core.file_answers")
+
+    missing = sorted({f.path for f in files} - ledger_paths)
+    yield dg.MaterializeResult(
+        asset_key=FILE_LEDGER,
+        metadata={
+            "dagster/row_count": len(ledger),
+            "files_read_this_run": newly_read,
+            **{f"files_{status}": count for status, count in status_counts.items()},
+            "preview": dg.MetadataValue.md(ledger_preview),
+        },
+    )
+    yield dg.MaterializeResult(asset_key=FILE_ANSWERS, metadata={"dagster/row_count": answer_rows})
+    yield dg.AssetCheckResult(
+        check_name="every_file_in_ledger",
+        asset_key=FILE_LEDGER,
+        passed=not missing and len(ledger) == len(files),
+        metadata={"files_found": len(files), "ledger_rows": len(ledger), "missing": missing[:20]},
+    )
+
+
+def _refresh_parse_cache(con, files: list[LandingFile], sha256: dict[str, str]) -> int:
+    """Read the contents not yet in the cache; drop cached contents no longer in the landing zone."""
+    con.execute("DELETE FROM core.file_reads WHERE parser_version <> ?", [PARSER_VERSION])
+    present = pl.DataFrame({"sha256": sorted(set(sha256.values()))}, schema={"sha256": pl.Utf8})
+    con.register("present_contents", present)
+    try:
+        con.execute("DELETE FROM core.file_reads WHERE sha256 NOT IN (SELECT sha256 FROM present_contents)")
+    finally:
+        con.unregister("present_contents")
+    for table in ("core.file_answers", "core.file_findings"):
+        con.execute(f"DELETE FROM {table} WHERE sha256 NOT IN (SELECT sha256 FROM core.file_reads)")
+
+    cached = {row[0] for row in con.execute("SELECT sha256 FROM core.file_reads").fetchall()}
+    to_read: dict[str, LandingFile] = {}
+    for landing_file in files:
+        content_hash = sha256.get(landing_file.path)
+        if content_hash and content_hash not in cached and needs_content(landing_file):
+            to_read.setdefault(content_hash, landing_file)
+
+    reads, answers, findings = [], [], []
+    for content_hash, landing_file in to_read.items():
+        result = read_submission(landing_file.abs_path.read_bytes(), landing_file.abs_path.suffix)
+        reads.append(
+            {
+                "sha256": content_hash,
+                "parser_version": PARSER_VERSION,
+                "reason_code": result.reason_code,
+                "message": result.message,
+                "kommunkod": result.kommunkod,
+                "ar": result.ar,
+                "inlamnad": result.inlamnad,
+            }
+        )
+        answers.extend(
+            {"sha256": content_hash, "question_id": question_id, "answer_text": text}
+            for question_id, text in result.answers.items()
+        )
+        findings.extend(
+            {
+                "sha256": content_hash,
+                "rule": finding.rule,
+                "severity": RULES[finding.rule].severity,
+                "question_id": finding.question_id,
+                "value": finding.value,
+                "message": finding.message,
+            }
+            for finding in result.findings
+        )
+    _append(con, "core.file_reads", reads, _FILE_READS_SCHEMA)
+    _append(con, "core.file_answers", answers, _FILE_ANSWERS_SCHEMA)
+    _append(con, "core.file_findings", findings, _FILE_FINDINGS_SCHEMA)
+    return len(to_read)
+
+
+_FILE_READS_SCHEMA = {
+    "sha256": pl.Utf8,
+    "parser_version": pl.Utf8,
+    "reason_code": pl.Utf8,
+    "message": pl.Utf8,
+    "kommunkod": pl.Utf8,
+    "ar": pl.Int32,
+    "inlamnad": pl.Datetime("us"),
+}
+_FILE_ANSWERS_SCHEMA = {"sha256": pl.Utf8, "question_id": pl.Utf8, "answer_text": pl.Utf8}
+_FILE_FINDINGS_SCHEMA = {
+    "sha256": pl.Utf8,
+    "rule": pl.Utf8,
+    "severity": pl.Utf8,
+    "question_id": pl.Utf8,
+    "value": pl.Utf8,
+    "message": pl.Utf8,
+}
+
+
+def _append(con, table: str, rows: list[dict], schema: dict) -> None:
+    append_rows(con, table, pl.DataFrame(rows, schema=schema, orient="row"))
+
+
+def _cached_reads(con) -> dict[str, ReadResult]:
+    """The ledger needs each content's metadata and rejection, not its answers."""
+    rows = con.execute(
+        "SELECT sha256, reason_code, message, kommunkod, ar, inlamnad FROM core.file_reads"
+    ).fetchall()
+    return {
+        content_hash: ReadResult(
+            reason_code=reason_code,
+            message=message,
+            kommunkod=kommunkod,
+            ar=ar,
+            inlamnad=inlamnad,
+            answers={},
+            findings=(),
+        )
+        for content_hash, reason_code, message, kommunkod, ar, inlamnad in rows
+    }
+
+
+def _ledger_frame(ledger: list[LedgerRow]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [{column: getattr(row, column) for column in LEDGER_COLUMNS} for row in ledger],
+        schema=LEDGER_COLUMNS,
+        orient="row",
+    )
+
+
+@dg.asset(
+    key=GRANT_REGISTER,
+    description="The grant registers (rekvisitioner.csv) of every year (contract section 6).",
+    group_name="ingest",
+)
+def grant_register(
+    context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
+):
+    rows: list[dict] = []
+    findings: list[dict] = []
+    for ar in year_folders(landing_zone.path):
+        relative = f"{ar}/{REGISTER_FILE_NAME}"
+        register_path = landing_zone.path / relative
+        if register_path.is_symlink() or not register_path.is_file():
+            register = RegisterRead(
+                findings=[{"rule": "register_missing", "kommunkod": None, "line": None,
+                           "message": f"{relative} saknas eller är inte en vanlig fil."}]
+            )
+        else:
+            register = read_grant_register(register_path.read_bytes(), ar)
+        rows.extend(register.rows)
+        findings.extend(
+            {"path": relative, "ar": ar, "severity": RULES[finding["rule"]].severity, **finding}
+            for finding in register.findings
+        )
+    with warehouse.connect(context) as con:
+        create_tables(con)
+        replace_rows(con, "core.grant_register", pl.DataFrame(rows, schema=_GRANT_SCHEMA, orient="row"))
+        replace_rows(
+            con, "core.register_findings", pl.DataFrame(findings, schema=_REGISTER_FINDING_SCHEMA, orient="row")
+        )
+        per_year = con.execute(
+            """
+            SELECT ar, count(DISTINCT kommunkod), sum(fordelat_sek), count(DISTINCT kommunkod)
+                FILTER (WHERE rekvirerat_sek > 0)
+            FROM core.grant_register GROUP BY ar ORDER BY ar
+            """
+        ).fetchall()
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": len(rows),
+            "register_findings": len(findings),
+            "per_year": dg.MetadataValue.md(
+                "| ar | kommuner | fordelat_sek | rekvirerat (kommuner) |\n| --- | --- | --- | --- |\n"
+                + "\n".join(f"| {ar} | {n} | {total} | {requisitioned} |" for ar, n, total, requisitioned in per_year)
+            ),
+        }
+    )
+
+
+_GRANT_SCHEMA = {
+    "ar": pl.Int32,
+    "kommunkod": pl.Utf8,
+    "andamal": pl.Utf8,
+    "fordelat_sek": pl.Int64,
+    "rekvirerat_sek": pl.Int64,
+    "aterbetalt_sek": pl.Int64,
+}
+_REGISTER_FINDING_SCHEMA = {
+    "path": pl.Utf8,
+    "ar": pl.Int32,
+    "kommunkod": pl.Utf8,
+    "line": pl.Int32,
+    "rule": pl.Utf8,
+    "severity": pl.Utf8,
+    "message": pl.Utf8,
+}

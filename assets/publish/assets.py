@@ -1,0 +1,30 @@
+"""Publish: swap the run's staging warehouse in as warehouse/kompetens.duckdb."""
+
+
+import dagster as dg
+
+from assets.report.assets import REPORT_TABLES
+from pipelines.resources import Warehouse
+
+
+@dg.asset(
+    key="kompetens_warehouse",
+    deps=REPORT_TABLES,
+    group_name="publish",
+    description=(
+        "The published DuckDB warehouse. Built in a staging file by the assets upstream and "
+        "swapped in atomically, so readers never see a half-built warehouse and a failed run "
+        "leaves the previous one in place. Blocking checks upstream stop the swap."
+    ),
+)
+def kompetens_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    published = warehouse.publish(context)
+    if published is None:
+        context.log.warning("No asset of this run built anything; the published warehouse is unchanged")
+        published = warehouse.published_path
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(published)),
+            "size_bytes": published.stat().st_size,
+        }
+    )

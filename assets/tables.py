@@ -1,0 +1,45 @@
+"""Writing stage results into the warehouse: table definitions from SQL files, rows from frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+TABLES_SQL_DIR = Path(__file__).resolve().parents[1] / "warehouse" / "sql" / "tables"
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the stage tables defined in warehouse/sql/tables/ (idempotent)."""
+    for sql_file in sorted(TABLES_SQL_DIR.glob("*.sql")):
+        con.execute(sql_file.read_text(encoding="utf-8"))
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> int:
+    """Replace the contents of `table` with `rows` (matched by column name)."""
+    con.execute(f"DELETE FROM {table}")
+    return append_rows(con, table, rows)
+
+
+def append_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> int:
+    if rows.height:
+        con.register("incoming_rows", rows)
+        try:
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
+        finally:
+            con.unregister("incoming_rows")
+    return rows.height
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def preview(con: duckdb.DuckDBPyConnection, sql: str, limit: int = 10) -> str:
+    """A Markdown preview of a query's first rows, for materialisation metadata."""
+    frame = con.sql(f"SELECT * FROM ({sql}) LIMIT {limit}").pl()
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
+    body = ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in frame.iter_rows()]
+    return "\n".join([header, rule, *body])

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.resources import LandingZone, Warehouse
+from tests.landing_zone_fixture import build_small_landing_zone
+
+
+def materialize_pipeline(raw_dir: Path, warehouse_path: Path, instance: dg.DagsterInstance | None = None):
+    """Run every asset and check of the Definitions, in process, on the given paths."""
+    from pipelines.definitions import defs
+
+    job = defs.get_job_def("refresh")
+    return job.execute_in_process(
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        resources={
+            "landing_zone": LandingZone(raw_dir=str(raw_dir)),
+            "warehouse": Warehouse(database=str(warehouse_path)),
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def small_warehouse(tmp_path_factory) -> Path:
+    """The small hand-made landing zone, materialised once for the end-to-end tests."""
+    root = tmp_path_factory.mktemp("small")
+    raw = build_small_landing_zone(root / "raw")
+    warehouse = root / "warehouse" / "kompetens.duckdb"
+    result = materialize_pipeline(raw, warehouse)
+    assert result.success
+    return warehouse
+
+
+@pytest.fixture
+def small_db(small_warehouse):
+    con = duckdb.connect(str(small_warehouse), read_only=True)
+    yield con
+    con.close()
