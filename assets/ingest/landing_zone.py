@@ -1,0 +1,115 @@
+"""The landing zone (contract section 1): which files lie under `<raw>/<year>/inventering/`.
+
+Nothing here follows a symbolic link or opens a file it was not asked to hash: a symlink is
+reported as what it is (the ledger rejects it), whether it points to a file or a folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+SUBMISSIONS_FOLDER = "inventering"
+_YEAR_FOLDER = re.compile(r"[0-9]{4}")
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: str  # relative to the raw dir, POSIX separators, e.g. "2016/inventering/a.csv"
+    abs_path: Path
+    year_folder: int  # the <year> folder it lies in
+    size_bytes: int | None  # None for a symlink (never followed, never stat'ed through)
+    is_symlink: bool
+    # The file name, or a folder between inventering/ and the file, starts with "."
+    # (".gitkeep", ".~lock.a.csv#", ".tmp/a.csv"): hidden things are not submissions.
+    is_dotfile: bool
+
+
+def year_folders(raw_dir: Path) -> list[int]:
+    """The four-digit year folders of the raw dir, sorted. A symlinked folder does not count.
+
+    A missing raw dir raises FileNotFoundError: that is a configuration error, not a file to
+    report in the ledger.
+    """
+    with os.scandir(raw_dir) as entries:
+        return sorted(
+            int(entry.name)
+            for entry in entries
+            if _YEAR_FOLDER.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)
+        )
+
+
+def scan_landing_zone(raw_dir: Path) -> list[LandingFile]:
+    """Every regular file and every symlink under `<raw>/<year>/inventering/`, sorted by path.
+
+    Nested folders are descended into (their files are submissions too), except symlinked
+    ones, which are reported as one symlink entry. A symlinked `<year>` or `inventering`
+    folder is likewise reported as one symlink entry (path "2016" or "2016/inventering") so
+    that its contents are not lost silently. Other non-regular entries (FIFOs, sockets,
+    devices) are skipped: they are not files, and opening a FIFO would block the run.
+    """
+    raw_dir = Path(raw_dir)
+    found: list[LandingFile] = []
+    with os.scandir(raw_dir) as entries:
+        year_entries = [e for e in entries if _YEAR_FOLDER.fullmatch(e.name)]
+    for year_entry in year_entries:
+        year = int(year_entry.name)
+        if year_entry.is_symlink():
+            found.append(_symlink(raw_dir, Path(year_entry.path), year, is_dotfile=False))
+            continue
+        if not year_entry.is_dir(follow_symlinks=False):
+            continue
+        submissions_dir = Path(year_entry.path) / SUBMISSIONS_FOLDER
+        if submissions_dir.is_symlink():
+            found.append(_symlink(raw_dir, submissions_dir, year, is_dotfile=False))
+        elif submissions_dir.is_dir():
+            found.extend(_walk(raw_dir, submissions_dir, year, hidden=False))
+    return sorted(found, key=lambda landing_file: landing_file.path)
+
+
+def _walk(raw_dir: Path, folder: Path, year: int, hidden: bool) -> list[LandingFile]:
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            entry_hidden = hidden or entry.name.startswith(".")
+            if entry.is_symlink():
+                found.append(_symlink(raw_dir, Path(entry.path), year, entry_hidden))
+            elif entry.is_dir(follow_symlinks=False):
+                found.extend(_walk(raw_dir, Path(entry.path), year, entry_hidden))
+            elif entry.is_file(follow_symlinks=False):
+                found.append(
+                    LandingFile(
+                        path=_relative(raw_dir, Path(entry.path)),
+                        abs_path=Path(entry.path),
+                        year_folder=year,
+                        size_bytes=entry.stat(follow_symlinks=False).st_size,
+                        is_symlink=False,
+                        is_dotfile=entry_hidden,
+                    )
+                )
+    return found
+
+
+def _symlink(raw_dir: Path, link: Path, year: int, is_dotfile: bool) -> LandingFile:
+    return LandingFile(
+        path=_relative(raw_dir, link),
+        abs_path=link,
+        year_folder=year,
+        size_bytes=None,
+        is_symlink=True,
+        is_dotfile=is_dotfile,
+    )
+
+
+def _relative(raw_dir: Path, path: Path) -> str:
+    return path.relative_to(raw_dir).as_posix()
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks. Refuses (OSError) to open a symlink."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -1,0 +1,225 @@
+"""The file ledger (contract section 3): one status for every file of the landing zone.
+
+Each file is decided by the first of these that applies:
+
+1. a dot-file (or a file in a dot-folder)              → ignored
+2. a symlink                                           → rejected symlink
+3. not .csv/.xlsx (any case)                           → rejected unsupported_type
+4. over 1 MiB on disk                                  → rejected too_large
+5. byte-identical to an earlier file in path order     → duplicate (of the first such file,
+   among the files that passed 1–4, even if that one is rejected below)
+6. no hash (the caller could not read it from disk)    → rejected unreadable
+7. the reader's rejection                              → rejected <its reason code>
+8. ar in the file differs from its year folder         → rejected year_mismatch
+9. per (kommunkod, ar), among the files left: the latest inlamnad is selected, earlier ones
+   are superseded; two or more files sharing the latest inlamnad are all conflict (none
+   selected, the earlier ones still superseded).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from assets.ingest.landing_zone import LandingFile
+from assets.ingest.reader import ReadResult
+
+MAX_FILE_BYTES = 1_048_576  # 1 MiB on disk
+SUBMISSION_SUFFIXES = (".csv", ".xlsx")
+
+SELECTED = "selected"
+SUPERSEDED = "superseded"
+DUPLICATE = "duplicate"
+CONFLICT = "conflict"
+REJECTED = "rejected"
+IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class LedgerRow:  # the columns of quality.file_ledger
+    path: str
+    sha256: str | None
+    size_bytes: int | None
+    kommunkod: str | None
+    ar: int | None
+    inlamnad: datetime | None
+    status: str
+    reason_code: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class _Decision:
+    status: str
+    reason_code: str | None
+    message: str
+
+
+def needs_content(landing_file: LandingFile) -> bool:
+    """Whether the file's content decides its status: it must then be hashed and read.
+    False for what the ledger settles from the directory entry alone (steps 1–4)."""
+    return _screen(landing_file) is None
+
+
+def build_ledger(
+    files: list[LandingFile], sha256: dict[str, str], reads: dict[str, ReadResult]
+) -> list[LedgerRow]:
+    """One row per file, in path order.
+
+    sha256: path → hash, for every file the caller could read (others may be missing);
+    reads: hash → ReadResult, for every hash of a file that `needs_content`.
+    """
+    files = sorted(files, key=lambda landing_file: landing_file.path)
+    decisions: dict[str, _Decision] = {}
+    first_path_of_hash: dict[str, str] = {}
+    candidates: dict[tuple[str, int], list[LandingFile]] = defaultdict(list)
+
+    for landing_file in files:
+        decision = _screen(landing_file) or _content_decision(
+            landing_file, sha256, reads, first_path_of_hash
+        )
+        if decision is None:
+            read = reads[sha256[landing_file.path]]
+            candidates[(read.kommunkod, read.ar)].append(landing_file)
+        else:
+            decisions[landing_file.path] = decision
+
+    for submissions in candidates.values():
+        decisions.update(_supersession(submissions, sha256, reads))
+
+    return [_row(f, decisions[f.path], sha256, reads) for f in files]
+
+
+def _screen(landing_file: LandingFile) -> _Decision | None:
+    """Steps 1–4: what the directory entry alone decides."""
+    if landing_file.is_dotfile:
+        return _Decision(IGNORED, None, "Dold fil (namnet börjar med punkt); den läses inte.")
+    if landing_file.is_symlink:
+        return _Decision(
+            REJECTED,
+            "symlink",
+            "Filen är en symbolisk länk och följs aldrig. Lägg den riktiga filen i mappen.",
+        )
+    suffix = _suffix(landing_file.path)
+    if suffix not in SUBMISSION_SUFFIXES:
+        return _Decision(
+            REJECTED,
+            "unsupported_type",
+            f"Filtypen {suffix or '(ingen filändelse)'} läses inte. "
+            "Skicka in blanketten som .csv eller .xlsx.",
+        )
+    if landing_file.size_bytes > MAX_FILE_BYTES:
+        return _Decision(
+            REJECTED,
+            "too_large",
+            f"Filen är {_grouped(landing_file.size_bytes)} byte, mer än gränsen 1 MiB "
+            f"({_grouped(MAX_FILE_BYTES)} byte). Skicka bara blanketten.",
+        )
+    return None
+
+
+def _content_decision(
+    landing_file: LandingFile,
+    sha256: dict[str, str],
+    reads: dict[str, ReadResult],
+    first_path_of_hash: dict[str, str],
+) -> _Decision | None:
+    """Steps 5–8; None for a readable submission in its right year folder (step 9 decides).
+    `first_path_of_hash` remembers, across calls, the first path of each content."""
+    content_hash = sha256.get(landing_file.path)
+    if content_hash is None:
+        return _Decision(
+            REJECTED,
+            "unreadable",
+            "Filen gick inte att läsa från disken (saknad behörighet eller borttagen under "
+            "körningen). Kontrollera filen och kör igen.",
+        )
+    first_path = first_path_of_hash.setdefault(content_hash, landing_file.path)
+    if first_path != landing_file.path:
+        return _Decision(
+            DUPLICATE,
+            None,
+            f"Filen är byte för byte identisk med {first_path} (samma SHA-256); bara den "
+            "filen räknas. Ta bort kopian.",
+        )
+    read = reads[content_hash]  # a missing read is the caller's bug: KeyError
+    if read.reason_code is not None:
+        return _Decision(REJECTED, read.reason_code, read.message)
+    if read.ar != landing_file.year_folder:
+        return _Decision(
+            REJECTED,
+            "year_mismatch",
+            f"Filen anger året {read.ar} men ligger i mappen {landing_file.year_folder}. "
+            "Rätta året i filen eller lägg den i rätt årsmapp.",
+        )
+    return None
+
+
+def _suffix(path: str) -> str:
+    return PurePosixPath(path).suffix.lower()
+
+
+def _grouped(number: int) -> str:
+    """1048576 → "1 048 576", the Swedish way."""
+    return f"{number:,}".replace(",", " ")
+
+
+def _supersession(
+    submissions: list[LandingFile], sha256: dict[str, str], reads: dict[str, ReadResult]
+) -> dict[str, _Decision]:
+    """The files of one (kommunkod, ar): the latest inlamnad wins, unless it is shared."""
+
+    def inlamnad(landing_file: LandingFile) -> datetime:
+        return reads[sha256[landing_file.path]].inlamnad
+
+    latest_time = max(inlamnad(f) for f in submissions)
+    latest = [f for f in submissions if inlamnad(f) == latest_time]
+    latest_paths = " och ".join(f.path for f in latest)
+    when = _format_inlamnad(latest_time)
+    decisions = {
+        f.path: _Decision(SUPERSEDED, None, f"Ersatt av {latest_paths} (inlämnad {when}).")
+        for f in submissions
+        if inlamnad(f) != latest_time
+    }
+    if len(latest) == 1:
+        decisions[latest[0].path] = _Decision(SELECTED, None, "")
+        return decisions
+    for landing_file in latest:
+        others = " och ".join(f.path for f in latest if f is not landing_file)
+        decisions[landing_file.path] = _Decision(
+            CONFLICT,
+            "conflict",
+            f"Filen och {others} har samma inlämningstid ({when}) men olika innehåll; ingen "
+            "av dem används. Skicka in en rättad fil med senare inlämningstid.",
+        )
+    return decisions
+
+
+def _format_inlamnad(inlamnad: datetime) -> str:
+    if inlamnad == datetime.combine(inlamnad.date(), datetime.min.time()):
+        return inlamnad.date().isoformat()
+    return inlamnad.isoformat(sep=" ")
+
+
+def _row(
+    landing_file: LandingFile,
+    decision: _Decision,
+    sha256: dict[str, str],
+    reads: dict[str, ReadResult],
+) -> LedgerRow:
+    content_hash = sha256.get(landing_file.path)
+    # Metadata is shown wherever the content was read, also for rejected and duplicate files.
+    read = reads.get(content_hash) if content_hash and needs_content(landing_file) else None
+    return LedgerRow(
+        path=landing_file.path,
+        sha256=content_hash,
+        size_bytes=landing_file.size_bytes,
+        kommunkod=read.kommunkod if read else None,
+        ar=read.ar if read else None,
+        inlamnad=read.inlamnad if read else None,
+        status=decision.status,
+        reason_code=decision.reason_code,
+        message=decision.message,
+    )

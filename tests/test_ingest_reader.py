@@ -1,0 +1,505 @@
+"""read_submission: contract section 2 (one file's bytes → metadata, answers, findings)."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from datetime import date, datetime
+
+import pytest
+import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assets.ingest import reader
+from assets.ingest.reader import (
+    PARSER_VERSION,
+    cell_text,
+    normalize_kommunkod,
+    parse_inlamnad,
+    read_submission,
+)
+
+META = [("kommunkod", "0180"), ("ar", "2016"), ("inlamnad", "2016-11-20")]
+CONTACT_NAME = "Åsa Öberg-Testsson"
+CONTACT_EMAIL = "asa.oberg@stockholm.example.se"
+
+
+def csv_bytes(rows, delimiter=";", encoding="utf-8", header=("fraga", "svar")) -> bytes:
+    lines = [delimiter.join(header)] + [delimiter.join(row) for row in rows]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+def xlsx_bytes(rows, header=("fraga", "svar")) -> bytes:
+    """A workbook as Excel writes it (shared strings; datetimes as date-formatted numbers)."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "default_date_format": "yyyy-mm-dd hh:mm"}
+    )
+    sheet = workbook.add_worksheet()
+    for line, row in enumerate([header, *rows]):
+        sheet.write_row(line, 0, row)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def with_replaced_part(xlsx: bytes, part: str, edit) -> bytes:
+    """The XLSX with one of its XML parts rewritten by `edit` (bytes → bytes)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as source, zipfile.ZipFile(buffer, "w") as target:
+        assert part in source.namelist()
+        for member in source.infolist():
+            content = source.read(member.filename)
+            target.writestr(member, edit(content) if member.filename == part else content)
+    return buffer.getvalue()
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def read_csv(rows, **kwargs):
+    return read_submission(csv_bytes(rows, **kwargs), ".csv")
+
+
+def test_parser_version_is_a_non_empty_string():
+    assert isinstance(PARSER_VERSION, str) and PARSER_VERSION
+
+
+# --- CSV: encodings, delimiters, header --------------------------------------------------
+
+
+def test_semicolon_utf8_file_is_readable_with_metadata_and_answers():
+    result = read_csv(META + [("handl_kvinnor", "12,5"), ("handl_man", "3")])
+    assert result.reason_code is None and result.message == ""
+    assert (result.kommunkod, result.ar, result.inlamnad) == ("0180", 2016, datetime(2016, 11, 20))
+    assert result.answers == {"handl_kvinnor": "12,5", "handl_man": "3"}
+    assert result.findings == ()
+
+
+def test_utf8_bom_before_header_is_tolerated():
+    data = b"\xef\xbb\xbf" + csv_bytes(META + [("handl_man", "3")])
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None
+    assert result.answers == {"handl_man": "3"}
+
+
+def test_windows_1252_file_is_decoded_with_swedish_letters():
+    data = csv_bytes(META + [("handl_totalt", "ca fem årsarbetare, ö/ä")], encoding="cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")  # the premise: this file is not UTF-8
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None
+    assert result.answers == {"handl_totalt": "ca fem årsarbetare, ö/ä"}
+
+
+def test_bytes_undefined_in_windows_1252_are_unreadable():
+    data = csv_bytes(META) + b"handl_man;\x81\r\n"
+    result = read_submission(data, ".csv")
+    assert result.reason_code == "unreadable"
+    assert "0x81" in result.message
+
+
+def test_nul_bytes_are_unreadable():
+    result = read_submission("fraga;svar\r\n".encode("utf-16-le"), ".csv")
+    assert result.reason_code == "unreadable"
+    assert "NUL" in result.message
+
+
+def test_tab_delimiter():
+    result = read_csv(META + [("handl_man", "3")], delimiter="\t")
+    assert result.reason_code is None
+    assert result.answers == {"handl_man": "3"}
+
+
+def test_comma_delimiter_with_quoted_decimal_comma_and_thousands_space():
+    data = (
+        b"fraga,svar\r\nkommunkod,0180\r\nar,2016\r\ninlamnad,2016-11-20\r\n"
+        b'handl_totalt,"5 390,5"\r\n"handl_man","1 028,4"\r\n'
+    )
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None
+    assert result.answers == {"handl_totalt": "5 390,5", "handl_man": "1 028,4"}
+
+
+def test_header_in_either_order_any_case_with_extra_columns():
+    data = (
+        b" SVAR ;Fraga;kommentar\r\n0180;kommunkod;x\r\n2016;ar;\r\n2016-11-20;inlamnad\r\n"
+        b"3;handl_man;egen kommentar\r\n"
+    )
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None
+    assert result.answers == {"handl_man": "3"}
+
+
+def test_row_with_fewer_cells_than_the_header_is_not_answered():
+    data = csv_bytes(META) + b"handl_man\r\nhandl_kvinnor;\r\n"
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None
+    assert result.answers == {}
+    assert result.findings == ()
+
+
+def test_question_ids_are_matched_case_insensitively_ignoring_white_space():
+    result = read_csv(META + [("  HANDL_Man ", " 3 ")])
+    assert result.answers == {"handl_man": "3"}
+
+
+def test_empty_answer_means_not_answered():
+    result = read_csv(META + [("handl_man", "  "), ("handl_kvinnor", "0")])
+    assert result.answers == {"handl_kvinnor": "0"}
+
+
+def test_blank_lines_are_skipped():
+    data = b"\r\n;;\r\n" + csv_bytes(META + [("handl_man", "3")]).replace(b"\r\n", b"\r\n\r\n")
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None
+    assert result.answers == {"handl_man": "3"}
+
+
+# --- rejections, one per reason code, and their precedence -----------------------------------
+
+
+@pytest.mark.parametrize("data", [b"", b"\xef\xbb\xbf", b" \r\n;;\r\n\t\r\n"])
+def test_empty_file_is_rejected_empty(data):
+    assert read_submission(data, ".csv").reason_code == "empty"
+
+
+def test_empty_xlsx_sheet_is_rejected_empty():
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook.add_worksheet()
+    workbook.close()
+    assert read_submission(buffer.getvalue(), ".xlsx").reason_code == "empty"
+
+
+def test_wrong_header_is_rejected_bad_header():
+    result = read_csv(META, header=("fråga", "svar"))
+    assert result.reason_code == "bad_header"
+    assert "fraga och svar" in result.message
+
+
+def test_file_without_header_is_rejected_bad_header():
+    data = b"kommunkod;0180\r\nar;2016\r\n"
+    assert read_submission(data, ".csv").reason_code == "bad_header"
+
+
+def test_same_question_twice_with_different_answers_is_rejected_duplicate_question():
+    result = read_csv(META + [("handl_man", "3"), ("handl_kvinnor", "1"), ("HANDL_MAN", "4")])
+    assert result.reason_code == "duplicate_question"
+    assert "handl_man" in result.message and "rad 5" in result.message and "rad 7" in result.message
+    assert result.answers == {} and result.findings == ()
+    assert (result.kommunkod, result.ar) == ("0180", 2016)  # metadata kept where readable
+
+
+def test_same_question_twice_with_same_answer_is_only_repeated_answer():
+    result = read_csv(META + [("handl_man", "3"), ("handl_man", " 3")])
+    assert result.reason_code is None
+    assert result.answers == {"handl_man": "3"}
+    assert [(f.rule, f.question_id, f.value) for f in result.findings] == [
+        ("repeated_answer", "handl_man", "3")
+    ]
+    assert "Rad 6" in result.findings[0].message and "rad 5" in result.findings[0].message
+
+
+@pytest.mark.parametrize("absent", ["kommunkod", "ar", "inlamnad"])
+def test_missing_metadata(absent):
+    rows = [(question, answer) for question, answer in META if question != absent]
+    result = read_csv(rows)
+    assert result.reason_code == "missing_metadata"
+    assert absent in result.message
+
+
+def test_empty_metadata_answer_is_missing_metadata():
+    result = read_csv([("kommunkod", "0180"), ("ar", "2016"), ("inlamnad", "")])
+    assert result.reason_code == "missing_metadata"
+
+
+@pytest.mark.parametrize("kommunkod", ["9999", "Stockholm", "01800", "0"])
+def test_unknown_municipality(kommunkod):
+    result = read_csv([("kommunkod", kommunkod), ("ar", "2016"), ("inlamnad", "2016-11-20")])
+    assert result.reason_code == "unknown_municipality"
+    assert kommunkod in result.message
+    assert result.kommunkod is None and result.ar == 2016
+
+
+@pytest.mark.parametrize("ar", ["16", "år 2016", "2016-01", "20166"])
+def test_bad_year(ar):
+    result = read_csv([("kommunkod", "0180"), ("ar", ar), ("inlamnad", "2016-11-20")])
+    assert result.reason_code == "bad_year"
+    assert result.ar is None and result.kommunkod == "0180"
+
+
+@pytest.mark.parametrize(
+    "inlamnad", ["20/11/2016", "2016-02-30", "2016-11-20T25:00", "20 november 2016", "42694"]
+)
+def test_bad_timestamp(inlamnad):
+    result = read_csv([("kommunkod", "0180"), ("ar", "2016"), ("inlamnad", inlamnad)])
+    assert result.reason_code == "bad_timestamp"
+    assert (result.kommunkod, result.ar, result.inlamnad) == ("0180", 2016, None)
+
+
+def test_precedence_duplicate_question_before_missing_metadata():
+    result = read_csv([("kommunkod", "0180"), ("handl_man", "3"), ("handl_man", "4")])
+    assert result.reason_code == "duplicate_question"
+
+
+def test_precedence_missing_metadata_before_unknown_municipality_and_bad_year():
+    result = read_csv([("kommunkod", "9999"), ("ar", "16")])
+    assert result.reason_code == "missing_metadata"
+
+
+def test_precedence_unknown_municipality_before_bad_year_before_bad_timestamp():
+    assert read_csv([("kommunkod", "9999"), ("ar", "16"), ("inlamnad", "x")]).reason_code == (
+        "unknown_municipality"
+    )
+    assert read_csv([("kommunkod", "0180"), ("ar", "16"), ("inlamnad", "x")]).reason_code == (
+        "bad_year"
+    )
+
+
+def test_unsupported_suffix_is_rejected_unsupported_type():
+    assert read_submission(b"fraga;svar\n", ".txt").reason_code == "unsupported_type"
+
+
+def test_suffix_is_case_insensitive():
+    assert read_submission(csv_bytes(META), ".CSV").reason_code is None
+
+
+# --- metadata values ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("0180", "0180"), ("180", "0180"), ("180.0", "0180"), (" 2403 ", "2403")]
+)
+def test_kommunkod_without_leading_zero_is_normalised(text, expected):
+    assert normalize_kommunkod(text) == expected
+
+
+def test_year_written_as_excel_float_text():
+    result = read_csv([("kommunkod", "180"), ("ar", "2016.0"), ("inlamnad", "2016-11-20")])
+    assert (result.reason_code, result.kommunkod, result.ar) == (None, "0180", 2016)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2016-11-20", datetime(2016, 11, 20)),
+        ("2016-11-20 10:15", datetime(2016, 11, 20, 10, 15)),
+        ("2016-11-20T10:15:30", datetime(2016, 11, 20, 10, 15, 30)),
+        ("2016-11-20T10:15:30.250", datetime(2016, 11, 20, 10, 15, 30, 250000)),
+        # With a UTC offset: converted to Swedish local time (CET in November, CEST in June).
+        ("2016-11-20T09:15:00Z", datetime(2016, 11, 20, 10, 15)),
+        ("2016-11-20T10:15+01:00", datetime(2016, 11, 20, 10, 15)),
+        ("2016-06-20T08:15:00+00:00", datetime(2016, 6, 20, 10, 15)),
+    ],
+)
+def test_inlamnad_iso_8601_forms(text, expected):
+    assert parse_inlamnad(text) == expected
+
+
+# --- questions outside the form, personal data ------------------------------------------------
+
+
+def test_unknown_question_is_a_finding_and_not_an_answer():
+    result = read_csv(META + [("handl_totalt2", "7"), ("handl_man", "3")])
+    assert result.reason_code is None
+    assert result.answers == {"handl_man": "3"}
+    assert [(f.rule, f.question_id, f.value) for f in result.findings] == [
+        ("unknown_question", "handl_totalt2", None)
+    ]
+    assert "Rad 5" in result.findings[0].message
+
+
+def test_answer_without_question_id_is_an_unknown_question_finding():
+    result = read_csv(META + [("", "7")])
+    assert [(f.rule, f.question_id) for f in result.findings] == [("unknown_question", None)]
+
+
+def test_question_not_in_that_years_form():
+    question = "komp_uppfoljning_utvardering_grund"  # in the 2013–2015 forms only
+    in_2016 = read_csv(META + [(question, "2")])
+    assert in_2016.answers == {}
+    assert [(f.rule, f.question_id, f.value) for f in in_2016.findings] == [
+        ("question_not_in_form_year", question, "2")
+    ]
+    meta_2015 = [("kommunkod", "0180"), ("ar", "2015"), ("inlamnad", "2015-11-20")]
+    in_2015 = read_csv(meta_2015 + [(question, "2")])
+    assert in_2015.answers == {question: "2"} and in_2015.findings == ()
+
+
+def test_personal_data_is_never_in_the_result():
+    rows = META + [
+        ("kontaktperson", CONTACT_NAME),
+        ("Kontakt_Epost", CONTACT_EMAIL),
+        ("kontakt_epost", CONTACT_EMAIL),  # a repeat: still no finding that could carry it
+        ("handl_man", "3"),
+    ]
+    for result in (read_csv(rows), read_submission(xlsx_bytes(rows), ".xlsx")):
+        assert result.reason_code is None
+        assert result.answers == {"handl_man": "3"}
+        assert result.findings == ()
+        assert CONTACT_EMAIL not in repr(result) and CONTACT_NAME not in repr(result)
+
+
+def test_personal_data_given_twice_differently_is_rejected_without_the_values():
+    other_email = "annan.person@stockholm.example.se"
+    result = read_csv(META + [("kontakt_epost", CONTACT_EMAIL), ("kontakt_epost", other_email)])
+    assert result.reason_code == "duplicate_question"
+    assert "kontakt_epost" in result.message
+    assert CONTACT_EMAIL not in repr(result) and other_email not in repr(result)
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+
+def test_xlsx_numbers_dates_and_float_artefacts_become_text():
+    rows = [
+        ("kommunkod", 180),  # Excel dropped the leading zero
+        ("ar", 2016.0),
+        ("inlamnad", datetime(2016, 11, 20, 14, 30)),  # an Excel date cell
+        ("handl_kvinnor", 12.25),  # rewritten below: Excel writes 12.2 + 0.1 in full
+        ("handl_man", 180.0),
+        ("handl_totalt", "5 390,5"),
+        ("uppf_medarbetarsamtal", "Ja"),
+    ]
+    data = with_replaced_part(
+        xlsx_bytes(rows),
+        SHEET,
+        lambda xml: xml.replace(b"<v>12.25</v>", b"<v>12.299999999999999</v>"),
+    )
+    result = read_submission(data, ".xlsx")
+    assert result.reason_code is None
+    assert (result.kommunkod, result.ar) == ("0180", 2016)
+    assert result.inlamnad == datetime(2016, 11, 20, 14, 30)
+    assert result.answers == {
+        "handl_kvinnor": "12.299999999999999",  # kept: the value parser rounds
+        "handl_man": "180",
+        "handl_totalt": "5 390,5",
+        "uppf_medarbetarsamtal": "Ja",
+    }
+
+
+def test_xlsx_date_only_cell_is_midnight():
+    rows = [("kommunkod", "0180"), ("ar", 2016), ("inlamnad", date(2016, 11, 20))]
+    result = read_submission(xlsx_bytes(rows), ".xlsx")
+    assert result.inlamnad == datetime(2016, 11, 20)
+
+
+def test_xlsx_header_must_be_fraga_svar():
+    result = read_submission(xlsx_bytes(META, header=("question", "answer")), ".xlsx")
+    assert result.reason_code == "bad_header"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        (180, "180"),
+        (180.0, "180"),
+        (12.2 + 0.1, "12.299999999999999"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (1e-07, "0.0000001"),
+        (1e20, "100000000000000000000"),
+        (True, "TRUE"),
+        (False, "FALSE"),
+        (datetime(2016, 11, 20, 9, 5), "2016-11-20T09:05:00"),
+        (date(2016, 11, 20), "2016-11-20"),
+        (" text ", " text "),
+    ],
+)
+def test_cell_text(value, text):
+    assert cell_text(value) == text
+
+
+def test_not_a_zip_is_unreadable():
+    result = read_submission(b"PK\x03\x04 this is no zip", ".xlsx")
+    assert result.reason_code == "unreadable"
+
+
+def test_zip_that_is_no_workbook_is_unreadable():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "hej")
+    assert read_submission(buffer.getvalue(), ".xlsx").reason_code == "unreadable"
+
+
+def test_csv_content_named_xlsx_is_unreadable():
+    assert read_submission(csv_bytes(META), ".xlsx").reason_code == "unreadable"
+
+
+def test_xlsx_unpacking_to_over_20_mib_is_too_large_without_unpacking(monkeypatch):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 * 1024 * 1024 + 1))
+    data = buffer.getvalue()
+    assert len(data) < 100_000  # the premise: small on disk
+
+    def never(*args, **kwargs):
+        raise AssertionError("the workbook must not be opened")
+
+    monkeypatch.setattr(reader.openpyxl, "load_workbook", never)
+    monkeypatch.setattr(zipfile.ZipFile, "open", never)
+    started = time.perf_counter()
+    result = read_submission(data, ".xlsx")
+    assert result.reason_code == "too_large"
+    assert time.perf_counter() - started < 0.5
+
+
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+    + "".join(
+        f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n'
+        for i in range(1, 10)
+    )
+    + "]>\n"
+)
+
+
+@pytest.mark.parametrize("part", [SHEET, "xl/workbook.xml", "xl/sharedStrings.xml"])
+def test_xlsx_with_entity_expansion_is_unreadable_not_a_hang(part):
+    def add_billion_laughs(xml: bytes) -> bytes:
+        body = xml.decode("utf-8").split("?>", 1)[-1]
+        body = body.replace("<t>handl_man</t>", "<t>&lol9;</t>")
+        return (BILLION_LAUGHS + body).encode()
+
+    rows = META + [("handl_man", "3")]
+    data = with_replaced_part(xlsx_bytes(rows), part, add_billion_laughs)
+    started = time.perf_counter()
+    result = read_submission(data, ".xlsx")
+    assert result.reason_code == "unreadable"
+    assert "XML-entiteter" in result.message
+    assert time.perf_counter() - started < 1.0
+
+
+def test_xlsx_row_numbered_beyond_excel_is_not_a_hang():
+    far_row = (
+        b'<row r="2000000000"><c r="A2000000000" t="inlineStr">'
+        b"<is><t>handl_man</t></is></c></row></sheetData>"
+    )
+    data = with_replaced_part(
+        xlsx_bytes(META), SHEET, lambda xml: xml.replace(b"</sheetData>", far_row)
+    )
+    started = time.perf_counter()
+    result = read_submission(data, ".xlsx")
+    assert result.reason_code is None
+    assert time.perf_counter() - started < 2.0
+
+
+# --- never raises -----------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".xlsx"]))
+def test_arbitrary_bytes_never_raise(data, suffix):
+    result = read_submission(data, suffix)
+    assert result.reason_code is None or result.message
+
+
+@settings(max_examples=30, deadline=None)
+@given(position=st.integers(min_value=0), byte=st.integers(min_value=0, max_value=255))
+def test_corrupted_xlsx_never_raises(position, byte):
+    data = bytearray(xlsx_bytes(META + [("handl_man", 3)]))
+    data[position % len(data)] = byte
+    read_submission(bytes(data), ".xlsx")

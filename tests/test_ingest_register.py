@@ -1,0 +1,177 @@
+"""read_grant_register: contract section 6 (rekvisitioner.csv)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assets.ingest.register import read_grant_register
+from schemas.catalog import municipality_codes
+
+HEADER = "kommunkod;andamal;fordelat_sek;rekvirerat_sek;aterbetalt_sek"
+
+
+def register(*lines: str, others: bool = True) -> bytes:
+    """A register with the given lines first, then (others=True) a zero line per purpose
+    for every municipality not mentioned in them."""
+    mentioned = {line.split(";")[0] for line in lines}
+    filler = [
+        f"{kommunkod};{andamal};0;0;0"
+        for kommunkod in sorted(municipality_codes() - mentioned)
+        for andamal in ("inventering", "kompetensutveckling")
+        if others
+    ]
+    return ("\n".join([HEADER, *lines, *filler]) + "\n").encode()
+
+
+def rules(read) -> list[tuple[str, str | None, int | None]]:
+    return [(f["rule"], f["kommunkod"], f["line"]) for f in read.findings]
+
+
+def test_complete_register_gives_one_row_per_municipality_and_purpose():
+    read = read_grant_register(
+        register("0180;inventering;250000;250000;0", "0180;kompetensutveckling;3056887;3056887;12"),
+        2013,
+    )
+    assert read.findings == []
+    assert len(read.rows) == 290 * 2
+    stockholm = [row for row in read.rows if row["kommunkod"] == "0180"]
+    assert stockholm == [
+        {
+            "ar": 2013,
+            "kommunkod": "0180",
+            "andamal": "inventering",
+            "fordelat_sek": 250000,
+            "rekvirerat_sek": 250000,
+            "aterbetalt_sek": 0,
+        },
+        {
+            "ar": 2013,
+            "kommunkod": "0180",
+            "andamal": "kompetensutveckling",
+            "fordelat_sek": 3056887,
+            "rekvirerat_sek": 3056887,
+            "aterbetalt_sek": 12,
+        },
+    ]
+
+
+def test_bom_and_crlf_are_tolerated():
+    data = b"\xef\xbb\xbf" + register("0180;inventering;1;1;0").replace(b"\n", b"\r\n")
+    read = read_grant_register(data, 2014)
+    assert read.findings == []
+    assert len(read.rows) == 1 + 289 * 2  # 0180's one line, two for each of the others
+
+
+def test_not_utf8_is_register_unreadable():
+    data = register("0180;inventering;1;1;0") + "2403;inventering;0;0;0 Bjurholm åäö\n".encode(
+        "cp1252"
+    )
+    read = read_grant_register(data, 2014)
+    assert read.rows == []
+    assert rules(read) == [("register_unreadable", None, None)]
+    assert "UTF-8" in read.findings[0]["message"]
+
+
+def test_wrong_header_is_register_unreadable():
+    data = register("0180;inventering;1;1;0").replace(b"andamal;fordelat", b"fordelat;andamal")
+    read = read_grant_register(data, 2014)
+    assert read.rows == []
+    assert rules(read) == [("register_unreadable", None, None)]
+
+
+def test_comma_delimited_file_is_register_unreadable():
+    read = read_grant_register(
+        HEADER.replace(";", ",").encode() + b"\n0180,inventering,1,1,0\n", 2014
+    )
+    assert rules(read) == [("register_unreadable", None, None)]
+
+
+def test_empty_file_is_register_unreadable():
+    assert rules(read_grant_register(b"", 2014)) == [("register_unreadable", None, None)]
+
+
+def test_amount_that_is_not_plain_whole_kronor_is_register_bad_row():
+    read = read_grant_register(
+        register(
+            "0180;inventering;250 000;250000;0",
+            "0180;kompetensutveckling;1000,50;0;0",
+            "1280;inventering;-5;0;0",
+            "1280;kompetensutveckling;;0;0",
+        ),
+        2014,
+    )
+    assert rules(read) == [
+        ("register_bad_row", "0180", 2),
+        ("register_bad_row", "0180", 3),
+        ("register_bad_row", "1280", 4),
+        ("register_bad_row", "1280", 5),
+    ]
+    assert "250 000" in read.findings[0]["message"]
+    assert not any(row["kommunkod"] in ("0180", "1280") for row in read.rows)
+
+
+def test_wrong_field_count_or_purpose_is_register_bad_row():
+    read = read_grant_register(
+        register("0180;inventering;1;1", "0180;utbildning;1;1;0", "1280;inventering;1;1;0;x"), 2014
+    )
+    assert rules(read) == [
+        ("register_bad_row", "0180", 2),
+        ("register_bad_row", "0180", 3),
+        ("register_bad_row", "1280", 4),
+    ]
+    assert "utbildning" in read.findings[1]["message"]
+
+
+def test_unknown_kommunkod_is_register_unknown_municipality():
+    read = read_grant_register(register("9999;inventering;1;1;0"), 2014)
+    assert rules(read) == [("register_unknown_municipality", None, 2)]
+    assert "9999" in read.findings[0]["message"]
+    assert len(read.rows) == 580
+
+
+def test_kommunkod_without_leading_zero_is_read_as_four_digits():
+    read = read_grant_register(
+        register("180;inventering;7;7;0", "0180;kompetensutveckling;0;0;0"), 2014
+    )
+    assert read.findings == []
+    assert {"ar": 2014, "kommunkod": "0180", "andamal": "inventering", "fordelat_sek": 7,
+            "rekvirerat_sek": 7, "aterbetalt_sek": 0} in read.rows  # fmt: skip
+
+
+def test_same_municipality_and_purpose_twice_is_register_duplicate_row_both_dropped():
+    read = read_grant_register(
+        register(
+            "0180;inventering;1;1;0",
+            "0180;kompetensutveckling;5;5;0",
+            "0180;inventering;2;2;0",
+        ),
+        2014,
+    )
+    assert rules(read) == [("register_duplicate_row", "0180", 2)]
+    assert "rad 2, 4" in read.findings[0]["message"]
+    stockholm = [
+        (row["andamal"], row["fordelat_sek"]) for row in read.rows if row["kommunkod"] == "0180"
+    ]
+    assert stockholm == [("kompetensutveckling", 5)]
+
+
+def test_municipality_without_any_row_is_register_missing_municipality():
+    lines = [
+        f"{kommunkod};inventering;0;0;0"
+        for kommunkod in sorted(municipality_codes() - {"0114", "2403"})
+    ]
+    read = read_grant_register(register(*lines, "2403;utbildning;0;0;0", others=False), 2015)
+    # 2403 has a (bad) row, so it is not missing; 0114 has none.
+    assert rules(read) == [
+        ("register_bad_row", "2403", 290),
+        ("register_missing_municipality", "0114", None),
+    ]
+    assert "0114" in read.findings[1]["message"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.binary(max_size=200))
+def test_arbitrary_bytes_never_raise(data):
+    read = read_grant_register(HEADER.encode() + b"\n" + data, 2016)
+    assert all(f["message"] for f in read.findings)
