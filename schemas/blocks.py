@@ -1,0 +1,224 @@
+"""Pandera schemas of the answer blocks (contract section 4), generated from the catalog.
+
+Each schema checks a wide frame: one row per submission, the column `path` and one column
+per question (Float64 for fte/persons, String for choices) holding the parsed answer, null
+where the question is not answered or its answer was rejected by assets/validate/values.py.
+
+`block_schemas(ar)` gives one schema per block of year `ar`'s form, with every check of
+that block; each check is named by its rule id, and the rule's severity (schemas/rules.py)
+says what a failure means:
+
+- errors, which make the block invalid: every question column is non-nullable (a partly
+  answered block misses answers), and the block's hard rules are named wide checks;
+- warnings, reported while the data are kept: `fte_over_1000` on each fte column, and
+  `kompetens_over_handl_totalt` per subject area of a C block, which reads the parsed
+  `handl_totalt` of block A as an extra nullable column (skipped where it is null).
+
+There is no `ge(0)` check: values.py already rejects negative numbers, so a rejected value
+never takes part in a sum rule.
+
+A sum rule is judged only where all of its answers are present (Pandera's ignore_na): a
+missing or rejected answer is reported once, as itself, not again as a broken sum.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from functools import cache, reduce
+
+import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.types import PolarsData
+
+from schemas.catalog import NUMERIC_KINDS, Question, load_catalog
+
+SUBMISSION_KEY = "path"
+# Sums are compared inclusive with this tolerance: |parts - whole| <= 0.005, parts <= whole + 0.005.
+SUM_TOLERANCE = 0.005
+_NOISE_DECIMALS = 9
+FTE_WARNING_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class SumRule:
+    """The sum of `parts` equals `whole` (`exact`) or is at most `whole`, within SUM_TOLERANCE."""
+
+    rule_id: str  # an id of schemas.rules.RULES; also the name of the Pandera check
+    parts: tuple[str, ...]
+    whole: str
+    exact: bool
+    look_at: str  # the question the municipality is pointed to
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        return (*self.parts, self.whole)
+
+    def parts_sum(self) -> pl.Expr:
+        # `+`, not sum_horizontal: a null part must make the sum null, not count as 0.
+        return reduce(operator.add, (pl.col(part) for part in self.parts))
+
+    def holds(self) -> pl.Expr:
+        excess = self.parts_sum() - pl.col(self.whole)
+        # Rounded to 1e-9 so that binary float noise cannot carry a sum across the boundary
+        # (43.005 + 3 - 46 is 0.0050000000000026 in floats); fte values have 2 decimals.
+        return (excess.abs() if self.exact else excess).round(_NOISE_DECIMALS) <= SUM_TOLERANCE
+
+    def check(self) -> pa.Check:
+        return pa.Check(self._check_frame, name=self.rule_id)
+
+    def _check_frame(self, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(self.holds())
+
+
+# Contract section 4. For a sum the municipality is pointed to the total; where a single
+# "varav" question exceeds its total, to that question.
+HARD_RULES = (
+    SumRule(
+        "A_handl_kon_summa",
+        ("handl_kvinnor", "handl_man"),
+        "handl_totalt",
+        exact=True,
+        look_at="handl_totalt",
+    ),
+    SumRule(
+        "A_utan_socionom_kon_summa",
+        ("handl_utan_socionom_kvinnor", "handl_utan_socionom_man"),
+        "handl_utan_socionom_totalt",
+        exact=True,
+        look_at="handl_utan_socionom_totalt",
+    ),
+    SumRule(
+        "A_varav_inom_totalt",
+        ("handl_socionom_lt1ar", "handl_utan_socionom_totalt"),
+        "handl_totalt",
+        exact=False,
+        look_at="handl_totalt",
+    ),
+    SumRule(
+        "A_utan_socionom_kvinnor_inom_kvinnor",
+        ("handl_utan_socionom_kvinnor",),
+        "handl_kvinnor",
+        exact=False,
+        look_at="handl_utan_socionom_kvinnor",
+    ),
+    SumRule(
+        "A_utan_socionom_man_inom_man",
+        ("handl_utan_socionom_man",),
+        "handl_man",
+        exact=False,
+        look_at="handl_utan_socionom_man",
+    ),
+    SumRule(
+        "B_magister_inom_vidareutbildning",
+        ("handl_magister",),
+        "handl_vidareutbildning",
+        exact=False,
+        look_at="handl_magister",
+    ),
+    SumRule(
+        "D_arbl_kon_summa",
+        ("arbl_kvinnor", "arbl_man"),
+        "arbl_totalt",
+        exact=True,
+        look_at="arbl_totalt",
+    ),
+    SumRule(
+        "D_forsta_chefsjobb_inom_totalt",
+        ("arbl_forsta_chefsjobb",),
+        "arbl_totalt",
+        exact=False,
+        look_at="arbl_forsta_chefsjobb",
+    ),
+    SumRule(
+        "D_behov_kompetensutveckling_inom_totalt",
+        ("arbl_behov_kompetensutveckling",),
+        "arbl_totalt",
+        exact=False,
+        look_at="arbl_behov_kompetensutveckling",
+    ),
+    SumRule(
+        "D_lt3ar_erfarenhet_inom_totalt",
+        ("arbl_lt3ar_erfarenhet",),
+        "arbl_totalt",
+        exact=False,
+        look_at="arbl_lt3ar_erfarenhet",
+    ),
+    SumRule(
+        "E_magister_inom_vidareutbildning",
+        ("arbl_magister",),
+        "arbl_vidareutbildning",
+        exact=False,
+        look_at="arbl_magister",
+    ),
+)
+
+FTE_OVER_LIMIT_RULE = "fte_over_1000"
+SUBAREA_OVER_TOTAL_RULE = "kompetens_over_handl_totalt"
+SUBAREA_TOTAL = "handl_totalt"
+
+
+@dataclass(frozen=True)
+class BlockSchema:
+    schema: pa.DataFrameSchema
+    # The question columns of the frame: the block's questions (required), then any other
+    # question its warnings read (nullable: handl_totalt, answered or not, valid or not).
+    columns: tuple[Question, ...]
+    # schema.checks[i] checks wide_rules[i]: a failure case's check_number indexes this tuple.
+    wide_rules: tuple[SumRule, ...]
+
+
+def _fte_within_limit(data: PolarsData) -> pl.LazyFrame:
+    return data.lazyframe.select(pl.col(data.key) <= FTE_WARNING_LIMIT)
+
+
+_FTE_WITHIN_LIMIT = pa.Check(_fte_within_limit, name=FTE_OVER_LIMIT_RULE)
+
+
+def _question_column(question: Question, *, required: bool, checks: list[pa.Check]) -> pa.Column:
+    dtype = pl.Float64 if question.kind in NUMERIC_KINDS else pl.String
+    return pa.Column(dtype, nullable=not required, checks=checks)
+
+
+def _subarea_rules(questions: list[Question]) -> tuple[SumRule, ...]:
+    """grund + fordjupad + saknar of each subject area of the block at most handl_totalt."""
+    levels_by_subarea: dict[str, list[str]] = {}
+    for question in questions:
+        if question.subarea is not None:
+            levels_by_subarea.setdefault(question.subarea, []).append(question.question_id)
+    return tuple(
+        SumRule(
+            SUBAREA_OVER_TOTAL_RULE, tuple(levels), SUBAREA_TOTAL, exact=False, look_at=levels[0]
+        )
+        for levels in levels_by_subarea.values()
+    )
+
+
+def _block_schema(ar: int, block: str, questions: list[Question]) -> BlockSchema:
+    catalog = load_catalog()
+    question_ids = {question.question_id for question in questions}
+    hard_rules = tuple(rule for rule in HARD_RULES if set(rule.questions) <= question_ids)
+    subarea_rules = _subarea_rules(questions)
+    references = [catalog.questions[SUBAREA_TOTAL]] if subarea_rules else []
+
+    columns = {SUBMISSION_KEY: pa.Column(pl.String, nullable=False)}
+    for question in questions:
+        warnings = [_FTE_WITHIN_LIMIT] if question.kind == "fte" else []
+        columns[question.question_id] = _question_column(question, required=True, checks=warnings)
+    for question in references:
+        # only read here; its own block checks it
+        columns[question.question_id] = _question_column(question, required=False, checks=[])
+    wide_rules = hard_rules + subarea_rules
+    schema = pa.DataFrameSchema(
+        columns, checks=[rule.check() for rule in wide_rules], name=f"{block} {ar}", strict=True
+    )
+    return BlockSchema(schema, (*questions, *references), wide_rules)
+
+
+@cache
+def block_schemas(ar: int) -> dict[str, BlockSchema]:
+    """One schema per block of year `ar`'s form, in catalog order."""
+    return {
+        block: _block_schema(ar, block, questions)
+        for block, questions in load_catalog().blocks(ar).items()
+    }
