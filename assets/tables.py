@@ -32,8 +32,14 @@ def append_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) 
     return rows.height
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None):
+    """The single value of a query. fetchall, not fetchone: on duckdb 2 a half-fetched result
+    keeps the connection busy and the next `con.sql` fails."""
+    return con.execute(sql, parameters or []).fetchall()[0][0]
+
+
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return scalar(con, f"SELECT count(*) FROM {table}")
 
 
 def preview(con: duckdb.DuckDBPyConnection, sql: str, limit: int = 10) -> str:

@@ -16,7 +16,6 @@ from pipelines.sensors import landing_zone_changed, nightly_refresh
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, validate, report, publish]),
-    asset_checks=dg.load_asset_checks_from_modules([report]),
     jobs=[refresh_job],
     schedules=[nightly_refresh],
     sensors=[landing_zone_changed],

@@ -59,7 +59,7 @@ class Warehouse(dg.ConfigurableResource):
     @contextmanager
     def connect(self, context: dg.OpExecutionContext) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection to this run's staging warehouse, created on first use."""
-        staging = self.staging_path(context.run_id)
+        staging = self.staging_path(context.run.run_id)
         if not staging.exists():
             self._start_staging(staging, context)
         con = duckdb.connect(str(staging))
@@ -88,7 +88,7 @@ class Warehouse(dg.ConfigurableResource):
         prefix = self.published_path.name + "."
         for candidate in self.published_path.parent.glob(f"{prefix}*{STAGING_SUFFIX}*"):
             run_id = candidate.name[len(prefix) :].split(STAGING_SUFFIX)[0]
-            if run_id == context.run_id:
+            if run_id == context.run.run_id:
                 continue
             run = context.instance.get_run_by_id(run_id)
             if run is not None:
@@ -104,7 +104,7 @@ class Warehouse(dg.ConfigurableResource):
 
         Returns None, leaving the published warehouse as it is, when the run built nothing.
         """
-        staging = self.staging_path(context.run_id)
+        staging = self.staging_path(context.run.run_id)
         if not staging.exists():
             return None
         # Checkpoint so the published file is complete on its own, with no WAL beside it.

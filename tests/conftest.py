@@ -10,13 +10,19 @@ from pipelines.resources import LandingZone, Warehouse
 from tests.landing_zone_fixture import build_small_landing_zone
 
 
-def materialize_pipeline(raw_dir: Path, warehouse_path: Path, instance: dg.DagsterInstance | None = None):
+def materialize_pipeline(
+    raw_dir: Path,
+    warehouse_path: Path,
+    instance: dg.DagsterInstance | None = None,
+    raise_on_error: bool = True,
+):
     """Run every asset and check of the Definitions, in process, on the given paths."""
     from pipelines.definitions import defs
 
-    job = defs.get_job_def("refresh")
+    job = defs.resolve_job_def("refresh")
     return job.execute_in_process(
         instance=instance or dg.DagsterInstance.ephemeral(),
+        raise_on_error=raise_on_error,
         resources={
             "landing_zone": LandingZone(raw_dir=str(raw_dir)),
             "warehouse": Warehouse(database=str(warehouse_path)),

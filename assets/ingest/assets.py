@@ -66,6 +66,13 @@ def submission_files(
         reads = _cached_reads(con)
         ledger = build_ledger(files, sha256, reads)
         replace_rows(con, "quality.file_ledger", _ledger_frame(ledger))
+        con.execute("DELETE FROM core.submissions")
+        con.execute(
+            """
+            INSERT INTO core.submissions
+            SELECT path, sha256, kommunkod, ar, inlamnad FROM quality.file_ledger WHERE status = 'selected'
+            """
+        )
         status_counts = dict(
             con.execute(
                 "SELECT status, count(*) FROM quality.file_ledger GROUP BY status ORDER BY status"

@@ -47,10 +47,14 @@ CREATE TABLE IF NOT EXISTS quality.file_ledger (
 );
 
 -- The submission used for each (kommunkod, ar): the ledger's selected files.
-CREATE OR REPLACE VIEW core.submissions AS
-SELECT path, sha256, kommunkod, ar, inlamnad
-FROM quality.file_ledger
-WHERE status = 'selected';
+CREATE TABLE IF NOT EXISTS core.submissions (
+    path       VARCHAR NOT NULL,
+    sha256     VARCHAR NOT NULL,
+    kommunkod  VARCHAR NOT NULL,
+    ar         INTEGER NOT NULL,
+    inlamnad   TIMESTAMP NOT NULL,
+    PRIMARY KEY (kommunkod, ar)
+);
 
 -- Contract section 6: the grant register, one row per municipality, year and purpose.
 CREATE TABLE IF NOT EXISTS core.grant_register (

@@ -6,7 +6,7 @@ CREATE TABLE IF NOT EXISTS core.block_status (
     kommunkod  VARCHAR NOT NULL,
     ar         INTEGER NOT NULL,
     block      VARCHAR NOT NULL,
-    status     VARCHAR NOT NULL,
+    status     VARCHAR NOT NULL CHECK (status IN ('not_answered', 'valid', 'invalid')),
     PRIMARY KEY (kommunkod, ar, block)
 );
 

@@ -1,0 +1,66 @@
+"""Build the report part of the warehouse by running the SQL files of `warehouse/sql/`.
+
+Pure: no Dagster. The report assets, the tests and an analyst at a DuckDB prompt all run the same
+SQL. The files run in the order of their names:
+
+- the core input tables the ingest and validate stages fill are defined in
+  `warehouse/sql/tables/` (`assets.tables.create_tables`);
+- `NN_ref_*.sql` load the `ref` schema from the reference CSVs (`load_reference`);
+- every other file builds `core.participation`, `core.population`, ... and `report.*`
+  (`build_report`), each with `CREATE OR REPLACE`, so a build can be run again on the same database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql"
+
+
+def _reference_sql_files() -> list[Path]:
+    return sorted(SQL_DIR.glob("[0-9][0-9]_ref_*.sql"))
+
+
+def _report_sql_files() -> list[Path]:
+    excluded = set(_reference_sql_files())
+    return [path for path in sorted(SQL_DIR.glob("[0-9][0-9]_*.sql")) if path not in excluded]
+
+
+def _run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    con.execute(path.read_text(encoding="utf-8"))
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, catalog_path: Path) -> None:
+    """(Re)create the `ref` schema from the question catalog and the reference CSVs.
+
+    The ref SQL reads each file through a DuckDB variable (`getvariable('questions_csv')`),
+    set here as a prepared-statement parameter, so no path is ever pasted into SQL text.
+    Every column is read as text: kommunkod "0180" keeps its leading zero.
+    """
+    csv_files = {
+        "questions_csv": catalog_path,
+        "municipalities_csv": reference_dir / "municipalities.csv",
+        "published_tables_csv": reference_dir / "published_tables.csv",
+        "published_text_figures_csv": reference_dir / "published_text_figures.csv",
+        "known_errata_csv": reference_dir / "known_errata.csv",
+    }
+    for variable, path in csv_files.items():
+        con.execute(f"SET VARIABLE {variable} = ?", [str(path)])
+    try:
+        for path in _reference_sql_files():
+            _run_sql_file(con, path)
+    finally:
+        for variable in csv_files:
+            con.execute(f"RESET VARIABLE {variable}")
+
+
+def build_report(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build participation, populations and every `report.*` table from core and ref.
+
+    Needs the core input tables (`assets.tables.create_tables`, filled by the earlier stages) and the
+    ref schema (`load_reference`).
+    """
+    for path in _report_sql_files():
+        _run_sql_file(con, path)

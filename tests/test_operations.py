@@ -1,0 +1,188 @@
+"""Operating the pipeline: Definitions, schedule, sensor, the atomic swap and the parse cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.resources import PROJECT_ROOT, LandingZone
+from tests.conftest import materialize_pipeline
+from tests.landing_zone_fixture import EXPECTED_LEDGER, build_small_landing_zone
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def count_in_fresh_process(database: Path, sql: str) -> int:
+    """Query in another process: DuckDB caches open databases per path inside one process."""
+    code = (
+        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(con.execute(sys.argv[2]).fetchone()[0])"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code, str(database), sql], check=True, capture_output=True, text=True
+    )
+    return int(output.stdout)
+
+
+def ledger_metadata(result: dg.ExecuteInProcessResult) -> dict:
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        if materialization.asset_key == dg.AssetKey(["quality", "file_ledger"]):
+            return {key: value.value for key, value in materialization.metadata.items()}
+    raise AssertionError("quality/file_ledger was not materialised")
+
+
+def test_definitions_load_with_job_schedule_and_sensor():
+    from pipelines.definitions import defs
+
+    assert defs.resolve_job_def("refresh") is not None
+    schedule = defs.resolve_schedule_def("nightly_refresh")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Europe/Stockholm"
+    assert defs.resolve_sensor_def("landing_zone_changed") is not None
+
+
+def test_the_schedule_requests_a_refresh_every_night():
+    from pipelines.definitions import defs
+
+    schedule = defs.resolve_schedule_def("nightly_refresh")
+    context = dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.timezone.utc)
+    )
+    requests = schedule.evaluate_tick(context).run_requests
+    assert len(requests) == 1
+
+
+def test_the_sensor_fires_on_new_or_changed_content_only(tmp_path):
+    from pipelines.definitions import defs
+
+    sensor = defs.resolve_sensor_def("landing_zone_changed")
+    raw = build_small_landing_zone(tmp_path / "raw")
+    resources = {"landing_zone": LandingZone(raw_dir=str(raw))}
+
+    def tick(cursor):
+        context = dg.build_sensor_context(cursor=cursor, resources=resources)
+        return sensor.evaluate_tick(context)
+
+    first = tick(None)
+    assert len(first.run_requests) == 1
+    cursor = first.cursor
+    assert tick(cursor).run_requests == []  # nothing changed
+
+    # Touched but byte-identical: still nothing to do (content hash, not mtime).
+    submission = raw / "2016" / "inventering" / "malmo.csv"
+    os.utime(submission, (1, 1))
+    assert tick(cursor).run_requests == []
+
+    # A new file starts a refresh, keyed by the new content.
+    shutil.copy(submission, raw / "2016" / "inventering" / "malmo_igen.csv")
+    after_new_file = tick(cursor)
+    assert len(after_new_file.run_requests) == 1
+    assert after_new_file.run_requests[0].run_key == after_new_file.cursor != cursor
+
+    # A changed grant register does too.
+    register = raw / "2015" / "rekvisitioner.csv"
+    register.write_text(register.read_text().replace("0180;kompetensutveckling;1000000", "0180;kompetensutveckling;1000001"))
+    assert len(tick(after_new_file.cursor).run_requests) == 1
+
+
+def test_a_reader_keeps_the_old_warehouse_through_a_refresh_and_unchanged_files_are_not_read_again(tmp_path):
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    instance = dg.DagsterInstance.ephemeral()
+    first = materialize_pipeline(raw, warehouse, instance)
+    assert first.success
+    # 15 files, of which the dot-file, the .txt and the duplicate need no reading: 12.
+    assert ledger_metadata(first)["files_read_this_run"] == 12
+
+    reader = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        before = reader.execute("SELECT count(*) FROM quality.file_ledger").fetchone()[0]
+        shutil.copy(raw / "2016" / "inventering" / "malmo.csv", raw / "2016" / "inventering" / "ny.csv")
+
+        second = materialize_pipeline(raw, warehouse, instance)
+        assert second.success
+        # Only the new file's content was read; it is byte-identical to malmo.csv, so nothing.
+        assert ledger_metadata(second)["files_read_this_run"] == 0
+        # The open connection still reads the version it opened, undisturbed.
+        assert reader.execute("SELECT count(*) FROM quality.file_ledger").fetchone()[0] == before
+        assert before == len(EXPECTED_LEDGER)
+    finally:
+        reader.close()
+    assert count_in_fresh_process(warehouse, "SELECT count(*) FROM quality.file_ledger") == before + 1
+    assert not list(warehouse.parent.glob("*.building"))
+
+
+def test_a_failed_refresh_leaves_the_previous_warehouse_in_place(tmp_path, monkeypatch):
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    instance = dg.DagsterInstance.ephemeral()
+    assert materialize_pipeline(raw, warehouse, instance).success
+    published = sha256(warehouse)
+
+    import assets.report.assets as report_assets
+
+    def broken_build(con):
+        raise RuntimeError("the report SQL failed")
+
+    monkeypatch.setattr(report_assets, "build_report", broken_build)
+    (raw / "2016" / "inventering" / "malmo.csv").unlink()
+    with pytest.raises(Exception, match="the report SQL failed"):
+        materialize_pipeline(raw, warehouse, instance)
+    assert sha256(warehouse) == published
+
+
+def test_a_failing_blocking_check_stops_the_publication(tmp_path, monkeypatch):
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    instance = dg.DagsterInstance.ephemeral()
+    assert materialize_pipeline(raw, warehouse, instance).success
+    published = sha256(warehouse)
+
+    import assets.report.assets as report_assets
+
+    real_build = report_assets.build_report
+
+    def build_missing_a_published_cell(con):
+        real_build(con)
+        con.execute("DELETE FROM report.tables_long WHERE table_id = 'T01' AND col_key = 'kvinnor'")
+
+    monkeypatch.setattr(report_assets, "build_report", build_missing_a_published_cell)
+    result = materialize_pipeline(raw, warehouse, instance, raise_on_error=False)
+    checks = {
+        evaluation.check_name: evaluation.passed for evaluation in result.get_asset_check_evaluations()
+    }
+    assert checks["published_keys_present"] is False
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert dg.AssetKey("kompetens_warehouse") not in materialized
+    assert sha256(warehouse) == published
+
+
+def test_the_command_line_refresh_honours_the_environment(tmp_path):
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "elsewhere" / "kompetens.duckdb"
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    env = {
+        **os.environ,
+        "KOMPETENS_RAW_DIR": str(raw),
+        "KOMPETENS_WAREHOUSE": str(warehouse),
+        "DAGSTER_HOME": str(dagster_home),
+    }
+    dagster = Path(sys.executable).with_name("dagster")
+    subprocess.run(
+        [str(dagster), "asset", "materialize", "-m", "pipelines.definitions", "--select", "*"],
+        cwd=PROJECT_ROOT, env=env, check=True, capture_output=True,
+    )
+    assert count_in_fresh_process(warehouse, "SELECT count(*) FROM quality.file_ledger") == len(EXPECTED_LEDGER)

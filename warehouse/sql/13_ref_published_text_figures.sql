@@ -1,0 +1,21 @@
+-- ref.published_text_figures: the figures quoted in the running text of the final report
+-- (schemas/reference/published_text_figures.csv), contract sections 7 and 8.
+-- The file gives no number of decimals, so `decimals` is read off the published number itself
+-- ("28" → 0). `position` keeps the file's order.
+-- The file path comes in as the DuckDB variable `published_text_figures_csv`.
+CREATE SCHEMA IF NOT EXISTS ref;
+
+CREATE OR REPLACE TABLE ref.published_text_figures AS
+SELECT
+    row_number() OVER () AS position,
+    figure_key,
+    CAST(value AS DOUBLE) AS value,
+    CAST(length(split_part(value, '.', 2)) AS INTEGER) AS decimals,
+    unit,
+    CAST(n_kommuner AS INTEGER) AS n_kommuner,
+    source_seed,
+    quote
+FROM read_csv(
+    getvariable('published_text_figures_csv'),
+    header = true, delim = ',', quote = '"', all_varchar = true
+);

@@ -1,0 +1,28 @@
+-- ref.report_tables: which block each report table reads and how its rows are made
+-- (contract section 5, "Tables and blocks"; section 7 for the definitions).
+--   layout 'block_sums' : one row (row_key), the sums of the block's questions (T01 T02 T09 T10)
+--   layout 'area_shares': one row per area, each reading its own area's C block (T03)
+--   layout 'subareas'   : one row per subarea of the block                       (T04–T08)
+--   layout 'years'      : one row per inventory year                            (T11–T14)
+-- Tables 1–10 count the final population; Tables 11–14 one population per row
+-- (core.population).
+CREATE SCHEMA IF NOT EXISTS ref;
+
+CREATE OR REPLACE TABLE ref.report_tables AS
+SELECT *
+FROM (VALUES
+    ('T01', 'A_handlaggare',             'block_sums',  'handlaggare'),
+    ('T02', 'B_handlaggare_utbildning',  'block_sums',  'handlaggare'),
+    ('T03', NULL,                        'area_shares', NULL),
+    ('T04', 'C_socialt_arbete',          'subareas',    NULL),
+    ('T05', 'C_juridik',                 'subareas',    NULL),
+    ('T06', 'C_psykologi',               'subareas',    NULL),
+    ('T07', 'C_samhallsvetenskap',       'subareas',    NULL),
+    ('T08', 'C_ebp_placerade_barn',      'subareas',    NULL),
+    ('T09', 'D_arbetsledare',            'block_sums',  'arbetsledare'),
+    ('T10', 'E_arbetsledare_utbildning', 'block_sums',  'arbetsledare'),
+    ('T11', 'A_handlaggare',             'years',       NULL),
+    ('T12', 'B_handlaggare_utbildning',  'years',       NULL),
+    ('T13', 'D_arbetsledare',            'years',       NULL),
+    ('T14', 'E_arbetsledare_utbildning', 'years',       NULL)
+) AS report_tables (table_id, block, layout, row_key);

@@ -1,0 +1,25 @@
+-- core.population: which selected submission counts in which row population (contract section 5).
+--   'final'      : the year-F submissions (core.final_inventory_year) of municipalities that
+--                  participated in at least one year before F (core.earlier_participants). They
+--                  make Tables 1–10 and row F of Tables 11–14. A municipality new in F is not
+--                  included.
+--   'first_year' : for a year Y before F, the year-Y submissions of municipalities whose first
+--                  year is Y. They make row Y of Tables 11–14.
+-- Each submission belongs to at most one population, and its `ar` is its row in Tables 11–14.
+-- Whether it counts in a given table also depends on that table's block: core.counted_blocks.
+CREATE OR REPLACE TABLE core.population AS
+WITH first_years AS (
+    SELECT DISTINCT kommunkod, first_year
+    FROM core.participation
+    WHERE first_year IS NOT NULL
+)
+SELECT s.kommunkod, s.ar, s.path, 'final' AS population
+FROM core.submissions AS s
+JOIN core.final_inventory_year AS f ON s.ar = f.ar
+WHERE s.kommunkod IN (SELECT kommunkod FROM core.earlier_participants)
+UNION ALL
+SELECT s.kommunkod, s.ar, s.path, 'first_year' AS population
+FROM core.submissions AS s
+JOIN core.final_inventory_year AS f ON s.ar < f.ar
+JOIN first_years AS y ON y.kommunkod = s.kommunkod AND y.first_year = s.ar
+ORDER BY ar, kommunkod;

@@ -1,0 +1,181 @@
+-- report.tables_long: every figure of Tables 1–14, one row per cell (table_id, row_key, col_key),
+-- values unrounded, shares in percent (0–100) and NULL where the denominator is 0.
+-- Contract section 7 (definitions) and section 8. The keys are spelled as in
+-- ref.published_tables, and every published key is present: with a NULL value where nothing
+-- could be computed (no population, nobody counted). Cells the report did not print may be
+-- present too (e.g. a year row or subarea the report left out).
+CREATE OR REPLACE TABLE report.tables_long AS
+WITH
+final_totals AS (
+    SELECT t.block, t.question_id, t.total, q.subarea, q.level
+    FROM report.question_totals AS t
+    JOIN ref.questions AS q ON q.question_id = t.question_id
+    WHERE t.population = 'final'
+),
+final_counts AS (
+    SELECT block, n_kommuner
+    FROM report.block_counts
+    WHERE population = 'final'
+),
+
+-- T01, T02, T09, T10: the sums of the block's questions. The column is the question id without
+-- its handl_ / arbl_ prefix (handl_utan_socionom_man → utan_socionom_man).
+block_sum_cells AS (
+    SELECT
+        t.table_id,
+        t.row_key,
+        regexp_replace(q.question_id, '^[a-z]+_', '') AS col_key,
+        q.total AS value
+    FROM ref.report_tables AS t
+    JOIN final_totals AS q ON q.block = t.block
+    WHERE t.layout = 'block_sums'
+    UNION ALL
+    SELECT t.table_id, t.row_key, 'n_kommuner', c.n_kommuner
+    FROM ref.report_tables AS t
+    JOIN final_counts AS c ON c.block = t.block
+    WHERE t.layout = 'block_sums'
+),
+
+-- T04–T08, per subarea of the table's block: the sum of each level (*_antal), their total
+-- (totalt) and each level's share of it (*_andel).
+subarea_levels AS (
+    SELECT
+        t.table_id,
+        q.subarea,
+        q.level,
+        q.total,
+        sum(q.total) OVER (PARTITION BY t.table_id, q.subarea) AS totalt
+    FROM ref.report_tables AS t
+    JOIN ref.report_subareas AS s ON s.block = t.block
+    JOIN final_totals AS q ON q.subarea = s.subarea
+    WHERE t.layout = 'subareas'
+),
+subarea_cells AS (
+    SELECT
+        table_id,
+        subarea AS row_key,
+        report.level_key(level) || '_antal' AS col_key,
+        total AS value
+    FROM subarea_levels
+    UNION ALL
+    SELECT table_id, subarea, report.level_key(level) || '_andel', report.percent(total, totalt)
+    FROM subarea_levels
+    UNION ALL
+    SELECT DISTINCT table_id, subarea, 'totalt', totalt
+    FROM subarea_levels
+    UNION ALL
+    -- N is one figure for the whole table, printed in the row the report calls "Hela tabellen".
+    SELECT t.table_id, '_tabell', 'n_kommuner', c.n_kommuner
+    FROM ref.report_tables AS t
+    JOIN final_counts AS c ON c.block = t.block
+    WHERE t.layout = 'subareas'
+),
+
+-- T03, per area: each level's share of all three levels, summed over the area's subareas in
+-- Tables 4–8 (so over ref.report_subareas), each area counting the municipalities whose C block
+-- for that area is valid.
+area_levels AS (
+    SELECT s.area, s.block, q.level, sum(q.total) AS total
+    FROM ref.report_subareas AS s
+    JOIN final_totals AS q ON q.subarea = s.subarea
+    GROUP BY s.area, s.block, q.level
+),
+area_cells AS (
+    SELECT
+        t.table_id,
+        a.area AS row_key,
+        report.level_key(a.level) || '_andel' AS col_key,
+        report.percent(a.total, sum(a.total) OVER (PARTITION BY a.area)) AS value
+    FROM area_levels AS a
+    JOIN ref.report_tables AS t ON t.layout = 'area_shares'
+    UNION ALL
+    SELECT DISTINCT t.table_id, a.area, 'n_kommuner', c.n_kommuner
+    FROM area_levels AS a
+    JOIN final_counts AS c ON c.block = a.block
+    JOIN ref.report_tables AS t ON t.layout = 'area_shares'
+),
+
+-- T11–T14: one row per population row `ar` (core.population: row F is the final population,
+-- a row before F the municipalities in their first year), with one column per question summed.
+row_sums AS (
+    PIVOT (SELECT ar, question_id, total FROM report.question_totals)
+    ON question_id IN (SELECT question_id FROM ref.questions WHERE block <> 'meta')
+    USING sum(total)
+    GROUP BY ar
+),
+year_cells AS (
+    SELECT 'T11' AS table_id, ar, col_key, value
+    FROM (
+        SELECT
+            ar,
+            handl_totalt AS antal_handlaggare,
+            report.percent(handl_socionom_lt1ar, handl_totalt) AS socionom_lt1ar_andel,
+            report.percent(handl_utan_socionom_totalt, handl_totalt) AS utan_socionom_andel
+        FROM row_sums
+    ) UNPIVOT INCLUDE NULLS (value FOR col_key IN (
+        antal_handlaggare, socionom_lt1ar_andel, utan_socionom_andel
+    ))
+    UNION ALL
+    SELECT 'T12', ar, col_key, value
+    FROM (
+        SELECT
+            ar,
+            handl_fortbildning AS fortbildning,
+            handl_vidareutbildning AS vidareutbildning,
+            report.percent(handl_magister, handl_vidareutbildning) AS magister_andel
+        FROM row_sums
+    ) UNPIVOT INCLUDE NULLS (value FOR col_key IN (fortbildning, vidareutbildning, magister_andel))
+    UNION ALL
+    SELECT 'T13', ar, col_key, value
+    FROM (
+        SELECT
+            ar,
+            arbl_totalt AS antal_arbetsledare,
+            report.percent(arbl_forsta_chefsjobb, arbl_totalt) AS forsta_chefsjobb_andel,
+            report.percent(arbl_behov_kompetensutveckling, arbl_totalt)
+                AS behov_kompetensutveckling_andel,
+            report.percent(arbl_lt3ar_erfarenhet, arbl_totalt) AS lt3ar_erfarenhet_andel
+        FROM row_sums
+    ) UNPIVOT INCLUDE NULLS (value FOR col_key IN (
+        antal_arbetsledare,
+        forsta_chefsjobb_andel,
+        behov_kompetensutveckling_andel,
+        lt3ar_erfarenhet_andel
+    ))
+    UNION ALL
+    SELECT 'T14', ar, col_key, value
+    FROM (
+        SELECT
+            ar,
+            arbl_fortbildning AS fortbildning,
+            arbl_vidareutbildning AS vidareutbildning,
+            report.percent(arbl_magister, arbl_vidareutbildning) AS magister_andel
+        FROM row_sums
+    ) UNPIVOT INCLUDE NULLS (value FOR col_key IN (fortbildning, vidareutbildning, magister_andel))
+    UNION ALL
+    SELECT t.table_id, c.ar, 'n_kommuner', c.n_kommuner
+    FROM ref.report_tables AS t
+    JOIN report.block_counts AS c ON c.block = t.block
+    WHERE t.layout = 'years'
+),
+
+computed AS (
+    SELECT table_id, row_key, col_key, CAST(value AS DOUBLE) AS value FROM block_sum_cells
+    UNION ALL
+    SELECT table_id, row_key, col_key, CAST(value AS DOUBLE) FROM subarea_cells
+    UNION ALL
+    SELECT table_id, row_key, col_key, CAST(value AS DOUBLE) FROM area_cells
+    UNION ALL
+    -- The rows of Tables 11–14 are keyed by the year as text ('2013').
+    SELECT table_id, CAST(ar AS VARCHAR), col_key, CAST(value AS DOUBLE) FROM year_cells
+)
+SELECT table_id, row_key, col_key, value
+FROM computed
+UNION ALL
+SELECT p.table_id, p.row_key, p.col_key, NULL
+FROM ref.published_tables AS p
+WHERE NOT EXISTS (
+    SELECT 1 FROM computed AS c
+    WHERE c.table_id = p.table_id AND c.row_key = p.row_key AND c.col_key = p.col_key
+)
+ORDER BY table_id, row_key, col_key;
