@@ -4,7 +4,6 @@ Contract section 4. The rules themselves live in assets/validate/blocks.py and t
 schemas of schemas/blocks.py; this module moves frames between them and the warehouse.
 """
 
-
 import dagster as dg
 
 from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
@@ -52,16 +51,21 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
         replace_rows(con, "core.answers", validation.answers)
         replace_rows(con, "core.block_issues", validation.issues)
         status_counts = dict(
-            con.execute("SELECT status, count(*) FROM core.block_status GROUP BY ALL ORDER BY 1").fetchall()
+            con.execute(
+                "SELECT status, count(*) FROM core.block_status GROUP BY ALL ORDER BY 1"
+            ).fetchall()
         )
         issue_counts = dict(
-            con.execute("SELECT severity, count(*) FROM quality.issues GROUP BY ALL ORDER BY 1").fetchall()
+            con.execute(
+                "SELECT severity, count(*) FROM quality.issues GROUP BY ALL ORDER BY 1"
+            ).fetchall()
         )
         rule_counts = con.execute(
             "SELECT rule, count(*) FROM quality.issues GROUP BY ALL ORDER BY 2 DESC, 1"
         ).fetchall()
         issues_preview = preview(
-            con, "SELECT path, block, question_id, rule, severity, message FROM quality.issues ORDER BY severity, path"
+            con,
+            "SELECT path, block, question_id, rule, severity, message FROM quality.issues ORDER BY severity, path",
         )
 
     yield dg.MaterializeResult(
