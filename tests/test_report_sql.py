@@ -680,13 +680,17 @@ def test_text_figure_n_kommuner_is_reconciled_as_its_own_row(reconciled):
     assert n_kommuner_rows == 6  # the published text figures that give an n_kommuner
 
 
-def test_errata_note_is_attached_to_the_two_known_cells(reconciled):
+def test_errata_note_is_attached_to_the_known_cells(reconciled):
+    # The two table cells of contract section 9, and Stockholm's 2013 total, which is 1 000 kr
+    # more than its own published parts (250 000 + 3 056 887).
     noted = reconciled.execute(
-        "SELECT table_id, row_key, col_key FROM report.reconciliation WHERE note IS NOT NULL ORDER BY table_id"
+        "SELECT table_id, row_key, col_key FROM report.reconciliation WHERE note IS NOT NULL "
+        "ORDER BY table_id NULLS LAST"
     ).fetchall()
     assert noted == [
         ("T04", "planering_insatser", "grundlaggande_andel"),
         ("T05", "offentlig_ratt", "totalt"),
+        (None, "stockholm_2013_totalt_sek", "value"),
     ]
     assert "4 401,1" in reconciliation_row(reconciled, "T05", "offentlig_ratt", "totalt")["note"]
 
