@@ -186,3 +186,24 @@ def test_the_command_line_refresh_honours_the_environment(tmp_path):
         cwd=PROJECT_ROOT, env=env, check=True, capture_output=True,
     )
     assert count_in_fresh_process(warehouse, "SELECT count(*) FROM quality.file_ledger") == len(EXPECTED_LEDGER)
+
+
+def test_validating_in_slices_gives_the_same_warehouse(tmp_path, monkeypatch, small_warehouse):
+    import assets.validate.assets as validate_assets
+
+    monkeypatch.setattr(validate_assets, "SUBMISSIONS_PER_SLICE", 2)
+    raw = build_small_landing_zone(tmp_path / "raw")
+    sliced = tmp_path / "warehouse" / "kompetens.duckdb"
+    assert materialize_pipeline(raw, sliced).success
+
+    def contents(database: Path) -> dict:
+        con = duckdb.connect(str(database), read_only=True)
+        try:
+            return {
+                table: sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+                for table in ("core.block_status", "core.answers", "quality.issues", "report.tables_long")
+            }
+        finally:
+            con.close()
+
+    assert contents(sliced) == contents(small_warehouse)

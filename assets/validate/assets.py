@@ -7,13 +7,14 @@ schemas of schemas/blocks.py; this module moves frames between them and the ware
 import dagster as dg
 
 from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
-from assets.tables import preview, replace_rows
+from assets.tables import append_rows, preview, row_count
 from assets.validate.blocks import validate_submissions
 from pipelines.resources import Warehouse
 
 BLOCK_STATUS = dg.AssetKey(["core", "block_status"])
 ANSWERS = dg.AssetKey(["core", "answers"])
 ISSUES = dg.AssetKey(["quality", "issues"])
+SUBMISSIONS_PER_SLICE = 20_000
 
 
 @dg.multi_asset(
@@ -38,45 +39,53 @@ ISSUES = dg.AssetKey(["quality", "issues"])
 )
 def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
     with warehouse.connect(context) as con:
-        submissions = con.sql("SELECT path, sha256, kommunkod, ar FROM core.submissions").pl()
-        answers = con.sql(
-            """
-            SELECT a.sha256, a.question_id, a.answer_text
-            FROM core.file_answers AS a
-            WHERE a.sha256 IN (SELECT sha256 FROM core.submissions)
-            """
+        for table in ("core.block_status", "core.answers", "core.block_issues"):
+            con.execute(f"DELETE FROM {table}")
+        submissions = con.sql(
+            "SELECT path, sha256, kommunkod, ar FROM core.submissions ORDER BY ar, kommunkod"
         ).pl()
-        validation = validate_submissions(submissions, answers)
-        replace_rows(con, "core.block_status", validation.block_status)
-        replace_rows(con, "core.answers", validation.answers)
-        replace_rows(con, "core.block_issues", validation.issues)
+        # Submissions are independent of each other: validating them in slices bounds the
+        # memory a large landing zone needs without changing any result.
+        for start in range(0, submissions.height, SUBMISSIONS_PER_SLICE):
+            submission_slice = submissions.slice(start, SUBMISSIONS_PER_SLICE)
+            con.register("submission_slice", submission_slice)
+            try:
+                answers = con.sql(
+                    """
+                    SELECT a.sha256, a.question_id, a.answer_text
+                    FROM core.file_answers AS a
+                    SEMI JOIN submission_slice AS s USING (sha256)
+                    """
+                ).pl()
+            finally:
+                con.unregister("submission_slice")
+            validation = validate_submissions(submission_slice, answers)
+            append_rows(con, "core.block_status", validation.block_status)
+            append_rows(con, "core.answers", validation.answers)
+            append_rows(con, "core.block_issues", validation.issues)
         status_counts = dict(
-            con.execute(
-                "SELECT status, count(*) FROM core.block_status GROUP BY ALL ORDER BY 1"
-            ).fetchall()
+            con.execute("SELECT status, count(*) FROM core.block_status GROUP BY ALL ORDER BY 1").fetchall()
         )
+        answer_rows = row_count(con, "core.answers")
         issue_counts = dict(
-            con.execute(
-                "SELECT severity, count(*) FROM quality.issues GROUP BY ALL ORDER BY 1"
-            ).fetchall()
+            con.execute("SELECT severity, count(*) FROM quality.issues GROUP BY ALL ORDER BY 1").fetchall()
         )
         rule_counts = con.execute(
             "SELECT rule, count(*) FROM quality.issues GROUP BY ALL ORDER BY 2 DESC, 1"
         ).fetchall()
         issues_preview = preview(
-            con,
-            "SELECT path, block, question_id, rule, severity, message FROM quality.issues ORDER BY severity, path",
+            con, "SELECT path, block, question_id, rule, severity, message FROM quality.issues ORDER BY severity, path"
         )
 
     yield dg.MaterializeResult(
         asset_key=BLOCK_STATUS,
         metadata={
-            "dagster/row_count": validation.block_status.height,
+            "dagster/row_count": sum(status_counts.values()),
             **{f"blocks_{status}": count for status, count in status_counts.items()},
         },
     )
     yield dg.MaterializeResult(
-        asset_key=ANSWERS, metadata={"dagster/row_count": validation.answers.height}
+        asset_key=ANSWERS, metadata={"dagster/row_count": answer_rows}
     )
     yield dg.MaterializeResult(
         asset_key=ISSUES,
