@@ -47,5 +47,8 @@ def preview(con: duckdb.DuckDBPyConnection, sql: str, limit: int = 10) -> str:
     frame = con.sql(f"SELECT * FROM ({sql}) LIMIT {limit}").pl()
     header = "| " + " | ".join(frame.columns) + " |"
     rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
-    body = ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in frame.iter_rows()]
+    body = [
+        "| " + " | ".join("" if v is None else str(v) for v in row) + " |"
+        for row in frame.iter_rows()
+    ]
     return "\n".join([header, rule, *body])

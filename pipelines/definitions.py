@@ -6,6 +6,7 @@ Materialise everything, synchronously and without a daemon:
 
 import dagster as dg
 
+from assets.expectations import checks as expectations
 from assets.ingest import assets as ingest
 from assets.publish import assets as publish
 from assets.report import assets as report
@@ -16,6 +17,7 @@ from pipelines.sensors import landing_zone_changed, nightly_refresh
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, validate, report, publish]),
+    asset_checks=dg.load_asset_checks_from_modules([expectations]),
     jobs=[refresh_job],
     schedules=[nightly_refresh],
     sensors=[landing_zone_changed],

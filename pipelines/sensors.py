@@ -35,7 +35,9 @@ def landing_zone_fingerprint(raw_dir: Path) -> str:
     hashes_seen: dict[tuple[str, int, int, int], str] = {}
     registers = [raw_dir / str(ar) / REGISTER_FILE_NAME for ar in year_folders(raw_dir)]
     entries = [(f.path, f.abs_path) for f in scan_landing_zone(raw_dir)]
-    entries += [(p.relative_to(raw_dir).as_posix(), p) for p in registers if p.exists() or p.is_symlink()]
+    entries += [
+        (p.relative_to(raw_dir).as_posix(), p) for p in registers if p.exists() or p.is_symlink()
+    ]
     for relative, path in sorted(entries):
         if path.is_symlink():
             entry = f"L\0{relative}\0{os.readlink(path)}"

@@ -48,11 +48,24 @@ GRANTS = {
     (2016, "0114", "kompetensutveckling"): (60_000, 60_000, 0),
 }
 
-BLOCK_A = ("handl_kvinnor", "handl_man", "handl_totalt", "handl_socionom_lt1ar",
-           "handl_utan_socionom_kvinnor", "handl_utan_socionom_man", "handl_utan_socionom_totalt")
+BLOCK_A = (
+    "handl_kvinnor",
+    "handl_man",
+    "handl_totalt",
+    "handl_socionom_lt1ar",
+    "handl_utan_socionom_kvinnor",
+    "handl_utan_socionom_man",
+    "handl_utan_socionom_totalt",
+)
 BLOCK_B = ("handl_fortbildning", "handl_vidareutbildning", "handl_magister")
-BLOCK_D = ("arbl_kvinnor", "arbl_man", "arbl_totalt", "arbl_forsta_chefsjobb",
-           "arbl_behov_kompetensutveckling", "arbl_lt3ar_erfarenhet")
+BLOCK_D = (
+    "arbl_kvinnor",
+    "arbl_man",
+    "arbl_totalt",
+    "arbl_forsta_chefsjobb",
+    "arbl_behov_kompetensutveckling",
+    "arbl_lt3ar_erfarenhet",
+)
 BLOCK_E = ("arbl_fortbildning", "arbl_vidareutbildning", "arbl_magister")
 LEVELS = ("grund", "fordjupad", "saknar")
 
@@ -66,8 +79,13 @@ def competence(subarea: str, grund: str, fordjupad: str, saknar: str) -> list[tu
 
 
 def meta(kommunkod: str, ar: str, inlamnad: str) -> list[tuple[str, str]]:
-    return [("kommunkod", kommunkod), ("ar", ar), ("inlamnad", inlamnad),
-            ("kontaktperson", CONTACT_NAME), ("kontakt_epost", CONTACT_EMAIL)]
+    return [
+        ("kommunkod", kommunkod),
+        ("ar", ar),
+        ("inlamnad", inlamnad),
+        ("kontaktperson", CONTACT_NAME),
+        ("kontakt_epost", CONTACT_EMAIL),
+    ]
 
 
 STOCKHOLM_2013 = (
@@ -90,7 +108,9 @@ MALMO_2013 = (
     + competence("placerade_barn", "12", "4", "4")
     + competence("uppfoljning_utvardering", "10", "5", "5")
 )
-VASBY_2013 = meta("0114", "2013", "2013-10-05") + block(BLOCK_A, "10", "1", "11", "1", "1", "0", "1")
+VASBY_2013 = meta("0114", "2013", "2013-10-05") + block(
+    BLOCK_A, "10", "1", "11", "1", "1", "0", "1"
+)
 GOTEBORG_2015 = meta("1480", "2015", "2015-11-02") + block(
     BLOCK_A, "90", "10", "100", "12.25", "5", "1", "6"
 )
@@ -105,8 +125,11 @@ STOCKHOLM_2016 = (
     + block(BLOCK_E, "5", "3", "1")
     + competence("evidensbaserad_praktik", "25", "15", "5")
     + competence("placerade_barn", "28", "12", "5")
-    + [("uppf_medarbetarsamtal", "ja"), ("plan_handlaggare", "Ja"),
-       ("genomfort_handlaggare", "delvis")]
+    + [
+        ("uppf_medarbetarsamtal", "ja"),
+        ("plan_handlaggare", "Ja"),
+        ("genomfort_handlaggare", "delvis"),
+    ]
 )
 MALMO_2016 = (
     meta("1280", "2016", "2016-11-15")
@@ -138,8 +161,9 @@ VASBY_2016 = meta("0114", "2016", "2016-11-22") + block(
 )
 
 
-def write_csv(path: Path, rows: list[tuple[str, str]], delimiter: str = ";",
-              encoding: str = "utf-8") -> None:
+def write_csv(
+    path: Path, rows: list[tuple[str, str]], delimiter: str = ";", encoding: str = "utf-8"
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter)
@@ -180,10 +204,14 @@ def write_register(path: Path, ar: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(["kommunkod", "andamal", "fordelat_sek", "rekvirerat_sek", "aterbetalt_sek"])
+        writer.writerow(
+            ["kommunkod", "andamal", "fordelat_sek", "rekvirerat_sek", "aterbetalt_sek"]
+        )
         for kommunkod in sorted(municipality_codes()):
             for andamal in ("inventering", "kompetensutveckling"):
-                writer.writerow([kommunkod, andamal, *GRANTS.get((ar, kommunkod, andamal), (0, 0, 0))])
+                writer.writerow(
+                    [kommunkod, andamal, *GRANTS.get((ar, kommunkod, andamal), (0, 0, 0))]
+                )
 
 
 # Expected ledger: path → status (reason_code where rejected).
@@ -214,15 +242,17 @@ def build_small_landing_zone(raw: Path) -> Path:
     write_csv(inventering[2013] / "malmo_2013.csv", MALMO_2013)
     write_csv(inventering[2013] / "vasby.csv", VASBY_2013, delimiter="\t")
     write_bjurholm_2014_xlsx(inventering[2014] / "Bjurholm 2014.xlsx")
-    write_csv(inventering[2015] / "goteborg-2015.csv", GOTEBORG_2015, delimiter=",",
-              encoding="utf-8-sig")
+    write_csv(
+        inventering[2015] / "goteborg-2015.csv", GOTEBORG_2015, delimiter=",", encoding="utf-8-sig"
+    )
     write_csv(inventering[2016] / "stockholm_2016_utkast.csv", STOCKHOLM_2016_EARLY)
     write_csv(inventering[2016] / "stockholm_2016_final.csv", STOCKHOLM_2016)
     write_csv(inventering[2016] / "stockholm_2016_final_kopia.csv", STOCKHOLM_2016)
     write_csv(inventering[2016] / "malmo.csv", MALMO_2016)
     write_csv(inventering[2016] / "bjurholm.csv", BJURHOLM_2016, encoding="cp1252")
-    write_csv(inventering[2016] / "goteborg.csv", GOTEBORG_2016, delimiter=",",
-              encoding="utf-8-sig")
+    write_csv(
+        inventering[2016] / "goteborg.csv", GOTEBORG_2016, delimiter=",", encoding="utf-8-sig"
+    )
     write_csv(inventering[2016] / "vasby_2016.csv", VASBY_2016)
     (inventering[2016] / ".gitkeep").write_text("")
     (inventering[2016] / "anteckningar.txt").write_text("Kom ihåg att skicka in blanketten.\n")

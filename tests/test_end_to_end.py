@@ -59,12 +59,18 @@ def test_area_and_subarea_shares_over_valid_c_blocks(small_db):
     # C_ebp_placerade_barn valid for 0180, 1280, 1480 (2403's is partly answered).
     # grund 25+28+12+14+50+60 = 189, fördjupad 15+12+5+4+30+25 = 91, saknar 5+5+3+2+20+15 = 50.
     assert cell(small_db, "T03", "ebp_placerade_barn", "n_kommuner") == 3
-    assert cell(small_db, "T03", "ebp_placerade_barn", "grundlaggande_andel") == pytest.approx(100 * 189 / 330)
-    assert cell(small_db, "T03", "ebp_placerade_barn", "saknar_andel") == pytest.approx(100 * 50 / 330)
+    assert cell(small_db, "T03", "ebp_placerade_barn", "grundlaggande_andel") == pytest.approx(
+        100 * 189 / 330
+    )
+    assert cell(small_db, "T03", "ebp_placerade_barn", "saknar_andel") == pytest.approx(
+        100 * 50 / 330
+    )
     # Evidensbaserad praktik: 25+12+50 = 87, 15+5+30 = 50, 5+3+20 = 28; totalt 165.
     assert cell(small_db, "T08", "evidensbaserad_praktik", "saknar_antal") == pytest.approx(28)
     assert cell(small_db, "T08", "evidensbaserad_praktik", "totalt") == pytest.approx(165)
-    assert cell(small_db, "T08", "evidensbaserad_praktik", "saknar_andel") == pytest.approx(100 * 28 / 165)
+    assert cell(small_db, "T08", "evidensbaserad_praktik", "saknar_andel") == pytest.approx(
+        100 * 28 / 165
+    )
     assert figure(small_db, "ebp_saknar_andel_2016") == pytest.approx((100 * 28 / 165, 3))
 
 
@@ -107,13 +113,42 @@ def test_issues_name_file_block_question_and_rule(small_db):
     issues = small_db.execute(
         "SELECT path, kommunkod, ar, block, question_id, rule, severity FROM quality.issues"
     ).fetchall()
-    assert ("2016/inventering/malmo.csv", "1280", 2016, "A_handlaggare", "handl_totalt",
-            "A_handl_kon_summa", "error") in issues
-    assert ("2016/inventering/bjurholm.csv", "2403", 2016, "C_ebp_placerade_barn",
-            "komp_evidensbaserad_praktik_saknar", "missing_answer", "error") in issues
-    assert ("2016/inventering/goteborg.csv", "1480", 2016, None, "extra_fraga",
-            "unknown_question", "warning") in issues
-    assert ("2016/inventering/fel_rubrik.csv", None, None, None, None, "bad_header", "fatal") in issues
+    assert (
+        "2016/inventering/malmo.csv",
+        "1280",
+        2016,
+        "A_handlaggare",
+        "handl_totalt",
+        "A_handl_kon_summa",
+        "error",
+    ) in issues
+    assert (
+        "2016/inventering/bjurholm.csv",
+        "2403",
+        2016,
+        "C_ebp_placerade_barn",
+        "komp_evidensbaserad_praktik_saknar",
+        "missing_answer",
+        "error",
+    ) in issues
+    assert (
+        "2016/inventering/goteborg.csv",
+        "1480",
+        2016,
+        None,
+        "extra_fraga",
+        "unknown_question",
+        "warning",
+    ) in issues
+    assert (
+        "2016/inventering/fel_rubrik.csv",
+        None,
+        None,
+        None,
+        None,
+        "bad_header",
+        "fatal",
+    ) in issues
 
 
 def test_no_personal_data_anywhere_in_the_warehouse(small_db):

@@ -58,7 +58,7 @@ def test_the_schedule_requests_a_refresh_every_night():
 
     schedule = defs.resolve_schedule_def("nightly_refresh")
     context = dg.build_schedule_context(
-        scheduled_execution_time=dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.timezone.utc)
+        scheduled_execution_time=dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)
     )
     requests = schedule.evaluate_tick(context).run_requests
     assert len(requests) == 1
@@ -93,11 +93,17 @@ def test_the_sensor_fires_on_new_or_changed_content_only(tmp_path):
 
     # A changed grant register does too.
     register = raw / "2015" / "rekvisitioner.csv"
-    register.write_text(register.read_text().replace("0180;kompetensutveckling;1000000", "0180;kompetensutveckling;1000001"))
+    register.write_text(
+        register.read_text().replace(
+            "0180;kompetensutveckling;1000000", "0180;kompetensutveckling;1000001"
+        )
+    )
     assert len(tick(after_new_file.cursor).run_requests) == 1
 
 
-def test_a_reader_keeps_the_old_warehouse_through_a_refresh_and_unchanged_files_are_not_read_again(tmp_path):
+def test_a_reader_keeps_the_old_warehouse_through_a_refresh_and_unchanged_files_are_not_read_again(
+    tmp_path,
+):
     raw = build_small_landing_zone(tmp_path / "raw")
     warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
     instance = dg.DagsterInstance.ephemeral()
@@ -109,7 +115,9 @@ def test_a_reader_keeps_the_old_warehouse_through_a_refresh_and_unchanged_files_
     reader = duckdb.connect(str(warehouse), read_only=True)
     try:
         before = reader.execute("SELECT count(*) FROM quality.file_ledger").fetchone()[0]
-        shutil.copy(raw / "2016" / "inventering" / "malmo.csv", raw / "2016" / "inventering" / "ny.csv")
+        shutil.copy(
+            raw / "2016" / "inventering" / "malmo.csv", raw / "2016" / "inventering" / "ny.csv"
+        )
 
         second = materialize_pipeline(raw, warehouse, instance)
         assert second.success
@@ -120,7 +128,9 @@ def test_a_reader_keeps_the_old_warehouse_through_a_refresh_and_unchanged_files_
         assert before == len(EXPECTED_LEDGER)
     finally:
         reader.close()
-    assert count_in_fresh_process(warehouse, "SELECT count(*) FROM quality.file_ledger") == before + 1
+    assert (
+        count_in_fresh_process(warehouse, "SELECT count(*) FROM quality.file_ledger") == before + 1
+    )
     assert not list(warehouse.parent.glob("*.building"))
 
 
@@ -161,7 +171,8 @@ def test_a_failing_blocking_check_stops_the_publication(tmp_path, monkeypatch):
     monkeypatch.setattr(report_assets, "build_report", build_missing_a_published_cell)
     result = materialize_pipeline(raw, warehouse, instance, raise_on_error=False)
     checks = {
-        evaluation.check_name: evaluation.passed for evaluation in result.get_asset_check_evaluations()
+        evaluation.check_name: evaluation.passed
+        for evaluation in result.get_asset_check_evaluations()
     }
     assert checks["published_keys_present"] is False
     materialized = {event.asset_key for event in result.get_asset_materialization_events()}
@@ -183,9 +194,14 @@ def test_the_command_line_refresh_honours_the_environment(tmp_path):
     dagster = Path(sys.executable).with_name("dagster")
     subprocess.run(
         [str(dagster), "asset", "materialize", "-m", "pipelines.definitions", "--select", "*"],
-        cwd=PROJECT_ROOT, env=env, check=True, capture_output=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
-    assert count_in_fresh_process(warehouse, "SELECT count(*) FROM quality.file_ledger") == len(EXPECTED_LEDGER)
+    assert count_in_fresh_process(warehouse, "SELECT count(*) FROM quality.file_ledger") == len(
+        EXPECTED_LEDGER
+    )
 
 
 def test_validating_in_slices_gives_the_same_warehouse(tmp_path, monkeypatch, small_warehouse):
@@ -201,7 +217,12 @@ def test_validating_in_slices_gives_the_same_warehouse(tmp_path, monkeypatch, sm
         try:
             return {
                 table: sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-                for table in ("core.block_status", "core.answers", "quality.issues", "report.tables_long")
+                for table in (
+                    "core.block_status",
+                    "core.answers",
+                    "quality.issues",
+                    "report.tables_long",
+                )
             }
         finally:
             con.close()

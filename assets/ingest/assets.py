@@ -5,7 +5,6 @@ quality.file_ledger; a file's content is read once per SHA-256 (the parse cache 
 one refresh to the next through the staging copy of the published warehouse).
 """
 
-
 import dagster as dg
 import polars as pl
 
@@ -78,8 +77,13 @@ def submission_files(
                 "SELECT status, count(*) FROM quality.file_ledger GROUP BY status ORDER BY status"
             ).fetchall()
         )
-        ledger_paths = {row[0] for row in con.execute("SELECT path FROM quality.file_ledger").fetchall()}
-        ledger_preview = preview(con, "SELECT path, kommunkod, ar, status, reason_code FROM quality.file_ledger ORDER BY path")
+        ledger_paths = {
+            row[0] for row in con.execute("SELECT path FROM quality.file_ledger").fetchall()
+        }
+        ledger_preview = preview(
+            con,
+            "SELECT path, kommunkod, ar, status, reason_code FROM quality.file_ledger ORDER BY path",
+        )
         answer_rows = row_count(con, "core.file_answers")
 
     missing = sorted({f.path for f in files} - ledger_paths)
@@ -107,7 +111,9 @@ def _refresh_parse_cache(con, files: list[LandingFile], sha256: dict[str, str]) 
     present = pl.DataFrame({"sha256": sorted(set(sha256.values()))}, schema={"sha256": pl.Utf8})
     con.register("present_contents", present)
     try:
-        con.execute("DELETE FROM core.file_reads WHERE sha256 NOT IN (SELECT sha256 FROM present_contents)")
+        con.execute(
+            "DELETE FROM core.file_reads WHERE sha256 NOT IN (SELECT sha256 FROM present_contents)"
+        )
     finally:
         con.unregister("present_contents")
     for table in ("core.file_answers", "core.file_findings"):
@@ -221,8 +227,14 @@ def grant_register(
         register_path = landing_zone.path / relative
         if register_path.is_symlink() or not register_path.is_file():
             register = RegisterRead(
-                findings=[{"rule": "register_missing", "kommunkod": None, "line": None,
-                           "message": f"{relative} saknas eller är inte en vanlig fil."}]
+                findings=[
+                    {
+                        "rule": "register_missing",
+                        "kommunkod": None,
+                        "line": None,
+                        "message": f"{relative} saknas eller är inte en vanlig fil.",
+                    }
+                ]
             )
         else:
             register = read_grant_register(register_path.read_bytes(), ar)
@@ -233,9 +245,13 @@ def grant_register(
         )
     with warehouse.connect(context) as con:
         create_tables(con)
-        replace_rows(con, "core.grant_register", pl.DataFrame(rows, schema=_GRANT_SCHEMA, orient="row"))
         replace_rows(
-            con, "core.register_findings", pl.DataFrame(findings, schema=_REGISTER_FINDING_SCHEMA, orient="row")
+            con, "core.grant_register", pl.DataFrame(rows, schema=_GRANT_SCHEMA, orient="row")
+        )
+        replace_rows(
+            con,
+            "core.register_findings",
+            pl.DataFrame(findings, schema=_REGISTER_FINDING_SCHEMA, orient="row"),
         )
         per_year = con.execute(
             """
@@ -250,7 +266,10 @@ def grant_register(
             "register_findings": len(findings),
             "per_year": dg.MetadataValue.md(
                 "| ar | kommuner | fordelat_sek | rekvirerat (kommuner) |\n| --- | --- | --- | --- |\n"
-                + "\n".join(f"| {ar} | {n} | {total} | {requisitioned} |" for ar, n, total, requisitioned in per_year)
+                + "\n".join(
+                    f"| {ar} | {n} | {total} | {requisitioned} |"
+                    for ar, n, total, requisitioned in per_year
+                )
             ),
         }
     )

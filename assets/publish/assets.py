@@ -1,6 +1,5 @@
 """Publish: swap the run's staging warehouse in as warehouse/kompetens.duckdb."""
 
-
 import dagster as dg
 
 from assets.report.assets import REPORT_TABLES
@@ -20,7 +19,9 @@ from pipelines.resources import Warehouse
 def kompetens_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse):
     published = warehouse.publish(context)
     if published is None:
-        context.log.warning("No asset of this run built anything; the published warehouse is unchanged")
+        context.log.warning(
+            "No asset of this run built anything; the published warehouse is unchanged"
+        )
         published = warehouse.published_path
     return dg.MaterializeResult(
         metadata={

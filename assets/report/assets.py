@@ -27,9 +27,26 @@ CONTRACT_COLUMNS = {
     "report.text_figures": ("figure_key", "value", "n_kommuner"),
     "report.reconciliation": ("published", "recomputed", "difference", "status", "note"),
     "quality.file_ledger": (
-        "path", "sha256", "size_bytes", "kommunkod", "ar", "inlamnad", "status", "reason_code", "message",
+        "path",
+        "sha256",
+        "size_bytes",
+        "kommunkod",
+        "ar",
+        "inlamnad",
+        "status",
+        "reason_code",
+        "message",
     ),
-    "quality.issues": ("path", "kommunkod", "ar", "block", "question_id", "rule", "severity", "message"),
+    "quality.issues": (
+        "path",
+        "kommunkod",
+        "ar",
+        "block",
+        "question_id",
+        "rule",
+        "severity",
+        "message",
+    ),
     **{f"report.table_{number:02d}": () for number in range(1, 15)},
 }
 
@@ -69,7 +86,9 @@ def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse):
             description="Every published cell beside its recomputed value, with a status.",
         ),
         *[
-            dg.AssetSpec(key, deps=[TABLES_LONG], description="Laid out like the report, Swedish labels.")
+            dg.AssetSpec(
+                key, deps=[TABLES_LONG], description="Laid out like the report, Swedish labels."
+            )
             for key in LAID_OUT_TABLES
         ],
     ],
@@ -114,7 +133,9 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
             """
         ).fetchall()
         status_counts = dict(
-            con.execute("SELECT status, count(*) FROM report.reconciliation GROUP BY ALL ORDER BY 1").fetchall()
+            con.execute(
+                "SELECT status, count(*) FROM report.reconciliation GROUP BY ALL ORDER BY 1"
+            ).fetchall()
         )
         unexplained = con.execute(
             """
@@ -149,7 +170,10 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         check_name="published_keys_present",
         asset_key=TABLES_LONG,
         passed=not missing_keys,
-        metadata={"missing_keys": len(missing_keys), "first_missing": [k for (k,) in missing_keys[:20]]},
+        metadata={
+            "missing_keys": len(missing_keys),
+            "first_missing": [k for (k,) in missing_keys[:20]],
+        },
     )
     yield dg.AssetCheckResult(
         check_name="published_cells_reconcile",
@@ -179,5 +203,7 @@ def _missing_contract_columns(con) -> list[str]:
         if table not in present:
             missing.append(table)
         else:
-            missing.extend(f"{table}.{column}" for column in columns if column not in present[table])
+            missing.extend(
+                f"{table}.{column}" for column in columns if column not in present[table]
+            )
     return missing

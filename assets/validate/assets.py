@@ -64,17 +64,22 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
             append_rows(con, "core.answers", validation.answers)
             append_rows(con, "core.block_issues", validation.issues)
         status_counts = dict(
-            con.execute("SELECT status, count(*) FROM core.block_status GROUP BY ALL ORDER BY 1").fetchall()
+            con.execute(
+                "SELECT status, count(*) FROM core.block_status GROUP BY ALL ORDER BY 1"
+            ).fetchall()
         )
         answer_rows = row_count(con, "core.answers")
         issue_counts = dict(
-            con.execute("SELECT severity, count(*) FROM quality.issues GROUP BY ALL ORDER BY 1").fetchall()
+            con.execute(
+                "SELECT severity, count(*) FROM quality.issues GROUP BY ALL ORDER BY 1"
+            ).fetchall()
         )
         rule_counts = con.execute(
             "SELECT rule, count(*) FROM quality.issues GROUP BY ALL ORDER BY 2 DESC, 1"
         ).fetchall()
         issues_preview = preview(
-            con, "SELECT path, block, question_id, rule, severity, message FROM quality.issues ORDER BY severity, path"
+            con,
+            "SELECT path, block, question_id, rule, severity, message FROM quality.issues ORDER BY severity, path",
         )
 
     yield dg.MaterializeResult(
@@ -84,9 +89,7 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
             **{f"blocks_{status}": count for status, count in status_counts.items()},
         },
     )
-    yield dg.MaterializeResult(
-        asset_key=ANSWERS, metadata={"dagster/row_count": answer_rows}
-    )
+    yield dg.MaterializeResult(asset_key=ANSWERS, metadata={"dagster/row_count": answer_rows})
     yield dg.MaterializeResult(
         asset_key=ISSUES,
         metadata={
