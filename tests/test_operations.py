@@ -192,13 +192,15 @@ def test_the_command_line_refresh_honours_the_environment(tmp_path):
         "DAGSTER_HOME": str(dagster_home),
     }
     dagster = Path(sys.executable).with_name("dagster")
-    subprocess.run(
+    completed = subprocess.run(
         [str(dagster), "asset", "materialize", "-m", "pipelines.definitions", "--select", "*"],
+        check=False,
         cwd=PROJECT_ROOT,
         env=env,
-        check=True,
         capture_output=True,
+        text=True,
     )
+    assert completed.returncode == 0, completed.stderr[-5000:]
     assert count_in_fresh_process(warehouse, "SELECT count(*) FROM quality.file_ledger") == len(
         EXPECTED_LEDGER
     )
@@ -228,3 +230,19 @@ def test_validating_in_slices_gives_the_same_warehouse(tmp_path, monkeypatch, sm
             con.close()
 
     assert contents(sliced) == contents(small_warehouse)
+
+
+def test_a_missing_landing_zone_fails_the_run_instead_of_publishing_an_empty_warehouse(tmp_path):
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    instance = dg.DagsterInstance.ephemeral()
+    assert materialize_pipeline(raw, warehouse, instance).success
+    published = sha256(warehouse)
+
+    result = materialize_pipeline(
+        tmp_path / "no_such_dir", warehouse, instance, raise_on_error=False
+    )
+    assert not result.success
+    failure = next(event for event in result.all_events if event.is_step_failure)
+    assert "KOMPETENS_RAW_DIR" in failure.step_failure_data.error.message
+    assert sha256(warehouse) == published

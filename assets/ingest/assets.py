@@ -57,6 +57,7 @@ LEDGER_COLUMNS = {
 def submission_files(
     context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
 ):
+    _require_landing_zone(landing_zone)
     files = scan_landing_zone(landing_zone.path)
     sha256 = {f.path: file_sha256(f.abs_path) for f in files if not f.is_symlink}
     with warehouse.connect(context) as con:
@@ -103,6 +104,16 @@ def submission_files(
         passed=not missing and len(ledger) == len(files),
         metadata={"files_found": len(files), "ledger_rows": len(ledger), "missing": missing[:20]},
     )
+
+
+def _require_landing_zone(landing_zone: LandingZone) -> None:
+    # A missing raw dir is a configuration error, not an empty landing zone: publishing an empty
+    # warehouse over a good one would be worse than failing.
+    if not landing_zone.path.is_dir():
+        raise dg.Failure(
+            description=f"The landing zone {landing_zone.path} does not exist or is not a folder. "
+            "Set KOMPETENS_RAW_DIR to the raw dir (contract section 1)."
+        )
 
 
 def _refresh_parse_cache(con, files: list[LandingFile], sha256: dict[str, str]) -> int:
@@ -220,6 +231,7 @@ def _ledger_frame(ledger: list[LedgerRow]) -> pl.DataFrame:
 def grant_register(
     context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
 ):
+    _require_landing_zone(landing_zone)
     rows: list[dict] = []
     findings: list[dict] = []
     for ar in year_folders(landing_zone.path):
