@@ -25,16 +25,17 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.installed
 
-$(DAGSTER_HOME):
-	mkdir -p $@
+$(DAGSTER_HOME)/dagster.yaml:
+	mkdir -p $(DAGSTER_HOME)
+	cp pipelines/dagster.yaml $@
 
-refresh: install | $(DAGSTER_HOME)
+refresh: install $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster asset materialize -m pipelines.definitions --select '*'
 
 test: install
 	$(VENV)/bin/python -m pytest
 
-dev: install | $(DAGSTER_HOME)
+dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1
 
 lint: install

@@ -246,3 +246,21 @@ def test_a_missing_landing_zone_fails_the_run_instead_of_publishing_an_empty_war
     failure = next(event for event in result.all_events if event.is_step_failure)
     assert "KOMPETENS_RAW_DIR" in failure.step_failure_data.error.message
     assert sha256(warehouse) == published
+
+
+def test_the_run_queue_allows_one_refresh_at_a_time():
+    import yaml
+
+    from pipelines.definitions import defs
+
+    instance_settings = yaml.safe_load((PROJECT_ROOT / "pipelines" / "dagster.yaml").read_text())
+    limits = {
+        limit["key"]: limit["limit"]
+        for limit in instance_settings["run_queue"]["tag_concurrency_limits"]
+    }
+    job_tags = defs.resolve_job_def("refresh").tags
+    assert "kompetens/warehouse" in job_tags
+    assert limits["kompetens/warehouse"] == 1
+    # Both the schedule and the sensor launch that job, so both are queued behind the limit.
+    assert defs.resolve_schedule_def("nightly_refresh").job_name == "refresh"
+    assert defs.resolve_sensor_def("landing_zone_changed").job_name == "refresh"
