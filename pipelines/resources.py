@@ -6,10 +6,17 @@ few assets (or the parse cache of unchanged files) finds the rest of the warehou
 last asset swaps the staging file over the published one with `os.replace`, which is atomic: an
 analyst who has the old file open keeps reading the old version, and a run that fails before the
 swap leaves the previous warehouse untouched.
+
+One refresh builds at a time: a run holds an exclusive lock on `<warehouse>.lock` from the
+start of its execution to its end. A second run started meanwhile (by hand, or by a scheduler
+without the run queue of pipelines/dagster.yaml) waits for it, and after `lock_timeout_seconds`
+fails with a message naming the run that holds the lock. The kernel releases the lock when its
+process dies, so a killed run never blocks the next one.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import time
@@ -19,12 +26,14 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RAW_DIR = PROJECT_ROOT / "raw"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "kompetens.duckdb"
 STAGING_SUFFIX = ".building"
-UNKNOWN_RUN_STALE_SECONDS = 6 * 3600
+LOCK_SUFFIX = ".lock"
+LOCK_POLL_SECONDS = 0.5
 
 
 def _path_from_env(variable: str, default: Path) -> str:
@@ -47,10 +56,28 @@ class Warehouse(dg.ConfigurableResource):
     """The DuckDB warehouse (env KOMPETENS_WAREHOUSE) and its per-run staging copy."""
 
     database: str
+    # How long a run waits for another refresh to finish before it gives up.
+    lock_timeout_seconds: float = 3600.0
+    _run_lock: object | None = PrivateAttr(default=None)
 
     @property
     def published_path(self) -> Path:
         return Path(self.database)
+
+    @property
+    def lock_path(self) -> Path:
+        published = self.published_path
+        return published.with_name(published.name + LOCK_SUFFIX)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._run_lock = _acquire_run_lock(
+            self.lock_path, context.run.run_id, self.lock_timeout_seconds, context.log
+        )
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._run_lock is not None:
+            self._run_lock.close()  # closing the descriptor releases the flock
+            self._run_lock = None
 
     def staging_path(self, run_id: str) -> Path:
         published = self.published_path
@@ -82,20 +109,14 @@ class Warehouse(dg.ConfigurableResource):
     def _remove_abandoned_staging(self, context: dg.OpExecutionContext) -> None:
         """Delete staging files of runs that ended (failed or killed) before their swap.
 
-        A run this instance does not know (another DAGSTER_HOME, or an ephemeral instance) may
-        still be building, so its file is only removed once it is clearly stale.
+        This run holds the warehouse lock, so no other run is building: every other staging
+        file is abandoned. A killed run stays "started" in Dagster's run history, so its
+        status cannot tell.
         """
         prefix = self.published_path.name + "."
         for candidate in self.published_path.parent.glob(f"{prefix}*{STAGING_SUFFIX}*"):
             run_id = candidate.name[len(prefix) :].split(STAGING_SUFFIX)[0]
-            if run_id == context.run.run_id:
-                continue
-            run = context.instance.get_run_by_id(run_id)
-            if run is not None:
-                abandoned = run.is_finished
-            else:
-                abandoned = _older_than(candidate, UNKNOWN_RUN_STALE_SECONDS)
-            if abandoned:
+            if run_id != context.run.run_id:
                 candidate.unlink(missing_ok=True)
                 context.log.info(f"Removed abandoned staging file {candidate.name}")
 
@@ -124,11 +145,43 @@ class Warehouse(dg.ConfigurableResource):
         return self.published_path
 
 
-def _older_than(path: Path, seconds: float) -> bool:
+def _acquire_run_lock(lock_path: Path, run_id: str, timeout_seconds: float, log):
+    """An open lock file holding an exclusive flock; waits while another run holds it."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    # "a+": opening must not erase the holder's description before the lock is ours.
+    handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole run
+    deadline = time.monotonic() + timeout_seconds
+    waiting_logged = False
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            holder = _lock_holder(lock_path)
+            if time.monotonic() >= deadline:
+                handle.close()
+                raise dg.Failure(
+                    description=f"Another refresh ({holder}) is building the warehouse "
+                    f"{lock_path.with_suffix('')}; this run waited {timeout_seconds:g} s for it "
+                    "and stopped without changing anything. Start it again when that run has "
+                    "finished."
+                ) from None
+            if not waiting_logged:
+                log.info(f"Waiting for another refresh ({holder}) to finish")
+                waiting_logged = True
+            time.sleep(LOCK_POLL_SECONDS)
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"run {run_id}, pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+    handle.flush()
+    return handle
+
+
+def _lock_holder(lock_path: Path) -> str:
     try:
-        return time.time() - path.stat().st_mtime > seconds
-    except FileNotFoundError:
-        return False
+        return lock_path.read_text(encoding="utf-8").strip() or "run unknown"
+    except OSError:
+        return "run unknown"
 
 
 def landing_zone_from_env() -> LandingZone:

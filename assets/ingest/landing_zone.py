@@ -105,7 +105,10 @@ def _symlink(raw_dir: Path, link: Path, year: int, is_dotfile: bool) -> LandingF
 
 
 def _relative(raw_dir: Path, path: Path) -> str:
-    return path.relative_to(raw_dir).as_posix()
+    relative = path.relative_to(raw_dir).as_posix()
+    # A name that is not valid UTF-8 arrives with lone surrogates (PEP 383), which no table,
+    # log or report can store: it is shown with its undecodable bytes escaped ("\\xff").
+    return os.fsencode(relative).decode("utf-8", "backslashreplace")
 
 
 def file_sha256(path: Path) -> str:
