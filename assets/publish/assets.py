@@ -2,13 +2,15 @@
 
 import dagster as dg
 
+from assets.feedback.assets import FEEDBACK_ASSETS
 from assets.report.assets import REPORT_TABLES
 from pipelines.resources import Warehouse
 
 
 @dg.asset(
     key="kompetens_warehouse",
-    deps=REPORT_TABLES,
+    # The feedback assets read (and comment) this run's staging file, so they run before the swap.
+    deps=[*REPORT_TABLES, *FEEDBACK_ASSETS],
     group_name="publish",
     description=(
         "The published DuckDB warehouse. Built in a staging file by the assets upstream and "

@@ -8,3 +8,10 @@ SELECT kommunkod, kommun, lanskod, lan
 FROM read_csv(
     getvariable('municipalities_csv'), header = true, delim = ',', quote = '"', all_varchar = true
 );
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE ref.municipalities IS 'Landets 290 kommuner (schemas/reference/municipalities.csv).';
+COMMENT ON COLUMN ref.municipalities.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
+COMMENT ON COLUMN ref.municipalities.kommun IS 'Kommunens namn.';
+COMMENT ON COLUMN ref.municipalities.lanskod IS 'Länskod, två siffror som text.';
+COMMENT ON COLUMN ref.municipalities.lan IS 'Länets namn.';

@@ -19,3 +19,14 @@ FROM read_csv(
     getvariable('published_text_figures_csv'),
     header = true, delim = ',', quote = '"', all_varchar = true
 );
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE ref.published_text_figures IS 'Siffror som slutrapportens löptext citerar (schemas/reference/published_text_figures.csv).';
+COMMENT ON COLUMN ref.published_text_figures.position IS 'Ordning i referensfilen.';
+COMMENT ON COLUMN ref.published_text_figures.figure_key IS 'Siffrans nyckel, t.ex. anslag_2013_sek (definitioner i kontraktet avsnitt 7).';
+COMMENT ON COLUMN ref.published_text_figures.value IS 'Det publicerade värdet.';
+COMMENT ON COLUMN ref.published_text_figures.decimals IS 'Antal decimaler i den publicerade siffran.';
+COMMENT ON COLUMN ref.published_text_figures.unit IS 'Enhet: percent, municipalities eller SEK.';
+COMMENT ON COLUMN ref.published_text_figures.n_kommuner IS 'Antal kommuner siffran gäller, där texten anger det.';
+COMMENT ON COLUMN ref.published_text_figures.source_seed IS 'Var i rapporten siffran står.';
+COMMENT ON COLUMN ref.published_text_figures.quote IS 'Meningen i rapporten som citerar siffran.';

@@ -10,3 +10,10 @@ SELECT table_id, row_key, col_key, note
 FROM read_csv(
     getvariable('known_errata_csv'), header = true, delim = ',', quote = '"', all_varchar = true
 );
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE ref.known_errata IS 'Publicerade celler som är kända för att vara inkonsistenta i själva rapporten (kontraktet avsnitt 9).';
+COMMENT ON COLUMN ref.known_errata.table_id IS 'Tabell T01 … T14; NULL för en textsiffra.';
+COMMENT ON COLUMN ref.known_errata.row_key IS 'Radens nyckel, eller textsiffrans figure_key.';
+COMMENT ON COLUMN ref.known_errata.col_key IS 'Kolumnens nyckel, eller value / n_kommuner för en textsiffra.';
+COMMENT ON COLUMN ref.known_errata.note IS 'Varför den publicerade siffran inte går att återskapa.';

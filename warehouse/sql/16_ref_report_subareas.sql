@@ -22,3 +22,10 @@ CROSS JOIN catalog_years AS c
 WHERE q.subarea IS NOT NULL
 GROUP BY q.area, q.subarea
 HAVING bool_and(q.first_year = c.first_year AND q.last_year = c.last_year);
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE ref.report_subareas IS 'Delområdena som tabell 3–8 visar: de som varje års blankett frågar efter.';
+COMMENT ON COLUMN ref.report_subareas.area IS 'Kompetensområde (rad i tabell 3).';
+COMMENT ON COLUMN ref.report_subareas.subarea IS 'Delområde (rad i tabell 4–8).';
+COMMENT ON COLUMN ref.report_subareas.block IS 'C-blocket delområdet hör till.';
+COMMENT ON COLUMN ref.report_subareas.label_sv IS 'Delområdets namn på svenska.';

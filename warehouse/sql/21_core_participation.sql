@@ -17,3 +17,10 @@ SELECT
     min(ar) FILTER (WHERE participated) OVER (PARTITION BY kommunkod) AS first_year
 FROM per_year
 ORDER BY kommunkod, ar;
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE core.participation IS 'Per kommun och registerår: deltog kommunen (rekvirerat_sek > aterbetalt_sek för något ändamål) och dess första år.';
+COMMENT ON COLUMN core.participation.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
+COMMENT ON COLUMN core.participation.ar IS 'Registerår.';
+COMMENT ON COLUMN core.participation.participated IS 'Sant när kommunen deltog det året.';
+COMMENT ON COLUMN core.participation.first_year IS 'Första året kommunen deltog; NULL om aldrig.';

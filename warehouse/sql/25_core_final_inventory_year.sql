@@ -7,3 +7,7 @@
 CREATE OR REPLACE TABLE core.final_inventory_year AS
 SELECT max(ar) AS ar
 FROM core.submissions;
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE core.final_inventory_year IS 'F, året för slutinventeringen: senaste året med en vald inlämning (en rad).';
+COMMENT ON COLUMN core.final_inventory_year.ar IS 'Slutinventeringens år (2016 i rapporten); NULL utan inlämningar.';

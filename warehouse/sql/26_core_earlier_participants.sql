@@ -12,3 +12,8 @@ JOIN core.final_inventory_year AS f ON p.ar <= f.ar
 GROUP BY p.kommunkod, f.ar
 HAVING bool_or(p.participated AND p.ar < f.ar)
 ORDER BY p.kommunkod;
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE core.earlier_participants IS 'Kommuner som deltog något år före slutinventeringens år F.';
+COMMENT ON COLUMN core.earlier_participants.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
+COMMENT ON COLUMN core.earlier_participants.participated_final IS 'Sant när kommunen deltog även år F.';

@@ -23,3 +23,10 @@ FROM core.submissions AS s
 JOIN core.final_inventory_year AS f ON s.ar < f.ar
 JOIN first_years AS y ON y.kommunkod = s.kommunkod AND y.first_year = s.ar
 ORDER BY ar, kommunkod;
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE core.population IS 'Vilken vald inlämning som räknas i vilken population (kontraktet avsnitt 5).';
+COMMENT ON COLUMN core.population.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
+COMMENT ON COLUMN core.population.ar IS 'Inlämningens år = raden i tabell 11–14.';
+COMMENT ON COLUMN core.population.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';
+COMMENT ON COLUMN core.population.population IS 'final (tabell 1–10 och rad F i tabell 11–14) | first_year (rad Y < F i tabell 11–14).';

@@ -17,3 +17,10 @@ LEFT JOIN core.counted_blocks AS c
     ON c.population = f.population AND c.ar = f.ar AND c.block = f.block
 GROUP BY f.population, f.ar, f.block
 ORDER BY f.ar, f.block;
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE report.block_counts IS 'n_kommuner per populationsrad och block: antal kommuner som räknas.';
+COMMENT ON COLUMN report.block_counts.population IS 'final | first_year.';
+COMMENT ON COLUMN report.block_counts.ar IS 'Populationsradens år.';
+COMMENT ON COLUMN report.block_counts.block IS 'Blankettens block (kolumnen block i ref.questions), t.ex. A_handlaggare.';
+COMMENT ON COLUMN report.block_counts.n_kommuner IS 'Antal kommuner med giltigt block.';

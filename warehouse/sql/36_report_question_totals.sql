@@ -29,3 +29,14 @@ LEFT JOIN counted_answers AS a
 WHERE q.block <> 'meta'
 GROUP BY r.population, r.ar, q.block, q.question_id
 ORDER BY r.ar, q.block, q.question_id;
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE report.question_totals IS 'Per populationsrad och fråga: svaren från de kommuner som räknas, summerade.';
+COMMENT ON COLUMN report.question_totals.population IS 'final | first_year.';
+COMMENT ON COLUMN report.question_totals.ar IS 'Populationsradens år.';
+COMMENT ON COLUMN report.question_totals.block IS 'Blankettens block (kolumnen block i ref.questions), t.ex. A_handlaggare.';
+COMMENT ON COLUMN report.question_totals.question_id IS 'Frågans id (ref.questions).';
+COMMENT ON COLUMN report.question_totals.total IS 'Summan av värdena (årsarbetare eller antal personer); NULL när ingen räknas.';
+COMMENT ON COLUMN report.question_totals.n_answered IS 'Antal räknade kommuner som besvarade frågan.';
+COMMENT ON COLUMN report.question_totals.n_ja IS 'Antal som svarade ja (valfrågor).';
+COMMENT ON COLUMN report.question_totals.n_delvis IS 'Antal som svarade delvis.';

@@ -179,3 +179,10 @@ WHERE NOT EXISTS (
     WHERE c.table_id = p.table_id AND c.row_key = p.row_key AND c.col_key = p.col_key
 )
 ORDER BY table_id, row_key, col_key;
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE report.tables_long IS 'Varje siffra i tabell 1–14, en rad per cell, ej avrundad (kontraktet avsnitt 7–8).';
+COMMENT ON COLUMN report.tables_long.table_id IS 'Tabell T01 … T14.';
+COMMENT ON COLUMN report.tables_long.row_key IS 'Radens nyckel som i ref.published_tables (delområde, område, år …).';
+COMMENT ON COLUMN report.tables_long.col_key IS 'Kolumnens nyckel som i ref.published_tables.';
+COMMENT ON COLUMN report.tables_long.value IS 'Värdet, ej avrundat: årsarbetare, antal, eller procent 0–100 (NULL där nämnaren är 0); NULL när inget kunde beräknas.';

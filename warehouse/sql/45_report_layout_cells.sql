@@ -40,3 +40,14 @@ FROM report.tables_long AS t
 JOIN table_rows AS r ON r.table_id = t.table_id AND r.row_key = t.row_key
 JOIN published_columns AS c ON c.table_id = t.table_id AND c.col_key = t.col_key
 ORDER BY r.table_id, r.row_position, c.col_position;
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE report.layout_cells IS 'Cellerna i report.tables_long placerade i rapportens layout med dess svenska etiketter.';
+COMMENT ON COLUMN report.layout_cells.table_id IS 'Tabell T01 … T14.';
+COMMENT ON COLUMN report.layout_cells.row_position IS 'Radens plats i tabellen.';
+COMMENT ON COLUMN report.layout_cells.row_key IS 'Radens nyckel.';
+COMMENT ON COLUMN report.layout_cells.row_label IS 'Radens etikett.';
+COMMENT ON COLUMN report.layout_cells.col_position IS 'Kolumnens plats i tabellen.';
+COMMENT ON COLUMN report.layout_cells.col_key IS 'Kolumnens nyckel.';
+COMMENT ON COLUMN report.layout_cells.col_label IS 'Kolumnens etikett (kolumnnamn i report.table_NN).';
+COMMENT ON COLUMN report.layout_cells.value IS 'Värdet, ej avrundat.';

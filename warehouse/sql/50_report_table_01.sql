@@ -21,3 +21,5 @@ FROM (
     GROUP BY row_position, rad
 )
 ORDER BY row_position;
+
+COMMENT ON TABLE report.table_01 IS 'Tabell 1 i slutrapporten, uppställd för analytiker: Caseworkers (fte) by sex and education; block A, final population. Kolumnen rad är radetiketten, övriga kolumner rapportens kolumner, ej avrundade (samma värden som report.tables_long där table_id = ''T01'').';

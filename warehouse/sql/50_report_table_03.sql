@@ -21,3 +21,5 @@ FROM (
     GROUP BY row_position, rad
 )
 ORDER BY row_position;
+
+COMMENT ON TABLE report.table_03 IS 'Tabell 3 i slutrapporten, uppställd för analytiker: Competence shares per area; each area''s C block, final population. Kolumnen rad är radetiketten, övriga kolumner rapportens kolumner, ej avrundade (samma värden som report.tables_long där table_id = ''T03'').';

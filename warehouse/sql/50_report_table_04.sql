@@ -21,3 +21,5 @@ FROM (
     GROUP BY row_position, rad
 )
 ORDER BY row_position;
+
+COMMENT ON TABLE report.table_04 IS 'Tabell 4 i slutrapporten, uppställd för analytiker: Competence in social work per subarea; block C_socialt_arbete, final population. Kolumnen rad är radetiketten, övriga kolumner rapportens kolumner, ej avrundade (samma värden som report.tables_long där table_id = ''T04'').';

@@ -21,3 +21,5 @@ FROM (
     GROUP BY row_position, rad
 )
 ORDER BY row_position;
+
+COMMENT ON TABLE report.table_07 IS 'Tabell 7 i slutrapporten, uppställd för analytiker: Competence in social science per subarea; block C_samhallsvetenskap, final population. Kolumnen rad är radetiketten, övriga kolumner rapportens kolumner, ej avrundade (samma värden som report.tables_long där table_id = ''T07'').';

@@ -22,3 +22,5 @@ FROM (
     GROUP BY row_position, rad
 )
 ORDER BY row_position;
+
+COMMENT ON TABLE report.table_08 IS 'Tabell 8 i slutrapporten, uppställd för analytiker: Evidence-based practice and placed children per subarea; block C_ebp_placerade_barn, Kolumnen rad är radetiketten, övriga kolumner rapportens kolumner, ej avrundade (samma värden som report.tables_long där table_id = ''T08'').';

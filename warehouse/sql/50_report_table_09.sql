@@ -21,3 +21,5 @@ FROM (
     GROUP BY row_position, rad
 )
 ORDER BY row_position;
+
+COMMENT ON TABLE report.table_09 IS 'Tabell 9 i slutrapporten, uppställd för analytiker: Supervisors (fte); block D, final population. Kolumnen rad är radetiketten, övriga kolumner rapportens kolumner, ej avrundade (samma värden som report.tables_long där table_id = ''T09'').';

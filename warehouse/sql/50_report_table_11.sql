@@ -21,3 +21,5 @@ FROM (
     GROUP BY row_position, rad
 )
 ORDER BY row_position;
+
+COMMENT ON TABLE report.table_11 IS 'Tabell 11 i slutrapporten, uppställd för analytiker: Caseworkers per inventory year; block A, one row per population row. Kolumnen rad är radetiketten, övriga kolumner rapportens kolumner, ej avrundade (samma värden som report.tables_long där table_id = ''T11'').';

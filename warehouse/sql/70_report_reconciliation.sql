@@ -68,3 +68,19 @@ LEFT JOIN ref.known_errata AS e
     AND e.col_key = c.col_key
 -- A text figure's n_kommuner row comes right after its value.
 ORDER BY c.source_order, c.position, c.col_key = 'n_kommuner';
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE report.reconciliation IS 'Varje publicerad cell bredvid sitt omräknade värde, med differens och status.';
+COMMENT ON COLUMN report.reconciliation.source IS 'table (tabell 1–14) | text_figure (löptextens siffror).';
+COMMENT ON COLUMN report.reconciliation.table_id IS 'Tabell T01 … T14; NULL för textsiffror.';
+COMMENT ON COLUMN report.reconciliation.row_key IS 'Radens nyckel, eller textsiffrans figure_key.';
+COMMENT ON COLUMN report.reconciliation.col_key IS 'Kolumnens nyckel, eller value / n_kommuner för textsiffror.';
+COMMENT ON COLUMN report.reconciliation.row_label IS 'Radens etikett, eller meningen som citerar textsiffran.';
+COMMENT ON COLUMN report.reconciliation.col_label IS 'Kolumnens etikett.';
+COMMENT ON COLUMN report.reconciliation.unit IS 'Enhet: fte, persons, percent, municipalities, SEK.';
+COMMENT ON COLUMN report.reconciliation.decimals IS 'Publicerat antal decimaler.';
+COMMENT ON COLUMN report.reconciliation.published IS 'Det publicerade värdet.';
+COMMENT ON COLUMN report.reconciliation.recomputed IS 'Det omräknade värdet, ej avrundat.';
+COMMENT ON COLUMN report.reconciliation.difference IS 'recomputed − published.';
+COMMENT ON COLUMN report.reconciliation.status IS 'match (lika avrundat som i rapporten) | within_tolerance (andel inom 1,0 procentenhet) | deviates.';
+COMMENT ON COLUMN report.reconciliation.note IS 'Varför den publicerade siffran är fel, där ref.known_errata anger det.';

@@ -77,3 +77,55 @@ CREATE TABLE IF NOT EXISTS core.register_findings (
     severity   VARCHAR NOT NULL,
     message    VARCHAR NOT NULL
 );
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE core.file_reads IS 'Parse-cachen: en rad per distinkt filinnehåll (SHA-256) läst med parser_version; oförändrade filer läses inte om.';
+COMMENT ON COLUMN core.file_reads.sha256 IS 'SHA-256 av filens innehåll (hex).';
+COMMENT ON COLUMN core.file_reads.parser_version IS 'Läsarens version (reader.PARSER_VERSION) som läste innehållet.';
+COMMENT ON COLUMN core.file_reads.reason_code IS 'Avvisningskod enligt kontraktet avsnitt 3; NULL när filen går att läsa.';
+COMMENT ON COLUMN core.file_reads.message IS 'Varför filen avvisades, på svenska; tom när den går att läsa.';
+COMMENT ON COLUMN core.file_reads.kommunkod IS 'Kommunkod, fyra siffror som text ("0180"). NULL om den inte kunde läsas.';
+COMMENT ON COLUMN core.file_reads.ar IS 'Redovisningsår (frågan ar i filen). NULL om det inte kunde läsas.';
+COMMENT ON COLUMN core.file_reads.inlamnad IS 'Inlämningstid (frågan inlamnad), svensk lokal tid; ett datum blir midnatt.';
+COMMENT ON TABLE core.file_answers IS 'Svaren som de står i filen (text), bara katalogfrågor i filens års blankett; inga personuppgifter.';
+COMMENT ON COLUMN core.file_answers.sha256 IS 'SHA-256 av filens innehåll (hex).';
+COMMENT ON COLUMN core.file_answers.question_id IS 'Frågans id i frågekatalogen (ref.questions).';
+COMMENT ON COLUMN core.file_answers.answer_text IS 'Svaret som text, trimmat; tomma svar finns inte här.';
+COMMENT ON TABLE core.file_findings IS 'Varningar vid läsningen av en fil: okänd fråga, fråga utanför årets blankett, samma svar två gånger.';
+COMMENT ON COLUMN core.file_findings.sha256 IS 'SHA-256 av filens innehåll (hex).';
+COMMENT ON COLUMN core.file_findings.rule IS 'Regel-id i schemas/rules.py.';
+COMMENT ON COLUMN core.file_findings.severity IS 'fatal | error | warning (schemas/rules.py).';
+COMMENT ON COLUMN core.file_findings.question_id IS 'Frågan som anmärkningen gäller, som den står i filen.';
+COMMENT ON COLUMN core.file_findings.value IS 'Svaret som hittades, där det hjälper.';
+COMMENT ON COLUMN core.file_findings.message IS 'Vad som hittades och vad kommunen ska göra, på svenska.';
+COMMENT ON TABLE quality.file_ledger IS 'Filregistret (kontraktet avsnitt 3): varje fil under <raw>/<år>/inventering/ med exakt en status.';
+COMMENT ON COLUMN quality.file_ledger.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';
+COMMENT ON COLUMN quality.file_ledger.sha256 IS 'SHA-256 av filens innehåll (hex). NULL för symboliska länkar och filer som inte kunde läsas.';
+COMMENT ON COLUMN quality.file_ledger.size_bytes IS 'Filens storlek på disk i byte; NULL för en symbolisk länk.';
+COMMENT ON COLUMN quality.file_ledger.kommunkod IS 'Kommunkod, fyra siffror som text ("0180"). NULL där innehållet inte lästs eller inte kunde tolkas.';
+COMMENT ON COLUMN quality.file_ledger.ar IS 'Redovisningsår (frågan ar i filen). NULL där det inte kunde läsas.';
+COMMENT ON COLUMN quality.file_ledger.inlamnad IS 'Inlämningstid ur filen (frågan inlamnad), svensk lokal tid.';
+COMMENT ON COLUMN quality.file_ledger.status IS 'selected | superseded | duplicate | conflict | rejected | ignored.';
+COMMENT ON COLUMN quality.file_ledger.reason_code IS 'Avvisningskod för rejected (t.ex. bad_header), conflict för conflict; annars NULL.';
+COMMENT ON COLUMN quality.file_ledger.message IS 'Förklaring på svenska av statusen och vad kommunen ska göra; tom för selected.';
+COMMENT ON TABLE core.submissions IS 'Den inlämning som gäller för varje (kommunkod, ar): filregistrets rader med status selected.';
+COMMENT ON COLUMN core.submissions.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';
+COMMENT ON COLUMN core.submissions.sha256 IS 'SHA-256 av filens innehåll (hex).';
+COMMENT ON COLUMN core.submissions.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
+COMMENT ON COLUMN core.submissions.ar IS 'Redovisningsår (frågan ar i filen).';
+COMMENT ON COLUMN core.submissions.inlamnad IS 'Inlämningstid ur filen, svensk lokal tid.';
+COMMENT ON TABLE core.grant_register IS 'Rekvisitionsregistret (kontraktet avsnitt 6, rekvisitioner.csv): en rad per kommun, år och ändamål.';
+COMMENT ON COLUMN core.grant_register.ar IS 'Bidragsåret (årsmappen).';
+COMMENT ON COLUMN core.grant_register.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
+COMMENT ON COLUMN core.grant_register.andamal IS 'Ändamål: inventering | kompetensutveckling.';
+COMMENT ON COLUMN core.grant_register.fordelat_sek IS 'Fördelat belopp, hela kronor.';
+COMMENT ON COLUMN core.grant_register.rekvirerat_sek IS 'Rekvirerat belopp, hela kronor.';
+COMMENT ON COLUMN core.grant_register.aterbetalt_sek IS 'Återbetalt belopp, hela kronor.';
+COMMENT ON TABLE core.register_findings IS 'Problem i rekvisitionsregistren: rader som inte används, kommuner som saknas.';
+COMMENT ON COLUMN core.register_findings.path IS 'Registerfilens sökväg relativt rådatamappen, t.ex. 2016/rekvisitioner.csv.';
+COMMENT ON COLUMN core.register_findings.ar IS 'Registrets år.';
+COMMENT ON COLUMN core.register_findings.kommunkod IS 'Kommunkod, fyra siffror som text ("0180"). NULL när problemet gäller hela filen.';
+COMMENT ON COLUMN core.register_findings.line IS 'Radnummer i filen; NULL när problemet gäller hela filen.';
+COMMENT ON COLUMN core.register_findings.rule IS 'Regel-id i schemas/rules.py.';
+COMMENT ON COLUMN core.register_findings.severity IS 'fatal | error | warning.';
+COMMENT ON COLUMN core.register_findings.message IS 'Vad som hittades, på svenska.';

@@ -55,3 +55,39 @@ FROM core.block_issues
 UNION ALL
 SELECT path, kommunkod, ar, NULL, NULL, rule, severity, NULL, message
 FROM core.register_findings;
+
+-- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
+COMMENT ON TABLE core.block_status IS 'Status för varje block i varje vald inlämnings blankett (kontraktet avsnitt 4).';
+COMMENT ON COLUMN core.block_status.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';
+COMMENT ON COLUMN core.block_status.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
+COMMENT ON COLUMN core.block_status.ar IS 'Redovisningsår (frågan ar i filen).';
+COMMENT ON COLUMN core.block_status.block IS 'Blankettens block (kolumnen block i ref.questions), t.ex. A_handlaggare.';
+COMMENT ON COLUMN core.block_status.status IS 'not_answered (ingen fråga besvarad) | valid | invalid (utesluts ur alla tabeller).';
+COMMENT ON TABLE core.answers IS 'De typade svaren i giltiga block: det som rapporttabellerna läser.';
+COMMENT ON COLUMN core.answers.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';
+COMMENT ON COLUMN core.answers.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
+COMMENT ON COLUMN core.answers.ar IS 'Redovisningsår (frågan ar i filen).';
+COMMENT ON COLUMN core.answers.block IS 'Blankettens block (kolumnen block i ref.questions), t.ex. A_handlaggare.';
+COMMENT ON COLUMN core.answers.question_id IS 'Frågans id (ref.questions).';
+COMMENT ON COLUMN core.answers.value IS 'Värdet för fte-frågor (årsarbetare, två decimaler) och persons-frågor (antal personer); NULL för valfrågor.';
+COMMENT ON COLUMN core.answers.value_text IS 'Svaret på valfrågor: ja | delvis | nej; NULL för talfrågor.';
+COMMENT ON TABLE core.block_issues IS 'Problem i blocken i valda inlämningar: ogiltiga svar, brutna hårda regler (error) och varningar.';
+COMMENT ON COLUMN core.block_issues.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';
+COMMENT ON COLUMN core.block_issues.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
+COMMENT ON COLUMN core.block_issues.ar IS 'Redovisningsår (frågan ar i filen).';
+COMMENT ON COLUMN core.block_issues.block IS 'Blankettens block (kolumnen block i ref.questions), t.ex. A_handlaggare. NULL när anmärkningen gäller hela filen.';
+COMMENT ON COLUMN core.block_issues.question_id IS 'Frågan som anmärkningen gäller; NULL när den gäller hela filen eller blocket.';
+COMMENT ON COLUMN core.block_issues.rule IS 'Regel-id i schemas/rules.py (med beskrivning på klarspråk där).';
+COMMENT ON COLUMN core.block_issues.severity IS 'fatal (filen används inte) | error (blocket ogiltigt) | warning (uppgiften används).';
+COMMENT ON COLUMN core.block_issues.value IS 'Svaret som det stod i filen; NULL när det saknas.';
+COMMENT ON COLUMN core.block_issues.message IS 'Vad som hittades och vad kommunen ska göra, på svenska.';
+COMMENT ON VIEW quality.issues IS 'Kontraktet avsnitt 8: en rad per problem oavsett steg: avvisade filer och konflikter (fatal), läsvarningar, blockproblem och registerproblem.';
+COMMENT ON COLUMN quality.issues.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv. För registerproblem registerfilens sökväg.';
+COMMENT ON COLUMN quality.issues.kommunkod IS 'Kommunkod, fyra siffror som text ("0180"). NULL för avvisade filer utan läsbar kommunkod.';
+COMMENT ON COLUMN quality.issues.ar IS 'Redovisningsår (frågan ar i filen). NULL där det inte kunde läsas.';
+COMMENT ON COLUMN quality.issues.block IS 'Blankettens block (kolumnen block i ref.questions), t.ex. A_handlaggare. NULL när anmärkningen gäller hela filen.';
+COMMENT ON COLUMN quality.issues.question_id IS 'Frågan som anmärkningen gäller; NULL när den gäller hela filen eller blocket.';
+COMMENT ON COLUMN quality.issues.rule IS 'Regel-id i schemas/rules.py (med beskrivning på klarspråk där).';
+COMMENT ON COLUMN quality.issues.severity IS 'fatal (filen används inte) | error (blocket ogiltigt) | warning (uppgiften används).';
+COMMENT ON COLUMN quality.issues.value IS 'Svaret som det stod i filen; NULL när det saknas.';
+COMMENT ON COLUMN quality.issues.message IS 'Vad som hittades och vad kommunen ska göra, på svenska.';

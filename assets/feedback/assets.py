@@ -1,0 +1,97 @@
+"""Feedback: control reports per submission file and the warehouse data dictionary.
+
+Both read (and the dictionary writes comments into) the run's staging warehouse, so they run
+before the publish asset swaps it in: the published warehouse carries its dictionary, and the
+reports describe the same run as the warehouse beside them. Their files go next to the
+warehouse file (`<warehouse dir>/kontrollrapporter/`, `<warehouse dir>/README.md`).
+"""
+
+import dagster as dg
+
+from assets.feedback.control_reports import LedgerFile, Problem, write_control_reports
+from assets.feedback.dictionary import comment_laid_out_tables, dictionary_markdown, uncommented
+from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
+from assets.report.assets import REFERENCE, REPORT_TABLES
+from assets.validate.assets import ANSWERS, BLOCK_STATUS, ISSUES
+from pipelines.resources import Warehouse
+
+CONTROL_REPORTS = dg.AssetKey(["feedback", "kontrollrapporter"])
+DATA_DICTIONARY = dg.AssetKey(["feedback", "data_dictionary"])
+FEEDBACK_ASSETS = [CONTROL_REPORTS, DATA_DICTIONARY]
+CONTROL_REPORTS_FOLDER = "kontrollrapporter"
+DICTIONARY_FILE = "README.md"
+
+
+@dg.asset(
+    key=CONTROL_REPORTS,
+    deps=[FILE_LEDGER, ISSUES, REFERENCE],
+    group_name="feedback",
+    description=(
+        "A control report in Swedish (HTML and Markdown) for every file of the ledger, under "
+        "<warehouse dir>/kontrollrapporter/<ar>/, and an index of the municipalities with their "
+        "worst severity."
+    ),
+)
+def kontrollrapporter(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    with warehouse.connect(context) as con:
+        ledger = [
+            LedgerFile(*row)
+            for row in con.execute(
+                """
+                SELECT l.path, l.kommunkod, m.kommun, l.ar, l.inlamnad, l.status, l.reason_code,
+                       l.message
+                FROM quality.file_ledger AS l
+                LEFT JOIN ref.municipalities AS m USING (kommunkod)
+                ORDER BY l.path
+                """
+            ).fetchall()
+        ]
+        problems: dict[str, list[Problem]] = {}
+        for path, *problem in con.execute(
+            """
+            SELECT i.path, i.severity, i.rule, i.block, i.question_id, q.label_sv, i.value, i.message
+            FROM quality.issues AS i
+            LEFT JOIN ref.questions AS q USING (question_id)
+            WHERE i.path IN (SELECT path FROM quality.file_ledger)
+            """
+        ).fetchall():
+            problems.setdefault(path, []).append(Problem(*problem))
+    target = warehouse.published_path.parent / CONTROL_REPORTS_FOLDER
+    written = write_control_reports(target, ledger, problems)
+    return dg.MaterializeResult(
+        metadata={"reports": written, "folder": dg.MetadataValue.path(str(target))}
+    )
+
+
+@dg.asset(
+    key=DATA_DICTIONARY,
+    deps=[FILE_LEDGER, FILE_ANSWERS, GRANT_REGISTER, BLOCK_STATUS, ANSWERS, ISSUES, *REPORT_TABLES],
+    group_name="feedback",
+    description=(
+        "Comments on the columns of report.table_01 … table_14 (from the published labels), and "
+        "<warehouse dir>/README.md listing every table, view and column with its comment."
+    ),
+    check_specs=[
+        dg.AssetCheckSpec(
+            "every_column_commented",
+            asset=DATA_DICTIONARY,
+            description="Every table, view and column of ref, core, quality and report has a comment.",
+        )
+    ],
+)
+def data_dictionary(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    with warehouse.connect(context) as con:
+        commented = comment_laid_out_tables(con)
+        missing = uncommented(con)
+        text = dictionary_markdown(con)
+    target = warehouse.published_path.parent / DICTIONARY_FILE
+    target.write_text(text, encoding="utf-8")
+    yield dg.MaterializeResult(
+        metadata={"laid_out_columns_commented": commented, "path": dg.MetadataValue.path(str(target))}
+    )
+    yield dg.AssetCheckResult(
+        check_name="every_column_commented",
+        passed=not missing,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"uncommented": missing[:50], "uncommented_count": len(missing)},
+    )
