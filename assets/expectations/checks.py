@@ -1,0 +1,81 @@
+"""The expectation suites as Dagster asset checks: one check per guarded table.
+
+Each check runs in the same run as the asset it guards, on the run's staging warehouse, and
+puts the suite's results and failing values in its metadata. A failed blocking expectation
+fails the check with severity ERROR, which keeps kompetens_warehouse from being published; a
+failed statistical one is a WARN.
+"""
+
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.expectations.suites import SUITES, Suite
+from pipelines.resources import Warehouse
+
+DATA_DOCS_FOLDER = "data_docs"
+
+
+def data_docs_dir(warehouse: Warehouse) -> Path:
+    """Beside the warehouse file: warehouse/data_docs/ for the default warehouse."""
+    return warehouse.published_path.parent / DATA_DOCS_FOLDER
+
+
+def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(list(suite.asset_key)),
+        name=suite.check_name,
+        blocking=suite.blocking,
+        description=f"Great Expectations suite {suite.table}: {suite.description}",
+    )
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+        # Imported here, not at the top: Great Expectations takes seconds to import.
+        from assets.expectations.validation import validate_suite
+
+        with warehouse.connect(context.op_execution_context) as con:
+            frame = con.sql(suite.sql).df()
+        outcome = validate_suite(suite, frame, context.run.run_id, data_docs_dir(warehouse))
+        # A failure is as severe as its most severe failed expectation; a pass shows the suite's.
+        judged = outcome.failed or outcome.expectations
+        return dg.AssetCheckResult(
+            passed=not outcome.failed,
+            severity=(
+                dg.AssetCheckSeverity.ERROR
+                if any(expectation.blocking for expectation in judged)
+                else dg.AssetCheckSeverity.WARN
+            ),
+            metadata={
+                "rows_validated": outcome.rows_validated,
+                "expectations_evaluated": len(outcome.expectations),
+                "expectations_failed": len(outcome.failed),
+                "results": dg.MetadataValue.md(_results_table(outcome.expectations)),
+                "failures": dg.MetadataValue.json(
+                    [
+                        {
+                            "expectation": failure.expectation,
+                            "blocking": failure.blocking,
+                            "unexpected_count": failure.unexpected_count,
+                            "unexpected_values": failure.unexpected_values,
+                            "failing_rows": failure.failing_rows,
+                        }
+                        for failure in outcome.failed
+                    ]
+                ),
+                "data_docs": dg.MetadataValue.path(str(outcome.data_docs_index)),
+            },
+        )
+
+    return _check
+
+
+def _results_table(expectations) -> str:
+    header = "| expectation | blocking | result | unexpected |\n| --- | --- | --- | --- |\n"
+    return header + "\n".join(
+        f"| {e.expectation} | {'yes' if e.blocking else 'no'} | {'pass' if e.success else 'FAIL'} "
+        f"| {'' if e.unexpected_count is None else e.unexpected_count} |"
+        for e in expectations
+    )
+
+
+EXPECTATION_CHECKS = [_suite_check(suite) for suite in SUITES]
