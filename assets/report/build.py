@@ -45,6 +45,8 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, catalog_
         "published_tables_csv": reference_dir / "published_tables.csv",
         "published_text_figures_csv": reference_dir / "published_text_figures.csv",
         "known_errata_csv": reference_dir / "known_errata.csv",
+        "kommungrupp_csv": reference_dir / "kommungrupp.csv",
+        "report_layout_csv": reference_dir / "report_layout.csv",
     }
     for variable, path in csv_files.items():
         con.execute(f"SET VARIABLE {variable} = ?", [str(path)])

@@ -1,0 +1,52 @@
+"""Publication: the results in the forms analysts and the statistics office read.
+
+One asset writes the whole set into `<warehouse dir>/exports/` (the workbook tabeller.xlsx, flat
+CSV and Parquet files, charts, rapport.html), built in a temporary folder and swapped in whole.
+
+It runs after the publish asset and reads the *published* warehouse, read-only: the exports then
+always describe the warehouse analysts can open, and a failure in drawing or writing them can
+never hold back (or half-publish) a good warehouse. Runs are queued one at a time, so the file it
+reads is the one this run published.
+"""
+
+import dagster as dg
+import duckdb
+
+from assets.publication.content import read_publication
+from assets.publication.exports import REPORT_NAME, WORKBOOK_NAME, write_publication
+from pipelines.resources import Warehouse
+
+EXPORTS = dg.AssetKey(["publication", "exports"])
+EXPORTS_FOLDER = "exports"
+
+
+@dg.asset(
+    key=EXPORTS,
+    deps=["kompetens_warehouse"],
+    group_name="publication",
+    description=(
+        "Tables 1–14 as the workbook tabeller.xlsx (one sheet per table, laid out like the "
+        "report), flat CSV (also ; and decimal comma) and Parquet files, the breakdowns per county "
+        "and SKR group after disclosure control, charts (PNG, SVG) and the self-contained "
+        "rapport.html, under <warehouse dir>/exports/."
+    ),
+)
+def publication_exports(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    con = duckdb.connect(str(warehouse.published_path), read_only=True)
+    try:
+        publication = read_publication(con)
+    finally:
+        con.close()
+    target = warehouse.published_path.parent / EXPORTS_FOLDER
+    counts = write_publication(target, publication)
+    return dg.MaterializeResult(
+        metadata={
+            **counts,
+            "suppressed_breakdown_cells": publication.breakdown_cells.filter(
+                publication.breakdown_cells["disclosure"].is_in(["primary", "secondary"])
+            ).height,
+            "folder": dg.MetadataValue.path(str(target)),
+            "workbook": dg.MetadataValue.path(str(target / WORKBOOK_NAME)),
+            "report": dg.MetadataValue.path(str(target / REPORT_NAME)),
+        }
+    )

@@ -1,0 +1,200 @@
+"""The charts, as PNG and SVG, readable in black and white (hatches and grey tones, no colour
+coding) and byte-for-byte reproducible (fixed SVG hash salt, no dates in the metadata).
+
+- andelar_2013_2016: the shares of Tables 11–14, first inventory year beside the final one;
+- kompetens_omrade: competence level per area (Table 3), stacked to 100 per cent;
+- kompetens_delomrade: competence level per subarea (Tables 4–8), stacked to 100 per cent;
+- handlaggare_utan_socionom_<dimension>: Table 11's share without a social work degree in the
+  final year, per county and per SKR group, after disclosure control (a suppressed group is marked
+  "..", never drawn).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: charts are files
+
+import matplotlib.pyplot as plt
+
+from assets.publication.breakdowns import DIMENSION_LABELS, SYMBOLS, Disclosure
+from assets.publication.content import Publication, ReportTable, swedish_number
+
+FORMATS = ("png", "svg")
+LEVELS = (
+    # (column key stem, legend label, fill, hatch)
+    ("grundlaggande", "Grundläggande", "0.85", ""),
+    ("fordjupad", "Fördjupad", "0.45", "..."),
+    ("saknar", "Saknar kompetens", "white", "///"),
+)
+BREAKDOWN_FIGURE = ("T11", "utan_socionom_andel")
+_STYLE = {
+    "svg.hashsalt": "kompetens",
+    "svg.fonttype": "none",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "hatch.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+
+
+def write_charts(folder: Path, publication: Publication) -> dict[str, list[Path]]:
+    """Draw every chart into `folder`; returns chart name → its files (PNG first)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = {table.table_id: table for table in publication.tables}
+    charts = {
+        "andelar_2013_2016": lambda: _share_change([tables[f"T{n}"] for n in range(11, 15)]),
+        "kompetens_omrade": lambda: _stacked_levels(
+            [tables["T03"]], "Kompetensnivå per kompetensområde (tabell 3)"
+        ),
+        "kompetens_delomrade": lambda: _stacked_levels(
+            [tables[f"T0{n}"] for n in range(4, 9)], "Kompetensnivå per delområde (tabell 4–8)"
+        ),
+        **{
+            f"handlaggare_utan_socionom_{breakdown.dimension}": (
+                lambda breakdown=breakdown: _breakdown_bars(breakdown)
+            )
+            for breakdown in publication.breakdowns
+            if breakdown.table_id == BREAKDOWN_FIGURE[0]
+        },
+    }
+    written = {}
+    # Fixed margins rather than constrained layout: the long Swedish labels fit in the left
+    # margin, and a refresh does not spend seconds measuring text.
+    with plt.rc_context(_STYLE):
+        for name, draw in charts.items():
+            figure = draw()
+            try:
+                height = figure.get_figheight()
+                figure.subplots_adjust(
+                    left=0.36, right=0.95, top=1 - 1.0 / height, bottom=0.6 / height
+                )
+                written[name] = []
+                for suffix in FORMATS:
+                    path = folder / f"{name}.{suffix}"
+                    figure.savefig(path, format=suffix, dpi=110, metadata=_METADATA[suffix])
+                    written[name].append(path)
+            finally:
+                plt.close(figure)
+    return written
+
+
+def _share_label(label: str) -> str:
+    return label.removesuffix(". Procent").removeprefix("Varav ")
+
+
+def _share_change(tables: list[ReportTable]):
+    labels, first, last = [], [], []
+    years = None
+    for table in tables:
+        first_row, last_row = table.rows[0], table.rows[-1]
+        years = (first_row.label, last_row.label)
+        for column in table.columns:
+            if column.unit != "percent":
+                continue
+            labels.append(f"T. {table.number}: {_share_label(column.label)}")
+            first.append(table.values.get((first_row.key, column.key)))
+            last.append(table.values.get((last_row.key, column.key)))
+    figure, axes = plt.subplots(figsize=(9, 0.55 * len(labels) + 1.5))
+    positions = range(len(labels))
+    height = 0.38
+    for offset, values, year, fill, hatch in (
+        (-height / 2, first, years[0], "white", "///"),
+        (height / 2, last, years[1], "0.35", ""),
+    ):
+        bars = axes.barh(
+            [p + offset for p in positions],
+            [v or 0 for v in values],
+            height=height,
+            color=fill,
+            hatch=hatch,
+            edgecolor="black",
+            linewidth=0.6,
+            label=year,
+        )
+        axes.bar_label(bars, labels=[swedish_number(v, 0) for v in values], padding=2, fontsize=8)
+    axes.set_yticks(list(positions), labels)
+    axes.invert_yaxis()
+    axes.set_xlabel("Procent")
+    axes.set_title(f"Andelar {years[0]} och {years[1]} (tabell 11–14)", pad=20)
+    axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, frameon=False)
+    return figure
+
+
+def _stacked_levels(tables: list[ReportTable], title: str):
+    labels, shares = [], {stem: [] for stem, *_ in LEVELS}
+    for table in tables:
+        for row in table.rows:
+            if (row.key, f"{LEVELS[0][0]}_andel") not in table.values:
+                continue
+            labels.append(row.label if len(tables) == 1 else f"{row.label} (t. {table.number})")
+            for stem, values in shares.items():
+                values.append(table.values.get((row.key, f"{stem}_andel")) or 0)
+    figure, axes = plt.subplots(figsize=(9, 0.32 * len(labels) + 1.6))
+    left = [0.0] * len(labels)
+    for stem, legend, fill, hatch in LEVELS:
+        bars = axes.barh(
+            labels,
+            shares[stem],
+            left=left,
+            color=fill,
+            hatch=hatch,
+            edgecolor="black",
+            linewidth=0.5,
+            label=legend,
+        )
+        axes.bar_label(
+            bars,
+            labels=[swedish_number(v, 0) if v >= 6 else "" for v in shares[stem]],
+            label_type="center",
+            fontsize=7,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+        )
+        left = [a + b for a, b in zip(left, shares[stem])]
+    axes.invert_yaxis()
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("Procent av årsarbetarna")
+    axes.set_title(title, pad=24)
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
+    return figure
+
+
+def _breakdown_bars(breakdown):
+    _, col_key = BREAKDOWN_FIGURE
+    line = next(
+        line for line in reversed(breakdown.lines) if line.column.key == col_key
+    )  # the final year is the table's last row
+    names = [name for _, name in breakdown.groups]
+    values = [value if disclosure == Disclosure.SHOWN else None for value, disclosure in line.cells]
+    figure, axes = plt.subplots(figsize=(9, 0.3 * len(names) + 1.6))
+    bars = axes.barh(names, [v or 0 for v in values], color="0.7", edgecolor="black", linewidth=0.5)
+    axes.bar_label(
+        bars,
+        labels=[
+            swedish_number(v, 0) if d == Disclosure.SHOWN else SYMBOLS[Disclosure(d)]
+            for v, d in line.cells
+        ],
+        padding=2,
+        fontsize=8,
+    )
+    if line.total is not None:
+        axes.axvline(
+            line.total,
+            color="black",
+            linestyle="--",
+            linewidth=1,
+            label=f"Riket {swedish_number(line.total, 0)}",
+        )
+        axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    axes.invert_yaxis()
+    axes.set_xlabel("Procent")
+    axes.set_title(
+        f"{_share_label(line.column.label).capitalize()}, {line.row_label}, per "
+        f"{DIMENSION_LABELS[breakdown.dimension]}\n(.. = färre än 3 kommuner, – = inga kommuner)",
+        pad=22,
+    )
+    return figure

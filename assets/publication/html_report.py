@@ -1,0 +1,178 @@
+"""rapport.html: one self-contained page (no network: inline CSS, charts as data: URIs, and a
+Content-Security-Policy that forbids fetching anything) with the tables, the breakdowns after
+disclosure control, the charts, the reconciliation against the published report and a
+data-quality summary. Every text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+from assets.publication.breakdowns import MIN_MUNICIPALITIES, TOTAL_LABEL
+from assets.publication.content import Publication, ReportTable, cell_text, swedish_number
+from schemas.rules import RULES
+
+CHART_CAPTIONS = {
+    "andelar_2013_2016": "Andelarna i tabell 11–14, första inventeringsåret och slutinventeringen",
+    "kompetens_omrade": "Kompetensnivå per kompetensområde (tabell 3)",
+    "kompetens_delomrade": "Kompetensnivå per delområde (tabell 4–8)",
+    "handlaggare_utan_socionom_lan": "Andel handläggare utan socionomexamen per län",
+    "handlaggare_utan_socionom_kommungrupp": "Andel handläggare utan socionomexamen per kommungrupp",
+}
+RECONCILIATION_LABELS = {
+    "match": "Stämmer (lika avrundat som i rapporten)",
+    "within_tolerance": "Inom toleransen (andel inom 1,0 procentenhet; rapporten avrundade raderna till 100)",
+    "deviates": "Avviker",
+}
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+_STYLE = (
+    "body{font-family:sans-serif;max-width:90em;margin:2em auto;padding:0 1em;color:#111}"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em}"
+    "th,td{border:1px solid #999;padding:.25em .5em;vertical-align:top}"
+    "td.num{text-align:right;white-space:nowrap}th{background:#eee;text-align:left}"
+    ".wide{overflow-x:auto}caption{text-align:left;font-weight:bold;padding:.3em 0}"
+    "p.note{font-style:italic;max-width:60em}figure{margin:1em 0 2em}img{max-width:100%}"
+)
+
+
+def _h(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _number(value: float | None, decimals: int) -> str:
+    return _h(swedish_number(value, decimals))
+
+
+def report_html(publication: Publication, charts: dict[str, list[Path]]) -> str:
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="sv"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        "<title>Kompetensinventeringarna 2013–2016: tabeller och diagram</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        "<h1>Kompetensinventeringarna 2013–2016</h1>",
+        (
+            "<p>Slutrapportens tabell 1–14 omräknade från kommunernas inlämningar, med "
+            "fördelningar per län och kommungrupp, diagram, avstämning mot den publicerade "
+            "rapporten och en sammanfattning av datakvaliteten.</p>"
+        ),
+        '<h2 id="tabeller">Tabeller</h2>',
+        *(_report_table(table) for table in publication.tables),
+        '<h2 id="fordelningar">Fördelningar per län och kommungrupp</h2>',
+        (
+            f"<p>Röjandekontroll: en cell som bygger på färre än {MIN_MUNICIPALITIES} kommuner "
+            "visas som <b>..</b>; är bara en cell i en rad undertryckt, undertrycks även den cell "
+            "i raden som bygger på minst antal kommuner, så att värdet inte kan räknas fram ur "
+            "riket. <b>–</b>: ingen kommun. Riket är rapportens värde och visas alltid.</p>"
+        ),
+        *(_breakdown_table(breakdown) for breakdown in publication.breakdowns),
+        '<h2 id="diagram">Diagram</h2>',
+        *(_figure(name, files) for name, files in charts.items()),
+        '<h2 id="avstamning">Avstämning mot den publicerade rapporten</h2>',
+        _reconciliation(publication),
+        '<h2 id="kvalitet">Datakvalitet</h2>',
+        _quality(publication),
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _report_table(table: ReportTable) -> str:
+    caption = _h(table.title)
+    if table.n_kommuner is not None:
+        caption += f" (N = {_number(table.n_kommuner, 0)})"
+    head = "".join(f"<th>{_h(c.label)}</th>" for c in table.columns)
+    body = "".join(
+        f"<tr><th>{_h(row.label)}</th>"
+        + "".join(
+            f'<td class="num">{_number(table.values.get((row.key, c.key)), c.decimals)}</td>'
+            for c in table.columns
+        )
+        + "</tr>"
+        for row in table.rows
+    )
+    note = f'<p class="note">{_h(table.note)}</p>' if table.note else ""
+    return (
+        f'<div class="wide"><table id="{_h(table.table_id)}"><caption>{caption}</caption>'
+        f"<thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table></div>{note}"
+    )
+
+
+def _breakdown_table(breakdown) -> str:
+    head = "".join(f"<th>{_h(name)}</th>" for _, name in breakdown.groups)
+    rows = []
+    for line in breakdown.lines:
+        decimals = line.column.decimals
+        cells = "".join(
+            f'<td class="num">{_h(cell_text(value, disclosure, decimals))}</td>'
+            for value, disclosure in line.cells
+        )
+        rows.append(
+            f"<tr><th>{_h(line.row_label)}: {_h(line.column.label)}</th>{cells}"
+            f'<td class="num"><b>{_number(line.total, decimals)}</b></td></tr>'
+        )
+    return (
+        f'<div class="wide"><table class="breakdown"><caption>{_h(breakdown.title)}</caption>'
+        f"<thead><tr><th></th>{head}<th>{TOTAL_LABEL}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _figure(name: str, files: list[Path]) -> str:
+    png = next(path for path in files if path.suffix == ".png")
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    caption = _h(CHART_CAPTIONS.get(name, name))
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{caption}">'
+        f"<figcaption>{caption} (även som {_h(name)}.svg)</figcaption></figure>"
+    )
+
+
+def _reconciliation(publication: Publication) -> str:
+    counts = "".join(
+        f"<tr><th>{_h(RECONCILIATION_LABELS.get(status, status))}</th>"
+        f'<td class="num">{count}</td></tr>'
+        for status, count in publication.reconciliation_counts
+    )
+    deviations = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{_h('' if cell is None else cell)}</td>"
+            for cell in (table_id, row_label, col_label)
+        )
+        + f'<td class="num">{_h(published)}</td><td class="num">{_number(recomputed, 2)}</td>'
+        f"<td>{_h(status)}</td><td>{_h(note or '')}</td></tr>"
+        for table_id, row_label, col_label, published, recomputed, status, note in (
+            publication.reconciliation_deviations
+        )
+    )
+    return (
+        '<table id="avstamning-summa"><caption>Publicerade celler per status</caption>'
+        f"<tbody>{counts}</tbody></table>"
+        '<div class="wide"><table id="avstamning-avvikelser"><caption>Celler som inte stämmer '
+        "exakt, och varför</caption><thead><tr><th>Tabell</th><th>Rad</th><th>Kolumn</th>"
+        "<th>Publicerat</th><th>Omräknat</th><th>Status</th><th>Förklaring</th></tr></thead>"
+        f"<tbody>{deviations}</tbody></table></div>"
+    )
+
+
+def _quality(publication: Publication) -> str:
+    files = "".join(
+        f'<tr><td>{_h(status)}</td><td>{_h(reason or "")}</td><td class="num">{count}</td></tr>'
+        for status, reason, count in publication.ledger_counts
+    )
+    issues = "".join(
+        f'<tr><td>{_h(rule)}</td><td>{_h(severity)}</td><td class="num">{count}</td>'
+        f"<td>{_h(RULES[rule].description if rule in RULES else '')}</td></tr>"
+        for rule, severity, count in publication.issue_counts
+    )
+    return (
+        '<table id="filer"><caption>Filer per status (quality.file_ledger)</caption>'
+        "<thead><tr><th>Status</th><th>Orsak</th><th>Filer</th></tr></thead>"
+        f"<tbody>{files}</tbody></table>"
+        '<div class="wide"><table id="problem"><caption>Problem per regel (quality.issues)'
+        "</caption><thead><tr><th>Regel</th><th>Allvarlighet</th><th>Antal</th>"
+        f"<th>Regeln</th></tr></thead><tbody>{issues}</tbody></table></div>"
+    )
