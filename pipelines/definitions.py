@@ -7,7 +7,9 @@ Materialise everything, synchronously and without a daemon:
 import dagster as dg
 
 from assets.expectations import checks as expectations
+from assets.feedback import assets as feedback
 from assets.ingest import assets as ingest
+from assets.publication import assets as publication
 from assets.publish import assets as publish
 from assets.report import assets as report
 from assets.validate import assets as validate
@@ -16,7 +18,9 @@ from pipelines.resources import landing_zone_from_env, warehouse_from_env
 from pipelines.sensors import landing_zone_changed, nightly_refresh
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([ingest, validate, report, publish]),
+    assets=dg.load_assets_from_modules(
+        [ingest, validate, report, feedback, publish, publication]
+    ),
     asset_checks=dg.load_asset_checks_from_modules([expectations]),
     jobs=[refresh_job],
     schedules=[nightly_refresh],

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
+from hypothesis import settings
 
 from pipelines.resources import LandingZone, Warehouse
 from tests.landing_zone_fixture import build_small_landing_zone
+
+# `KOMPETENS_TEST_PROFILE=full` (make test-full): the fuzzing and kill counts of
+# docs/RELIABILITY.md. Deadlines off in both: a validation's time depends on the machine's load.
+settings.register_profile("default", deadline=None)
+settings.register_profile("full", deadline=None)
+settings.load_profile("full" if os.environ.get("KOMPETENS_TEST_PROFILE") == "full" else "default")
 
 
 def materialize_pipeline(
