@@ -120,3 +120,11 @@ def test_charts_are_written_as_png_and_svg(exports):
         svg = (exports / "diagram" / f"{name}.svg").read_text(encoding="utf-8")
         assert png.startswith(b"\x89PNG\r\n\x1a\n")
         assert "<svg" in svg and svg.rstrip().endswith("</svg>")
+
+
+def test_the_html_report_links_the_data_docs_and_the_control_reports(exports):
+    page = (exports / "rapport.html").read_text(encoding="utf-8")
+    assert 'href="../data_docs/index.html"' in page
+    assert 'href="../kontrollrapporter/index.html"' in page
+    assert (exports.parent / "data_docs" / "index.html").exists()
+    assert (exports.parent / "kontrollrapporter" / "index.html").exists()
