@@ -47,15 +47,21 @@ def test_the_html_report_renders_its_tables_and_images_in_chromium(small_warehou
     browser = _chromium()
     report = small_warehouse.parent / "exports" / "rapport.html"
     page = report.read_text(encoding="utf-8")
-    # Self-contained: nothing is fetched from anywhere.
-    assert not re.search(r'(src|href)="(?!data:|#)', page)
+    # Self-contained: nothing is fetched from anywhere. The only links lead to the sibling
+    # folders a refresh writes beside exports/ (Data Docs, control reports), never off the machine.
+    assert not re.search(r'src="(?!data:)', page)
+    assert re.findall(r'href="(?!#)([^"]*)"', page) == [
+        "../data_docs/index.html",
+        "../kontrollrapporter/index.html",
+    ]
 
     dom = _run(browser, tmp_path, "--dump-dom", report.as_uri()).stdout
     assert dom.count("<table") >= 14 + 8 + 4  # Tables 1–14, 8 breakdowns, reconciliation, quality
     for number in (1, 11, 14):
         assert f"Tabell {number}." in dom
     images = re.findall(r'<img src="data:image/png;base64,([^"]+)"', dom)
-    assert len(images) == 5
+    # Shares 2013→2016, area, subarea; three measures per county and per municipality group.
+    assert len(images) == 3 + 3 * 2
     assert all(base64.b64decode(data).startswith(b"\x89PNG\r\n\x1a\n") for data in images)
 
     screenshot = small_warehouse.parent / "exports" / "rapport_screenshot.png"

@@ -114,7 +114,11 @@ def test_breakdown_exports_never_hold_a_suppressed_value(exports):
 def test_charts_are_written_as_png_and_svg(exports):
     names = {path.stem for path in (exports / "diagram").iterdir()}
     assert {"andelar_2013_2016", "kompetens_omrade", "kompetens_delomrade"} <= names
-    assert {"handlaggare_utan_socionom_lan", "handlaggare_utan_socionom_kommungrupp"} <= names
+    assert {
+        f"{measure}_{dimension}"
+        for measure in ("handlaggare", "arbetsledare", "handlaggare_utan_socionom")
+        for dimension in ("lan", "kommungrupp")
+    } <= names
     for name in names:
         png = (exports / "diagram" / f"{name}.png").read_bytes()
         svg = (exports / "diagram" / f"{name}.svg").read_text(encoding="utf-8")

@@ -29,7 +29,13 @@ LEVELS = (
     ("fordjupad", "Fördjupad", "0.45", "..."),
     ("saknar", "Saknar kompetens", "white", "///"),
 )
-BREAKDOWN_FIGURE = ("T11", "utan_socionom_andel")
+# What is drawn per county and per municipality group: one measure of each breakdown table, in
+# the final year (the table's last line with that column). (chart name stem, table, column, axis)
+BREAKDOWN_FIGURES = (
+    ("handlaggare", "T01", "totalt", "Årsarbetare"),
+    ("arbetsledare", "T09", "totalt", "Årsarbetare"),
+    ("handlaggare_utan_socionom", "T11", "utan_socionom_andel", "Procent"),
+)
 _STYLE = {
     "svg.hashsalt": "kompetens",
     "svg.fonttype": "none",
@@ -55,11 +61,14 @@ def write_charts(folder: Path, publication: Publication) -> dict[str, list[Path]
             [tables[f"T0{n}"] for n in range(4, 9)], "Kompetensnivå per delområde (tabell 4–8)"
         ),
         **{
-            f"handlaggare_utan_socionom_{breakdown.dimension}": (
-                lambda breakdown=breakdown: _breakdown_bars(breakdown)
+            f"{stem}_{breakdown.dimension}": (
+                lambda breakdown=breakdown, col_key=col_key, axis=axis: _breakdown_bars(
+                    breakdown, col_key, axis
+                )
             )
+            for stem, table_id, col_key, axis in BREAKDOWN_FIGURES
             for breakdown in publication.breakdowns
-            if breakdown.table_id == BREAKDOWN_FIGURE[0]
+            if breakdown.table_id == table_id
         },
     }
     written = {}
@@ -163,8 +172,7 @@ def _stacked_levels(tables: list[ReportTable], title: str):
     return figure
 
 
-def _breakdown_bars(breakdown):
-    _, col_key = BREAKDOWN_FIGURE
+def _breakdown_bars(breakdown, col_key: str, axis_label: str):
     line = next(
         line for line in reversed(breakdown.lines) if line.column.key == col_key
     )  # the final year is the table's last row
@@ -191,7 +199,7 @@ def _breakdown_bars(breakdown):
         )
         axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
     axes.invert_yaxis()
-    axes.set_xlabel("Procent")
+    axes.set_xlabel(axis_label)
     axes.set_title(
         f"{_share_label(line.column.label).capitalize()}, {line.row_label}, per "
         f"{DIMENSION_LABELS[breakdown.dimension]}\n(.. = färre än 3 kommuner, – = inga kommuner)",

@@ -18,6 +18,10 @@ CHART_CAPTIONS = {
     "andelar_2013_2016": "Andelarna i tabell 11–14, första inventeringsåret och slutinventeringen",
     "kompetens_omrade": "Kompetensnivå per kompetensområde (tabell 3)",
     "kompetens_delomrade": "Kompetensnivå per delområde (tabell 4–8)",
+    "handlaggare_lan": "Handläggare (årsarbetare) per län",
+    "handlaggare_kommungrupp": "Handläggare (årsarbetare) per kommungrupp",
+    "arbetsledare_lan": "Arbetsledare (årsarbetare) per län",
+    "arbetsledare_kommungrupp": "Arbetsledare (årsarbetare) per kommungrupp",
     "handlaggare_utan_socionom_lan": "Andel handläggare utan socionomexamen per län",
     "handlaggare_utan_socionom_kommungrupp": "Andel handläggare utan socionomexamen per kommungrupp",
 }
