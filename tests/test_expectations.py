@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-from pathlib import Path
 
 import dagster as dg
 import pytest

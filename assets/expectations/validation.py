@@ -21,13 +21,13 @@ from pathlib import Path
 # There is no network: GX must not try to send usage statistics. Set before the import.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-import great_expectations as gx  # noqa: E402
-import pandas as pd  # noqa: E402
-from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
-from great_expectations.expectations.row_conditions import Column  # noqa: E402
+import great_expectations as gx
+import pandas as pd
+from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.expectations.row_conditions import Column
 
-from assets.expectations.suites import Expectation, Suite  # noqa: E402
+from assets.expectations.suites import Expectation, Suite
 
 DOCS_SITE = "kompetens"
 GX_PROJECTS_DIR = Path(tempfile.gettempdir()) / "kompetens-gx"
