@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.resources import PROJECT_ROOT, LandingZone
+from pipelines.resources import PROJECT_ROOT, LandingZone, Warehouse
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import EXPECTED_LEDGER, build_small_landing_zone
 
@@ -264,3 +264,27 @@ def test_the_run_queue_allows_one_refresh_at_a_time():
     # Both the schedule and the sensor launch that job, so both are queued behind the limit.
     assert defs.resolve_schedule_def("nightly_refresh").job_name == "refresh"
     assert defs.resolve_sensor_def("landing_zone_changed").job_name == "refresh"
+
+
+def test_publishing_alone_changes_nothing_and_says_why(tmp_path):
+    from assets.publish.assets import kompetens_warehouse
+
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    instance = dg.DagsterInstance.ephemeral()
+    assert materialize_pipeline(raw, warehouse, instance).success
+    published = sha256(warehouse)
+
+    result = dg.materialize(
+        [kompetens_warehouse],
+        resources={
+            "landing_zone": LandingZone(raw_dir=str(raw)),
+            "warehouse": Warehouse(database=str(warehouse)),
+        },
+        instance=instance,
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = next(event for event in result.all_events if event.is_step_failure)
+    assert "nothing to publish" in failure.step_failure_data.error.message
+    assert sha256(warehouse) == published

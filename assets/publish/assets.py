@@ -21,10 +21,11 @@ from pipelines.resources import Warehouse
 def kompetens_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse):
     published = warehouse.publish(context)
     if published is None:
-        context.log.warning(
-            "No asset of this run built anything; the published warehouse is unchanged"
+        raise dg.Failure(
+            description="No asset of this run built anything, so there is nothing to publish; "
+            "the published warehouse is unchanged. Materialise the assets upstream with it "
+            "(for example --select '*')."
         )
-        published = warehouse.published_path
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(published)),
