@@ -13,7 +13,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/bin/uv)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: install refresh test test-full dev lint clean
+.PHONY: install refresh test test-full bench dev lint clean
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -38,6 +38,10 @@ test: install
 # The reliability figures of docs/RELIABILITY.md: 10 000 fuzzed files, 21 killed refreshes.
 test-full: install
 	KOMPETENS_TEST_PROFILE=full $(VENV)/bin/python -m pytest -s --hypothesis-show-statistics tests/test_reliability_fuzz.py tests/test_reliability_refresh.py tests/test_reliability_hostile.py
+
+# The figures of docs/PERFORMANCE.md: refresh timings against the floor (a few minutes).
+bench: install
+	$(VENV)/bin/python -m tools.bench.bench
 
 dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1
