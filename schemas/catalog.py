@@ -1,19 +1,33 @@
 """The form catalog: which questions each year's competence-inventory form asks.
 
-`questions.csv` is copied from the submission contract (shared/contract/questions.csv).
+`reference/questions.csv` is copied from the submission contract (shared/contract/questions.csv).
 It is the single source for question ids, their blocks, kinds and the years whose form
 asks them; nothing else in the project lists questions.
+
+The reference data (the catalog, the municipality register and the report's published figures)
+is read from `schemas/reference/`, or from a complete replacement set named by the environment
+variable KOMPETENS_REFERENCE_DIR: the growth benchmark points the pipeline at a generated
+register of more municipalities and a catalog of more years that way.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-CATALOG_PATH = Path(__file__).with_name("questions.csv")
-REFERENCE_DIR = Path(__file__).with_name("reference")
+SHIPPED_REFERENCE_DIR = Path(__file__).with_name("reference")
+REFERENCE_DIR_VARIABLE = "KOMPETENS_REFERENCE_DIR"
+CATALOG_FILE_NAME = "questions.csv"
+MUNICIPALITIES_FILE_NAME = "municipalities.csv"
+
+
+def reference_dir() -> Path:
+    """The reference set in use: KOMPETENS_REFERENCE_DIR when set, else the shipped one."""
+    return Path(os.environ.get(REFERENCE_DIR_VARIABLE) or SHIPPED_REFERENCE_DIR)
 
 META_BLOCK = "meta"
 # Answers of these kinds identify a person and are dropped as soon as a file is read.
@@ -74,8 +88,13 @@ def _blank_to_none(text: str) -> str | None:
     return text.strip() or None
 
 
+def load_catalog(path: Path | None = None) -> Catalog:
+    """The catalog at `path`, by default the one of the reference set in use."""
+    return _load_catalog(path or reference_dir() / CATALOG_FILE_NAME)
+
+
 @cache
-def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+def _load_catalog(path: Path) -> Catalog:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     questions = {}
@@ -95,8 +114,21 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     return Catalog(questions)
 
 
+def municipality_codes(path: Path | None = None) -> frozenset[str]:
+    """The four-digit municipality codes (kommunkod) of the register in use: the 290."""
+    return _municipality_codes(path or reference_dir() / MUNICIPALITIES_FILE_NAME)
+
+
 @cache
-def municipality_codes(path: Path = REFERENCE_DIR / "municipalities.csv") -> frozenset[str]:
-    """The 290 four-digit municipality codes (kommunkod)."""
+def _municipality_codes(path: Path) -> frozenset[str]:
     with path.open(encoding="utf-8", newline="") as handle:
         return frozenset(row["kommunkod"] for row in csv.DictReader(handle))
+
+
+def reading_fingerprint() -> str:
+    """A short hash of what reading a file depends on besides its bytes: the catalog and the
+    municipality register. Part of the parse cache key, so a new register re-reads every file."""
+    digest = hashlib.sha256()
+    for name in (CATALOG_FILE_NAME, MUNICIPALITIES_FILE_NAME):
+        digest.update((reference_dir() / name).read_bytes())
+    return digest.hexdigest()[:16]

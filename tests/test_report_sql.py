@@ -15,7 +15,7 @@ import pytest
 
 from assets.report.build import build_report, load_reference
 from assets.tables import create_tables
-from schemas.catalog import CATALOG_PATH, REFERENCE_DIR, load_catalog
+from schemas.catalog import SHIPPED_REFERENCE_DIR, load_catalog
 
 CATALOG = load_catalog()
 
@@ -87,7 +87,7 @@ def build_warehouse(
             )
     con = duckdb.connect()
     build_core(con, submission_rows, status_rows, answer_rows, grant_register)
-    load_reference(con, REFERENCE_DIR, CATALOG_PATH)
+    load_reference(con, SHIPPED_REFERENCE_DIR)
     build_report(con)
     return con
 
@@ -702,7 +702,7 @@ def test_every_published_key_is_present_on_an_empty_core():
     con = duckdb.connect()
     build_core(con, [], [], [], [])
     for _ in range(2):  # both steps can be run again on the same database
-        load_reference(con, REFERENCE_DIR, CATALOG_PATH)
+        load_reference(con, SHIPPED_REFERENCE_DIR)
         build_report(con)
     missing_cells = con.sql(
         "SELECT table_id, row_key, col_key FROM ref.published_tables"

@@ -1,6 +1,6 @@
 """The form changelog (formulärändringar): which questions each year's form added and removed.
 
-Like KOSTRA's changelogs: generated from the question catalog (schemas/questions.csv), never
+Like KOSTRA's changelogs: generated from the question catalog (schemas/reference/questions.csv), never
 written by hand. docs/FORMULARANDRINGAR.md is this module's output; a test keeps it current.
 
     python -m assets.feedback.form_changes      # rewrites docs/FORMULARANDRINGAR.md
@@ -30,7 +30,7 @@ def form_changelog(catalog: Catalog) -> str:
         "# Formulärändringar: kompetensinventeringens frågor år för år",
         "",
         (
-            "Genererad från frågekatalogen (`schemas/questions.csv`) av "
+            "Genererad från frågekatalogen (`schemas/reference/questions.csv`) av "
             "`python -m assets.feedback.form_changes`; redigera inte för hand."
         ),
         "",

@@ -10,7 +10,7 @@ import polars as pl
 
 from assets.ingest.landing_zone import LandingFile, file_sha256, scan_landing_zone, year_folders
 from assets.ingest.ledger import LedgerRow, build_ledger, needs_content
-from assets.ingest.reader import PARSER_VERSION, ReadResult, read_submission
+from assets.ingest.reader import ReadResult, read_submission, reading_version
 from assets.ingest.register import REGISTER_FILE_NAME, RegisterRead, read_grant_register
 from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
 from pipelines.resources import LandingZone, Warehouse
@@ -118,7 +118,8 @@ def _require_landing_zone(landing_zone: LandingZone) -> None:
 
 def _refresh_parse_cache(con, files: list[LandingFile], sha256: dict[str, str]) -> int:
     """Read the contents not yet in the cache; drop cached contents no longer in the landing zone."""
-    con.execute("DELETE FROM core.file_reads WHERE parser_version <> ?", [PARSER_VERSION])
+    version = reading_version()
+    con.execute("DELETE FROM core.file_reads WHERE parser_version <> ?", [version])
     present = pl.DataFrame({"sha256": sorted(set(sha256.values()))}, schema={"sha256": pl.Utf8})
     con.register("present_contents", present)
     try:
@@ -143,7 +144,7 @@ def _refresh_parse_cache(con, files: list[LandingFile], sha256: dict[str, str]) 
         reads.append(
             {
                 "sha256": content_hash,
-                "parser_version": PARSER_VERSION,
+                "parser_version": version,
                 "reason_code": result.reason_code,
                 "message": result.message,
                 "kommunkod": result.kommunkod,

@@ -33,7 +33,7 @@ import defusedxml
 import openpyxl
 import openpyxl.xml
 
-from schemas.catalog import META_BLOCK, load_catalog, municipality_codes
+from schemas.catalog import META_BLOCK, load_catalog, municipality_codes, reading_fingerprint
 
 # Bump when reading rules change: cached reads are then redone.
 PARSER_VERSION = "1"
@@ -43,6 +43,12 @@ MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
 # every missing row before it with an empty one.
 EXCEL_MAX_ROWS = 1_048_576
 SWEDISH_LOCAL_TIME = ZoneInfo("Europe/Stockholm")
+
+
+def reading_version() -> str:
+    """What a cached read is valid for: this reader's version and the reference data it checks
+    answers against (the catalog and the municipality register in use)."""
+    return f"{PARSER_VERSION}/{reading_fingerprint()}"
 CSV_DELIMITERS = (";", ",", "\t")
 UTF8_BOM = b"\xef\xbb\xbf"
 # XLSX parts are XML; openpyxl parses them with defusedxml (entity expansion and external

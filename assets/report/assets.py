@@ -12,7 +12,7 @@ from assets.report.build import build_report, load_reference
 from assets.tables import preview, row_count
 from assets.validate.assets import ANSWERS, BLOCK_STATUS
 from pipelines.resources import Warehouse
-from schemas.catalog import CATALOG_PATH, REFERENCE_DIR
+from schemas.catalog import reference_dir
 
 REFERENCE = dg.AssetKey(["ref", "reference_data"])
 TABLES_LONG = dg.AssetKey(["report", "tables_long"])
@@ -61,7 +61,7 @@ CONTRACT_COLUMNS = {
 )
 def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse):
     with warehouse.connect(context) as con:
-        load_reference(con, REFERENCE_DIR, CATALOG_PATH)
+        load_reference(con, reference_dir())
         tables = con.execute(
             "SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'ref' ORDER BY 1"
         ).fetchall()

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from schemas.catalog import CATALOG_FILE_NAME, MUNICIPALITIES_FILE_NAME
+
 SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql"
 
 
@@ -32,7 +34,7 @@ def _run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute(path.read_text(encoding="utf-8"))
 
 
-def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, catalog_path: Path) -> None:
+def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
     """(Re)create the `ref` schema from the question catalog and the reference CSVs.
 
     The ref SQL reads each file through a DuckDB variable (`getvariable('questions_csv')`),
@@ -40,8 +42,8 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, catalog_
     Every column is read as text: kommunkod "0180" keeps its leading zero.
     """
     csv_files = {
-        "questions_csv": catalog_path,
-        "municipalities_csv": reference_dir / "municipalities.csv",
+        "questions_csv": reference_dir / CATALOG_FILE_NAME,
+        "municipalities_csv": reference_dir / MUNICIPALITIES_FILE_NAME,
         "published_tables_csv": reference_dir / "published_tables.csv",
         "published_text_figures_csv": reference_dir / "published_text_figures.csv",
         "known_errata_csv": reference_dir / "known_errata.csv",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from schemas.catalog import REFERENCE_DIR
+from schemas.catalog import SHIPPED_REFERENCE_DIR
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def _rows(name: str, directory: Path) -> list[dict[str, str]]:
 
 
 @cache
-def municipalities(directory: Path = REFERENCE_DIR) -> tuple[Municipality, ...]:
+def municipalities(directory: Path = SHIPPED_REFERENCE_DIR) -> tuple[Municipality, ...]:
     """The 290 municipalities, sorted by kommunkod."""
     groups = {row["kommunkod"]: row["group_code"] for row in _rows("kommungrupp.csv", directory)}
     population: dict[str, dict[int, int]] = {}
@@ -50,7 +50,7 @@ def municipalities(directory: Path = REFERENCE_DIR) -> tuple[Municipality, ...]:
 
 
 @cache
-def published_tables(directory: Path = REFERENCE_DIR) -> dict[tuple[str, str, str], PublishedCell]:
+def published_tables(directory: Path = SHIPPED_REFERENCE_DIR) -> dict[tuple[str, str, str], PublishedCell]:
     """(table, row_key, col_key) → the published cell."""
     return {
         (row["table"], row["row_key"], row["col_key"]): PublishedCell(
@@ -61,7 +61,7 @@ def published_tables(directory: Path = REFERENCE_DIR) -> dict[tuple[str, str, st
 
 
 @cache
-def published_text_figures(directory: Path = REFERENCE_DIR) -> dict[str, tuple[int, int | None]]:
+def published_text_figures(directory: Path = SHIPPED_REFERENCE_DIR) -> dict[str, tuple[int, int | None]]:
     """figure_key → (value, n_kommuner). Every text figure is a whole number or a rounded share."""
     return {
         row["figure_key"]: (int(row["value"]), int(row["n_kommuner"]) if row["n_kommuner"] else None)

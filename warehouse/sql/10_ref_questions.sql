@@ -1,4 +1,4 @@
--- ref.questions: the question catalog (schemas/questions.csv, copied from the contract), one row
+-- ref.questions: the question catalog (schemas/reference/questions.csv, copied from the contract), one row
 -- per question, with the first and last year of the forms that ask it. Codes and ids stay text.
 -- Contract section 2 (question ids), section 4 (blocks), section 7 (areas, subareas, levels).
 -- The file path comes in as the DuckDB variable `questions_csv` (set by assets/report/build.py).
@@ -24,7 +24,7 @@ FROM read_csv(
 );
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
-COMMENT ON TABLE ref.questions IS 'Frågekatalogen (schemas/questions.csv): en rad per fråga med blankettens första och sista år.';
+COMMENT ON TABLE ref.questions IS 'Frågekatalogen (schemas/reference/questions.csv): en rad per fråga med blankettens första och sista år.';
 COMMENT ON COLUMN ref.questions.question_id IS 'Frågans id, som i filerna (fraga).';
 COMMENT ON COLUMN ref.questions.block IS 'Blocket frågan hör till; meta för metadata.';
 COMMENT ON COLUMN ref.questions.kind IS 'Svarstyp: fte (årsarbetare), persons (antal), yes_no, yes_partly_no, municipality_code, year, timestamp, personal_data.';

@@ -2,7 +2,8 @@
 CREATE SCHEMA IF NOT EXISTS core;
 CREATE SCHEMA IF NOT EXISTS quality;
 
--- The parse cache: one row per distinct file content (SHA-256) read with PARSER_VERSION.
+-- The parse cache: one row per distinct file content (SHA-256) read with reader.reading_version():
+-- the reader's version and the reference data (catalog, municipality register) it read against.
 -- A file whose content is unchanged is not read again on the next refresh.
 CREATE TABLE IF NOT EXISTS core.file_reads (
     sha256          VARCHAR PRIMARY KEY,
@@ -81,7 +82,7 @@ CREATE TABLE IF NOT EXISTS core.register_findings (
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
 COMMENT ON TABLE core.file_reads IS 'Parse-cachen: en rad per distinkt filinnehåll (SHA-256) läst med parser_version; oförändrade filer läses inte om.';
 COMMENT ON COLUMN core.file_reads.sha256 IS 'SHA-256 av filens innehåll (hex).';
-COMMENT ON COLUMN core.file_reads.parser_version IS 'Läsarens version (reader.PARSER_VERSION) som läste innehållet.';
+COMMENT ON COLUMN core.file_reads.parser_version IS 'Läsarens version och referensdata (reader.reading_version()): frågekatalogen och kommunregistret som innehållet lästes mot.';
 COMMENT ON COLUMN core.file_reads.reason_code IS 'Avvisningskod enligt kontraktet avsnitt 3; NULL när filen går att läsa.';
 COMMENT ON COLUMN core.file_reads.message IS 'Varför filen avvisades, på svenska; tom när den går att läsa.';
 COMMENT ON COLUMN core.file_reads.kommunkod IS 'Kommunkod, fyra siffror som text ("0180"). NULL om den inte kunde läsas.';
