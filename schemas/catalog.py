@@ -29,6 +29,7 @@ def reference_dir() -> Path:
     """The reference set in use: KOMPETENS_REFERENCE_DIR when set, else the shipped one."""
     return Path(os.environ.get(REFERENCE_DIR_VARIABLE) or SHIPPED_REFERENCE_DIR)
 
+
 META_BLOCK = "meta"
 # Answers of these kinds identify a person and are dropped as soon as a file is read.
 PERSONAL_DATA_KIND = "personal_data"

@@ -12,9 +12,7 @@ from schemas.catalog import (
     reference_dir,
 )
 
-SUBMISSION_OF_9001 = (
-    "fraga;svar\nkommunkod;9001\nar;2017\ninlamnad;2017-11-16\nhandl_totalt;3\n"
-).encode()
+SUBMISSION_OF_9001 = b"fraga;svar\nkommunkod;9001\nar;2017\ninlamnad;2017-11-16\nhandl_totalt;3\n"
 
 
 def _replacement_set(tmp_path):

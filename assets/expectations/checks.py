@@ -6,7 +6,6 @@ fails the check with severity ERROR, which keeps kompetens_warehouse from being 
 failed statistical one is a WARN.
 """
 
-
 from pathlib import Path
 
 import dagster as dg

@@ -21,8 +21,17 @@ from schemas.catalog import load_catalog, municipality_codes
 # Contract section 3.
 LEDGER_STATUSES = (SELECTED, SUPERSEDED, DUPLICATE, CONFLICT, REJECTED, IGNORED)
 REJECTION_REASON_CODES = (
-    "unsupported_type", "symlink", "too_large", "empty", "unreadable", "bad_header",
-    "missing_metadata", "unknown_municipality", "bad_year", "year_mismatch", "bad_timestamp",
+    "unsupported_type",
+    "symlink",
+    "too_large",
+    "empty",
+    "unreadable",
+    "bad_header",
+    "missing_metadata",
+    "unknown_municipality",
+    "bad_year",
+    "year_mismatch",
+    "bad_timestamp",
     "duplicate_question",
 )
 # Contract section 6.
@@ -82,7 +91,9 @@ FILE_LEDGER_SUITE = Suite(
     expectations=(
         Expectation("ExpectColumnValuesToNotBeNull", {"column": "status"}, blocking=True),
         Expectation(
-            "ExpectColumnValuesToBeInSet", {"column": "status", "value_set": list(LEDGER_STATUSES)}, blocking=True
+            "ExpectColumnValuesToBeInSet",
+            {"column": "status", "value_set": list(LEDGER_STATUSES)},
+            blocking=True,
         ),
         Expectation(
             "ExpectColumnValuesToBeInSet",
@@ -120,10 +131,14 @@ GRANT_REGISTER_SUITE = Suite(
             blocking=True,
         ),
         Expectation(
-            "ExpectColumnValuesToBeInSet", {"column": "andamal", "value_set": list(GRANT_PURPOSES)}, blocking=True
+            "ExpectColumnValuesToBeInSet",
+            {"column": "andamal", "value_set": list(GRANT_PURPOSES)},
+            blocking=True,
         ),
         Expectation(
-            "ExpectCompoundColumnsToBeUnique", {"column_list": ["ar", "kommunkod", "andamal"]}, blocking=True
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["ar", "kommunkod", "andamal"]},
+            blocking=True,
         ),
     ),
 )
@@ -138,7 +153,9 @@ ANSWERS_SUITE = Suite(
     ),
     row_identity=("kommunkod", "ar", "question_id"),
     expectations=(
-        Expectation("ExpectColumnValuesToBeBetween", {"column": "value", "min_value": 0}, blocking=False),
+        Expectation(
+            "ExpectColumnValuesToBeBetween", {"column": "value", "min_value": 0}, blocking=False
+        ),
         Expectation(
             "ExpectColumnValuesToMatchRegex",
             {"column": "value_as_text", "regex": AT_MOST_TWO_DECIMALS},
@@ -172,10 +189,14 @@ TABLES_LONG_SUITE = Suite(
             only_where=("published", True),
         ),
         Expectation(
-            "ExpectCompoundColumnsToBeUnique", {"column_list": ["table_id", "row_key", "col_key"]}, blocking=True
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["table_id", "row_key", "col_key"]},
+            blocking=True,
         ),
         Expectation(
-            "ExpectColumnValuesToBeBetween", {"column": "share", "min_value": 0, "max_value": 100}, blocking=False
+            "ExpectColumnValuesToBeBetween",
+            {"column": "share", "min_value": 0, "max_value": 100},
+            blocking=False,
         ),
     ),
 )
@@ -208,4 +229,10 @@ RECONCILIATION_SUITE = Suite(
     ),
 )
 
-SUITES = (FILE_LEDGER_SUITE, GRANT_REGISTER_SUITE, ANSWERS_SUITE, TABLES_LONG_SUITE, RECONCILIATION_SUITE)
+SUITES = (
+    FILE_LEDGER_SUITE,
+    GRANT_REGISTER_SUITE,
+    ANSWERS_SUITE,
+    TABLES_LONG_SUITE,
+    RECONCILIATION_SUITE,
+)

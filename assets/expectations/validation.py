@@ -64,7 +64,9 @@ class SuiteOutcome:
         return [outcome for outcome in self.expectations if not outcome.success]
 
 
-def validate_suite(suite: Suite, frame: pd.DataFrame, run_id: str, data_docs_dir: Path) -> SuiteOutcome:
+def validate_suite(
+    suite: Suite, frame: pd.DataFrame, run_id: str, data_docs_dir: Path
+) -> SuiteOutcome:
     """Validate `frame` against `suite`, store the result in this run's GX project and rebuild
     the Data Docs in `data_docs_dir`."""
     context = _run_context(run_id, data_docs_dir)
@@ -101,7 +103,9 @@ def validate_suite(suite: Suite, frame: pd.DataFrame, run_id: str, data_docs_dir
     (validation_result,) = result.run_results.values()
     return SuiteOutcome(
         rows_validated=len(frame),
-        expectations=[_outcome(expectation_result) for expectation_result in validation_result.results],
+        expectations=[
+            _outcome(expectation_result) for expectation_result in validation_result.results
+        ],
         data_docs_index=data_docs_dir / "index.html",
     )
 
@@ -130,7 +134,10 @@ def _run_context(run_id: str, data_docs_dir: Path):
             site_config={
                 "class_name": "SiteBuilder",
                 "show_how_to_buttons": False,
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs_dir)},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(data_docs_dir),
+                },
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             },
         )
@@ -174,6 +181,7 @@ def _outcome(expectation_result) -> ExpectationOutcome:
 
 def _plain(values: list) -> list:
     """JSON-ready values for Dagster metadata (numpy scalars and NaN become plain Python)."""
+
     def plain(value):
         if isinstance(value, dict):
             return {key: plain(item) for key, item in value.items()}

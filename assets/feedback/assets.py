@@ -87,7 +87,10 @@ def data_dictionary(context: dg.AssetExecutionContext, warehouse: Warehouse):
     target = warehouse.published_path.parent / DICTIONARY_FILE
     target.write_text(text, encoding="utf-8")
     yield dg.MaterializeResult(
-        metadata={"laid_out_columns_commented": commented, "path": dg.MetadataValue.path(str(target))}
+        metadata={
+            "laid_out_columns_commented": commented,
+            "path": dg.MetadataValue.path(str(target)),
+        }
     )
     yield dg.AssetCheckResult(
         check_name="every_column_commented",

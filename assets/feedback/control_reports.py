@@ -96,7 +96,12 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     order = {severity: position for position, severity in enumerate(SEVERITIES)}
     return sorted(
         problems,
-        key=lambda p: (order.get(p.severity, len(order)), p.block or "", p.question_id or "", p.rule),
+        key=lambda p: (
+            order.get(p.severity, len(order)),
+            p.block or "",
+            p.question_id or "",
+            p.rule,
+        ),
     )
 
 
@@ -135,7 +140,14 @@ def _problem_cells(problem: Problem) -> list[str]:
     ]
 
 
-_PROBLEM_HEADERS = ["Allvarlighet", "Block", "Fråga", "Värde i filen", "Regel", "Vad som hittades och vad du ska göra"]
+_PROBLEM_HEADERS = [
+    "Allvarlighet",
+    "Block",
+    "Fråga",
+    "Värde i filen",
+    "Regel",
+    "Vad som hittades och vad du ska göra",
+]
 _TITLE = "Kontrollrapport, kompetensinventering"
 
 
@@ -144,7 +156,12 @@ def control_report_markdown(ledger_file: LedgerFile, problems: list[Problem]) ->
     lines += [f"- **{label}:** {_md(value)}" for label, value in _facts(ledger_file, problems)]
     lines.append("")
     if problems:
-        lines += ["## Anmärkningar", "", _md_row(_PROBLEM_HEADERS), _md_row(["---"] * len(_PROBLEM_HEADERS))]
+        lines += [
+            "## Anmärkningar",
+            "",
+            _md_row(_PROBLEM_HEADERS),
+            _md_row(["---"] * len(_PROBLEM_HEADERS)),
+        ]
         lines += [_md_row([_md(cell) for cell in _problem_cells(p)]) for p in _sorted(problems)]
     else:
         lines.append("Inga anmärkningar.")
@@ -159,7 +176,9 @@ def control_report_html(ledger_file: LedgerFile, problems: list[Problem]) -> str
     if problems:
         header = "".join(f"<th>{_h(cell)}</th>" for cell in _PROBLEM_HEADERS)
         rows = "".join(
-            f'<tr class="{_h(p.severity)}">' + "".join(f"<td>{_h(c)}</td>" for c in _problem_cells(p)) + "</tr>"
+            f'<tr class="{_h(p.severity)}">'
+            + "".join(f"<td>{_h(c)}</td>" for c in _problem_cells(p))
+            + "</tr>"
             for p in _sorted(problems)
         )
         body = f"<h2>Anmärkningar</h2><table><tr>{header}</tr>{rows}</table>"
@@ -176,9 +195,7 @@ def index_markdown(entries: list[tuple[LedgerFile, list[Problem]]]) -> str:
         _md_row(["---"] * 3),
     ]
     for municipality, worst, files in _index_rows(entries):
-        links = ", ".join(
-            f"[{_md(_link_text(f))}]({report_location(f)}.md)" for f in files
-        )
+        links = ", ".join(f"[{_md(_link_text(f))}]({report_location(f)}.md)" for f in files)
         lines.append(_md_row([_md(municipality), worst.upper(), links]))
     return "\n".join(lines) + "\n"
 
@@ -233,13 +250,21 @@ def write_control_reports(
             location = report_location(ledger_file)
             (folder / location).parent.mkdir(exist_ok=True)
             (folder / f"{location}.html").write_text(
-                control_report_html(ledger_file, file_problems), encoding="utf-8", errors="backslashreplace"
+                control_report_html(ledger_file, file_problems),
+                encoding="utf-8",
+                errors="backslashreplace",
             )
             (folder / f"{location}.md").write_text(
-                control_report_markdown(ledger_file, file_problems), encoding="utf-8", errors="backslashreplace"
+                control_report_markdown(ledger_file, file_problems),
+                encoding="utf-8",
+                errors="backslashreplace",
             )
-        (folder / "index.html").write_text(index_html(entries), encoding="utf-8", errors="backslashreplace")
-        (folder / "index.md").write_text(index_markdown(entries), encoding="utf-8", errors="backslashreplace")
+        (folder / "index.html").write_text(
+            index_html(entries), encoding="utf-8", errors="backslashreplace"
+        )
+        (folder / "index.md").write_text(
+            index_markdown(entries), encoding="utf-8", errors="backslashreplace"
+        )
 
     replace_folder(target, build)
     return len(entries)

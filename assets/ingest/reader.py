@@ -49,6 +49,8 @@ def reading_version() -> str:
     """What a cached read is valid for: this reader's version and the reference data it checks
     answers against (the catalog and the municipality register in use)."""
     return f"{PARSER_VERSION}/{reading_fingerprint()}"
+
+
 CSV_DELIMITERS = (";", ",", "\t")
 UTF8_BOM = b"\xef\xbb\xbf"
 # XLSX parts are XML; openpyxl parses them with defusedxml (entity expansion and external

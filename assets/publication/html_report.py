@@ -180,7 +180,7 @@ def _quality(publication: Publication) -> str:
         "</caption><thead><tr><th>Regel</th><th>Allvarlighet</th><th>Antal</th>"
         f"<th>Regeln</th></tr></thead><tbody>{issues}</tbody></table></div>"
         # Both folders lie beside exports/ (next to the warehouse file), built by the same refresh.
-        '<p>Valideringsrapporter för lagrets tabeller (Great Expectations): '
+        "<p>Valideringsrapporter för lagrets tabeller (Great Expectations): "
         '<a href="../data_docs/index.html">data_docs/index.html</a>. '
         "Kontrollrapporter per inskickad fil: "
         '<a href="../kontrollrapporter/index.html">kontrollrapporter/index.html</a>.</p>'

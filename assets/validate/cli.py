@@ -132,7 +132,11 @@ def _place_in_landing_zone(file: Path) -> tuple[str, int | None, bool]:
         if folder.name == SUBMISSIONS_FOLDER and _YEAR_FOLDER.fullmatch(folder.parent.name):
             inside = file.relative_to(folder).parts
             hidden = any(part.startswith(".") for part in inside)
-            return file.relative_to(folder.parent.parent).as_posix(), int(folder.parent.name), hidden
+            return (
+                file.relative_to(folder.parent.parent).as_posix(),
+                int(folder.parent.name),
+                hidden,
+            )
     return file.name, None, file.name.startswith(".")
 
 
@@ -150,8 +154,12 @@ def _block_findings(path: str, content_hash: str, read: ReadResult) -> list[File
     issues = validate_submissions(submissions, answers).issues
     return [
         FileFinding(
-            issue["severity"], issue["rule"], issue["block"], issue["question_id"],
-            issue["value"], issue["message"],
+            issue["severity"],
+            issue["rule"],
+            issue["block"],
+            issue["question_id"],
+            issue["value"],
+            issue["message"],
         )
         for issue in issues.iter_rows(named=True)
     ]
@@ -167,7 +175,9 @@ def format_text(check: FileCheck) -> str:
         lines.append(f"Kommun: {check.kommunkod or 'okänd'}, år: {check.ar or 'okänt'}")
     if check.year_folder is None and check.status == SELECTED:
         lines.append("Året har inte jämförts med någon årsmapp (ange --year för att göra det).")
-    lines.append(f"Status: {check.status}" + (f": {check.ledger_message}" if check.ledger_message else ""))
+    lines.append(
+        f"Status: {check.status}" + (f": {check.ledger_message}" if check.ledger_message else "")
+    )
     findings = sorted(
         check.findings,
         key=lambda f: (_SEVERITY_ORDER[f.severity], f.block or "", f.question_id or "", f.rule),
@@ -175,10 +185,13 @@ def format_text(check: FileCheck) -> str:
     for finding in findings:
         where = " ".join(part for part in (finding.block, finding.question_id) if part)
         lines.append(
-            f"{finding.severity.upper():8} {finding.rule}" + (f" ({where})" if where else "")
+            f"{finding.severity.upper():8} {finding.rule}"
+            + (f" ({where})" if where else "")
             + f": {finding.message}"
         )
-    counts = {severity: sum(f.severity == severity for f in findings) for severity in _SEVERITY_ORDER}
+    counts = {
+        severity: sum(f.severity == severity for f in findings) for severity in _SEVERITY_ORDER
+    }
     if findings:
         lines.append(
             f"Summa: {counts[FATAL]} fatala, {counts[ERROR]} fel, {counts[WARNING]} varningar."
