@@ -18,9 +18,7 @@ from pipelines.resources import landing_zone_from_env, warehouse_from_env
 from pipelines.sensors import landing_zone_changed, nightly_refresh
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules(
-        [ingest, validate, report, feedback, publish, publication]
-    ),
+    assets=dg.load_assets_from_modules([ingest, validate, report, feedback, publish, publication]),
     asset_checks=dg.load_asset_checks_from_modules([expectations]),
     jobs=[refresh_job],
     schedules=[nightly_refresh],

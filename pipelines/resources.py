@@ -120,6 +120,26 @@ class Warehouse(dg.ConfigurableResource):
                 candidate.unlink(missing_ok=True)
                 context.log.info(f"Removed abandoned staging file {candidate.name}")
 
+    def published_build_fingerprint(self) -> str | None:
+        """The fingerprint of the build the published warehouse holds (quality.build_inputs).
+
+        None when there is nothing to compare with: no published warehouse, one built before
+        fingerprints, or one that cannot be opened. A refresh then builds.
+        """
+        if not self.published_path.exists():
+            return None
+        try:
+            con = duckdb.connect(str(self.published_path), read_only=True)
+        except duckdb.Error:
+            return None
+        try:
+            rows = con.execute("SELECT fingerprint FROM quality.build_inputs").fetchall()
+        except duckdb.Error:
+            return None
+        finally:
+            con.close()
+        return rows[0][0] if len(rows) == 1 else None
+
     def publish(self, context: dg.OpExecutionContext) -> Path | None:
         """Swap this run's staging warehouse in as the published one, atomically.
 

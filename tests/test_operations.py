@@ -169,6 +169,8 @@ def test_a_failing_blocking_check_stops_the_publication(tmp_path, monkeypatch):
         con.execute("DELETE FROM report.tables_long WHERE table_id = 'T01' AND col_key = 'kvinnor'")
 
     monkeypatch.setattr(report_assets, "build_report", build_missing_a_published_cell)
+    # A new file, so that the refresh has something to build.
+    shutil.copy(raw / "2016" / "inventering" / "malmo.csv", raw / "2016" / "inventering" / "ny.csv")
     result = materialize_pipeline(raw, warehouse, instance, raise_on_error=False)
     checks = {
         evaluation.check_name: evaluation.passed
@@ -288,3 +290,87 @@ def test_publishing_alone_changes_nothing_and_says_why(tmp_path):
     failure = next(event for event in result.all_events if event.is_step_failure)
     assert "nothing to publish" in failure.step_failure_data.error.message
     assert sha256(warehouse) == published
+
+
+def executed_steps(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {
+        event.step_key for event in result.all_events if event.event_type_value == "STEP_SUCCESS"
+    }
+
+
+def skipped_steps(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {
+        event.step_key for event in result.all_events if event.event_type_value == "STEP_SKIPPED"
+    }
+
+
+def test_a_refresh_with_nothing_changed_rebuilds_nothing(tmp_path):
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    instance = dg.DagsterInstance.ephemeral()
+    first = materialize_pipeline(raw, warehouse, instance)
+    assert "publication__exports" in executed_steps(first)
+    published = sha256(warehouse)
+    exports_written = (warehouse.parent / "exports" / "build_inputs.txt").stat().st_mtime_ns
+
+    second = materialize_pipeline(raw, warehouse, instance)
+    assert second.success
+    assert executed_steps(second) == {"quality__build_inputs"}
+    # Every other asset and check is skipped, not failed: the run succeeds and publishes nothing.
+    assert {"submission_files", "kompetens_warehouse", "publication__exports"} <= skipped_steps(
+        second
+    )
+    assert sha256(warehouse) == published
+    assert (warehouse.parent / "exports" / "build_inputs.txt").stat().st_mtime_ns == exports_written
+    assert not list(warehouse.parent.glob("*.building"))
+
+
+def test_a_changed_file_or_lost_exports_rebuild(tmp_path):
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    instance = dg.DagsterInstance.ephemeral()
+    assert materialize_pipeline(raw, warehouse, instance).success
+    marker = warehouse.parent / "exports" / "build_inputs.txt"
+    first_build = marker.read_text(encoding="utf-8")
+
+    # Exports cut short (the marker is written last): the next refresh builds again.
+    marker.unlink()
+    rebuilt = materialize_pipeline(raw, warehouse, instance)
+    assert "publication__exports" in executed_steps(rebuilt)
+    assert marker.read_text(encoding="utf-8") == first_build
+
+    # One new file: a new fingerprint, a full rebuild, and the ledger has the file.
+    shutil.copy(raw / "2016" / "inventering" / "malmo.csv", raw / "2016" / "inventering" / "ny.csv")
+    changed = materialize_pipeline(raw, warehouse, instance)
+    assert {"submission_files", "kompetens_warehouse"} <= executed_steps(changed)
+    assert marker.read_text(encoding="utf-8") != first_build
+    assert (
+        count_in_fresh_process(
+            warehouse, "SELECT count(*) FROM quality.file_ledger WHERE path LIKE '%ny.csv'"
+        )
+        == 1
+    )
+
+
+def test_the_fingerprint_covers_the_code_and_the_reference_data(tmp_path, monkeypatch):
+    from assets.ingest import build_inputs
+    from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
+
+    raw = build_small_landing_zone(tmp_path / "raw")
+    before = build_inputs.build_inputs_fingerprint(raw)
+    assert build_inputs.build_inputs_fingerprint(raw) == before
+
+    code = tmp_path / "project"
+    shutil.copytree(PROJECT_ROOT / "warehouse" / "sql", code / "warehouse" / "sql")
+    monkeypatch.setattr(build_inputs, "PROJECT_ROOT", code)
+    only_sql = build_inputs.build_inputs_fingerprint(raw)
+    assert only_sql != before
+    (code / "warehouse" / "sql" / "40_report_tables_long.sql").write_text("-- changed\n")
+    assert build_inputs.build_inputs_fingerprint(raw) != only_sql
+
+    reference = tmp_path / "reference"
+    shutil.copytree(SHIPPED_REFERENCE_DIR, reference)
+    monkeypatch.setenv(REFERENCE_DIR_VARIABLE, str(reference))
+    same_reference = build_inputs.build_inputs_fingerprint(raw)
+    (reference / "known_errata.csv").write_text("changed\n")
+    assert build_inputs.build_inputs_fingerprint(raw) != same_reference

@@ -98,6 +98,10 @@ def refresh_killed_at(env: dict[str, str], point: str | None) -> tuple[bool, str
     return killed, "".join(log) + rest
 
 
+# Columns that name the run which built the warehouse: equal builds differ only there.
+RUN_COLUMNS = {"quality.build_inputs": ("run_id", "started_at")}
+
+
 def tables(database: Path) -> dict[str, list]:
     con = duckdb.connect(str(database), read_only=True)
     try:
@@ -106,12 +110,13 @@ def tables(database: Path) -> dict[str, list]:
             "WHERE table_schema IN (SELECT unnest(?)) ORDER BY ALL",
             [list(COMPARED_SCHEMAS)],
         ).fetchall()
-        return {
-            f"{schema}.{name}": sorted(
-                con.execute(f'SELECT * FROM "{schema}"."{name}"').fetchall(), key=repr
-            )
-            for schema, name in names
-        }
+        contents = {}
+        for schema, name in names:
+            run_columns = RUN_COLUMNS.get(f"{schema}.{name}")
+            columns = f"* EXCLUDE ({', '.join(run_columns)})" if run_columns else "*"
+            rows = con.execute(f'SELECT {columns} FROM "{schema}"."{name}"').fetchall()
+            contents[f"{schema}.{name}"] = sorted(rows, key=repr)
+        return contents
     finally:
         con.close()
 

@@ -6,6 +6,8 @@ fails the check with severity ERROR, which keeps kompetens_warehouse from being 
 failed statistical one is a WARN.
 """
 
+import importlib
+import threading
 from pathlib import Path
 
 import dagster as dg
@@ -14,6 +16,22 @@ from assets.expectations.suites import SUITES, Suite
 from pipelines.resources import Warehouse
 
 DATA_DOCS_FOLDER = "data_docs"
+VALIDATION_MODULE = "assets.expectations.validation"
+
+
+def start_importing_great_expectations() -> threading.Thread:
+    """Import Great Expectations in a background thread, for a run that will validate.
+
+    The import takes seconds of mostly single-core work; started when a run knows it will build,
+    it overlaps the ingest, whose parsing and DuckDB work use the other core, and the first check
+    finds the module loaded (or waits on Python's import lock for the rest). Not a daemon thread:
+    the interpreter must not shut down in the middle of an import.
+    """
+    thread = threading.Thread(
+        target=importlib.import_module, args=(VALIDATION_MODULE,), name="import-great-expectations"
+    )
+    thread.start()
+    return thread
 
 
 def data_docs_dir(warehouse: Warehouse) -> Path:
@@ -30,7 +48,7 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
         # Imported here, not at the top: Great Expectations takes seconds to import.
-        from assets.expectations.validation import validate_suite
+        validate_suite = importlib.import_module(VALIDATION_MODULE).validate_suite
 
         with warehouse.connect(context.op_execution_context) as con:
             frame = con.sql(suite.sql).df()

@@ -5,17 +5,29 @@ quality.file_ledger; a file's content is read once per SHA-256 (the parse cache 
 one refresh to the next through the staging copy of the published warehouse).
 """
 
+from datetime import UTC, datetime
+
 import dagster as dg
 import polars as pl
 
-from assets.ingest.landing_zone import LandingFile, file_sha256, scan_landing_zone, year_folders
+from assets.expectations.checks import start_importing_great_expectations
+from assets.ingest.build_inputs import build_inputs_fingerprint
+from assets.ingest.landing_zone import (
+    REGISTER_FILE_NAME,
+    LandingFile,
+    file_sha256,
+    scan_landing_zone,
+    year_folders,
+)
 from assets.ingest.ledger import LedgerRow, build_ledger, needs_content
 from assets.ingest.reader import ReadResult, read_submission, reading_version
-from assets.ingest.register import REGISTER_FILE_NAME, RegisterRead, read_grant_register
+from assets.ingest.register import RegisterRead, read_grant_register
+from assets.publication.assets import exported_build_fingerprint
 from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
 from pipelines.resources import LandingZone, Warehouse
 from schemas.rules import RULES
 
+BUILD_INPUTS = dg.AssetKey(["quality", "build_inputs"])
 FILE_LEDGER = dg.AssetKey(["quality", "file_ledger"])
 FILE_ANSWERS = dg.AssetKey(["core", "file_answers"])
 GRANT_REGISTER = dg.AssetKey(["core", "grant_register"])
@@ -33,14 +45,58 @@ LEDGER_COLUMNS = {
 }
 
 
+@dg.asset(
+    key=BUILD_INPUTS,
+    group_name="ingest",
+    output_required=False,
+    description=(
+        "The fingerprint of everything a build reads: the landing zone, the reference data and "
+        "the code. Equal to the published build's, nothing is rebuilt: the asset is not "
+        "materialised and every asset after it is skipped."
+    ),
+)
+def build_inputs(
+    context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
+):
+    _require_landing_zone(landing_zone)
+    fingerprint = build_inputs_fingerprint(landing_zone.path)
+    published = warehouse.published_build_fingerprint()
+    if published == fingerprint and exported_build_fingerprint(warehouse) == fingerprint:
+        context.log.info(
+            f"Nothing changed since the published build ({fingerprint[:12]}): the landing zone, "
+            "the reference data and the code are the same, so the warehouse, the control reports "
+            "and the exports are current. Nothing is rebuilt."
+        )
+        return
+    start_importing_great_expectations()
+    with warehouse.connect(context) as con:
+        create_tables(con)
+        replace_rows(
+            con,
+            "quality.build_inputs",
+            pl.DataFrame(
+                {
+                    "fingerprint": [fingerprint],
+                    "run_id": [context.run.run_id],
+                    "started_at": [datetime.now(UTC).replace(tzinfo=None)],
+                }
+            ),
+        )
+    yield dg.MaterializeResult(
+        metadata={"fingerprint": fingerprint, "published_fingerprint": published or "none"}
+    )
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
             FILE_LEDGER,
+            deps=[BUILD_INPUTS],
             description="Every file of the landing zone with its status (contract section 3).",
         ),
         dg.AssetSpec(
             FILE_ANSWERS,
+            deps=[BUILD_INPUTS],
             description="The answers of every readable file, as text, keyed by content hash.",
         ),
     ],
@@ -226,6 +282,7 @@ def _ledger_frame(ledger: list[LedgerRow]) -> pl.DataFrame:
 
 @dg.asset(
     key=GRANT_REGISTER,
+    deps=[BUILD_INPUTS],
     description="The grant registers (rekvisitioner.csv) of every year (contract section 6).",
     group_name="ingest",
 )

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SUBMISSIONS_FOLDER = "inventering"
+# Each year folder's grant register (contract section 6), beside its inventering/ folder.
+REGISTER_FILE_NAME = "rekvisitioner.csv"
 _YEAR_FOLDER = re.compile(r"[0-9]{4}")
 
 
@@ -116,3 +118,35 @@ def file_sha256(path: Path) -> str:
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     with os.fdopen(descriptor, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def landing_zone_fingerprint(
+    raw_dir: Path, hash_cache: dict[tuple[str, int, int, int], str] | None = None
+) -> str:
+    """One hash over every landing-zone file's path and content hash, grant registers included.
+
+    Symlinks are recorded by their target text, never followed (contract section 3).
+    `hash_cache` maps (path, size, mtime_ns, inode) to a content hash: a caller that fingerprints
+    the same zone again and again passes the same dict, and only files whose stat changed are
+    read. It is refreshed to hold this zone's files only, so it never outgrows the zone.
+    """
+    cached = hash_cache if hash_cache is not None else {}
+    digest = hashlib.sha256()
+    hashes_seen: dict[tuple[str, int, int, int], str] = {}
+    registers = [raw_dir / str(ar) / REGISTER_FILE_NAME for ar in year_folders(raw_dir)]
+    entries = [(f.path, f.abs_path) for f in scan_landing_zone(raw_dir)]
+    entries += [
+        (p.relative_to(raw_dir).as_posix(), p) for p in registers if p.exists() or p.is_symlink()
+    ]
+    for relative, path in sorted(entries):
+        if path.is_symlink():
+            entry = f"L\0{relative}\0{os.readlink(path)}"
+        else:
+            stat = path.stat()
+            key = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            hashes_seen[key] = cached.get(key) or file_sha256(path)
+            entry = f"F\0{relative}\0{hashes_seen[key]}"
+        digest.update(entry.encode("utf-8", "surrogateescape") + b"\n")
+    cached.clear()
+    cached.update(hashes_seen)
+    return digest.hexdigest()

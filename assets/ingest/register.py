@@ -17,7 +17,6 @@ from typing import TypedDict
 from assets.ingest.reader import UTF8_BOM, normalize_kommunkod
 from schemas.catalog import municipality_codes
 
-REGISTER_FILE_NAME = "rekvisitioner.csv"
 REGISTER_COLUMNS = ("kommunkod", "andamal", "fordelat_sek", "rekvirerat_sek", "aterbetalt_sek")
 AMOUNT_COLUMNS = REGISTER_COLUMNS[2:]
 ANDAMAL = ("inventering", "kompetensutveckling")

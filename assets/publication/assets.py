@@ -9,6 +9,8 @@ never hold back (or half-publish) a good warehouse. Runs are queued one at a tim
 reads is the one this run published.
 """
 
+from pathlib import Path
+
 import dagster as dg
 import duckdb
 
@@ -18,6 +20,21 @@ from pipelines.resources import Warehouse
 
 EXPORTS = dg.AssetKey(["publication", "exports"])
 EXPORTS_FOLDER = "exports"
+# The fingerprint of the build the exports were made from (quality.build_inputs), written last:
+# a refresh with nothing new to build still rebuilds exports that lack it.
+BUILD_MARKER = "build_inputs.txt"
+
+
+def exports_folder(warehouse: Warehouse) -> Path:
+    return warehouse.published_path.parent / EXPORTS_FOLDER
+
+
+def exported_build_fingerprint(warehouse: Warehouse) -> str | None:
+    """The build the exports were made from; None when they are missing or were cut short."""
+    try:
+        return (exports_folder(warehouse) / BUILD_MARKER).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
 
 
 @dg.asset(
@@ -35,10 +52,13 @@ def publication_exports(context: dg.AssetExecutionContext, warehouse: Warehouse)
     con = duckdb.connect(str(warehouse.published_path), read_only=True)
     try:
         publication = read_publication(con)
+        build = con.execute("SELECT fingerprint FROM quality.build_inputs").fetchall()
     finally:
         con.close()
-    target = warehouse.published_path.parent / EXPORTS_FOLDER
+    target = exports_folder(warehouse)
     counts = write_publication(target, publication)
+    if build:
+        (target / BUILD_MARKER).write_text(build[0][0] + "\n", encoding="utf-8")
     return dg.MaterializeResult(
         metadata={
             **counts,

@@ -7,7 +7,7 @@ that what the contract promises analysts is there.
 
 import dagster as dg
 
-from assets.ingest.assets import GRANT_REGISTER
+from assets.ingest.assets import BUILD_INPUTS, GRANT_REGISTER
 from assets.report.build import build_report, load_reference
 from assets.tables import preview, row_count
 from assets.validate.assets import ANSWERS, BLOCK_STATUS
@@ -53,6 +53,7 @@ CONTRACT_COLUMNS = {
 
 @dg.asset(
     key=REFERENCE,
+    deps=[BUILD_INPUTS],
     group_name="report",
     description=(
         "Reference data copied into the project (schemas/): the form catalog, the 290 "

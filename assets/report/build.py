@@ -60,11 +60,20 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
             con.execute(f"RESET VARIABLE {variable}")
 
 
-def build_report(con: duckdb.DuckDBPyConnection) -> None:
+def build_report(con: duckdb.DuckDBPyConnection, through: str | None = None) -> None:
     """(Re)build participation, populations and every `report.*` table from core and ref.
 
     Needs the core input tables (`assets.tables.create_tables`, filled by the earlier stages) and the
-    ref schema (`load_reference`).
+    ref schema (`load_reference`). `through` stops after that file: a file reads only tables that
+    files numbered before it build, so through "40_report_tables_long.sql" rebuilds Tables 1–14
+    (`report.tables_long`) and what they are made of, and nothing after them (the benchmark,
+    tools/bench/pandas_tables.py, times them this way).
     """
-    for path in _report_sql_files():
+    report_files = _report_sql_files()
+    if through is not None:
+        names = [path.name for path in report_files]
+        if through not in names:
+            raise ValueError(f"{through} is not one of the report SQL files in {SQL_DIR}")
+        report_files = report_files[: names.index(through) + 1]
+    for path in report_files:
         _run_sql_file(con, path)

@@ -47,6 +47,15 @@ CREATE TABLE IF NOT EXISTS quality.file_ledger (
     message      VARCHAR NOT NULL
 );
 
+-- The build this warehouse holds: one row, the fingerprint of everything it was built from.
+-- A refresh whose fingerprint is the published one has nothing to rebuild
+-- (assets/ingest/build_inputs.py).
+CREATE TABLE IF NOT EXISTS quality.build_inputs (
+    fingerprint  VARCHAR NOT NULL,
+    run_id       VARCHAR NOT NULL,
+    started_at   TIMESTAMP NOT NULL
+);
+
 -- The submission used for each (kommunkod, ar): the ledger's selected files.
 CREATE TABLE IF NOT EXISTS core.submissions (
     path       VARCHAR NOT NULL,
@@ -109,6 +118,10 @@ COMMENT ON COLUMN quality.file_ledger.inlamnad IS 'Inlämningstid ur filen (frå
 COMMENT ON COLUMN quality.file_ledger.status IS 'selected | superseded | duplicate | conflict | rejected | ignored.';
 COMMENT ON COLUMN quality.file_ledger.reason_code IS 'Avvisningskod för rejected (t.ex. bad_header), conflict för conflict; annars NULL.';
 COMMENT ON COLUMN quality.file_ledger.message IS 'Förklaring på svenska av statusen och vad kommunen ska göra; tom för selected.';
+COMMENT ON TABLE quality.build_inputs IS 'Bygget som lagret innehåller: en rad med fingeravtrycket av allt det byggdes av (rådatamappen, referensdata, kod).';
+COMMENT ON COLUMN quality.build_inputs.fingerprint IS 'SHA-256 över rådatamappens filer, referensdatan och koden (assets/ingest/build_inputs.py); oförändrat fingeravtryck = inget att bygga om.';
+COMMENT ON COLUMN quality.build_inputs.run_id IS 'Dagster-körningen som byggde lagret.';
+COMMENT ON COLUMN quality.build_inputs.started_at IS 'När bygget startade (UTC).';
 COMMENT ON TABLE core.submissions IS 'Den inlämning som gäller för varje (kommunkod, ar): filregistrets rader med status selected.';
 COMMENT ON COLUMN core.submissions.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';
 COMMENT ON COLUMN core.submissions.sha256 IS 'SHA-256 av filens innehåll (hex).';
