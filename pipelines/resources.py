@@ -58,6 +58,10 @@ class Warehouse(dg.ConfigurableResource):
     database: str
     # How long a run waits for another refresh to finish before it gives up.
     lock_timeout_seconds: float = 3600.0
+    # DuckDB's own buffer memory while building (its default is 80% of the machine). Beyond it,
+    # DuckDB spills to `<staging>.tmp/`, so a landing zone of a million submissions builds within
+    # a few GB beside the Python side's frames.
+    memory_limit: str = "1GB"
     _run_lock: object | None = PrivateAttr(default=None)
 
     @property
@@ -91,6 +95,7 @@ class Warehouse(dg.ConfigurableResource):
             self._start_staging(staging, context)
         con = duckdb.connect(str(staging))
         try:
+            con.execute("SET memory_limit = ?", [self.memory_limit])
             yield con
         finally:
             con.close()
@@ -117,14 +122,18 @@ class Warehouse(dg.ConfigurableResource):
         for candidate in self.published_path.parent.glob(f"{prefix}*{STAGING_SUFFIX}*"):
             run_id = candidate.name[len(prefix) :].split(STAGING_SUFFIX)[0]
             if run_id != context.run.run_id:
-                candidate.unlink(missing_ok=True)
+                # DuckDB's spill folder, `<staging>.tmp/`, is left behind by a killed run too.
+                if candidate.is_dir():
+                    shutil.rmtree(candidate, ignore_errors=True)
+                else:
+                    candidate.unlink(missing_ok=True)
                 context.log.info(f"Removed abandoned staging file {candidate.name}")
 
-    def published_build_fingerprint(self) -> str | None:
-        """The fingerprint of the build the published warehouse holds (quality.build_inputs).
+    def read_published(self, sql: str) -> list[tuple] | None:
+        """The rows of a query on the published warehouse, opened read-only.
 
-        None when there is nothing to compare with: no published warehouse, one built before
-        fingerprints, or one that cannot be opened. A refresh then builds.
+        None when there is nothing to read: no published warehouse, one built before the table
+        existed, or one that cannot be opened. Callers then build as if from scratch.
         """
         if not self.published_path.exists():
             return None
@@ -133,12 +142,11 @@ class Warehouse(dg.ConfigurableResource):
         except duckdb.Error:
             return None
         try:
-            rows = con.execute("SELECT fingerprint FROM quality.build_inputs").fetchall()
+            return con.execute(sql).fetchall()
         except duckdb.Error:
             return None
         finally:
             con.close()
-        return rows[0][0] if len(rows) == 1 else None
 
     def publish(self, context: dg.OpExecutionContext) -> Path | None:
         """Swap this run's staging warehouse in as the published one, atomically.

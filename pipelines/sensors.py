@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.ingest.landing_zone import landing_zone_fingerprint
+from assets.ingest.landing_zone import ContentHashes, StatKey, landing_zone_fingerprint
 from pipelines.jobs import refresh_job
 from pipelines.resources import LandingZone
 
@@ -18,7 +18,7 @@ nightly_refresh = dg.ScheduleDefinition(
 
 # The sensor runs every 30 s in a long-lived code server: re-hashing files whose stat has not
 # changed would make each tick cost a full read of the landing zone.
-_hash_cache: dict[tuple[str, int, int, int], str] = {}
+_known_hashes: dict[StatKey, str] = {}
 
 
 @dg.sensor(
@@ -35,7 +35,11 @@ def landing_zone_changed(context: dg.SensorEvaluationContext, landing_zone: Land
     """
     if not landing_zone.path.is_dir():
         return dg.SkipReason(f"The landing zone {landing_zone.path} does not exist")
-    fingerprint = landing_zone_fingerprint(landing_zone.path, _hash_cache)
+    hashes = ContentHashes(_known_hashes)
+    fingerprint = landing_zone_fingerprint(landing_zone.path, hashes)
+    # Only this tick's files are kept, so the cache never outgrows the landing zone.
+    _known_hashes.clear()
+    _known_hashes.update(hashes.seen)
     if fingerprint == context.cursor:
         return dg.SkipReason("No file in the landing zone was added or changed")
     context.update_cursor(fingerprint)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tools.bench.bench import parse_step_timings, summarise
+from tools.bench.bench import fit_line, parse_step_timings, render_document, summarise
 
 # Four STEP_SUCCESS lines in each of Dagster's duration formats, and one line that is not a step.
 DAGSTER_LOG = """\
@@ -32,3 +32,60 @@ def test_summary_is_median_min_max():
 
 def test_summary_median_of_an_even_count_is_the_mean_of_the_middle_two():
     assert summarise([4.0, 1.0, 2.0, 3.0]).median == 2.5
+
+
+def test_a_line_through_exact_points_gives_its_slope_and_intercept():
+    fit = fit_line([1_000, 10_000, 100_000], [12.0, 21.0, 111.0])  # 11 s + 1 ms per submission
+    assert fit.seconds_per_submission == pytest.approx(0.001)
+    assert fit.intercept_seconds == pytest.approx(11.0)
+
+
+def _scenario(seconds, steps=None, rss=100.0):
+    return {"seconds": seconds, "peak_rss_mib": rss, "steps": steps or {}}
+
+
+REFRESH = {
+    "measured_at": "2026-11-23 05:00 UTC",
+    "machine": "2 CPUs",
+    "runs": 1,
+    "scenarios": {
+        "cold": [_scenario(9.0, {"submission_files": 2.0, "publication__exports": 3.0})],
+        "no_change": [_scenario(3.5, {"quality__build_inputs": 0.1})],
+        "new_file": [_scenario(9.5)],
+        "import_definitions": [_scenario(2.0)],
+        "hash_raw": [_scenario(0.5)],
+        "build_report": [_scenario(0.3, rss=None)],
+    },
+    "pandas": {"duckdb_seconds": [0.1], "pandas_seconds": [0.15], "cells": 298, "ratio": 1.5},
+}
+
+
+def test_the_document_judges_the_targets_against_the_floor():
+    document = render_document(REFRESH, None, "## Notes\n")
+    # Floor 2.5 s: cold 9.0 s is above 3 × 2.5 = 7.5 s but under 10 s; no change 3.5 < 4.5 s.
+    assert "| cold refresh within 3× the floor | 7.50 | 9.00 | **missed** by 1.50 s (1.2× the limit) |" in document
+    assert "| cold refresh under 10 s | 10.00 | 9.00 | met |" in document
+    assert "| no-change refresh under 2 s beyond the floor | 4.50 | 3.50 | met |" in document
+    # Steps the no-change run did not execute were skipped.
+    assert "| `publication__exports` | 3.00 | 60% | skipped |" in document
+    assert "ratio pandas/DuckDB **1.50**, 298 cells equal" in document
+    assert "## Growth\n\nNot measured yet." in document
+    assert document.endswith("## Notes\n")
+
+
+def test_the_growth_section_gives_time_per_submission_and_the_memory_verdict():
+    point = {"municipalities": 290, "years": 4, "files": 559, "ledger_rows": 559, "answers": 50}
+    growth = {
+        "measured_at": "2026-11-23 06:00 UTC",
+        "machine": "2 CPUs",
+        "points": [
+            {**point, "factor": 1, "submissions": 1_000, "seconds": 12.0, "peak_rss_mib": 500.0,
+             "steps": {"submission_files": 1.0}, "pandas": {"ratio": 1.2, "duckdb_seconds": [0.1]}},
+            {**point, "factor": 1000, "submissions": 100_000, "seconds": 111.0, "peak_rss_mib": 5000.0,
+             "steps": {"submission_files": 90.0}, "pandas": None},
+        ],
+    }  # fmt: skip
+    document = render_document(None, growth, "")
+    assert "**1.00 ms per\nsubmission** plus 11.0 s" in document
+    assert "5000 MiB against the 4 GiB target: **missed**" in document
+    assert "| 1000× | 290 × 4 | 559 | 100000 | 50 | 111.0 | 5000 | 1.11 | `submission_files` 90.0 |" in document

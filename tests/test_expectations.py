@@ -9,8 +9,10 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+import uuid
 
 import dagster as dg
+import duckdb
 import pytest
 
 from pipelines.resources import PROJECT_ROOT
@@ -149,3 +151,33 @@ def test_importing_the_definitions_does_not_import_great_expectations():
         [sys.executable, "-c", code], cwd=PROJECT_ROOT, check=True, capture_output=True, text=True
     )
     assert output.stdout.strip() == "False"
+
+
+def test_fte_answers_are_validated_per_value_with_a_count_and_the_first_answer(tmp_path):
+    from assets.expectations.suites import ANSWERS_SUITE
+    from assets.expectations.validation import validate_suite
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA core")
+    con.execute(
+        "CREATE TABLE core.answers (kommunkod VARCHAR, ar INTEGER, question_id VARCHAR, value DOUBLE)"
+    )
+    con.execute(
+        """
+        INSERT INTO core.answers VALUES
+            ('0180', 2016, 'handl_kvinnor', 1.5), ('0114', 2016, 'handl_man', 1.5),
+            ('1480', 2016, 'handl_kvinnor', 2.125), ('1480', 2015, 'handl_man', 2.125),
+            ('0114', 2016, 'handl_totalt', -1),
+            ('0114', 2016, 'plan_handlaggare', 0.001)
+        """
+    )
+    frame = con.sql(ANSWERS_SUITE.sql).df()
+    # Three fte values (plan_handlaggare is not an fte question): one row each.
+    assert sorted(frame["value_as_text"]) == ["-1.0", "1.5", "2.125"]
+
+    outcome = validate_suite(ANSWERS_SUITE, frame, f"answers-{uuid.uuid4()}", tmp_path / "data_docs")
+    failed = {failure.expectation: failure for failure in outcome.failed}
+    assert failed["expect_column_values_to_match_regex(value_as_text)"].failing_rows == [
+        {"value_as_text": "2.125", "first_answer": "1480 2015 handl_man", "answers": 2}
+    ]
+    assert failed["expect_column_values_to_be_between(value)"].unexpected_values == [-1.0]

@@ -7,7 +7,14 @@ import os
 
 import pytest
 
-from assets.ingest.landing_zone import LandingFile, file_sha256, scan_landing_zone, year_folders
+from assets.ingest import landing_zone
+from assets.ingest.landing_zone import (
+    ContentHashes,
+    LandingFile,
+    file_sha256,
+    scan_landing_zone,
+    year_folders,
+)
 
 
 def write(path, data: bytes = b"x") -> None:
@@ -117,3 +124,30 @@ def test_file_sha256_matches_hashlib_and_refuses_symlinks(tmp_path):
     os.symlink(tmp_path / "a.csv", tmp_path / "link.csv")
     with pytest.raises(OSError):
         file_sha256(tmp_path / "link.csv")
+
+
+def test_a_file_is_hashed_again_only_when_its_stat_changed(tmp_path, monkeypatch):
+    reads = []
+    monkeypatch.setattr(
+        landing_zone, "file_sha256", lambda path: reads.append(path.name) or file_sha256(path)
+    )
+    unchanged, rewritten = tmp_path / "a.csv", tmp_path / "b.csv"
+    unchanged.write_bytes(b"fraga;svar\n")
+    rewritten.write_bytes(b"fraga;svar\n")
+
+    first = ContentHashes()
+    assert first.sha256("a.csv", unchanged) == hashlib.sha256(b"fraga;svar\n").hexdigest()
+    first.sha256("b.csv", rewritten)
+    assert reads == ["a.csv", "b.csv"]
+
+    rewritten.write_bytes(b"fraga;svar\nar;2016\n")
+    second = ContentHashes(first.seen)
+    second.sha256("a.csv", unchanged)
+    assert second.sha256("b.csv", rewritten) == hashlib.sha256(b"fraga;svar\nar;2016\n").hexdigest()
+    assert reads == ["a.csv", "b.csv", "b.csv"]
+    # What to keep is this pass's files, the rewritten one under its new stat only.
+    assert len(second.seen) == 2
+
+
+def test_a_file_gone_before_it_is_hashed_has_no_hash(tmp_path):
+    assert ContentHashes().sha256("gone.csv", tmp_path / "gone.csv") is None

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import dagster as dg
 import duckdb
 import pytest
 
+from assets.ingest.landing_zone import ContentHashes
 from pipelines.resources import PROJECT_ROOT, LandingZone, Warehouse
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import EXPECTED_LEDGER, build_small_landing_zone
@@ -208,20 +211,37 @@ def test_the_command_line_refresh_honours_the_environment(tmp_path):
     )
 
 
-def test_validating_in_slices_gives_the_same_warehouse(tmp_path, monkeypatch, small_warehouse):
+def test_reading_and_validating_in_batches_gives_the_same_warehouse(
+    tmp_path, monkeypatch, small_warehouse
+):
+    import assets.ingest.assets as ingest_assets
     import assets.validate.assets as validate_assets
 
+    monkeypatch.setattr(ingest_assets, "READ_BATCH_FILES", 2)
     monkeypatch.setattr(validate_assets, "SUBMISSIONS_PER_SLICE", 2)
     raw = build_small_landing_zone(tmp_path / "raw")
     sliced = tmp_path / "warehouse" / "kompetens.duckdb"
     assert materialize_pipeline(raw, sliced).success
 
+    # The parse cache by path: the fixture's XLSX files differ in their creation time per build.
+    by_path = {
+        "core.file_reads": "SELECT l.path, r.* EXCLUDE (sha256) FROM core.file_reads AS r "
+        "JOIN quality.file_ledger AS l USING (sha256)",
+        "core.file_answers": "SELECT l.path, a.* EXCLUDE (sha256) FROM core.file_answers AS a "
+        "JOIN quality.file_ledger AS l USING (sha256)",
+        "core.file_findings": "SELECT l.path, f.* EXCLUDE (sha256) FROM core.file_findings AS f "
+        "JOIN quality.file_ledger AS l USING (sha256)",
+    }
+
     def contents(database: Path) -> dict:
         con = duckdb.connect(str(database), read_only=True)
         try:
             return {
-                table: sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+                table: sorted(
+                    con.execute(by_path.get(table, f"SELECT * FROM {table}")).fetchall(), key=repr
+                )
                 for table in (
+                    *by_path,
                     "core.block_status",
                     "core.answers",
                     "quality.issues",
@@ -357,20 +377,34 @@ def test_the_fingerprint_covers_the_code_and_the_reference_data(tmp_path, monkey
     from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 
     raw = build_small_landing_zone(tmp_path / "raw")
-    before = build_inputs.build_inputs_fingerprint(raw)
-    assert build_inputs.build_inputs_fingerprint(raw) == before
+    before = build_inputs.build_inputs_fingerprint(raw, ContentHashes())
+    assert build_inputs.build_inputs_fingerprint(raw, ContentHashes()) == before
 
     code = tmp_path / "project"
     shutil.copytree(PROJECT_ROOT / "warehouse" / "sql", code / "warehouse" / "sql")
     monkeypatch.setattr(build_inputs, "PROJECT_ROOT", code)
-    only_sql = build_inputs.build_inputs_fingerprint(raw)
+    only_sql = build_inputs.build_inputs_fingerprint(raw, ContentHashes())
     assert only_sql != before
     (code / "warehouse" / "sql" / "40_report_tables_long.sql").write_text("-- changed\n")
-    assert build_inputs.build_inputs_fingerprint(raw) != only_sql
+    assert build_inputs.build_inputs_fingerprint(raw, ContentHashes()) != only_sql
 
     reference = tmp_path / "reference"
     shutil.copytree(SHIPPED_REFERENCE_DIR, reference)
     monkeypatch.setenv(REFERENCE_DIR_VARIABLE, str(reference))
-    same_reference = build_inputs.build_inputs_fingerprint(raw)
+    same_reference = build_inputs.build_inputs_fingerprint(raw, ContentHashes())
     (reference / "known_errata.csv").write_text("changed\n")
-    assert build_inputs.build_inputs_fingerprint(raw) != same_reference
+    assert build_inputs.build_inputs_fingerprint(raw, ContentHashes()) != same_reference
+
+
+def test_a_build_keeps_duckdb_within_its_memory_limit_and_removes_spill_folders_of_killed_runs(
+    tmp_path,
+):
+    warehouse = Warehouse(database=str(tmp_path / "kompetens.duckdb"), memory_limit="300MB")
+    killed_runs_spill = tmp_path / "kompetens.duckdb.killed-run.building.tmp"
+    killed_runs_spill.mkdir()
+    (killed_runs_spill / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
+    context = SimpleNamespace(run=SimpleNamespace(run_id="this-run"), log=logging.getLogger())
+    with warehouse.connect(context) as con:
+        (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchall()[0]
+    assert limit == "286.1 MiB"  # DuckDB shows 300 000 000 bytes in MiB
+    assert not killed_runs_spill.exists()

@@ -14,8 +14,9 @@ from assets.expectations.checks import start_importing_great_expectations
 from assets.ingest.build_inputs import build_inputs_fingerprint
 from assets.ingest.landing_zone import (
     REGISTER_FILE_NAME,
+    ContentHashes,
     LandingFile,
-    file_sha256,
+    StatKey,
     scan_landing_zone,
     year_folders,
 )
@@ -31,6 +32,9 @@ BUILD_INPUTS = dg.AssetKey(["quality", "build_inputs"])
 FILE_LEDGER = dg.AssetKey(["quality", "file_ledger"])
 FILE_ANSWERS = dg.AssetKey(["core", "file_answers"])
 GRANT_REGISTER = dg.AssetKey(["core", "grant_register"])
+# Contents read before their answers are written to the parse cache: bounds the memory of a
+# cold read of a large landing zone (each file holds about a hundred answers).
+READ_BATCH_FILES = 5_000
 
 LEDGER_COLUMNS = {
     "path": pl.Utf8,
@@ -59,9 +63,11 @@ def build_inputs(
     context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
 ):
     _require_landing_zone(landing_zone)
-    fingerprint = build_inputs_fingerprint(landing_zone.path)
-    published = warehouse.published_build_fingerprint()
-    if published == fingerprint and exported_build_fingerprint(warehouse) == fingerprint:
+    hashes = ContentHashes(_known_hashes(warehouse.read_published(_FILE_HASHES_QUERY) or []))
+    fingerprint = build_inputs_fingerprint(landing_zone.path, hashes)
+    published = warehouse.read_published("SELECT fingerprint FROM quality.build_inputs") or []
+    published_fingerprint = published[0][0] if len(published) == 1 else None
+    if published_fingerprint == fingerprint == exported_build_fingerprint(warehouse):
         context.log.info(
             f"Nothing changed since the published build ({fingerprint[:12]}): the landing zone, "
             "the reference data and the code are the same, so the warehouse, the control reports "
@@ -82,8 +88,34 @@ def build_inputs(
                 }
             ),
         )
+        replace_rows(con, "core.file_hashes", _file_hashes_frame(hashes.seen))
     yield dg.MaterializeResult(
-        metadata={"fingerprint": fingerprint, "published_fingerprint": published or "none"}
+        metadata={
+            "fingerprint": fingerprint,
+            "published_fingerprint": published_fingerprint or "none",
+            "files_hashed": len(hashes.seen.keys() - hashes.known.keys()),
+        }
+    )
+
+
+_FILE_HASHES_QUERY = (
+    "SELECT path, size_bytes, mtime_ns, ctime_ns, inode, sha256 FROM core.file_hashes"
+)
+
+
+def _known_hashes(rows: list[tuple]) -> dict[StatKey, str]:
+    return {tuple(row[:5]): row[5] for row in rows}
+
+
+def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
+    stat_columns = {
+        "path": pl.Utf8,
+        **dict.fromkeys(("size_bytes", "mtime_ns", "ctime_ns", "inode"), pl.Int64),
+    }
+    return pl.DataFrame(
+        [(*key, sha256) for key, sha256 in hashes.items()],
+        schema={**stat_columns, "sha256": pl.Utf8},
+        orient="row",
     )
 
 
@@ -115,9 +147,15 @@ def submission_files(
 ):
     _require_landing_zone(landing_zone)
     files = scan_landing_zone(landing_zone.path)
-    sha256 = {f.path: file_sha256(f.abs_path) for f in files if not f.is_symlink}
     with warehouse.connect(context) as con:
         create_tables(con)
+        # Hashed by build_inputs moments ago; only a file written since is read to be hashed.
+        hashes = ContentHashes(_known_hashes(con.execute(_FILE_HASHES_QUERY).fetchall()))
+        sha256 = {
+            f.path: content_hash
+            for f in files
+            if not f.is_symlink and (content_hash := hashes.sha256(f.path, f.abs_path))
+        }
         newly_read = _refresh_parse_cache(con, files, sha256)
         reads = _cached_reads(con)
         ledger = build_ledger(files, sha256, reads)
@@ -194,8 +232,16 @@ def _refresh_parse_cache(con, files: list[LandingFile], sha256: dict[str, str]) 
         if content_hash and content_hash not in cached and needs_content(landing_file):
             to_read.setdefault(content_hash, landing_file)
 
+    pending = list(to_read.items())
+    for start in range(0, len(pending), READ_BATCH_FILES):
+        _read_into_cache(con, pending[start : start + READ_BATCH_FILES], version)
+    return len(to_read)
+
+
+def _read_into_cache(con, batch: list[tuple[str, LandingFile]], version: str) -> None:
+    """Read a batch of contents and append them to the parse cache tables."""
     reads, answers, findings = [], [], []
-    for content_hash, landing_file in to_read.items():
+    for content_hash, landing_file in batch:
         result = read_submission(landing_file.abs_path.read_bytes(), landing_file.abs_path.suffix)
         reads.append(
             {
@@ -226,7 +272,6 @@ def _refresh_parse_cache(con, files: list[LandingFile], sha256: dict[str, str]) 
     _append(con, "core.file_reads", reads, _FILE_READS_SCHEMA)
     _append(con, "core.file_answers", answers, _FILE_ANSWERS_SCHEMA)
     _append(con, "core.file_findings", findings, _FILE_FINDINGS_SCHEMA)
-    return len(to_read)
 
 
 _FILE_READS_SCHEMA = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from assets.ingest.landing_zone import landing_zone_fingerprint
+from assets.ingest.landing_zone import ContentHashes, landing_zone_fingerprint
 from schemas.catalog import reference_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -26,9 +26,9 @@ CODE_PATTERNS = (
 )
 
 
-def build_inputs_fingerprint(raw_dir: Path) -> str:
+def build_inputs_fingerprint(raw_dir: Path, hashes: ContentHashes) -> str:
     digest = hashlib.sha256()
-    digest.update(b"landing zone\0" + landing_zone_fingerprint(raw_dir).encode() + b"\n")
+    digest.update(b"landing zone\0" + landing_zone_fingerprint(raw_dir, hashes).encode() + b"\n")
     for label, root, paths in (
         ("reference", reference_dir(), sorted(reference_dir().glob("*"))),
         ("code", PROJECT_ROOT, _code_files()),

@@ -120,33 +120,47 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def landing_zone_fingerprint(
-    raw_dir: Path, hash_cache: dict[tuple[str, int, int, int], str] | None = None
-) -> str:
+# A file's relative path and the stat fields that change when it is written: size, mtime_ns,
+# ctime_ns (which no user can set back) and inode.
+StatKey = tuple[str, int, int, int, int]
+
+
+class ContentHashes:
+    """SHA-256 of landing-zone files, read again only for files whose stat changed.
+
+    `known` holds earlier hashes by StatKey (the warehouse keeps them in core.file_hashes, the
+    sensor in memory); `seen` collects this pass's, which is what to keep for the next one.
+    """
+
+    def __init__(self, known: dict[StatKey, str] | None = None):
+        self.known = known or {}
+        self.seen: dict[StatKey, str] = {}
+
+    def sha256(self, relative: str, path: Path) -> str | None:
+        """None when the file cannot be read (gone, unreadable, or a symlink after all)."""
+        try:
+            stat = os.stat(path, follow_symlinks=False)
+            key = (relative, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+            self.seen[key] = self.known.get(key) or file_sha256(path)
+        except OSError:
+            return None
+        return self.seen[key]
+
+
+def landing_zone_fingerprint(raw_dir: Path, hashes: ContentHashes) -> str:
     """One hash over every landing-zone file's path and content hash, grant registers included.
 
-    Symlinks are recorded by their target text, never followed (contract section 3).
-    `hash_cache` maps (path, size, mtime_ns, inode) to a content hash: a caller that fingerprints
-    the same zone again and again passes the same dict, and only files whose stat changed are
-    read. It is refreshed to hold this zone's files only, so it never outgrows the zone.
+    Symlinks are recorded by their target text, never followed (contract section 3); a file
+    that cannot be read, by that fact.
     """
-    cached = hash_cache if hash_cache is not None else {}
     digest = hashlib.sha256()
-    hashes_seen: dict[tuple[str, int, int, int], str] = {}
     registers = [raw_dir / str(ar) / REGISTER_FILE_NAME for ar in year_folders(raw_dir)]
     entries = [(f.path, f.abs_path) for f in scan_landing_zone(raw_dir)]
-    entries += [
-        (p.relative_to(raw_dir).as_posix(), p) for p in registers if p.exists() or p.is_symlink()
-    ]
+    entries += [(_relative(raw_dir, p), p) for p in registers if p.exists() or p.is_symlink()]
     for relative, path in sorted(entries):
         if path.is_symlink():
             entry = f"L\0{relative}\0{os.readlink(path)}"
         else:
-            stat = path.stat()
-            key = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
-            hashes_seen[key] = cached.get(key) or file_sha256(path)
-            entry = f"F\0{relative}\0{hashes_seen[key]}"
+            entry = f"F\0{relative}\0{hashes.sha256(relative, path) or 'unreadable'}"
         digest.update(entry.encode("utf-8", "surrogateescape") + b"\n")
-    cached.clear()
-    cached.update(hashes_seen)
     return digest.hexdigest()

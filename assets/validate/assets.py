@@ -14,7 +14,7 @@ from pipelines.resources import Warehouse
 BLOCK_STATUS = dg.AssetKey(["core", "block_status"])
 ANSWERS = dg.AssetKey(["core", "answers"])
 ISSUES = dg.AssetKey(["quality", "issues"])
-SUBMISSIONS_PER_SLICE = 20_000
+SUBMISSIONS_PER_SLICE = 5_000
 
 
 @dg.multi_asset(

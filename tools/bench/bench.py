@@ -1,6 +1,13 @@
-"""Benchmark of the refresh (project issue 8, first part).
+"""Benchmark of the refresh (project issue 8): the shipped data, and the growth with the zone's size.
 
-Run from the project root: `.venv/bin/python -m tools.bench.bench [--runs N] [--write docs/PERFORMANCE.md]`.
+Run from the project root (`make bench`, `make bench-growth`):
+
+    .venv/bin/python -m tools.bench.bench refresh [--runs N]        # a–f on the shipped raw/
+    .venv/bin/python -m tools.bench.bench growth [--factors 1 10 …]  # one cold refresh per size
+    .venv/bin/python -m tools.bench.bench render                    # only rewrite the document
+
+Each measurement is saved in docs/performance/<name>.json and docs/PERFORMANCE.md is rendered
+from both files, so the slow growth series need not be re-run to refresh the other figures.
 
 Every refresh is the real command (`dagster asset materialize ... --select '*'`) in a child process
 with its own warehouse and DAGSTER_HOME in a fresh temp dir. Peak RSS is GNU time's `%M` for that
@@ -10,6 +17,7 @@ one child (`/usr/bin/time` must exist): per run, the largest single process of i
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -54,8 +62,6 @@ STEP_SUCCESS = re.compile(
 )
 DURATION_PART = re.compile(r"([\d.]+)(ms|h|m|s)")
 SECONDS_PER_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-# Great Expectations suites run as asset checks named `<table>_expectations`.
-EXPECTATIONS_STEP_SUFFIX = "_expectations"
 
 
 @dataclass(frozen=True)
@@ -177,37 +183,135 @@ HASH_RAW = (
     "for p in sorted(pathlib.Path(sys.argv[1]).rglob('*')):\n"
     "    if p.is_file(): hashlib.sha256(p.read_bytes())\n"
 )
+# The pandas comparison (f) runs Tables 1–14 this many times on each side, alternating.
+PANDAS_COMPARISON_RUNS = 5
+# Above this factor the pandas side of the growth comparison is left out: it holds every answer in
+# memory (tens of millions of rows at 1000×), which is what the pipeline is built not to do.
+PANDAS_COMPARISON_MAX_FACTOR = 100
+GROWTH_FACTORS = (1, 10, 100, 1000)
 
 
-def run_benchmark(runs: int) -> dict[str, list[Measurement]]:
-    python = str(VENV_BIN / "python")
-    results: dict[str, list[Measurement]] = {
-        name: [] for name in ("cold", "no_change", "new_file", "import_definitions", "hash_raw")
+def scenario_record(measurement: Measurement) -> dict:
+    return {
+        "seconds": measurement.seconds,
+        "peak_rss_mib": measurement.peak_rss_mib,
+        "steps": parse_step_timings(measurement.output),
     }
+
+
+def pandas_record(warehouse: Path) -> dict:
+    from tools.bench.pandas_tables import compare
+
+    comparison = compare(warehouse, PANDAS_COMPARISON_RUNS)
+    return {
+        "duckdb_seconds": comparison.duckdb_seconds,
+        "pandas_seconds": comparison.pandas_seconds,
+        "cells": comparison.rows,
+        "ratio": comparison.ratio,
+    }
+
+
+def run_refresh_benchmark(runs: int) -> dict:
+    python = str(VENV_BIN / "python")
+    names = ("cold", "no_change", "new_file", "import_definitions", "hash_raw")
+    scenarios: dict[str, list[dict]] = {name: [] for name in names}
     report_seconds: list[float] = []
+    pandas = None
     for run in range(runs):
         print(f"run {run + 1}/{runs}", file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="kompetens-bench-") as tmp:
             tmp = Path(tmp)
             shipped = refresh_env(tmp / "shipped", RAW_DIR)
-            results["cold"].append(run_measured(REFRESH_COMMAND, shipped))
-            results["no_change"].append(run_measured(REFRESH_COMMAND, shipped))
+            scenarios["cold"].append(scenario_record(run_measured(REFRESH_COMMAND, shipped)))
+            scenarios["no_change"].append(scenario_record(run_measured(REFRESH_COMMAND, shipped)))
 
             raw_copy = tmp / "raw"
             shutil.copytree(RAW_DIR, raw_copy)
             changed = refresh_env(tmp / "changed", raw_copy)
             run_measured(REFRESH_COMMAND, changed)  # the baseline the new file lands on, not timed
             add_new_submission(raw_copy)
-            results["new_file"].append(run_measured(REFRESH_COMMAND, changed))
+            scenarios["new_file"].append(scenario_record(run_measured(REFRESH_COMMAND, changed)))
             check_new_submission_selected(Path(changed["KOMPETENS_WAREHOUSE"]))
 
-            results["import_definitions"].append(
-                run_measured([python, "-c", "import pipelines.definitions"], {})
+            scenarios["import_definitions"].append(
+                scenario_record(run_measured([python, "-c", "import pipelines.definitions"], {}))
             )
-            results["hash_raw"].append(run_measured([python, "-c", HASH_RAW, str(RAW_DIR)], {}))
-            report_seconds.append(time_build_report(Path(shipped["KOMPETENS_WAREHOUSE"]), tmp))
-    results["build_report"] = [Measurement(s, 0.0, "") for s in report_seconds]
-    return results
+            scenarios["hash_raw"].append(
+                scenario_record(run_measured([python, "-c", HASH_RAW, str(RAW_DIR)], {}))
+            )
+            warehouse = Path(shipped["KOMPETENS_WAREHOUSE"])
+            report_seconds.append(time_build_report(warehouse, tmp))
+            if pandas is None:
+                pandas = pandas_record(warehouse)
+    scenarios["build_report"] = [
+        {"seconds": seconds, "peak_rss_mib": None, "steps": {}} for seconds in report_seconds
+    ]
+    return {"measured_at": now_text(), "machine": machine_line(), "runs": runs,
+            "scenarios": scenarios, "pandas": pandas}  # fmt: skip
+
+
+def run_growth_benchmark(factors: tuple[int, ...], scratch: Path) -> dict:
+    """One cold refresh per size, each on a zone generated for it and deleted after."""
+    from tools.bench.scaled_zone import build_scaled_zone
+
+    points = []
+    for factor in factors:
+        print(f"growth {factor}×", file=sys.stderr)
+        workdir = scratch / f"x{factor}"
+        try:
+            zone = build_scaled_zone(factor, workdir / "zone")
+            env = refresh_env(workdir, zone.raw_dir)
+            env["KOMPETENS_REFERENCE_DIR"] = str(zone.reference_dir)
+            measurement = run_measured(REFRESH_COMMAND, env)
+            warehouse = Path(env["KOMPETENS_WAREHOUSE"])
+            point = {
+                "factor": factor,
+                "municipalities": zone.municipalities,
+                "years": len(zone.years),
+                "files": zone.files,
+                **ledger_counts(warehouse),
+                **scenario_record(measurement),
+                "pandas": pandas_record(warehouse)
+                if factor <= PANDAS_COMPARISON_MAX_FACTOR
+                else None,
+            }
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        points.append(point)
+    return {"measured_at": now_text(), "machine": machine_line(), "points": points}
+
+
+def ledger_counts(warehouse: Path) -> dict:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        ((files, submissions),) = con.execute(
+            "SELECT count(*), count(*) FILTER (status = 'selected') FROM quality.file_ledger"
+        ).fetchall()
+        ((answers,),) = con.execute("SELECT count(*) FROM core.answers").fetchall()
+    finally:
+        con.close()
+    return {"ledger_rows": files, "submissions": submissions, "answers": answers}
+
+
+@dataclass(frozen=True)
+class LinearFit:
+    intercept_seconds: float
+    seconds_per_submission: float
+
+
+def fit_line(submissions: list[int], seconds: list[float]) -> LinearFit:
+    """Least squares seconds = intercept + slope × submissions."""
+    mean_x = statistics.fmean(submissions)
+    mean_y = statistics.fmean(seconds)
+    spread = sum((x - mean_x) ** 2 for x in submissions)
+    slope = (
+        sum((x - mean_x) * (y - mean_y) for x, y in zip(submissions, seconds, strict=True)) / spread
+    )
+    return LinearFit(mean_y - slope * mean_x, slope)
+
+
+def now_text() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 SCENARIOS = {
@@ -220,41 +324,46 @@ SCENARIOS = {
 }
 
 
-def results_table(results: dict[str, list[Measurement]]) -> str:
+def seconds_of(refresh: dict, name: str) -> list[float]:
+    return [record["seconds"] for record in refresh["scenarios"][name]]
+
+
+def results_table(refresh: dict) -> str:
     lines = [
         "| scenario | median s | min s | max s | peak RSS MiB (max) |",
         "|---|---:|---:|---:|---:|",
     ]
     for name, label in SCENARIOS.items():
-        times = summarise([m.seconds for m in results[name]])
-        # build_report runs inside this process, so it has no child RSS of its own.
-        rss = "–" if name == "build_report" else f"{max(m.peak_rss_mib for m in results[name]):.0f}"
+        times = summarise(seconds_of(refresh, name))
+        peaks = [r["peak_rss_mib"] for r in refresh["scenarios"][name] if r["peak_rss_mib"]]
+        rss = f"{max(peaks):.0f}" if peaks else "–"  # build_report runs in this process
         lines.append(
             f"| {label} | {times.median:.2f} | {times.minimum:.2f} | {times.maximum:.2f} | {rss} |"
         )
     return "\n".join(lines)
 
 
-def floor_seconds(results: dict[str, list[Measurement]]) -> float:
+def floor_seconds(refresh: dict) -> float:
     return sum(
-        statistics.median(m.seconds for m in results[name])
-        for name in ("import_definitions", "hash_raw")
+        statistics.median(seconds_of(refresh, name)) for name in ("import_definitions", "hash_raw")
     )
 
 
-def slowest_steps_table(
-    cold_steps: dict[str, float], no_change_steps: dict[str, float], top: int = 8
-) -> str:
+def slowest_steps(steps: dict[str, float], top: int) -> list[tuple[str, float]]:
+    return sorted(steps.items(), key=lambda item: -item[1])[:top]
+
+
+def slowest_steps_table(cold_steps: dict[str, float], no_change_steps: dict[str, float]) -> str:
     """The slowest steps of a cold run, beside the same steps in a refresh where nothing changed."""
     total = sum(cold_steps.values())
     lines = [
         "| step | cold s | share of cold step time | nothing changed s |",
         "|---|---:|---:|---:|",
     ]
-    for step, seconds in sorted(cold_steps.items(), key=lambda item: -item[1])[:top]:
-        lines.append(
-            f"| `{step}` | {seconds:.2f} | {seconds / total:.0%} | {no_change_steps.get(step, 0.0):.2f} |"
-        )
+    for step, seconds in slowest_steps(cold_steps, 8):
+        unchanged = no_change_steps.get(step)
+        unchanged_text = "skipped" if unchanged is None else f"{unchanged:.2f}"
+        lines.append(f"| `{step}` | {seconds:.2f} | {seconds / total:.0%} | {unchanged_text} |")
     return "\n".join(lines)
 
 
@@ -263,95 +372,6 @@ def machine_line() -> str:
         f"{os.cpu_count()} CPUs (`os.cpu_count()`), {total_memory_gib():.1f} GiB memory (/proc/meminfo), "
         f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
     )
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--write", type=Path, help="write the Markdown report to this file")
-    args = parser.parse_args(argv)
-
-    results = run_benchmark(args.runs)
-    table = results_table(results)
-    print(
-        f"Machine: {machine_line()}\n\n{table}\n\nfloor (d, sum of medians): {floor_seconds(results):.2f} s"
-    )
-    if args.write:
-        args.write.write_text(render_document(args.runs, table, results))
-
-
-def render_document(runs: int, table: str, results: dict[str, list[Measurement]]) -> str:
-    # The median cold run's log stands for "what dominates", beside the no-change run after it.
-    median_run = sorted(range(runs), key=lambda i: results["cold"][i].seconds)[runs // 2]
-    cold_seconds = results["cold"][median_run].seconds
-    cold_steps = parse_step_timings(results["cold"][median_run].output)
-    no_change_steps = parse_step_timings(results["no_change"][median_run].output)
-    step_total = sum(cold_steps.values())
-    no_change_step_total = sum(no_change_steps.values())
-    expectations = sum(
-        s for step, s in cold_steps.items() if step.endswith(EXPECTATIONS_STEP_SUFFIX)
-    )
-    steps = slowest_steps_table(cold_steps, no_change_steps)
-    import_seconds = statistics.median(m.seconds for m in results["import_definitions"])
-
-    floor = floor_seconds(results)
-    cold = statistics.median(m.seconds for m in results["cold"])
-    no_change = statistics.median(m.seconds for m in results["no_change"])
-    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"""# Performance of the refresh
-
-Figures from `{COMMAND_SHOWN} --runs {runs}` ({date}), median, min and max over {runs} runs.
-
-Machine: {machine_line()}.
-
-{table}
-
-Floor (d): starting Python and importing the Definitions plus reading every raw byte once,
-sum of the two medians: **{floor:.2f} s**.
-
-Method: every refresh is `dagster asset materialize -m pipelines.definitions --select '*'` in a
-child process with KOMPETENS_WAREHOUSE and DAGSTER_HOME (a copy of `pipelines/dagster.yaml`) in a
-fresh temp dir per run. Wall time is measured around the child; peak RSS is `/usr/bin/time`'s
-`%M` for that one child (its `ru_maxrss`: the largest single process of its tree, per run; the
-refresh runs its steps in one process).
-b is the second refresh on the same warehouse and DAGSTER_HOME; its `files_read_this_run` is
-Dagster event metadata, not printed in the log, and is not read here. c refreshes a copy of
-`raw/`, built once (not timed), after adding a copy of `{SUPERSEDED_FILE}` with a later
-`inlamnad` as
-
-    {NEW_SUBMISSION}
-
-and fails unless the ledger then shows the new file `selected` and the old one `superseded`.
-e runs `assets.report.build.build_report` in process on a copy of the warehouse built by a.
-
-## Against the targets of issue 8
-
-{targets_section(cold, no_change, floor)}
-
-## What dominates
-
-Per-step times from the STEP_SUCCESS lines of the median cold run (wall {cold_seconds:.2f} s; the
-steps add up to {step_total:.2f} s; of the {cold_seconds - step_total:.2f} s outside the steps, starting
-Python and importing the Definitions take {import_seconds:.2f} s (d), the rest is Dagster's own run
-set-up and bookkeeping). The slowest steps:
-
-{steps}
-
-The Great Expectations checks (steps ending in `_expectations`) take {expectations:.2f} s,
-{expectations / step_total:.0%} of the cold step time. `great_expectations` is imported lazily, so
-the first check to run pays its import; the Definitions import does not load it.
-
-The "nothing changed" column shows what a refresh without changes still pays: {no_change_step_total:.2f} s
-of steps against {step_total:.2f} s cold. Only the ingest (`submission_files`) skips work it has
-done before; every step after it runs again in full.
-
-## Not done yet
-
-- The growth series (issue item 5): 1×–1000× the landing zone with a generated municipality register.
-- The comparison of the report SQL with a straightforward pandas implementation of Tables 1–14
-  (issue item 6); e only times `build_report` alone.
-- The optimisations themselves; this document only measures.
-"""
 
 
 def targets_section(cold: float, no_change: float, floor: float) -> str:
@@ -369,6 +389,171 @@ def targets_section(cold: float, no_change: float, floor: float) -> str:
         )
         lines.append(f"| {target} | {limit:.2f} | {measured:.2f} | {verdict} |")
     return "\n".join(lines)
+
+
+def pandas_line(pandas: dict) -> str:
+    duckdb_median = statistics.median(pandas["duckdb_seconds"])
+    pandas_median = statistics.median(pandas["pandas_seconds"])
+    return (
+        f"DuckDB {duckdb_median * 1000:.0f} ms, pandas {pandas_median * 1000:.0f} ms "
+        f"(medians of {len(pandas['duckdb_seconds'])}), ratio pandas/DuckDB "
+        f"**{pandas['ratio']:.2f}**, {pandas['cells']} cells equal"
+    )
+
+
+def refresh_section(refresh: dict) -> str:
+    runs = refresh["runs"]
+    cold_records = refresh["scenarios"]["cold"]
+    median_run = sorted(range(runs), key=lambda i: cold_records[i]["seconds"])[runs // 2]
+    cold_seconds = cold_records[median_run]["seconds"]
+    cold_steps = cold_records[median_run]["steps"]
+    no_change_steps = refresh["scenarios"]["no_change"][median_run]["steps"]
+    step_total = sum(cold_steps.values())
+    import_seconds = statistics.median(seconds_of(refresh, "import_definitions"))
+    floor = floor_seconds(refresh)
+    cold = statistics.median(seconds_of(refresh, "cold"))
+    no_change = statistics.median(seconds_of(refresh, "no_change"))
+    return f"""## The shipped data
+
+Figures from `{COMMAND_SHOWN} refresh --runs {runs}` ({refresh["measured_at"]}), median, min and
+max over {runs} runs. Machine: {refresh["machine"]}.
+
+{results_table(refresh)}
+
+Floor (d): starting Python and importing the Definitions plus reading every raw byte once,
+sum of the two medians: **{floor:.2f} s**.
+
+f. Tables 1–14 alone, the report SQL against a straightforward pandas implementation of the same
+tables on the same warehouse, side by side in one process (`tools/bench/pandas_tables.py`):
+{pandas_line(refresh["pandas"])}.
+
+Method: every refresh is `dagster asset materialize -m pipelines.definitions --select '*'` in a
+child process with KOMPETENS_WAREHOUSE and DAGSTER_HOME (a copy of `pipelines/dagster.yaml`) in a
+fresh temp dir per run. Wall time is measured around the child; peak RSS is `/usr/bin/time`'s
+`%M` for that one child. b is the second refresh on the same warehouse and DAGSTER_HOME. c
+refreshes a copy of `raw/`, built once (not timed), after adding a copy of `{SUPERSEDED_FILE}` with
+a later `inlamnad` as `{NEW_SUBMISSION}`, and fails unless the ledger then shows the new file
+`selected` and the old one `superseded`. e runs `assets.report.build.build_report` in process on a
+copy of the warehouse built by a.
+
+### Against the targets of issue 8
+
+{targets_section(cold, no_change, floor)}
+
+### What dominates
+
+Per-step times from the STEP_SUCCESS lines of the median cold run (wall {cold_seconds:.2f} s; the
+steps add up to {step_total:.2f} s; of the {cold_seconds - step_total:.2f} s outside the steps,
+starting Python and importing the Definitions take {import_seconds:.2f} s (d), the rest is
+Dagster's own run set-up and bookkeeping). The slowest steps:
+
+{slowest_steps_table(cold_steps, no_change_steps)}
+"""
+
+
+def growth_section(growth: dict) -> str:
+    points = growth["points"]
+    lines = [
+        (
+            "| size | municipalities × years | files | submissions | answers | wall s "
+            "| peak RSS MiB | ms per submission | slowest steps (s) | pandas/DuckDB, Tables 1–14 |"
+        ),
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for point in points:
+        slowest = ", ".join(
+            f"`{step}` {seconds:.1f}" for step, seconds in slowest_steps(point["steps"], 3)
+        )
+        pandas = (
+            "not run (holds every answer in memory)"
+            if point["pandas"] is None
+            else f"{point['pandas']['ratio']:.2f} "
+            f"({statistics.median(point['pandas']['duckdb_seconds']):.2f} s DuckDB)"
+        )
+        lines.append(
+            f"| {point['factor']}× | {point['municipalities']} × {point['years']} "
+            f"| {point['files']} | {point['submissions']} | {point['answers']} "
+            f"| {point['seconds']:.1f} | {point['peak_rss_mib']:.0f} "
+            f"| {1000 * point['seconds'] / point['submissions']:.2f} | {slowest} | {pandas} |"
+        )
+    fit = fit_line([p["submissions"] for p in points], [p["seconds"] for p in points])
+    largest = max(points, key=lambda p: p["factor"])
+    memory_verdict = "met" if largest["peak_rss_mib"] < 4096 else "**missed**"
+    return f"""## Growth
+
+Figures from `{COMMAND_SHOWN} growth --factors {" ".join(str(p["factor"]) for p in points)}`
+({growth["measured_at"]}), one cold refresh per size. Machine: {growth["machine"]}.
+
+Each size is a landing zone generated by `tools/bench/scaled_zone.py` from the shipped one, with
+its own municipality register and catalog (`KOMPETENS_REFERENCE_DIR`): municipalities are copies of
+the 290 (at most 32 copies, as kommunkod has four digits), and years after 2016 repeat the 2013–2016
+forms. The generation is not timed.
+
+{chr(10).join(lines)}
+
+Fitted growth (least squares over the sizes above): **{fit.seconds_per_submission * 1000:.2f} ms per
+submission** plus {fit.intercept_seconds:.1f} s. Peak memory at {largest["factor"]}×:
+{largest["peak_rss_mib"]:.0f} MiB against the 4 GiB target: {memory_verdict}.
+"""
+
+
+def render_document(refresh: dict | None, growth: dict | None, notes: str) -> str:
+    parts = [
+        (
+            "# Performance of the refresh\n\nGenerated by `tools/bench/bench.py` from the results "
+            "in `docs/performance/*.json` and the notes in `docs/performance/notes.md`; edit "
+            "those, not this file.\n"
+        ),
+        refresh_section(refresh) if refresh else "## The shipped data\n\nNot measured yet.\n",
+        growth_section(growth) if growth else "## Growth\n\nNot measured yet.\n",
+        notes,
+    ]
+    return "\n".join(parts)
+
+
+RESULTS_DIR = PROJECT_ROOT / "docs" / "performance"
+REFRESH_RESULTS = RESULTS_DIR / "refresh.json"
+GROWTH_RESULTS = RESULTS_DIR / "growth.json"
+NOTES = RESULTS_DIR / "notes.md"
+DOCUMENT = PROJECT_ROOT / "docs" / "PERFORMANCE.md"
+
+
+def _load(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _save(path: Path, results: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    refresh = commands.add_parser("refresh", help="scenarios a–f on the shipped raw/")
+    refresh.add_argument("--runs", type=int, default=3)
+    growth = commands.add_parser("growth", help="one cold refresh per landing-zone size")
+    growth.add_argument("--factors", type=int, nargs="+", default=list(GROWTH_FACTORS))
+    growth.add_argument("--scratch", type=Path, default=Path(tempfile.gettempdir()),
+                        help="where the zones are generated (the 1000× zone takes about 3.5 GB)")  # fmt: skip
+    commands.add_parser("render", help="rewrite docs/PERFORMANCE.md from the saved results")
+    args = parser.parse_args(argv)
+
+    if args.command == "refresh":
+        _save(REFRESH_RESULTS, run_refresh_benchmark(args.runs))
+    elif args.command == "growth":
+        scratch = Path(tempfile.mkdtemp(prefix="kompetens-growth-", dir=args.scratch))
+        try:
+            _save(GROWTH_RESULTS, run_growth_benchmark(tuple(args.factors), scratch))
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    DOCUMENT.write_text(
+        render_document(
+            _load(REFRESH_RESULTS), _load(GROWTH_RESULTS), NOTES.read_text(encoding="utf-8")
+        ),
+        encoding="utf-8",
+    )
+    print(f"wrote {DOCUMENT.relative_to(PROJECT_ROOT)}")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,18 @@ CREATE TABLE IF NOT EXISTS quality.build_inputs (
     started_at   TIMESTAMP NOT NULL
 );
 
+-- The content hash of every landing-zone file with the stat it had when hashed
+-- (assets/ingest/landing_zone.py, ContentHashes): a file whose stat is unchanged is not read
+-- again to be hashed, so a refresh of a large, unchanged landing zone reads no file content.
+CREATE TABLE IF NOT EXISTS core.file_hashes (
+    path        VARCHAR NOT NULL,   -- relative to the raw dir
+    size_bytes  BIGINT NOT NULL,
+    mtime_ns    BIGINT NOT NULL,
+    ctime_ns    BIGINT NOT NULL,
+    inode       BIGINT NOT NULL,
+    sha256      VARCHAR NOT NULL
+);
+
 -- The submission used for each (kommunkod, ar): the ledger's selected files.
 CREATE TABLE IF NOT EXISTS core.submissions (
     path       VARCHAR NOT NULL,
@@ -118,6 +130,13 @@ COMMENT ON COLUMN quality.file_ledger.inlamnad IS 'Inlämningstid ur filen (frå
 COMMENT ON COLUMN quality.file_ledger.status IS 'selected | superseded | duplicate | conflict | rejected | ignored.';
 COMMENT ON COLUMN quality.file_ledger.reason_code IS 'Avvisningskod för rejected (t.ex. bad_header), conflict för conflict; annars NULL.';
 COMMENT ON COLUMN quality.file_ledger.message IS 'Förklaring på svenska av statusen och vad kommunen ska göra; tom för selected.';
+COMMENT ON TABLE core.file_hashes IS 'Innehållshash för varje fil i rådatamappen med filens stat när den hashades: en fil med oförändrad stat läses inte om.';
+COMMENT ON COLUMN core.file_hashes.path IS 'Filens sökväg relativt rådatamappen.';
+COMMENT ON COLUMN core.file_hashes.size_bytes IS 'Filens storlek i byte när den hashades.';
+COMMENT ON COLUMN core.file_hashes.mtime_ns IS 'Filens ändringstid (st_mtime_ns) när den hashades.';
+COMMENT ON COLUMN core.file_hashes.ctime_ns IS 'Filens statusändringstid (st_ctime_ns) när den hashades; kan inte sättas tillbaka av en användare.';
+COMMENT ON COLUMN core.file_hashes.inode IS 'Filens inodnummer när den hashades.';
+COMMENT ON COLUMN core.file_hashes.sha256 IS 'SHA-256 av filens innehåll (hex).';
 COMMENT ON TABLE quality.build_inputs IS 'Bygget som lagret innehåller: en rad med fingeravtrycket av allt det byggdes av (rådatamappen, referensdata, kod).';
 COMMENT ON COLUMN quality.build_inputs.fingerprint IS 'SHA-256 över rådatamappens filer, referensdatan och koden (assets/ingest/build_inputs.py); oförändrat fingeravtryck = inget att bygga om.';
 COMMENT ON COLUMN quality.build_inputs.run_id IS 'Dagster-körningen som byggde lagret.';
