@@ -88,4 +88,6 @@ def test_the_growth_section_gives_time_per_submission_and_the_memory_verdict():
     document = render_document(None, growth, "")
     assert "**1.00 ms per\nsubmission** plus 11.0 s" in document
     assert "5000 MiB against the 4 GiB target: **missed**" in document
+    # 12 ms → 1.11 ms per submission from 1× to 1000×: the fixed cost is spread.
+    assert "from 1× to 1000×: 12.00 → 1.11 ms (linear or better: met)" in document
     assert "| 1000× | 290 × 4 | 559 | 100000 | 50 | 111.0 | 5000 | 1.11 | `submission_files` 90.0 |" in document

@@ -487,6 +487,18 @@ def growth_section(growth: dict) -> str:
     fit = fit_line([p["submissions"] for p in points], [p["seconds"] for p in points])
     largest = max(points, key=lambda p: p["factor"])
     memory_verdict = "met" if largest["peak_rss_mib"] < 4096 else "**missed**"
+    linearity = ""
+    if len(points) > 1:
+        # Linear (or better) when the cost per submission does not rise with the size: compare
+        # the two largest sizes, where the fixed cost of a run weighs least.
+        below, top = sorted(points, key=lambda p: p["factor"])[-2:]
+        per_below = below["seconds"] / below["submissions"]
+        per_top = top["seconds"] / top["submissions"]
+        verdict = "linear or better: met" if per_top <= 1.1 * per_below else "**worse than linear**"
+        linearity = (
+            f" Time per submission from {below['factor']}× to {top['factor']}×: "
+            f"{per_below * 1000:.2f} → {per_top * 1000:.2f} ms ({verdict})."
+        )
     return f"""## Growth
 
 Figures from `{COMMAND_SHOWN} growth --factors {" ".join(str(p["factor"]) for p in points)}`
@@ -501,7 +513,7 @@ forms. The generation is not timed.
 
 Fitted growth (least squares over the sizes above): **{fit.seconds_per_submission * 1000:.2f} ms per
 submission** plus {fit.intercept_seconds:.1f} s. Peak memory at {largest["factor"]}×:
-{largest["peak_rss_mib"]:.0f} MiB against the 4 GiB target: {memory_verdict}.
+{largest["peak_rss_mib"]:.0f} MiB against the 4 GiB target: {memory_verdict}.{linearity}
 """
 
 
