@@ -6,7 +6,6 @@ Materialise everything, synchronously and without a daemon:
 
 import dagster as dg
 
-from assets.expectations import checks as expectations
 from assets.feedback import assets as feedback
 from assets.ingest import assets as ingest
 from assets.publication import assets as publication
@@ -19,7 +18,6 @@ from pipelines.sensors import landing_zone_changed, nightly_refresh
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, validate, report, feedback, publish, publication]),
-    asset_checks=dg.load_asset_checks_from_modules([expectations]),
     jobs=[refresh_job],
     schedules=[nightly_refresh],
     sensors=[landing_zone_changed],

@@ -1,9 +1,10 @@
 """The expectation suites as Dagster asset checks: one check per guarded table.
 
-Each check runs in the same run as the asset it guards, on the run's staging warehouse, and
-puts the suite's results and failing values in its metadata. A failed blocking expectation
-fails the check with severity ERROR, which keeps kompetens_warehouse from being published; a
-failed statistical one is a WARN.
+Each check is declared with the asset it guards (`suite_check_spec` in its `check_specs`) and
+emitted with its materialisation (`suite_check_result`, in the same step, on the run's staging
+warehouse), with the suite's results and failing values in its metadata. A failed blocking
+expectation fails the check with severity ERROR, which keeps kompetens_warehouse from being
+published; a failed statistical one is a WARN.
 """
 
 import importlib
@@ -11,8 +12,9 @@ import threading
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
-from assets.expectations.suites import SUITES, Suite
+from assets.expectations.suites import Suite
 from pipelines.resources import Warehouse
 
 DATA_DOCS_FOLDER = "data_docs"
@@ -39,51 +41,54 @@ def data_docs_dir(warehouse: Warehouse) -> Path:
     return warehouse.published_path.parent / DATA_DOCS_FOLDER
 
 
-def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
+def suite_check_spec(suite: Suite) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        suite.check_name,
         asset=dg.AssetKey(list(suite.asset_key)),
-        name=suite.check_name,
         blocking=suite.blocking,
         description=f"Great Expectations suite {suite.table}: {suite.description}",
     )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
-        # Imported here, not at the top: Great Expectations takes seconds to import.
-        validate_suite = importlib.import_module(VALIDATION_MODULE).validate_suite
 
-        with warehouse.connect(context.op_execution_context) as con:
-            frame = con.sql(suite.sql).df()
-        outcome = validate_suite(suite, frame, context.run.run_id, data_docs_dir(warehouse))
-        # A failure is as severe as its most severe failed expectation; a pass shows the suite's.
-        judged = outcome.failed or outcome.expectations
-        return dg.AssetCheckResult(
-            passed=not outcome.failed,
-            severity=(
-                dg.AssetCheckSeverity.ERROR
-                if any(expectation.blocking for expectation in judged)
-                else dg.AssetCheckSeverity.WARN
+
+def suite_check_result(
+    suite: Suite, con: duckdb.DuckDBPyConnection, run_id: str, warehouse: Warehouse
+) -> dg.AssetCheckResult:
+    """Validate the table `suite` guards, as the open staging connection `con` holds it."""
+    # Imported here, not at the top: Great Expectations takes seconds to import.
+    validate_suite = importlib.import_module(VALIDATION_MODULE).validate_suite
+    frame = con.sql(suite.sql).df()
+    outcome = validate_suite(suite, frame, run_id, data_docs_dir(warehouse))
+    # A failure is as severe as its most severe failed expectation; a pass shows the suite's.
+    judged = outcome.failed or outcome.expectations
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(list(suite.asset_key)),
+        check_name=suite.check_name,
+        passed=not outcome.failed,
+        severity=(
+            dg.AssetCheckSeverity.ERROR
+            if any(expectation.blocking for expectation in judged)
+            else dg.AssetCheckSeverity.WARN
+        ),
+        metadata={
+            "rows_validated": outcome.rows_validated,
+            "expectations_evaluated": len(outcome.expectations),
+            "expectations_failed": len(outcome.failed),
+            "results": dg.MetadataValue.md(_results_table(outcome.expectations)),
+            "failures": dg.MetadataValue.json(
+                [
+                    {
+                        "expectation": failure.expectation,
+                        "blocking": failure.blocking,
+                        "unexpected_count": failure.unexpected_count,
+                        "unexpected_values": failure.unexpected_values,
+                        "failing_rows": failure.failing_rows,
+                    }
+                    for failure in outcome.failed
+                ]
             ),
-            metadata={
-                "rows_validated": outcome.rows_validated,
-                "expectations_evaluated": len(outcome.expectations),
-                "expectations_failed": len(outcome.failed),
-                "results": dg.MetadataValue.md(_results_table(outcome.expectations)),
-                "failures": dg.MetadataValue.json(
-                    [
-                        {
-                            "expectation": failure.expectation,
-                            "blocking": failure.blocking,
-                            "unexpected_count": failure.unexpected_count,
-                            "unexpected_values": failure.unexpected_values,
-                            "failing_rows": failure.failing_rows,
-                        }
-                        for failure in outcome.failed
-                    ]
-                ),
-                "data_docs": dg.MetadataValue.path(str(outcome.data_docs_index)),
-            },
-        )
-
-    return _check
+            "data_docs": dg.MetadataValue.path(str(outcome.data_docs_index)),
+        },
+    )
 
 
 def _results_table(expectations) -> str:
@@ -93,6 +98,3 @@ def _results_table(expectations) -> str:
         f"| {'' if e.unexpected_count is None else e.unexpected_count} |"
         for e in expectations
     )
-
-
-EXPECTATION_CHECKS = [_suite_check(suite) for suite in SUITES]

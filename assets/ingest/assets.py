@@ -10,7 +10,12 @@ from datetime import UTC, datetime
 import dagster as dg
 import polars as pl
 
-from assets.expectations.checks import start_importing_great_expectations
+from assets.expectations.checks import (
+    start_importing_great_expectations,
+    suite_check_result,
+    suite_check_spec,
+)
+from assets.expectations.suites import FILE_LEDGER_SUITE, GRANT_REGISTER_SUITE
 from assets.ingest.build_inputs import build_inputs_fingerprint
 from assets.ingest.landing_zone import (
     REGISTER_FILE_NAME,
@@ -138,7 +143,8 @@ def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
             asset=FILE_LEDGER,
             blocking=True,
             description="Each file under <raw>/<year>/inventering/ has exactly one ledger row.",
-        )
+        ),
+        suite_check_spec(FILE_LEDGER_SUITE),
     ],
     group_name="ingest",
 )
@@ -180,6 +186,7 @@ def submission_files(
             "SELECT path, kommunkod, ar, status, reason_code FROM quality.file_ledger ORDER BY path",
         )
         answer_rows = row_count(con, "core.file_answers")
+        ledger_suite = suite_check_result(FILE_LEDGER_SUITE, con, context.run.run_id, warehouse)
 
     missing = sorted({f.path for f in files} - ledger_paths)
     yield dg.MaterializeResult(
@@ -198,6 +205,7 @@ def submission_files(
         passed=not missing and len(ledger) == len(files),
         metadata={"files_found": len(files), "ledger_rows": len(ledger), "missing": missing[:20]},
     )
+    yield ledger_suite
 
 
 def _require_landing_zone(landing_zone: LandingZone) -> None:
@@ -330,6 +338,7 @@ def _ledger_frame(ledger: list[LedgerRow]) -> pl.DataFrame:
     deps=[BUILD_INPUTS],
     description="The grant registers (rekvisitioner.csv) of every year (contract section 6).",
     group_name="ingest",
+    check_specs=[suite_check_spec(GRANT_REGISTER_SUITE)],
 )
 def grant_register(
     context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
@@ -375,7 +384,10 @@ def grant_register(
             FROM core.grant_register GROUP BY ar ORDER BY ar
             """
         ).fetchall()
-    return dg.MaterializeResult(
+        register_suite = suite_check_result(
+            GRANT_REGISTER_SUITE, con, context.run.run_id, warehouse
+        )
+    yield dg.MaterializeResult(
         metadata={
             "dagster/row_count": len(rows),
             "register_findings": len(findings),
@@ -388,6 +400,7 @@ def grant_register(
             ),
         }
     )
+    yield register_suite
 
 
 _GRANT_SCHEMA = {

@@ -7,6 +7,8 @@ that what the contract promises analysts is there.
 
 import dagster as dg
 
+from assets.expectations.checks import suite_check_result, suite_check_spec
+from assets.expectations.suites import RECONCILIATION_SUITE, TABLES_LONG_SUITE
 from assets.ingest.assets import BUILD_INPUTS, GRANT_REGISTER
 from assets.report.build import build_report, load_reference
 from assets.tables import preview, row_count
@@ -111,6 +113,8 @@ def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse):
             blocking=True,
             description="Every key of the published tables and text figures has a row.",
         ),
+        suite_check_spec(TABLES_LONG_SUITE),
+        suite_check_spec(RECONCILIATION_SUITE),
         dg.AssetCheckSpec(
             "published_cells_reconcile",
             asset=RECONCILIATION,
@@ -162,6 +166,10 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "FROM report.reconciliation WHERE status <> 'match' ORDER BY status, table_id, row_key",
             limit=20,
         )
+        suites = [
+            suite_check_result(suite, con, context.run.run_id, warehouse)
+            for suite in (TABLES_LONG_SUITE, RECONCILIATION_SUITE)
+        ]
 
     for key in (TABLES_LONG, TEXT_FIGURES):
         yield dg.MaterializeResult(
@@ -205,6 +213,7 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "unexplained_deviations": [" ".join(map(str, row)) for row in unexplained[:50]],
         },
     )
+    yield from suites
 
 
 def _missing_contract_columns(con) -> list[str]:

@@ -6,6 +6,8 @@ schemas of schemas/blocks.py; this module moves frames between them and the ware
 
 import dagster as dg
 
+from assets.expectations.checks import suite_check_result, suite_check_spec
+from assets.expectations.suites import ANSWERS_SUITE
 from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
 from assets.tables import append_rows, preview, row_count
 from assets.validate.blocks import validate_submissions
@@ -35,6 +37,7 @@ SUBMISSIONS_PER_SLICE = 5_000
             description="Every problem found, one row each, with a message a municipality can act on.",
         ),
     ],
+    check_specs=[suite_check_spec(ANSWERS_SUITE)],
     group_name="validate",
 )
 def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
@@ -81,6 +84,7 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
             con,
             "SELECT path, block, question_id, rule, severity, message FROM quality.issues ORDER BY severity, path",
         )
+        answers_suite = suite_check_result(ANSWERS_SUITE, con, context.run.run_id, warehouse)
 
     yield dg.MaterializeResult(
         asset_key=BLOCK_STATUS,
@@ -102,3 +106,4 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "preview": dg.MetadataValue.md(issues_preview),
         },
     )
+    yield answers_suite
