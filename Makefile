@@ -25,9 +25,12 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.installed
 
-$(DAGSTER_HOME)/dagster.yaml:
+# The instance's SQLite storage is created here, once: two refreshes started at once on a new
+# DAGSTER_HOME would otherwise both try to create it.
+$(DAGSTER_HOME)/dagster.yaml: | $(VENV)/.installed
 	mkdir -p $(DAGSTER_HOME)
 	cp pipelines/dagster.yaml $@
+	$(VENV)/bin/dagster instance migrate > /dev/null
 
 refresh: install $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster asset materialize -m pipelines.definitions --select '*'
