@@ -38,6 +38,16 @@ def count_in_fresh_process(database: Path, sql: str) -> int:
     return int(output.stdout)
 
 
+@pytest.fixture
+def published_small_warehouse(tmp_path) -> tuple[Path, Path, dg.DagsterInstance]:
+    """The small landing zone refreshed once: (raw dir, published warehouse, Dagster instance)."""
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    instance = dg.DagsterInstance.ephemeral()
+    assert materialize_pipeline(raw, warehouse, instance).success
+    return raw, warehouse, instance
+
+
 def ledger_metadata(result: dg.ExecuteInProcessResult) -> dict:
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
@@ -137,11 +147,10 @@ def test_a_reader_keeps_the_old_warehouse_through_a_refresh_and_unchanged_files_
     assert not list(warehouse.parent.glob("*.building"))
 
 
-def test_a_failed_refresh_leaves_the_previous_warehouse_in_place(tmp_path, monkeypatch):
-    raw = build_small_landing_zone(tmp_path / "raw")
-    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
-    instance = dg.DagsterInstance.ephemeral()
-    assert materialize_pipeline(raw, warehouse, instance).success
+def test_a_failed_refresh_leaves_the_previous_warehouse_in_place(
+    published_small_warehouse, monkeypatch
+):
+    raw, warehouse, instance = published_small_warehouse
     published = sha256(warehouse)
 
     import assets.report.assets as report_assets
@@ -156,11 +165,8 @@ def test_a_failed_refresh_leaves_the_previous_warehouse_in_place(tmp_path, monke
     assert sha256(warehouse) == published
 
 
-def test_a_failing_blocking_check_stops_the_publication(tmp_path, monkeypatch):
-    raw = build_small_landing_zone(tmp_path / "raw")
-    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
-    instance = dg.DagsterInstance.ephemeral()
-    assert materialize_pipeline(raw, warehouse, instance).success
+def test_a_failing_blocking_check_stops_the_publication(published_small_warehouse, monkeypatch):
+    raw, warehouse, instance = published_small_warehouse
     published = sha256(warehouse)
 
     import assets.report.assets as report_assets
@@ -254,11 +260,10 @@ def test_reading_and_validating_in_batches_gives_the_same_warehouse(
     assert contents(sliced) == contents(small_warehouse)
 
 
-def test_a_missing_landing_zone_fails_the_run_instead_of_publishing_an_empty_warehouse(tmp_path):
-    raw = build_small_landing_zone(tmp_path / "raw")
-    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
-    instance = dg.DagsterInstance.ephemeral()
-    assert materialize_pipeline(raw, warehouse, instance).success
+def test_a_missing_landing_zone_fails_the_run_instead_of_publishing_an_empty_warehouse(
+    published_small_warehouse, tmp_path
+):
+    _, warehouse, instance = published_small_warehouse
     published = sha256(warehouse)
 
     result = materialize_pipeline(
@@ -288,13 +293,10 @@ def test_the_run_queue_allows_one_refresh_at_a_time():
     assert defs.resolve_sensor_def("landing_zone_changed").job_name == "refresh"
 
 
-def test_publishing_alone_changes_nothing_and_says_why(tmp_path):
+def test_publishing_alone_changes_nothing_and_says_why(published_small_warehouse):
     from assets.publish.assets import kompetens_warehouse
 
-    raw = build_small_landing_zone(tmp_path / "raw")
-    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
-    instance = dg.DagsterInstance.ephemeral()
-    assert materialize_pipeline(raw, warehouse, instance).success
+    raw, warehouse, instance = published_small_warehouse
     published = sha256(warehouse)
 
     result = dg.materialize(
@@ -345,11 +347,8 @@ def test_a_refresh_with_nothing_changed_rebuilds_nothing(tmp_path):
     assert not list(warehouse.parent.glob("*.building"))
 
 
-def test_a_changed_file_or_lost_exports_rebuild(tmp_path):
-    raw = build_small_landing_zone(tmp_path / "raw")
-    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
-    instance = dg.DagsterInstance.ephemeral()
-    assert materialize_pipeline(raw, warehouse, instance).success
+def test_a_changed_file_or_lost_exports_rebuild(published_small_warehouse):
+    raw, warehouse, instance = published_small_warehouse
     marker = warehouse.parent / "exports" / "build_inputs.txt"
     first_build = marker.read_text(encoding="utf-8")
 
