@@ -21,7 +21,7 @@ DATA_DOCS_FOLDER = "data_docs"
 VALIDATION_MODULE = "assets.expectations.validation"
 
 
-def start_importing_great_expectations() -> threading.Thread:
+def start_importing_great_expectations() -> None:
     """Import Great Expectations in a background thread, for a run that will validate.
 
     The import takes seconds of mostly single-core work; started when a run knows it will build,
@@ -29,11 +29,9 @@ def start_importing_great_expectations() -> threading.Thread:
     finds the module loaded (or waits on Python's import lock for the rest). Not a daemon thread:
     the interpreter must not shut down in the middle of an import.
     """
-    thread = threading.Thread(
+    threading.Thread(
         target=importlib.import_module, args=(VALIDATION_MODULE,), name="import-great-expectations"
-    )
-    thread.start()
-    return thread
+    ).start()
 
 
 def data_docs_dir(warehouse: Warehouse) -> Path:
