@@ -191,7 +191,7 @@ def test_a_failing_blocking_check_stops_the_publication(published_small_warehous
     assert sha256(warehouse) == published
 
 
-def test_the_command_line_refresh_honours_the_environment(tmp_path):
+def test_make_refresh_honours_the_environment_and_starts_no_run_when_nothing_changed(tmp_path):
     raw = build_small_landing_zone(tmp_path / "raw")
     warehouse = tmp_path / "elsewhere" / "kompetens.duckdb"
     dagster_home = tmp_path / "dagster_home"
@@ -202,19 +202,65 @@ def test_the_command_line_refresh_honours_the_environment(tmp_path):
         "KOMPETENS_WAREHOUSE": str(warehouse),
         "DAGSTER_HOME": str(dagster_home),
     }
-    dagster = Path(sys.executable).with_name("dagster")
-    completed = subprocess.run(
-        [str(dagster), "asset", "materialize", "-m", "pipelines.definitions", "--select", "*"],
-        check=False,
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert completed.returncode == 0, completed.stderr[-5000:]
+
+    def refresh() -> subprocess.CompletedProcess:
+        # The command `make refresh` runs.
+        return subprocess.run(
+            [sys.executable, "-m", "pipelines.refresh"],
+            check=False,
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+
+    def runs_in_history() -> list[str]:
+        instance = dg.DagsterInstance.from_config(str(dagster_home))
+        try:
+            return [run.job_name for run in instance.get_runs()]
+        finally:
+            instance.dispose()
+
+    built = refresh()
+    assert built.returncode == 0, built.stderr[-5000:]
     assert count_in_fresh_process(warehouse, "SELECT count(*) FROM quality.file_ledger") == len(
         EXPECTED_LEDGER
     )
+    assert runs_in_history() == ["refresh"]
+    published = sha256(warehouse)
+
+    unchanged = refresh()
+    assert unchanged.returncode == 0, unchanged.stderr[-5000:]
+    assert "Nothing changed since the published build" in unchanged.stdout
+    assert runs_in_history() == ["refresh"]
+    assert sha256(warehouse) == published
+
+    shutil.copy(raw / "2016" / "inventering" / "malmo.csv", raw / "2016" / "inventering" / "ny.csv")
+    changed = refresh()
+    assert changed.returncode == 0, changed.stderr[-5000:]
+    assert runs_in_history() == ["refresh", "refresh"]
+    assert sha256(warehouse) != published
+
+
+def test_make_refresh_exits_1_when_the_run_fails(tmp_path):
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipelines.refresh"],
+        check=False,
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "KOMPETENS_RAW_DIR": str(tmp_path / "no_such_landing_zone"),
+            "KOMPETENS_WAREHOUSE": str(tmp_path / "kompetens.duckdb"),
+            "DAGSTER_HOME": str(dagster_home),
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 1
+    assert "no_such_landing_zone" in completed.stdout + completed.stderr
+    assert not (tmp_path / "kompetens.duckdb").exists()
 
 
 def test_reading_and_validating_in_batches_gives_the_same_warehouse(

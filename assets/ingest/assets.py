@@ -16,7 +16,12 @@ from assets.expectations.checks import (
     suite_check_spec,
 )
 from assets.expectations.suites import FILE_LEDGER_SUITE, GRANT_REGISTER_SUITE
-from assets.ingest.build_inputs import build_inputs_fingerprint
+from assets.ingest.build_inputs import (
+    FILE_HASHES_QUERY,
+    known_file_hashes,
+    nothing_changed_message,
+    read_build_inputs,
+)
 from assets.ingest.landing_zone import (
     REGISTER_FILE_NAME,
     ContentHashes,
@@ -28,7 +33,6 @@ from assets.ingest.landing_zone import (
 from assets.ingest.ledger import LedgerRow, build_ledger, needs_content
 from assets.ingest.reader import ReadResult, read_submission, reading_version
 from assets.ingest.register import RegisterRead, read_grant_register
-from assets.publication.assets import exported_build_fingerprint
 from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
 from pipelines.resources import LandingZone, Warehouse
 from schemas.rules import RULES
@@ -68,16 +72,9 @@ def build_inputs(
     context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
 ):
     _require_landing_zone(landing_zone)
-    hashes = ContentHashes(_known_hashes(warehouse.read_published(_FILE_HASHES_QUERY) or []))
-    fingerprint = build_inputs_fingerprint(landing_zone.path, hashes)
-    published = warehouse.read_published("SELECT fingerprint FROM quality.build_inputs") or []
-    published_fingerprint = published[0][0] if len(published) == 1 else None
-    if published_fingerprint == fingerprint == exported_build_fingerprint(warehouse):
-        context.log.info(
-            f"Nothing changed since the published build ({fingerprint[:12]}): the landing zone, "
-            "the reference data and the code are the same, so the warehouse, the control reports "
-            "and the exports are current. Nothing is rebuilt."
-        )
+    inputs = read_build_inputs(landing_zone.path, warehouse)
+    if inputs.published_build_is_current:
+        context.log.info(nothing_changed_message(inputs.fingerprint))
         return
     start_importing_great_expectations()
     with warehouse.connect(context) as con:
@@ -87,29 +84,20 @@ def build_inputs(
             "quality.build_inputs",
             pl.DataFrame(
                 {
-                    "fingerprint": [fingerprint],
+                    "fingerprint": [inputs.fingerprint],
                     "run_id": [context.run.run_id],
                     "started_at": [datetime.now(UTC).replace(tzinfo=None)],
                 }
             ),
         )
-        replace_rows(con, "core.file_hashes", _file_hashes_frame(hashes.seen))
+        replace_rows(con, "core.file_hashes", _file_hashes_frame(inputs.hashes.seen))
     yield dg.MaterializeResult(
         metadata={
-            "fingerprint": fingerprint,
-            "published_fingerprint": published_fingerprint or "none",
-            "files_hashed": len(hashes.seen.keys() - hashes.known.keys()),
+            "fingerprint": inputs.fingerprint,
+            "published_fingerprint": inputs.published_fingerprint or "none",
+            "files_hashed": len(inputs.hashes.seen.keys() - inputs.hashes.known.keys()),
         }
     )
-
-
-_FILE_HASHES_QUERY = (
-    "SELECT path, size_bytes, mtime_ns, ctime_ns, inode, sha256 FROM core.file_hashes"
-)
-
-
-def _known_hashes(rows: list[tuple]) -> dict[StatKey, str]:
-    return {tuple(row[:5]): row[5] for row in rows}
 
 
 def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
@@ -156,7 +144,7 @@ def submission_files(
     with warehouse.connect(context) as con:
         create_tables(con)
         # Hashed by build_inputs moments ago; only a file written since is read to be hashed.
-        hashes = ContentHashes(_known_hashes(con.execute(_FILE_HASHES_QUERY).fetchall()))
+        hashes = ContentHashes(known_file_hashes(con.execute(FILE_HASHES_QUERY).fetchall()))
         sha256 = {
             f.path: content_hash
             for f in files

@@ -8,9 +8,12 @@ nothing changed should parse nothing and rebuild nothing it need not).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
-from assets.ingest.landing_zone import ContentHashes, landing_zone_fingerprint
+from assets.ingest.landing_zone import ContentHashes, StatKey, landing_zone_fingerprint
+from assets.publication.assets import exported_build_fingerprint
+from pipelines.resources import Warehouse
 from schemas.catalog import reference_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +27,50 @@ CODE_PATTERNS = (
     "warehouse/sql/**/*.sql",
     "uv.lock",
 )
+
+
+FILE_HASHES_QUERY = (
+    "SELECT path, size_bytes, mtime_ns, ctime_ns, inode, sha256 FROM core.file_hashes"
+)
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    fingerprint: str  # of the landing zone, reference data and code as they are now
+    published_fingerprint: str | None  # of the build in the published warehouse
+    exported_fingerprint: str | None  # of the build the exports were made from
+    hashes: ContentHashes  # every landing-zone file's SHA-256, by its stat
+
+    @property
+    def published_build_is_current(self) -> bool:
+        """True when the warehouse, control reports and exports were all built from these inputs."""
+        return self.published_fingerprint == self.fingerprint == self.exported_fingerprint
+
+
+def read_build_inputs(raw_dir: Path, warehouse: Warehouse) -> BuildInputs:
+    """Fingerprint the build inputs and read what the published build was made from. Files whose
+    stat is unchanged since the published build are not read again."""
+    hashes = ContentHashes(known_file_hashes(warehouse.read_published(FILE_HASHES_QUERY) or []))
+    published = warehouse.read_published("SELECT fingerprint FROM quality.build_inputs") or []
+    return BuildInputs(
+        fingerprint=build_inputs_fingerprint(raw_dir, hashes),
+        published_fingerprint=published[0][0] if len(published) == 1 else None,
+        exported_fingerprint=exported_build_fingerprint(warehouse),
+        hashes=hashes,
+    )
+
+
+def nothing_changed_message(fingerprint: str) -> str:
+    return (
+        f"Nothing changed since the published build ({fingerprint[:12]}): the landing zone, the "
+        "reference data and the code are the same, so the warehouse, the control reports and the "
+        "exports are current. Nothing is rebuilt."
+    )
+
+
+def known_file_hashes(rows: list[tuple]) -> dict[StatKey, str]:
+    """The rows of FILE_HASHES_QUERY as ContentHashes takes them."""
+    return {tuple(row[:5]): row[5] for row in rows}
 
 
 def build_inputs_fingerprint(raw_dir: Path, hashes: ContentHashes) -> str:
