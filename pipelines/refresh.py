@@ -21,16 +21,23 @@ Exit codes: 0 when the warehouse is current or the run succeeded, 1 when the run
 
 import sys
 
-from assets.ingest.build_inputs import nothing_changed_message, read_build_inputs
-from pipelines.resources import landing_zone_from_env, warehouse_from_env
+from assets import helper_process
 
 
 def main() -> int:
+    # Started first, before the imports below, on the chance of a build: the helper's import of
+    # Great Expectations then overlaps the comparison, the Definitions' import and the run's
+    # set-up (assets/helper_process.py). If nothing changed, it is stopped unused.
+    helper_process.start()
+    from assets.ingest.build_inputs import nothing_changed_message, read_build_inputs
+    from pipelines.resources import landing_zone_from_env, warehouse_from_env
+
     landing_zone = landing_zone_from_env()
     # A missing landing zone is the run's to report, with its reason (quality/build_inputs).
     if landing_zone.path.is_dir():
         inputs = read_build_inputs(landing_zone.path, warehouse_from_env())
         if inputs.published_build_is_current:
+            helper_process.stop()
             print(nothing_changed_message(inputs.fingerprint))
             return 0
     # Imported only for a build: the Definitions are most of the second a skipped refresh costs.

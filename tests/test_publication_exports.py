@@ -126,6 +126,27 @@ def test_charts_are_written_as_png_and_svg(exports):
         assert "<svg" in svg and svg.rstrip().endswith("</svg>")
 
 
+def test_charts_drawn_half_in_the_helper_process_equal_charts_drawn_here(
+    small_warehouse, exports, tmp_path
+):
+    from assets.publication.charts import write_charts
+    from assets.publication.content import read_publication
+
+    con = duckdb.connect(str(small_warehouse), read_only=True)
+    try:
+        publication = read_publication(con)
+    finally:
+        con.close()
+    drawn_here = write_charts(tmp_path, publication)
+    # The refresh drew every other chart in the helper process (assets/publication/charts.py).
+    assert {path.name for path in (exports / "diagram").iterdir()} == {
+        path.name for paths in drawn_here.values() for path in paths
+    }
+    for paths in drawn_here.values():
+        for path in paths:
+            assert (exports / "diagram" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
 def test_the_html_report_links_the_data_docs_and_the_control_reports(exports):
     page = (exports / "rapport.html").read_text(encoding="utf-8")
     assert 'href="../data_docs/index.html"' in page

@@ -7,31 +7,17 @@ expectation fails the check with severity ERROR, which keeps kompetens_warehouse
 published; a failed statistical one is a WARN.
 """
 
-import importlib
-import threading
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
+from assets import helper_process
 from assets.expectations.suites import Suite
 from pipelines.resources import Warehouse
 
 DATA_DOCS_FOLDER = "data_docs"
-VALIDATION_MODULE = "assets.expectations.validation"
-
-
-def start_importing_great_expectations() -> None:
-    """Import Great Expectations in a background thread, for a run that will validate.
-
-    The import takes seconds of mostly single-core work; started when a run knows it will build,
-    it overlaps the ingest, whose parsing and DuckDB work use the other core, and the first check
-    finds the module loaded (or waits on Python's import lock for the rest). Not a daemon thread:
-    the interpreter must not shut down in the middle of an import.
-    """
-    threading.Thread(
-        target=importlib.import_module, args=(VALIDATION_MODULE,), name="import-great-expectations"
-    ).start()
+VALIDATE_SUITE = "assets.expectations.validation:validate_suite"
 
 
 def data_docs_dir(warehouse: Warehouse) -> Path:
@@ -51,11 +37,12 @@ def suite_check_spec(suite: Suite) -> dg.AssetCheckSpec:
 def suite_check_result(
     suite: Suite, con: duckdb.DuckDBPyConnection, run_id: str, warehouse: Warehouse
 ) -> dg.AssetCheckResult:
-    """Validate the table `suite` guards, as the open staging connection `con` holds it."""
-    # Imported here, not at the top: Great Expectations takes seconds to import.
-    validate_suite = importlib.import_module(VALIDATION_MODULE).validate_suite
+    """Validate the table `suite` guards, as the open staging connection `con` holds it. Great
+    Expectations runs in the helper process."""
     frame = con.sql(suite.sql).df()
-    outcome = validate_suite(suite, frame, run_id, data_docs_dir(warehouse))
+    outcome = helper_process.call(
+        VALIDATE_SUITE, suite, frame, run_id, data_docs_dir(warehouse).resolve()
+    )
     # A failure is as severe as its most severe failed expectation; a pass shows the suite's.
     judged = outcome.failed or outcome.expectations
     return dg.AssetCheckResult(

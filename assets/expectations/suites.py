@@ -14,6 +14,7 @@ failure is a WARN for a person to look at, and the warehouse is still published.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from assets.ingest.ledger import CONFLICT, DUPLICATE, IGNORED, REJECTED, SELECTED, SUPERSEDED
 from schemas.catalog import load_catalog, municipality_codes
@@ -68,6 +69,29 @@ class Suite:
     @property
     def blocking(self) -> bool:
         return any(expectation.blocking for expectation in self.expectations)
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    expectation: str  # e.g. "expect_column_values_to_be_in_set(status)"
+    blocking: bool
+    success: bool
+    unexpected_count: int | None
+    unexpected_values: list  # GX's partial_unexpected_list
+    failing_rows: list[dict]  # the row_identity columns of failing rows (the first few)
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    """What validating a suite found, in plain Python: it crosses from the helper process."""
+
+    rows_validated: int
+    expectations: list[ExpectationOutcome]
+    data_docs_index: Path
+
+    @property
+    def failed(self) -> list[ExpectationOutcome]:
+        return [outcome for outcome in self.expectations if not outcome.success]
 
 
 def _fte_question_ids() -> list[str]:

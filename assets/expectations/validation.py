@@ -1,11 +1,13 @@
 """Run one expectation suite with Great Expectations and rebuild the Data Docs.
 
-Imported only by the asset checks, when they run: importing Great Expectations takes seconds,
-which loading the Definitions or a unit test should not pay.
+Imported only in the helper process (assets/helper_process.py), which the checks send their
+frames to: importing Great Expectations takes seconds, which the refresh's own process, loading
+the Definitions or a unit test should not pay.
 
 Each run keeps a small GX project of its own (in the system's temp dir) whose validation store
 holds the results of this run's suites; every check adds its result and rebuilds the Data Docs
-from that store, so after the last check the docs show every suite of the run.
+from that store, so after the last check the docs show every suite of the run. The helper process
+keeps the run's GX context open between its suites, so the project is read once per run.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 # There is no network: GX must not try to send usage statistics. Set before the import.
@@ -27,7 +28,7 @@ from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.row_conditions import Column
 
-from assets.expectations.suites import Expectation, Suite
+from assets.expectations.suites import Expectation, ExpectationOutcome, Suite, SuiteOutcome
 
 DOCS_SITE = "kompetens"
 GX_PROJECTS_DIR = Path(tempfile.gettempdir()) / "kompetens-gx"
@@ -41,27 +42,6 @@ _EXTERNAL_ASSET_TAG = re.compile(
     r"|<(?:link|img)[^>]*\b(?:href|src)=\"https?://[^\"]*\"[^>]*/?>",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class ExpectationOutcome:
-    expectation: str  # e.g. "expect_column_values_to_be_in_set(status)"
-    blocking: bool
-    success: bool
-    unexpected_count: int | None
-    unexpected_values: list  # GX's partial_unexpected_list
-    failing_rows: list[dict]  # the row_identity columns of failing rows (first FAILING_ROWS_SHOWN)
-
-
-@dataclass(frozen=True)
-class SuiteOutcome:
-    rows_validated: int
-    expectations: list[ExpectationOutcome]
-    data_docs_index: Path
-
-    @property
-    def failed(self) -> list[ExpectationOutcome]:
-        return [outcome for outcome in self.expectations if not outcome.success]
 
 
 def validate_suite(
@@ -118,7 +98,19 @@ def _gx_expectation(expectation: Expectation):
     return getattr(gx.expectations, expectation.kind)(**kwargs)
 
 
+# (run id, Data Docs folder) -> the GX context of that run's project: the latest run only.
+_open_context: dict[tuple[str, Path], object] = {}
+
+
 def _run_context(run_id: str, data_docs_dir: Path):
+    key = (run_id, data_docs_dir)
+    if key not in _open_context:
+        _open_context.clear()
+        _open_context[key] = _open_run_context(run_id, data_docs_dir)
+    return _open_context[key]
+
+
+def _open_run_context(run_id: str, data_docs_dir: Path):
     project_dir = GX_PROJECTS_DIR / run_id
     first_suite_of_run = not project_dir.exists()
     if first_suite_of_run:

@@ -48,29 +48,35 @@ _STYLE = {
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
 
-def write_charts(folder: Path, publication: Publication) -> dict[str, list[Path]]:
-    """Draw every chart into `folder`; returns chart name → its files (PNG first)."""
+DRAW_CHARTS = "assets.publication.charts:write_charts"
+
+
+def draw_charts(folder: Path, publication: Publication) -> dict[str, list[Path]]:
+    """Draw every chart into `folder`, half of them in the helper process at the same time
+    (assets/helper_process.py); returns chart name → its files (PNG first), in chart order."""
+    # Imported here: this module is also imported by the helper itself.
+    from assets import helper_process
+
+    names = list(_drawings(publication))
+    # Resolved: the helper keeps the working directory it was started in.
+    helper_folder = folder.resolve()
+    with helper_process.submit(DRAW_CHARTS, helper_folder, publication, names[1::2]) as helper_half:
+        written = write_charts(folder, publication, names[::2])
+        written |= {
+            name: [folder / path.name for path in paths]
+            for name, paths in helper_half.result().items()
+        }
+    return {name: written[name] for name in names}
+
+
+def write_charts(
+    folder: Path, publication: Publication, names: list[str] | None = None
+) -> dict[str, list[Path]]:
+    """Draw the charts `names` (every chart by default) into `folder`; returns chart name → its
+    files (PNG first)."""
     folder.mkdir(parents=True, exist_ok=True)
-    tables = {table.table_id: table for table in publication.tables}
-    charts = {
-        "andelar_2013_2016": lambda: _share_change([tables[f"T{n}"] for n in range(11, 15)]),
-        "kompetens_omrade": lambda: _stacked_levels(
-            [tables["T03"]], "Kompetensnivå per kompetensområde (tabell 3)"
-        ),
-        "kompetens_delomrade": lambda: _stacked_levels(
-            [tables[f"T0{n}"] for n in range(4, 9)], "Kompetensnivå per delområde (tabell 4–8)"
-        ),
-        **{
-            f"{stem}_{breakdown.dimension}": (
-                lambda breakdown=breakdown, col_key=col_key, axis=axis: _breakdown_bars(
-                    breakdown, col_key, axis
-                )
-            )
-            for stem, table_id, col_key, axis in BREAKDOWN_FIGURES
-            for breakdown in publication.breakdowns
-            if breakdown.table_id == table_id
-        },
-    }
+    drawings = _drawings(publication)
+    charts = {name: drawings[name] for name in (drawings if names is None else names)}
     written = {}
     # Fixed margins rather than constrained layout: the long Swedish labels fit in the left
     # margin, and a refresh does not spend seconds measuring text.
@@ -90,6 +96,30 @@ def write_charts(folder: Path, publication: Publication) -> dict[str, list[Path]
             finally:
                 plt.close(figure)
     return written
+
+
+def _drawings(publication: Publication) -> dict:
+    """Chart name → a function that draws it."""
+    tables = {table.table_id: table for table in publication.tables}
+    return {
+        "andelar_2013_2016": lambda: _share_change([tables[f"T{n}"] for n in range(11, 15)]),
+        "kompetens_omrade": lambda: _stacked_levels(
+            [tables["T03"]], "Kompetensnivå per kompetensområde (tabell 3)"
+        ),
+        "kompetens_delomrade": lambda: _stacked_levels(
+            [tables[f"T0{n}"] for n in range(4, 9)], "Kompetensnivå per delområde (tabell 4–8)"
+        ),
+        **{
+            f"{stem}_{breakdown.dimension}": (
+                lambda breakdown=breakdown, col_key=col_key, axis=axis: _breakdown_bars(
+                    breakdown, col_key, axis
+                )
+            )
+            for stem, table_id, col_key, axis in BREAKDOWN_FIGURES
+            for breakdown in publication.breakdowns
+            if breakdown.table_id == table_id
+        },
+    }
 
 
 def _share_label(label: str) -> str:

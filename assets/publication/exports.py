@@ -102,7 +102,7 @@ def write_publication(target: Path, publication: Publication) -> dict[str, int]:
     """Write every publication output into `target` (the exports folder), swapping the whole set
     in at once. Returns how many files of each kind were written."""
     # Imported here: matplotlib is slow to import, and only this function draws.
-    from assets.publication.charts import write_charts
+    from assets.publication.charts import draw_charts
     from assets.publication.html_report import report_html
     from assets.publication.workbook import write_workbook
 
@@ -111,7 +111,7 @@ def write_publication(target: Path, publication: Publication) -> dict[str, int]:
     def build(folder: Path) -> None:
         write_workbook(folder / WORKBOOK_NAME, publication)
         counts["flat_files"] = len(write_flat_exports(folder, publication))
-        charts = write_charts(folder / CHARTS_FOLDER, publication)
+        charts = draw_charts(folder / CHARTS_FOLDER, publication)
         counts["chart_files"] = sum(len(files) for files in charts.values())
         (folder / REPORT_NAME).write_text(report_html(publication, charts), encoding="utf-8")
 

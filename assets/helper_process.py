@@ -1,0 +1,191 @@
+"""A second Python process for the work a step can hand off: the expectation suites and half of
+the charts.
+
+The in-process executor runs every step in one process, on one core. Two of the slowest things a
+refresh does need no state of that process: importing Great Expectations (about 3.5 s, nearly all
+of it Python that holds the GIL, so a thread cannot overlap it) and drawing charts with
+matplotlib. They run here instead. `start` launches the helper as soon as a refresh knows it will
+build, and the helper imports both libraries on the second core while the first steps run. This
+process never imports Great Expectations.
+
+    helper_process.start()                                   # returns at once
+    outcome = helper_process.call(VALIDATE_SUITE, suite, frame, run_id, data_docs_dir)
+    with helper_process.submit(DRAW_CHARTS, folder, publication, names) as drawing:
+        ...                                                  # this process works meanwhile
+        written = drawing.result()
+
+Functions are named "module:attribute", so that naming one imports nothing here. One request is
+handled at a time. The helper lives as long as this process (a test session runs many refreshes
+on it) and ends when its stdin closes, also when this process is killed. If it dies, the step
+waiting on it fails with its exit code, and the next request launches a new one.
+
+Protocol: a pickled (function, args) per request on the helper's stdin, a pickled ("ok", value)
+or ("error", traceback text) per reply on its stdout. Anything a library prints goes to stderr.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import traceback
+from types import TracebackType
+from typing import Self
+
+# Imported by the helper as soon as it starts (the first suite comes within seconds), and after
+# its first reply (the charts come at the end of a run).
+IMPORTED_AT_START = ("assets.expectations.validation",)
+IMPORTED_AFTER_FIRST_REPLY = ("assets.publication.charts",)
+
+_lock = threading.Lock()
+_process: subprocess.Popen | None = None
+
+
+class HelperProcessError(RuntimeError):
+    """A request failed in the helper process, or the helper died."""
+
+
+class Pending:
+    """A request the helper is working on. Its reply is read by `result`, or on leaving the
+    `with` block if the block raised first, so the next request never reads this one's reply."""
+
+    def __init__(self, process: subprocess.Popen, function: str):
+        self._process = process
+        self._function = function
+        self._read = False
+        self._reply: tuple | None = None
+
+    def result(self):
+        if not self._read:
+            self._read_reply()
+        status, value = self._reply
+        if status == "error":
+            raise HelperProcessError(f"{self._function} failed in the helper process:\n{value}")
+        return value
+
+    def _read_reply(self) -> None:
+        self._read = True
+        try:
+            self._reply = pickle.load(self._process.stdout)
+        except Exception as error:
+            try:
+                exit_code = self._process.wait(timeout=1)  # its stdout closed as it exited
+            except subprocess.TimeoutExpired:
+                # Alive, but its reply could not be read: the stream is unusable, start afresh.
+                exit_code = None
+                self._process.kill()
+                self._process.wait()
+            raise HelperProcessError(
+                f"no reply from the helper process (pid {self._process.pid}, exit code "
+                f"{exit_code}) to {self._function}: {error!r}; its output is in this process's "
+                "stderr"
+            ) from error
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        error_type: type[BaseException] | None,
+        error: BaseException | None,
+        error_traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._read:  # the block raised before it asked for the result
+                self._read_reply()
+        except HelperProcessError:
+            pass  # the block's own error is the one to report
+        finally:
+            _lock.release()
+
+
+def start() -> None:
+    """Launch the helper unless it runs already; returns at once."""
+    with _lock:
+        _running()
+
+
+def stop() -> None:
+    """End the helper, if it runs, without waiting for what it is doing."""
+    global _process
+    with _lock:
+        if _process is not None:
+            _process.kill()
+            _process.wait()
+            _process = None
+
+
+def submit(function: str, *args) -> Pending:
+    """Send `function(*args)` to the helper (launched if need be) and return without waiting."""
+    _lock.acquire()
+    try:
+        process = _running()
+        pickle.dump((function, args), process.stdin)
+        process.stdin.flush()
+    except BrokenPipeError as error:
+        _lock.release()
+        raise HelperProcessError(
+            f"the helper process (pid {process.pid}) ended with exit code {process.wait()} "
+            f"before {function}"
+        ) from error
+    except BaseException:
+        _lock.release()
+        raise
+    return Pending(process, function)
+
+
+def call(function: str, *args):
+    """`function(*args)` in the helper, waiting for its value."""
+    with submit(function, *args) as pending:
+        return pending.result()
+
+
+def _running() -> subprocess.Popen:
+    global _process
+    if _process is None or _process.poll() is not None:
+        _process = subprocess.Popen(
+            [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+    return _process
+
+
+def _resolve(function: str):
+    module, _, attribute = function.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _serve() -> None:
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a print must not corrupt a reply
+    _import_quietly(IMPORTED_AT_START)
+    imports_after_reply = IMPORTED_AFTER_FIRST_REPLY
+    requests = sys.stdin.buffer
+    while True:
+        try:
+            function, args = pickle.load(requests)
+        except EOFError:
+            return
+        try:
+            reply = ("ok", _resolve(function)(*args))
+        except Exception:  # noqa: BLE001 - any error is the waiting step's, with its traceback
+            reply = ("error", traceback.format_exc())
+        pickle.dump(reply, replies)
+        replies.flush()
+        _import_quietly(imports_after_reply)
+        imports_after_reply = ()
+
+
+def _import_quietly(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        # A module that fails to import fails the request that needs it, with its traceback.
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001, S112 - reported by the request, see above
+            continue
+
+
+if __name__ == "__main__":
+    _serve()
