@@ -32,9 +32,11 @@ def test_what_the_function_prints_does_not_corrupt_its_reply():
 
 
 def test_a_block_that_fails_before_reading_its_result_leaves_no_stale_reply():
-    with pytest.raises(RuntimeError, match="the step failed"):
-        with helper_process.submit("math:sqrt", 16.0):
-            raise RuntimeError("the step failed")
+    with (
+        pytest.raises(RuntimeError, match="the step failed"),
+        helper_process.submit("math:sqrt", 16.0),
+    ):
+        raise RuntimeError("the step failed")
     # This call gets its own reply, not the 4.0 of the abandoned request.
     assert helper_process.call("math:sqrt", 25.0) == 5.0
 

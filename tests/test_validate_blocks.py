@@ -12,6 +12,7 @@ from assets.validate.blocks import (
     BLOCK_STATUS_COLUMNS,
     ISSUE_COLUMNS,
     Validation,
+    _block_schemas_across_years,
     validate_submissions,
 )
 from schemas.blocks import HARD_RULES, BlockSchema, block_schemas
@@ -357,6 +358,24 @@ def test_2016_form_has_the_f_blocks_and_no_uppfoljning_utvardering():
         "handl_totalt",
     ]
     assert status(validate((PATH, 2016, C_EBP_2016)), "C_ebp_placerade_barn") == "valid"
+
+
+def test_years_validated_together_are_each_judged_on_their_own_form():
+    # One call, two forms: 2014's C_ebp block asks three more questions than 2016's. The years
+    # whose block asks the same questions share one Pandera validation; these two must not.
+    old, new = "2014/inventering/a.csv", "2016/inventering/a.csv"
+    validation = validate((old, 2014, C_EBP_2016), (new, 2016, C_EBP_2016))
+    assert status(validation, "C_ebp_placerade_barn", old) == "invalid"
+    assert status(validation, "C_ebp_placerade_barn", new) == "valid"
+    assert validation.issues.filter(pl.col("path") == old).height == len(UPPFOLJNING)
+    assert validation.issues.filter(pl.col("path") == new).is_empty()
+
+    years_by_block: dict[str, list[list[int]]] = {}
+    for block, _, block_years in _block_schemas_across_years([2013, 2014, 2015, 2016]):
+        years_by_block.setdefault(block, []).append(block_years)
+    assert years_by_block["C_ebp_placerade_barn"] == [[2013, 2014, 2015], [2016]]
+    assert years_by_block["A_handlaggare"] == [[2013, 2014, 2015, 2016]]
+    assert years_by_block["F_plan_arbetsledare"] == [[2016]]
 
 
 def test_hard_rules_are_the_block_rules_of_the_rule_registry():

@@ -95,10 +95,9 @@ def validate_submissions(submissions: pl.DataFrame, answers: pl.DataFrame) -> Va
     parsed = _parse_answers(submissions, answers, form)
 
     found = [_value_issues(parsed)]
-    for ar in years:
-        year_answers = parsed.filter(pl.col("ar") == ar)
-        for block, block_schema in block_schemas(ar).items():
-            found.append(_block_issues(block, block_schema, year_answers))
+    for block, block_schema, block_years in _block_schemas_across_years(years):
+        block_answers = parsed.filter(pl.col("ar").is_in(block_years))
+        found.append(_block_issues(block, block_schema, block_answers))
     issues = _complete_issues(pl.concat(found), submissions, form, parsed)
 
     block_status = _block_status(submissions, form, parsed, issues)
@@ -110,6 +109,22 @@ def validate_submissions(submissions: pl.DataFrame, answers: pl.DataFrame) -> Va
         .sort("path", "block", "question_id")
     )
     return Validation(block_status=block_status, answers=valid_answers, issues=issues)
+
+
+def _block_schemas_across_years(years: list[int]) -> list[tuple[str, BlockSchema, list[int]]]:
+    """Each block's schema once per set of questions, with the years whose form asks the block
+    exactly those: one Pandera validation then covers all those years, as a validation costs
+    mostly per column and check, not per row. A block's schema depends only on its questions
+    (the catalog defines a question once for every year)."""
+    grouped: dict[tuple[str, tuple[str, ...]], tuple[BlockSchema, list[int]]] = {}
+    for ar in years:
+        for block, block_schema in block_schemas(ar).items():
+            questions = tuple(question.question_id for question in block_schema.columns)
+            grouped.setdefault((block, questions), (block_schema, []))[1].append(ar)
+    return [
+        (block, block_schema, block_years)
+        for (block, _), (block_schema, block_years) in grouped.items()
+    ]
 
 
 def _form_questions(years: list[int]) -> pl.DataFrame:
@@ -226,15 +241,15 @@ def _failure_cases(block_schema: BlockSchema, frame: pl.DataFrame) -> pl.DataFra
 
 
 def _block_issues(
-    block: str, block_schema: BlockSchema, year_answers: pl.DataFrame
+    block: str, block_schema: BlockSchema, block_answers: pl.DataFrame
 ) -> pl.DataFrame:
-    """The issues of one block of one year, for every submission that answered it."""
-    answered = year_answers.filter(pl.col("block") == block).select(SUBMISSION_KEY).unique()
+    """The issues of one block, for every submission in `block_answers` that answered it."""
+    answered = block_answers.filter(pl.col("block") == block).select(SUBMISSION_KEY).unique()
     if answered.is_empty():
         # Nothing to check, and Pandera has a fixed cost per column.
         return pl.DataFrame(schema=_FOUND_COLUMNS)
     column_ids = [question.question_id for question in block_schema.columns]
-    frame_answers = year_answers.filter(pl.col("question_id").is_in(column_ids)).join(
+    frame_answers = block_answers.filter(pl.col("question_id").is_in(column_ids)).join(
         answered, on=SUBMISSION_KEY, how="semi"
     )
     frame = _wide_frame(frame_answers, block_schema.columns)
