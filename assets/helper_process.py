@@ -25,6 +25,7 @@ or ("error", traceback text) per reply on its stdout. Anything a library prints 
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import pickle
@@ -39,6 +40,9 @@ from typing import Self
 # its first reply (the charts come at the end of a run).
 IMPORTED_AT_START = ("assets.expectations.validation",)
 IMPORTED_AFTER_FIRST_REPLY = ("assets.publication.charts",)
+
+# How long this process waits at its exit for the helper to finish a request nobody waits for.
+EXIT_WAIT_SECONDS = 10
 
 _lock = threading.Lock()
 _process: subprocess.Popen | None = None
@@ -149,7 +153,19 @@ def _running() -> subprocess.Popen:
         _process = subprocess.Popen(
             [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
+        atexit.register(_end_at_exit, _process)
     return _process
+
+
+def _end_at_exit(process: subprocess.Popen) -> None:
+    # Its stdin closed, the helper finishes what it does and exits; waited for, so that no
+    # helper outlives this process, even as a zombie.
+    process.stdin.close()
+    try:
+        process.wait(timeout=EXIT_WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _resolve(function: str):

@@ -7,6 +7,8 @@ tests share one helper where they can.
 """
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -55,3 +57,11 @@ def test_stop_ends_the_helper_and_a_later_call_starts_another():
     with pytest.raises(ProcessLookupError):
         os.kill(helper, 0)
     assert helper_process.call("os:getpid") != helper
+
+
+def test_no_helper_outlives_the_process_that_started_it():
+    code = "from assets import helper_process; print(helper_process.call('os:getpid'))"
+    helper = int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                                text=True).stdout)  # fmt: skip
+    with pytest.raises(ProcessLookupError):
+        os.kill(helper, 0)  # also a zombie would still be found
