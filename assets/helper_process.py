@@ -36,10 +36,8 @@ import traceback
 from types import TracebackType
 from typing import Self
 
-# Imported by the helper as soon as it starts (the first suite comes within seconds), and after
-# its first reply (the charts come at the end of a run).
-IMPORTED_AT_START = ("assets.expectations.validation",)
-IMPORTED_AFTER_FIRST_REPLY = ("assets.publication.charts",)
+# Imported by the helper as soon as it starts, before it reads its first request.
+PRELOADED_MODULES = ("assets.expectations.validation", "assets.publication.charts")
 
 # How long this process waits at its exit for the helper to finish a request nobody waits for.
 EXIT_WAIT_SECONDS = 10
@@ -176,31 +174,26 @@ def _resolve(function: str):
 def _serve() -> None:
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a print must not corrupt a reply
-    _import_quietly(IMPORTED_AT_START)
-    imports_after_reply = IMPORTED_AFTER_FIRST_REPLY
+    for module in PRELOADED_MODULES:
+        # A module that fails to import fails the request that needs it, with its traceback.
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001, S112 - reported by the request, see above
+            continue
     requests = sys.stdin.buffer
     while True:
         try:
             function, args = pickle.load(requests)
         except EOFError:
-            return
+            # Every reply is flushed and nothing else is open: skip tearing down the libraries,
+            # which the process that waits for this exit would otherwise wait a second for.
+            os._exit(0)
         try:
             reply = ("ok", _resolve(function)(*args))
         except Exception:  # noqa: BLE001 - any error is the waiting step's, with its traceback
             reply = ("error", traceback.format_exc())
         pickle.dump(reply, replies)
         replies.flush()
-        _import_quietly(imports_after_reply)
-        imports_after_reply = ()
-
-
-def _import_quietly(modules: tuple[str, ...]) -> None:
-    for module in modules:
-        # A module that fails to import fails the request that needs it, with its traceback.
-        try:
-            importlib.import_module(module)
-        except Exception:  # noqa: BLE001, S112 - reported by the request, see above
-            continue
 
 
 if __name__ == "__main__":
