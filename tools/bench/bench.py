@@ -503,8 +503,10 @@ tables on the same warehouse, side by side in one process (`tools/bench/pandas_t
 Method: every refresh is what `make refresh` runs, `python -m pipelines.refresh`, in a
 child process with KOMPETENS_WAREHOUSE and DAGSTER_HOME (a copy of `pipelines/dagster.yaml`,
 its storage created beforehand by `dagster instance migrate`, untimed) in a fresh temp dir per
-run. Wall time is measured around the child; peak RSS is `/usr/bin/time`'s `%M` for that one
-child. b is the second refresh on the same warehouse and DAGSTER_HOME; b2 then runs the graph
+run. Wall time is measured around the child. A refresh is two processes, its own and the helper
+that runs the expectation suites and half of the charts (`assets/helper_process.py`); peak RSS is
+the larger of `/usr/bin/time`'s `%M` (the largest single process) and the two processes' sum,
+sampled from /proc every {RSS_SAMPLE_SECONDS} s. b is the second refresh on the same warehouse and DAGSTER_HOME; b2 then runs the graph
 through Dagster's command line, `dagster asset materialize -m pipelines.definitions --select '*'`,
 which creates a run and skips its steps in it, as a run started by the schedule or the sensor
 does. c refreshes a copy of `raw/`, built once (not timed), after adding a copy of `{SUPERSEDED_FILE}` with
