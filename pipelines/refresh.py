@@ -33,9 +33,12 @@ def main() -> int:
     from pipelines.resources import landing_zone_from_env, warehouse_from_env
 
     landing_zone = landing_zone_from_env()
+    warehouse = warehouse_from_env()
     # A missing landing zone is the run's to report, with its reason (quality/build_inputs).
-    if landing_zone.path.is_dir():
-        inputs = read_build_inputs(landing_zone.path, warehouse_from_env())
+    # Before the first build there is nothing to compare with, and fingerprinting here would
+    # hash every file of the landing zone twice, here and again in the run.
+    if landing_zone.path.is_dir() and warehouse.published_path.exists():
+        inputs = read_build_inputs(landing_zone.path, warehouse)
         if inputs.published_build_is_current:
             helper_process.stop()
             print(nothing_changed_message(inputs.fingerprint))
