@@ -32,7 +32,8 @@ def _rules(*rules: Rule) -> dict[str, Rule]:
     return {rule.rule_id: rule for rule in rules}
 
 
-# Contract section 3: why a file is `rejected` (its ledger reason_code), plus `conflict`.
+# Contract section 3: why a file is `rejected` (its ledger reason_code), in the order the
+# contract decides them: the first that applies is the file's reason.
 LEDGER_RULES = _rules(
     Rule(
         "unsupported_type",
@@ -86,6 +87,11 @@ LEDGER_RULES = _rules(
         FATAL,
         "Samma fråga förekommer två gånger med olika svar. Behåll ett svar per fråga.",
     ),
+)
+
+# Contract section 3: a conflict is a status, not a rejection (its reason_code is NULL), but
+# quality.issues reports it, as fatal for the municipality-year, under this rule.
+CONFLICT_RULES = _rules(
     Rule(
         "conflict",
         FATAL,
@@ -238,6 +244,7 @@ REGISTER_RULES = _rules(
 
 RULES: dict[str, Rule] = {
     **LEDGER_RULES,
+    **CONFLICT_RULES,
     **READ_RULES,
     **BLOCK_RULES,
     **WARNING_RULES,

@@ -66,10 +66,16 @@ def test_the_document_judges_the_targets_against_the_floor():
     document = render_document(REFRESH, None, "## Notes\n")
     # Floor 2.5 s: cold 9.0 s is above 3 × 2.5 = 7.5 s but under 10 s; no change 1.0 < 4.5 s,
     # but the Dagster run with nothing changed, 4.6 s, is not.
-    assert "| a. cold refresh within 3× the floor | 7.50 | 9.00 | **missed** by 1.50 s (1.2× the limit) |" in document
+    assert (
+        "| a. cold refresh within 3× the floor | 7.50 | 9.00 | **missed** by 1.50 s (1.2× the limit) |"
+        in document
+    )
     assert "| a. cold refresh under 10 s | 10.00 | 9.00 | met |" in document
     assert "| b. no-change refresh under 2 s beyond the floor | 4.50 | 1.00 | met |" in document
-    assert "| b2. the same for a Dagster run of the graph | 4.50 | 4.60 | **missed** by 0.10 s (1.0× the limit) |" in document
+    assert (
+        "| b2. the same for a Dagster run of the graph | 4.50 | 4.60 | **missed** by 0.10 s (1.0× the limit) |"
+        in document
+    )
     assert "a cold refresh takes\n8.00 s" in document
     # Steps the Dagster run with nothing changed did not execute were skipped.
     assert "| `publication__exports` | 3.00 | 60% | skipped |" in document
@@ -96,7 +102,10 @@ def test_the_growth_section_gives_time_per_submission_and_the_memory_verdict():
     assert "5000 MiB against the 4 GiB target: **missed**" in document
     # 12 ms → 1.11 ms per submission from 1× to 1000×: the fixed cost is spread.
     assert "from 1× to 1000×: 12.00 → 1.11 ms (linear or better: met)" in document
-    assert "| 1000× | 290 × 4 | 559 | 100000 | 50 | 111.0 | 5000 | 1.11 | `submission_files` 90.0 |" in document
+    assert (
+        "| 1000× | 290 × 4 | 559 | 100000 | 50 | 111.0 | 5000 | 1.11 | `submission_files` 90.0 |"
+        in document
+    )
 
 
 def test_the_counterfactual_refresh_is_refused_if_it_wrote_data_docs_or_charts(tmp_path):

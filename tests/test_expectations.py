@@ -57,7 +57,11 @@ def test_the_structural_and_statistical_suites_pass_on_the_small_landing_zone(pa
         "tables_long_expectations",
         "reconciliation_expectations",
     }
-    for name in ("file_ledger_expectations", "grant_register_expectations", "tables_long_expectations"):
+    for name in (
+        "file_ledger_expectations",
+        "grant_register_expectations",
+        "tables_long_expectations",
+    ):
         assert evaluations[name].passed, evaluations[name].metadata["failures"].value
         assert evaluations[name].severity == dg.AssetCheckSeverity.ERROR  # a blocking suite
     assert evaluations["answers_expectations"].passed
@@ -66,17 +70,31 @@ def test_the_structural_and_statistical_suites_pass_on_the_small_landing_zone(pa
     reconciliation = evaluations["reconciliation_expectations"]
     assert not reconciliation.passed
     assert reconciliation.severity == dg.AssetCheckSeverity.WARN
-    failing_rows = failures(reconciliation)["expect_column_values_to_be_in_set(status)"]["failing_rows"]
-    assert {"status": "deviates", "table_id": "T01", "row_key": "handlaggare", "col_key": "kvinnor"} in failing_rows
+    failing_rows = failures(reconciliation)["expect_column_values_to_be_in_set(status)"][
+        "failing_rows"
+    ]
+    assert {
+        "status": "deviates",
+        "table_id": "T01",
+        "row_key": "handlaggare",
+        "col_key": "kvinnor",
+    } in failing_rows
     assert published(result)
 
 
-def test_the_data_docs_are_built_beside_the_warehouse_and_load_nothing_from_the_network(passing_run):
+def test_the_data_docs_are_built_beside_the_warehouse_and_load_nothing_from_the_network(
+    passing_run,
+):
     _, warehouse = passing_run
     index = warehouse.parent / "data_docs" / "index.html"
     assert index.is_file()
     index_html = index.read_text(encoding="utf-8")
-    for table in ("quality.file_ledger", "core.grant_register", "core.answers", "report.tables_long"):
+    for table in (
+        "quality.file_ledger",
+        "core.grant_register",
+        "core.answers",
+        "report.tables_long",
+    ):
         assert table in index_html
     for page in index.parent.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
@@ -112,7 +130,9 @@ def test_an_out_of_contract_ledger_status_fails_the_blocking_suite_and_stops_the
     assert failed["expect_column_values_to_be_in_set(status)"]["failing_rows"] == [
         {"status": "accepted", "path": "2016/inventering/stockholm_2016_utkast.csv"}
     ]
-    assert failed["expect_column_values_to_be_in_set(reason_code)"]["unexpected_values"] == ["wrong_header"]
+    assert failed["expect_column_values_to_be_in_set(reason_code)"]["unexpected_values"] == [
+        "wrong_header"
+    ]
     assert not published(result)
     assert not warehouse.exists()
 
@@ -131,7 +151,9 @@ def test_a_share_of_130_fails_the_tables_long_suite_as_a_warning_only(tmp_path, 
 
     monkeypatch.setattr(report_assets, "build_report", build_with_a_share_of_130)
     raw = build_small_landing_zone(tmp_path / "raw")
-    result = materialize_pipeline(raw, tmp_path / "warehouse" / "kompetens.duckdb", raise_on_error=False)
+    result = materialize_pipeline(
+        raw, tmp_path / "warehouse" / "kompetens.duckdb", raise_on_error=False
+    )
 
     tables_long = suite_evaluations(result)["tables_long_expectations"]
     assert not tables_long.passed
@@ -175,7 +197,9 @@ def test_fte_answers_are_validated_per_value_with_a_count_and_the_first_answer(t
     # Three fte values (plan_handlaggare is not an fte question): one row each.
     assert sorted(frame["value_as_text"]) == ["-1.0", "1.5", "2.125"]
 
-    outcome = validate_suite(ANSWERS_SUITE, frame, f"answers-{uuid.uuid4()}", tmp_path / "data_docs")
+    outcome = validate_suite(
+        ANSWERS_SUITE, frame, f"answers-{uuid.uuid4()}", tmp_path / "data_docs"
+    )
     failed = {failure.expectation: failure for failure in outcome.failed}
     assert failed["expect_column_values_to_match_regex(value_as_text)"].failing_rows == [
         {"value_as_text": "2.125", "first_answer": "1480 2015 handl_man", "answers": 2}

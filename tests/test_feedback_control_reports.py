@@ -46,7 +46,9 @@ def test_the_index_lists_each_municipality_with_its_worst_severity(small_warehou
     worst = {
         line.split(" | ")[0].lstrip("| "): line.split(" | ")[1]
         for line in index.splitlines()
-        if line.startswith("| ") and not line.startswith("| Kommun") and not line.startswith("| ---")
+        if line.startswith("| ")
+        and not line.startswith("| Kommun")
+        and not line.startswith("| ---")
     }
     # By hand: Malmö 2016 breaks A (error), Bjurholm 2016 leaves a C block partly answered
     # (error), Göteborg 2016 has an unknown question (warning), Stockholm and Väsby are clean;
@@ -66,10 +68,18 @@ HOSTILE = '<script>alert("x")</script>|[a](javascript:x).csv'
 
 
 def test_file_derived_text_is_escaped_in_html_and_markdown():
-    ledger_file = LedgerFile(f"2016/inventering/{HOSTILE}", "0180", "Stockholm", 2016, None,
-                             "selected", None, "")
-    problem = Problem("warning", "unknown_question", None, "<b>q</b>", None, "<img src=x>",
-                      "Frågan '<b>q</b>' finns inte.")
+    ledger_file = LedgerFile(
+        f"2016/inventering/{HOSTILE}", "0180", "Stockholm", 2016, None, "selected", None, ""
+    )
+    problem = Problem(
+        "warning",
+        "unknown_question",
+        None,
+        "<b>q</b>",
+        None,
+        "<img src=x>",
+        "Frågan '<b>q</b>' finns inte.",
+    )
     page = control_report_html(ledger_file, [problem])
     assert "<script>" not in page and "<img" not in page and "<b>" not in page
     assert "&lt;script&gt;" in page
@@ -77,24 +87,42 @@ def test_file_derived_text_is_escaped_in_html_and_markdown():
     assert "<script>" not in markdown and "[a](javascript" not in markdown
     assert "<script>" not in index_html([(ledger_file, [problem])])
     # The report's own file name keeps only a safe alphabet.
-    assert set(report_location(ledger_file)) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-/")
+    assert set(report_location(ledger_file)) <= set(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-/"
+    )
 
 
 def test_a_new_set_replaces_the_old_one_whole(tmp_path: Path):
     target = tmp_path / "kontrollrapporter"
-    old = LedgerFile("2015/inventering/gammal.csv", "0180", "Stockholm", 2015, None, "selected", None, "")
-    new = LedgerFile("2016/inventering/ny.csv", "0180", "Stockholm", 2016, None, "selected", None, "")
+    old = LedgerFile(
+        "2015/inventering/gammal.csv", "0180", "Stockholm", 2015, None, "selected", None, ""
+    )
+    new = LedgerFile(
+        "2016/inventering/ny.csv", "0180", "Stockholm", 2016, None, "selected", None, ""
+    )
     write_control_reports(target, [old], {})
     assert write_control_reports(target, [new], {}) == 1
     assert not (target / f"{report_location(old)}.html").exists()
     assert (target / f"{report_location(new)}.html").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["kontrollrapporter"]  # nothing left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "kontrollrapporter"
+    ]  # nothing left behind
 
 
 def test_a_file_name_that_is_not_utf8_still_gets_its_report(tmp_path: Path):
     name = b"ogiltigt_\xff.csv".decode("utf-8", "surrogateescape")
-    ledger_file = LedgerFile(f"2016/inventering/{name}", None, None, None, None, "rejected",
-                             "unreadable", f"Filen {name} gick inte att läsa.")
+    ledger_file = LedgerFile(
+        f"2016/inventering/{name}",
+        None,
+        None,
+        None,
+        None,
+        "rejected",
+        "unreadable",
+        f"Filen {name} gick inte att läsa.",
+    )
     write_control_reports(tmp_path / "kontrollrapporter", [ledger_file], {})
-    page = (tmp_path / "kontrollrapporter" / f"{report_location(ledger_file)}.html").read_text(encoding="utf-8")
+    page = (tmp_path / "kontrollrapporter" / f"{report_location(ledger_file)}.html").read_text(
+        encoding="utf-8"
+    )
     assert "ogiltigt_\\udcff.csv" in page

@@ -73,7 +73,9 @@ def test_apportion_hits_the_total_by_largest_remainder():
 def test_apportion_is_an_allocation_key_with_a_floor_and_a_cap():
     # 600 000 kr, at least 50 000 and at most 250 000 each: the three smallest get the floor
     # (150 000), the largest the cap (250 000), and the fourth the remaining 200 000.
-    amounts = apportion(600_000, [1, 10, 100, 1000, 100_000], upper=[250_000] * 5, lower=[50_000] * 5)
+    amounts = apportion(
+        600_000, [1, 10, 100, 1000, 100_000], upper=[250_000] * 5, lower=[50_000] * 5
+    )
     assert amounts == [50_000, 50_000, 50_000, 200_000, 250_000]
 
 
@@ -136,18 +138,24 @@ def test_every_published_cell_reconciles_except_the_reports_own_inconsistencies(
         "SELECT source, table_id, row_key, col_key, status, note FROM report.reconciliation"
     ).fetchall()
     assert sum(1 for row in rows if row[0] == "table") == len(published_tables())
-    assert sum(1 for row in rows if row[0] == "text_figure" and row[3] == "value") == len(published_text_figures())
+    assert sum(1 for row in rows if row[0] == "text_figure" and row[3] == "value") == len(
+        published_text_figures()
+    )
     deviating = {row[:4] for row in rows if row[4] == "deviates"}
     assert deviating == KNOWN_DEVIATIONS
     assert all(row[5] for row in rows if row[:4] in KNOWN_DEVIATIONS)  # each explained by a note
     # Text figures are counts and amounts: equal to the published value, not merely close.
-    assert {row[4] for row in rows if row[0] == "text_figure" and row[:4] not in KNOWN_DEVIATIONS} == {"match"}
+    assert {
+        row[4] for row in rows if row[0] == "text_figure" and row[:4] not in KNOWN_DEVIATIONS
+    } == {"match"}
 
 
 def test_the_stockholm_total_is_exactly_its_two_published_parts(shipped_db):
-    figures = dict(shipped_db.execute(
-        "SELECT figure_key, value FROM report.text_figures WHERE figure_key LIKE 'stockholm_2013_%'"
-    ).fetchall())
+    figures = dict(
+        shipped_db.execute(
+            "SELECT figure_key, value FROM report.text_figures WHERE figure_key LIKE 'stockholm_2013_%'"
+        ).fetchall()
+    )
     assert figures == {
         "stockholm_2013_inventering_sek": 250_000,
         "stockholm_2013_kompetens_sek": 3_056_887,
@@ -156,21 +164,39 @@ def test_the_stockholm_total_is_exactly_its_two_published_parts(shipped_db):
 
 
 def test_the_ledger_absorbs_every_upload_mishap_without_a_conflict(shipped_db):
-    statuses = dict(shipped_db.execute(
-        "SELECT status, count(*) FROM quality.file_ledger GROUP BY status"
-    ).fetchall())
+    statuses = dict(
+        shipped_db.execute(
+            "SELECT status, count(*) FROM quality.file_ledger GROUP BY status"
+        ).fetchall()
+    )
     assert "conflict" not in statuses
     assert statuses["superseded"] >= 1 and statuses["duplicate"] >= 1
-    rejected = {reason for (reason,) in shipped_db.execute(
-        "SELECT DISTINCT reason_code FROM quality.file_ledger WHERE status = 'rejected'"
-    ).fetchall()}
-    assert rejected == {"bad_header", "bad_timestamp", "missing_metadata", "unknown_municipality",
-                        "unsupported_type", "year_mismatch"}
-    warnings = {rule for (rule,) in shipped_db.execute(
-        "SELECT DISTINCT rule FROM quality.issues WHERE severity = 'warning'"
-    ).fetchall()}
-    assert warnings == {"unknown_question", "question_not_in_form_year", "repeated_answer",
-                        "kompetens_over_handl_totalt"}
+    rejected = {
+        reason
+        for (reason,) in shipped_db.execute(
+            "SELECT DISTINCT reason_code FROM quality.file_ledger WHERE status = 'rejected'"
+        ).fetchall()
+    }
+    assert rejected == {
+        "bad_header",
+        "bad_timestamp",
+        "missing_metadata",
+        "unknown_municipality",
+        "unsupported_type",
+        "year_mismatch",
+    }
+    warnings = {
+        rule
+        for (rule,) in shipped_db.execute(
+            "SELECT DISTINCT rule FROM quality.issues WHERE severity = 'warning'"
+        ).fetchall()
+    }
+    assert warnings == {
+        "unknown_question",
+        "question_not_in_form_year",
+        "repeated_answer",
+        "kompetens_over_handl_totalt",
+    }
 
 
 def personal_data_in(raw_dir: Path) -> set[str]:
@@ -179,7 +205,10 @@ def personal_data_in(raw_dir: Path) -> set[str]:
     for path in sorted(raw_dir.glob("*/inventering/*")):
         if path.suffix == ".xlsx":
             sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
-            rows = [[cell for cell in row if cell is not None] for row in sheet.iter_rows(values_only=True)]
+            rows = [
+                [cell for cell in row if cell is not None]
+                for row in sheet.iter_rows(values_only=True)
+            ]
         elif path.suffix == ".csv":
             data = path.read_bytes()
             try:
@@ -202,7 +231,9 @@ def test_contact_details_are_in_the_files_but_never_in_the_warehouse(shipped_db)
     personal = personal_data_in(RAW_DIR)
     assert len(personal) > 400  # a name and an address in nearly every file
     assert any("ö" in value or "å" in value for value in personal)
-    tables = shipped_db.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+    tables = shipped_db.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables"
+    ).fetchall()
     for schema, table in tables:
         text = str(shipped_db.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall())
         leaked = sorted(value for value in personal if value in text)

@@ -147,7 +147,11 @@ def test_shuffled_rows_and_changed_separators_give_the_same_answers(
 ):
     rows = [("kommunkod", "0180"), ("ar", "2016"), ("inlamnad", "2016-11-20")]
     # Extra rows with unknown, unanswered or odd ids must not change the answers either.
-    rows += [(q, a) for q, a in extra_rows if q.strip().lower() not in {*FORM_2016, "kommunkod", "ar", "inlamnad"}]
+    rows += [
+        (q, a)
+        for q, a in extra_rows
+        if q.strip().lower() not in {*FORM_2016, "kommunkod", "ar", "inlamnad"}
+    ]
     rows += list(answers.items())
     plain = csv_bytes(rows)
     shuffled_rows = list(rows)
@@ -159,8 +163,14 @@ def test_shuffled_rows_and_changed_separators_give_the_same_answers(
     first, first_validation = one_file_through_ledger_and_validator(plain, ".csv")
     second, second_validation = one_file_through_ledger_and_validator(changed, ".csv")
     assert first.reason_code is None
-    assert first.answers == second.answers == {q: a.strip() for q, a in answers.items() if a.strip()}
-    assert (first.kommunkod, first.ar, first.inlamnad) == (second.kommunkod, second.ar, second.inlamnad)
+    assert (
+        first.answers == second.answers == {q: a.strip() for q, a in answers.items() if a.strip()}
+    )
+    assert (first.kommunkod, first.ar, first.inlamnad) == (
+        second.kommunkod,
+        second.ar,
+        second.inlamnad,
+    )
     for name in ("block_status", "answers", "issues"):
         assert canonical(getattr(first_validation, name)) == canonical(
             getattr(second_validation, name)

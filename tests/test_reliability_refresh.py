@@ -203,7 +203,9 @@ def personal_data_found(values: set[str], texts: dict[str, str], files: list[Pat
     return found
 
 
-def everything_a_refresh_leaves(warehouse: Path, dagster_home: Path, logs: str) -> tuple[dict, list]:
+def everything_a_refresh_leaves(
+    warehouse: Path, dagster_home: Path, logs: str
+) -> tuple[dict, list]:
     """The texts and files to scan: the command's log, every table's rows, every event of the
     Dagster instance with its metadata, and every file beside the warehouse and in DAGSTER_HOME
     (exports, control reports, data docs, the event log database)."""

@@ -43,7 +43,9 @@ def _pipeline_findings(small_db, path: str) -> set[tuple]:
 
 
 @pytest.mark.parametrize("path", sorted(EXPECTED_LEDGER))
-def test_validator_and_pipeline_agree_on_every_fixture_file(small_warehouse, small_db, path, capsys):
+def test_validator_and_pipeline_agree_on_every_fixture_file(
+    small_warehouse, small_db, path, capsys
+):
     file = _raw_dir(small_warehouse) / path
     check = check_file(file)
     assert check.path == path
@@ -53,18 +55,32 @@ def test_validator_and_pipeline_agree_on_every_fixture_file(small_warehouse, sma
     exit_code = main(["validate", str(file), "--json"])
     document = json.loads(capsys.readouterr().out)
     assert exit_code == document["exit_code"] == EXPECTED_EXIT_CODES[path]
-    assert {(f["rule"], f["question_id"], f["severity"]) for f in document["findings"]} == cli_findings
+    assert {
+        (f["rule"], f["question_id"], f["severity"]) for f in document["findings"]
+    } == cli_findings
 
 
 def test_the_installed_command_runs_as_a_module_with_the_same_exit_code(small_warehouse, small_db):
     path = "2016/inventering/malmo.csv"
     completed = subprocess.run(
-        [sys.executable, "-m", "assets.validate.cli", "validate", str(_raw_dir(small_warehouse) / path), "--json"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "assets.validate.cli",
+            "validate",
+            str(_raw_dir(small_warehouse) / path),
+            "--json",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 2, completed.stderr
     findings = json.loads(completed.stdout)["findings"]
-    assert {(f["rule"], f["question_id"], f["severity"]) for f in findings} == _pipeline_findings(small_db, path)
+    assert {(f["rule"], f["question_id"], f["severity"]) for f in findings} == _pipeline_findings(
+        small_db, path
+    )
     assert ("A_handl_kon_summa", "handl_totalt", "error") in {
         (f["rule"], f["question_id"], f["severity"]) for f in findings
     }

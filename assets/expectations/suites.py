@@ -16,27 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assets.ingest.ledger import CONFLICT, DUPLICATE, IGNORED, REJECTED, SELECTED, SUPERSEDED
 from schemas.catalog import load_catalog, municipality_codes
+from schemas.contract import GRANT_PURPOSES, LEDGER_STATUSES, REJECTED, REJECTION_REASONS, SELECTED
 
-# Contract section 3.
-LEDGER_STATUSES = (SELECTED, SUPERSEDED, DUPLICATE, CONFLICT, REJECTED, IGNORED)
-REJECTION_REASON_CODES = (
-    "unsupported_type",
-    "symlink",
-    "too_large",
-    "empty",
-    "unreadable",
-    "bad_header",
-    "missing_metadata",
-    "unknown_municipality",
-    "bad_year",
-    "year_mismatch",
-    "bad_timestamp",
-    "duplicate_question",
-)
-# Contract section 6.
-GRANT_PURPOSES = ("inventering", "kompetensutveckling")
 # Contract section 8: the reconciliation statuses, and the two that mean "reproduced".
 RECONCILIATION_STATUSES = ("match", "within_tolerance", "deviates")
 RECONCILED_STATUSES = ("match", "within_tolerance")
@@ -121,7 +103,7 @@ FILE_LEDGER_SUITE = Suite(
         ),
         Expectation(
             "ExpectColumnValuesToBeInSet",
-            {"column": "reason_code", "value_set": list(REJECTION_REASON_CODES)},
+            {"column": "reason_code", "value_set": list(REJECTION_REASONS)},
             blocking=True,
         ),
         Expectation(

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from assets.folders import replace_folder
+from schemas.contract import LEDGER_STATUSES
 from schemas.rules import ERROR, FATAL, RULES, SEVERITIES, WARNING
 
 UNKNOWN_YEAR_FOLDER = "okant_ar"
@@ -28,14 +29,6 @@ SEVERITY_LABELS = {
     ERROR: "ERROR: blocket är ogiltigt och räknas inte i någon tabell",
     WARNING: "WARNING: kontrollera uppgiften; den används",
     NO_PROBLEMS: "Inga anmärkningar",
-}
-STATUS_LABELS = {
-    "selected": "Används: filen är den som gäller för kommunen och året.",
-    "superseded": "Ersatt: en senare inlämning för samma kommun och år används i stället.",
-    "duplicate": "Kopia: filen är identisk med en annan fil och räknas inte.",
-    "conflict": "Konflikt: flera olika filer har samma senaste inlämningstid; ingen används.",
-    "rejected": "Avvisad: filen kan inte användas.",
-    "ignored": "Ignorerad: dold fil, läses inte.",
 }
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#!])")  # < > & are HTML-escaped first
@@ -117,7 +110,7 @@ def _facts(ledger_file: LedgerFile, problems: list[Problem]) -> list[tuple[str, 
         ("År", str(ledger_file.ar) if ledger_file.ar is not None else "okänt"),
         ("Fil", ledger_file.path),
         ("Inlämnad", ledger_file.inlamnad.isoformat(sep=" ") if ledger_file.inlamnad else "okänt"),
-        ("Status", STATUS_LABELS.get(ledger_file.status, ledger_file.status)),
+        ("Status", LEDGER_STATUSES.get(ledger_file.status, ledger_file.status)),
         ("Allvarligaste anmärkning", SEVERITY_LABELS[worst_severity(problems)]),
     ]
     if ledger_file.message:

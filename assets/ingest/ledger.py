@@ -25,16 +25,10 @@ from pathlib import PurePosixPath
 
 from assets.ingest.landing_zone import LandingFile
 from assets.ingest.reader import ReadResult
+from schemas.contract import CONFLICT, DUPLICATE, IGNORED, REJECTED, SELECTED, SUPERSEDED
 
 MAX_FILE_BYTES = 1_048_576  # 1 MiB on disk
 SUBMISSION_SUFFIXES = (".csv", ".xlsx")
-
-SELECTED = "selected"
-SUPERSEDED = "superseded"
-DUPLICATE = "duplicate"
-CONFLICT = "conflict"
-REJECTED = "rejected"
-IGNORED = "ignored"
 
 
 @dataclass(frozen=True)

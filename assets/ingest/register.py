@@ -16,10 +16,10 @@ from typing import TypedDict
 
 from assets.ingest.reader import UTF8_BOM, normalize_kommunkod
 from schemas.catalog import municipality_codes
+from schemas.contract import GRANT_PURPOSES
 
 REGISTER_COLUMNS = ("kommunkod", "andamal", "fordelat_sek", "rekvirerat_sek", "aterbetalt_sek")
 AMOUNT_COLUMNS = REGISTER_COLUMNS[2:]
-ANDAMAL = ("inventering", "kompetensutveckling")
 # At most 18 digits: whole kronor that fit the warehouse BIGINT.
 _WHOLE_KRONOR = re.compile(r"[0-9]{1,18}", re.ASCII)
 
@@ -164,7 +164,7 @@ def _row_problem(line: int, cells: list[str], kommunkod: str | None) -> Register
             line,
             f"Rad {line}: kommunkoden '{cells[0][:20]}' är inte en av de 290; raden används inte.",
         )
-    if cells[1].lower() not in ANDAMAL:
+    if cells[1].lower() not in GRANT_PURPOSES:
         return _finding(
             "register_bad_row",
             kommunkod,

@@ -15,7 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
+from schemas import contract, rules
 from schemas.catalog import CATALOG_FILE_NAME, MUNICIPALITIES_FILE_NAME
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql"
@@ -58,6 +60,65 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
     finally:
         for variable in csv_files:
             con.execute(f"RESET VARIABLE {variable}")
+    _load_contract_lists(con)
+
+
+# rules.py's dictionaries by the kind of rule an analyst filters on in ref.rules.
+_RULE_KINDS = {
+    "rejection": rules.LEDGER_RULES,
+    "conflict": rules.CONFLICT_RULES,
+    "reading": rules.READ_RULES,
+    "block": rules.BLOCK_RULES,
+    "warning": rules.WARNING_RULES,
+    "register": rules.REGISTER_RULES,
+}
+
+
+def _load_contract_lists(con: duckdb.DuckDBPyConnection) -> None:
+    """ref.ledger_statuses, ref.block_statuses, ref.grant_purposes and ref.rules, written from
+    their one home (schemas/contract.py, schemas/rules.py) so that SQL and analysts read the
+    same lists as the code."""
+    frames = {
+        "ref.ledger_statuses": pl.DataFrame(
+            {
+                "status": list(contract.LEDGER_STATUSES),
+                "position": range(1, len(contract.LEDGER_STATUSES) + 1),
+                "description_sv": list(contract.LEDGER_STATUSES.values()),
+            }
+        ),
+        "ref.block_statuses": pl.DataFrame(
+            {
+                "status": list(contract.BLOCK_STATUSES),
+                "description_sv": list(contract.BLOCK_STATUSES.values()),
+            }
+        ),
+        "ref.grant_purposes": pl.DataFrame(
+            {
+                "andamal": list(contract.GRANT_PURPOSES),
+                "key_word": list(contract.GRANT_PURPOSES.values()),
+            }
+        ),
+        "ref.rules": pl.DataFrame(
+            [
+                {
+                    "rule": rule.rule_id,
+                    "kind": kind,
+                    "position": position,
+                    "severity": rule.severity,
+                    "description_sv": rule.description,
+                }
+                for kind, kind_rules in _RULE_KINDS.items()
+                for position, rule in enumerate(kind_rules.values(), start=1)
+            ]
+        ),
+    }
+    for table, frame in frames.items():
+        con.register("contract_list", frame)
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM contract_list")
+        finally:
+            con.unregister("contract_list")
+    _run_sql_file(con, SQL_DIR / "contract_lists.sql")
 
 
 def build_report(con: duckdb.DuckDBPyConnection, through: str | None = None) -> None:

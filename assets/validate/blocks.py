@@ -26,11 +26,9 @@ from schemas.blocks import (
     block_schemas,
 )
 from schemas.catalog import CHOICE_KINDS, NUMERIC_KINDS, Question, load_catalog
+from schemas.contract import INVALID, NOT_ANSWERED, VALID
 from schemas.rules import ERROR, RULES, WARNING
 
-NOT_ANSWERED = "not_answered"
-VALID = "valid"
-INVALID = "invalid"
 MISSING_ANSWER = "missing_answer"
 
 SUBMISSION_COLUMNS = {

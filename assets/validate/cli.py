@@ -28,9 +28,10 @@ from pathlib import Path
 import polars as pl
 
 from assets.ingest.landing_zone import SUBMISSIONS_FOLDER, LandingFile
-from assets.ingest.ledger import CONFLICT, REJECTED, SELECTED, build_ledger, needs_content
+from assets.ingest.ledger import build_ledger, needs_content
 from assets.ingest.reader import ReadResult, read_submission
 from assets.validate.blocks import validate_submissions
+from schemas.contract import CONFLICT, REJECTED, SELECTED
 from schemas.rules import ERROR, FATAL, RULES, WARNING
 
 EXIT_CLEAN = 0

@@ -89,8 +89,7 @@ def write_committed_corpus(target: Path = CORPUS) -> None:
             _meta("0127") + [(q, text) for q, (text, _rule) in STRANGE_NUMBERS.items()]
         ),
         "formler.csv": _csv(
-            _meta("0128")
-            + [("uppf_medarbetarsamtal", FORMULA), ("=cmd|' /C calc'!A0", "=1+1")]
+            _meta("0128") + [("uppf_medarbetarsamtal", FORMULA), ("=cmd|' /C calc'!A0", "=1+1")]
         ),
     }
     target.mkdir(parents=True, exist_ok=True)
@@ -183,7 +182,9 @@ def rows_100_000_just_under_limit() -> bytes:
     assert filler >= 0
     # Widen the padding ids to land 1 byte under the limit, keeping the row count.
     wide, extra = divmod(filler, padding_rows)
-    rows = [b"x" + b"y" * (wide + (1 if index < extra else 0)) + b";\n" for index in range(padding_rows)]
+    rows = [
+        b"x" + b"y" * (wide + (1 if index < extra else 0)) + b";\n" for index in range(padding_rows)
+    ]
     data = head + b"".join(rows)
     assert len(data) == MIB - 1 and data.count(b"\n") == 100_000
     return data
@@ -211,7 +212,11 @@ def built_files() -> dict[bytes, tuple[bytes, tuple[str, str | None]]]:
         (SQL_INJECTION + ".csv").encode(): (
             _csv(
                 _meta("0330")
-                + [("handl_man", SQL_INJECTION), ("x" + SQL_INJECTION, "1"), ("plan_handlaggare", SQL_INJECTION)]
+                + [
+                    ("handl_man", SQL_INJECTION),
+                    ("x" + SQL_INJECTION, "1"),
+                    ("plan_handlaggare", SQL_INJECTION),
+                ]
             ),
             ("selected", None),
         ),

@@ -19,7 +19,9 @@ class CalibrationError(ValueError):
 WEIGHT_RESOLUTION = 10**9  # weights are compared as whole numbers at this resolution
 
 
-def _binding_bounds(target: int, weights: list[int], lower: list[int], upper: list[int | None]) -> list[str]:
+def _binding_bounds(
+    target: int, weights: list[int], lower: list[int], upper: list[int | None]
+) -> list[str]:
     """For each item: 'lower', 'upper' or 'free' at the scale where the clamped shares add up
     to `target`. The clamped total is piecewise linear and nondecreasing in the scale; a sweep
     over the points where a share meets a bound finds the segment that holds the target."""
@@ -131,11 +133,18 @@ def apportion_in_steps(
     absorbing = [i for i in range(count) if steps[i] == 1 and units[i] > 0]
     if not absorbing:
         absorbing = sorted(range(count), key=lambda i: (-units[i], i))[:3]
-    snapped = [units[i] if i in absorbing else _snap(units[i], steps[i], lower[i], upper[i]) for i in range(count)]
+    snapped = [
+        units[i] if i in absorbing else _snap(units[i], steps[i], lower[i], upper[i])
+        for i in range(count)
+    ]
     rest = target - sum(snapped[i] for i in range(count) if i not in absorbing)
     try:
-        absorbed = apportion(rest, [units[i] + 1 for i in absorbing],
-                             [upper[i] for i in absorbing], [lower[i] for i in absorbing])
+        absorbed = apportion(
+            rest,
+            [units[i] + 1 for i in absorbing],
+            [upper[i] for i in absorbing],
+            [lower[i] for i in absorbing],
+        )
     except CalibrationError:
         return units  # the bounds leave no room: keep hundredths everywhere
     for i, value in zip(absorbing, absorbed, strict=True):
@@ -170,7 +179,10 @@ def fit_margins(
 
 
 def split_rows(
-    row_totals: Sequence[int], column_totals: Sequence[int], seed: list[list[float]], steps: Sequence[int]
+    row_totals: Sequence[int],
+    column_totals: Sequence[int],
+    seed: list[list[float]],
+    steps: Sequence[int],
 ) -> list[list[int]]:
     """Whole-unit table with the given row and column totals, shaped like `seed`.
 

@@ -54,7 +54,9 @@ class SubmissionPlan:
     counted: bool  # in the population of its row in the report
     blocks: dict[str, str]  # block → VALID / EMPTY / an invalid state
     events: list[str] = field(default_factory=list)
-    rejection: str | None = None  # the contract reason code of the REJECTED_FIRST/ONLY_REJECTED file
+    rejection: str | None = (
+        None  # the contract reason code of the REJECTED_FIRST/ONLY_REJECTED file
+    )
 
 
 @dataclass(frozen=True)
@@ -117,20 +119,29 @@ def build_design(municipalities: tuple[Municipality, ...]) -> Design:
 
     before_2015 = first_2013 + new_2014
     before_2016 = before_2015 + new_2015
-    absent_2014 = _draw(rng, first_2013, len(before_2015) - _count("rekvirerat_2014_kommuner"), smallness)
-    participants_2015 = _count("rekvirerat_2015_kommuner") - _count("aterbetalat_helt_2015_kommuner")
+    absent_2014 = _draw(
+        rng, first_2013, len(before_2015) - _count("rekvirerat_2014_kommuner"), smallness
+    )
+    participants_2015 = _count("rekvirerat_2015_kommuner") - _count(
+        "aterbetalat_helt_2015_kommuner"
+    )
     absent_2015 = _draw(rng, before_2015, len(before_2016) - participants_2015, smallness)
     repaid_2015 = absent_2015[: _count("aterbetalat_helt_2015_kommuner")]
-    absent_2016 = _draw(rng, before_2016, _count("webbformular_ej_deltagit_2016_kommuner"), smallness)
-    no_kompetens_2013 = _draw(rng, first_2013, len(first_2013) - _count("rekvirerat_kompetens_2013_kommuner"),
-                              smallness)
+    absent_2016 = _draw(
+        rng, before_2016, _count("webbformular_ej_deltagit_2016_kommuner"), smallness
+    )
+    no_kompetens_2013 = _draw(
+        rng, first_2013, len(first_2013) - _count("rekvirerat_kompetens_2013_kommuner"), smallness
+    )
 
     plans = {
         2013: _plan_first_inventory(first_2013, 2013),
         2014: _plan_first_inventory(new_2014, 2014),
         2015: _plan_first_inventory(new_2015, 2015),
     }
-    plans[FINAL_YEAR], choice_answers = _plan_final_inventory(before_2016, _codes(absent_2016), new_2016)
+    plans[FINAL_YEAR], choice_answers = _plan_final_inventory(
+        before_2016, _codes(absent_2016), new_2016
+    )
     _add_file_events(plans)
     return Design(
         first_year=first_year,
@@ -151,7 +162,13 @@ def _all_blocks(ar: int, state: str = VALID) -> dict[str, str]:
     return {block: state for block in load_catalog().blocks(ar)}
 
 
-C_BLOCKS = ("C_socialt_arbete", "C_juridik", "C_psykologi", "C_samhallsvetenskap", "C_ebp_placerade_barn")
+C_BLOCKS = (
+    "C_socialt_arbete",
+    "C_juridik",
+    "C_psykologi",
+    "C_samhallsvetenskap",
+    "C_ebp_placerade_barn",
+)
 F_UPPFOLJNING = ("F_uppf_medarbetarsamtal", "F_uppf_annat_satt")
 F_ARBETSLEDARE = ("F_genomfort_arbetsledare", "F_plan_arbetsledare")
 
@@ -181,7 +198,9 @@ def _plan_first_inventory(cohort: list[Municipality], ar: int) -> dict[str, Subm
         set_state(m, EMPTY, "B_handlaggare_utbildning")
     for m in _draw(rng, submitters, len(submitters) - _n("T13", "2013"), smallness):
         set_state(m, EMPTY, "D_arbetsledare", "E_arbetsledare_utbildning")
-    c_missing = _draw(rng, submitters, 10, smallness)  # no published n: the EBP share is all that counts
+    c_missing = _draw(
+        rng, submitters, 10, smallness
+    )  # no published n: the EBP share is all that counts
     for m in c_missing[:8]:
         set_state(m, EMPTY, *C_BLOCKS)
     for m in c_missing[8:]:
@@ -219,7 +238,12 @@ def _plan_final_inventory(
         blocks["A_handlaggare"] = state
         plans[m.kommunkod] = SubmissionPlan(m.kommunkod, FINAL_YEAR, True, blocks)
     plans[only_rejected.kommunkod] = SubmissionPlan(
-        only_rejected.kommunkod, FINAL_YEAR, True, _all_blocks(FINAL_YEAR, EMPTY), [ONLY_REJECTED], "unsupported_type"
+        only_rejected.kommunkod,
+        FINAL_YEAR,
+        True,
+        _all_blocks(FINAL_YEAR, EMPTY),
+        [ONLY_REJECTED],
+        "unsupported_type",
     )
 
     def set_state(m: Municipality, state: str, *blocks: str) -> None:
@@ -240,7 +264,9 @@ def _plan_final_inventory(
     c_missing = _draw(rng, responders, missing("T03", "juridik"), smallness)
     for m in c_missing[: social_work_missing - 2]:  # skipped the whole competence part
         set_state(m, EMPTY, *C_BLOCKS)
-    for m in c_missing[social_work_missing - 2: social_work_missing]:  # gave up half-way through the first area
+    for m in c_missing[
+        social_work_missing - 2 : social_work_missing
+    ]:  # gave up half-way through the first area
         set_state(m, PARTIAL, "C_socialt_arbete")
         set_state(m, EMPTY, *C_BLOCKS[1:])
     for m in c_missing[social_work_missing:]:  # answered the first area only
@@ -259,12 +285,18 @@ def _plan_final_inventory(
     for m in new_2016:  # they submit like everybody else but are in no table (contract section 5)
         plans[m.kommunkod] = SubmissionPlan(m.kommunkod, FINAL_YEAR, False, _all_blocks(FINAL_YEAR))
         for block, answers in choice_answers.items():
-            answers[m.kommunkod] = pick(rng, ("ja", "delvis", "nej") if block.startswith("F_genomfort") else ("ja", "nej"))
+            answers[m.kommunkod] = pick(
+                rng, ("ja", "delvis", "nej") if block.startswith("F_genomfort") else ("ja", "nej")
+            )
     return plans, choice_answers
 
 
-def _plan_followup(rng, plans: dict[str, SubmissionPlan], responders: list[Municipality],
-                   no_supervisor_answers: list[Municipality]) -> dict[str, dict[str, str]]:
+def _plan_followup(
+    rng,
+    plans: dict[str, SubmissionPlan],
+    responders: list[Municipality],
+    no_supervisor_answers: list[Municipality],
+) -> dict[str, dict[str, str]]:
     """Which municipalities answered the 2016 follow-up questions (F blocks), and how."""
     figures = published_text_figures()
     in_population = sorted(code for code, plan in plans.items() if plan.counted)
@@ -276,7 +308,9 @@ def _plan_followup(rng, plans: dict[str, SubmissionPlan], responders: list[Munic
                 plans[m.kommunkod].blocks[block] = EMPTY
 
     # Genomfört (handläggare) is answered by everyone who answers any follow-up question.
-    answering = [code for code in in_population if plans[code].blocks["F_genomfort_handlaggare"] == VALID]
+    answering = [
+        code for code in in_population if plans[code].blocks["F_genomfort_handlaggare"] == VALID
+    ]
     n_skip_all = len(answering) - figures["planerad_genomford_handlaggare_kommuner"][1]
     skip_all = _draw(rng, responders, n_skip_all, smallness)
     leave_empty(skip_all, [block for block in _all_blocks(FINAL_YEAR) if block.startswith("F_")])
@@ -284,7 +318,9 @@ def _plan_followup(rng, plans: dict[str, SubmissionPlan], responders: list[Munic
     n_skip_uppf = len(answering) - n_skip_all - figures["uppfoljning_medarbetarsamtal_kommuner"][1]
     leave_empty(_draw(rng, still, n_skip_uppf, smallness), F_UPPFOLJNING)
     # Those who reported no supervisors answer nothing about them either.
-    n_skip_arbl = len(answering) - n_skip_all - figures["planerad_genomford_arbetsledare_kommuner"][1]
+    n_skip_arbl = (
+        len(answering) - n_skip_all - figures["planerad_genomford_arbetsledare_kommuner"][1]
+    )
     without_supervisors = _codes(no_supervisor_answers)
     candidates = sorted(still, key=lambda m: (m.kommunkod not in without_supervisors, m.kommunkod))
     leave_empty(candidates[:n_skip_arbl], F_ARBETSLEDARE)
@@ -309,7 +345,9 @@ def _plan_followup(rng, plans: dict[str, SubmissionPlan], responders: list[Munic
         for code in answered:
             if code not in yes:
                 answers[block][code] = "nej"
-            elif block.startswith("F_genomfort"):  # "helt eller delvis": about four in ten completely
+            elif block.startswith(
+                "F_genomfort"
+            ):  # "helt eller delvis": about four in ten completely
                 answers[block][code] = pick(rng, ("ja", "ja", "delvis", "delvis", "delvis"))
             else:
                 answers[block][code] = "ja"
@@ -321,26 +359,45 @@ def _add_file_events(plans: dict[int, dict[str, SubmissionPlan]]) -> None:
     rng = stream("file-events")
 
     def eligible(ar: int) -> list[str]:
-        return sorted(code for code, plan in plans[ar].items() if plan.counted and not plan.events
-                      and all(state == VALID for state in plan.blocks.values()))
+        return sorted(
+            code
+            for code, plan in plans[ar].items()
+            if plan.counted
+            and not plan.events
+            and all(state == VALID for state in plan.blocks.values())
+        )
 
     events_2016 = [
-        (EARLIER_VERSION, None), (EARLIER_VERSION, None),
-        (REJECTED_FIRST, "year_mismatch"), (REJECTED_FIRST, "unknown_municipality"),
-        (REJECTED_FIRST, "bad_header"), (REJECTED_FIRST, "missing_metadata"),
-        (SENT_TWICE, None), (SENT_TWICE, None),
-        (COMMENT_ROW, None), (COMMENT_ROW, None), (OLD_TEMPLATE, None), (REPEATED_ROW, None),
+        (EARLIER_VERSION, None),
+        (EARLIER_VERSION, None),
+        (REJECTED_FIRST, "year_mismatch"),
+        (REJECTED_FIRST, "unknown_municipality"),
+        (REJECTED_FIRST, "bad_header"),
+        (REJECTED_FIRST, "missing_metadata"),
+        (SENT_TWICE, None),
+        (SENT_TWICE, None),
+        (COMMENT_ROW, None),
+        (COMMENT_ROW, None),
+        (OLD_TEMPLATE, None),
+        (REPEATED_ROW, None),
         (COMPETENCE_OVER_STAFF, None),
     ]
     events_first = {
-        2013: [(EARLIER_VERSION, None), (SENT_TWICE, None), (REJECTED_FIRST, "bad_timestamp"),
-               (COMMENT_ROW, None)],
+        2013: [
+            (EARLIER_VERSION, None),
+            (SENT_TWICE, None),
+            (REJECTED_FIRST, "bad_timestamp"),
+            (COMMENT_ROW, None),
+        ],
         2014: [(EARLIER_VERSION, None)],
         2015: [],
     }
     for ar, events in ((2016, events_2016), *events_first.items()):
         candidates = eligible(ar)
-        for code, (event, reason) in zip(weighted_sample(rng, candidates, [1.0] * len(candidates), len(events)),
-                                         events, strict=True):
+        for code, (event, reason) in zip(
+            weighted_sample(rng, candidates, [1.0] * len(candidates), len(events)),
+            events,
+            strict=True,
+        ):
             plans[ar][code].events.append(event)
             plans[ar][code].rejection = reason

@@ -29,25 +29,116 @@ from .randomness import pick, stream, weighted_sample
 from .reference import Municipality
 
 FIRST_NAMES = (
-    "Anna", "Eva", "Maria", "Karin", "Sara", "Lena", "Kerstin", "Emma", "Ingrid", "Malin", "Linnéa", "Åsa",
-    "Sofia", "Johanna", "Birgitta", "Marie", "Helena", "Annika", "Camilla", "Jenny", "Ulrika", "Therese",
-    "Märta", "Elin", "Ida", "Hanna", "Louise", "Frida", "Maja", "Agneta", "Lars", "Anders", "Johan", "Per",
-    "Erik", "Mikael", "Jonas", "Björn", "Göran", "Håkan", "Stefan", "Fredrik", "Mats", "Jörgen",
+    "Anna",
+    "Eva",
+    "Maria",
+    "Karin",
+    "Sara",
+    "Lena",
+    "Kerstin",
+    "Emma",
+    "Ingrid",
+    "Malin",
+    "Linnéa",
+    "Åsa",
+    "Sofia",
+    "Johanna",
+    "Birgitta",
+    "Marie",
+    "Helena",
+    "Annika",
+    "Camilla",
+    "Jenny",
+    "Ulrika",
+    "Therese",
+    "Märta",
+    "Elin",
+    "Ida",
+    "Hanna",
+    "Louise",
+    "Frida",
+    "Maja",
+    "Agneta",
+    "Lars",
+    "Anders",
+    "Johan",
+    "Per",
+    "Erik",
+    "Mikael",
+    "Jonas",
+    "Björn",
+    "Göran",
+    "Håkan",
+    "Stefan",
+    "Fredrik",
+    "Mats",
+    "Jörgen",
 )
 MEN_FROM = FIRST_NAMES.index("Lars")  # names after this are men's: about one contact in six
 LAST_NAMES = (
-    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson",
-    "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson", "Jönsson", "Lindberg",
-    "Jakobsson", "Magnusson", "Lindström", "Olofsson", "Lindqvist", "Lindgren", "Berg", "Axelsson",
-    "Bergström", "Lundberg", "Lundgren", "Lundqvist", "Mattsson", "Berglund", "Fredriksson", "Sandberg",
-    "Henriksson", "Forsberg", "Sjöberg", "Wallin", "Engström", "Eklund", "Danielsson", "Håkansson", "Björk",
-    "Bergman", "Holm", "Wikström", "Isaksson", "Nyström", "Holmberg", "Löfgren", "Söderberg", "Nyberg",
-    "Blomqvist", "Nordström", "Mårtensson", "Åberg", "Öberg",
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Jansson",
+    "Hansson",
+    "Bengtsson",
+    "Jönsson",
+    "Lindberg",
+    "Jakobsson",
+    "Magnusson",
+    "Lindström",
+    "Olofsson",
+    "Lindqvist",
+    "Lindgren",
+    "Berg",
+    "Axelsson",
+    "Bergström",
+    "Lundberg",
+    "Lundgren",
+    "Lundqvist",
+    "Mattsson",
+    "Berglund",
+    "Fredriksson",
+    "Sandberg",
+    "Henriksson",
+    "Forsberg",
+    "Sjöberg",
+    "Wallin",
+    "Engström",
+    "Eklund",
+    "Danielsson",
+    "Håkansson",
+    "Björk",
+    "Bergman",
+    "Holm",
+    "Wikström",
+    "Isaksson",
+    "Nyström",
+    "Holmberg",
+    "Löfgren",
+    "Söderberg",
+    "Nyberg",
+    "Blomqvist",
+    "Nordström",
+    "Mårtensson",
+    "Åberg",
+    "Öberg",
 )
 COMMENT = "Två tjänster har varit vakanta under hösten, så siffrorna gäller bemannad tid."
 SUBMISSION_WINDOWS = {  # (first day, days) within which inventories came in
-    2013: (date(2013, 10, 1), 70), 2014: (date(2014, 10, 1), 70),
-    2015: (date(2015, 10, 1), 70), 2016: (date(2016, 11, 1), 38),
+    2013: (date(2013, 10, 1), 70),
+    2014: (date(2014, 10, 1), 70),
+    2015: (date(2015, 10, 1), 70),
+    2016: (date(2016, 11, 1), 38),
 }
 
 
@@ -133,8 +224,9 @@ def _float_artefact(value: Decimal) -> float:
     return math.nextafter(float(value), math.inf)
 
 
-def render_xlsx(rows: list[tuple[str, object]], created: datetime, artefacts: set[str],
-                title: str | None = None) -> bytes:
+def render_xlsx(
+    rows: list[tuple[str, object]], created: datetime, artefacts: set[str], title: str | None = None
+) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     workbook.set_properties({"created": created})
@@ -196,15 +288,29 @@ class Upload:
     note: str = ""  # what the ledger and validation should make of it, where it is special
 
 
-def _rows(ar: int, kommunkod: object, inlamnad: datetime, contact: Contact | None,
-          answers: dict[str, Answer], capitalise: bool = False) -> list[tuple[str, object]]:
+def _rows(
+    ar: int,
+    kommunkod: object,
+    inlamnad: datetime,
+    contact: Contact | None,
+    answers: dict[str, Answer],
+    capitalise: bool = False,
+) -> list[tuple[str, object]]:
     """Every question of the year's form in catalog order, unanswered ones empty."""
-    meta = {"kommunkod": kommunkod, "ar": ar, "inlamnad": inlamnad,
-            "kontaktperson": contact.name if contact else None,
-            "kontakt_epost": contact.email if contact else None}
+    meta = {
+        "kommunkod": kommunkod,
+        "ar": ar,
+        "inlamnad": inlamnad,
+        "kontaktperson": contact.name if contact else None,
+        "kontakt_epost": contact.email if contact else None,
+    }
     rows = []
     for question in load_catalog().form(ar):
-        value = meta[question.question_id] if question.block == "meta" else answers.get(question.question_id)
+        value = (
+            meta[question.question_id]
+            if question.block == "meta"
+            else answers.get(question.question_id)
+        )
         if capitalise and isinstance(value, str) and question.kind.startswith("yes"):
             value = value.capitalize()  # typed by hand: "Ja", "Delvis"
         rows.append((question.question_id, value))
@@ -215,13 +321,21 @@ def _file_name(layout: Layout, municipality: Municipality, ar: int, rng, taken: 
     slug = ascii_fold(municipality.kommun).replace(" ", "_")
     options = {
         "web_form": [f"Kompetensinventering_{ar}_{slug}.csv"],
-        "excel_utf8_bom": [f"kompetensinventering {ascii_fold(municipality.kommun)} {ar}.csv",
-                           f"Kompetensinventering_{ar}_{slug}_rattad.csv"],
-        "excel_windows_1252": [f"{municipality.kommunkod}_kompetensinventering.csv", f"Inventering_{slug}.csv"],
+        "excel_utf8_bom": [
+            f"kompetensinventering {ascii_fold(municipality.kommun)} {ar}.csv",
+            f"Kompetensinventering_{ar}_{slug}_rattad.csv",
+        ],
+        "excel_windows_1252": [
+            f"{municipality.kommunkod}_kompetensinventering.csv",
+            f"Inventering_{slug}.csv",
+        ],
         "comma_point": [f"kompetensinventering-{slug.lower()}-{ar}.csv"],
         "tab": [f"export_{municipality.kommunkod}.csv", "export.csv"],
-        "xlsx": [f"Kompetensinventering {ar} {ascii_fold(municipality.kommun)}.xlsx", "inventering.xlsx",
-                 "Kopia av blankett_kompetensinventering.xlsx"],
+        "xlsx": [
+            f"Kompetensinventering {ar} {ascii_fold(municipality.kommun)}.xlsx",
+            "inventering.xlsx",
+            "Kopia av blankett_kompetensinventering.xlsx",
+        ],
     }[layout.name]
     return _unique(pick(rng, options), taken)
 
@@ -239,7 +353,9 @@ def _unique(name: str, taken: set[str]) -> str:
 def _render(layout: Layout, rows, created: datetime, rng, title: str | None = None) -> bytes:
     if layout.is_xlsx:
         fte_rows = [q for q, v in rows if isinstance(v, Decimal) and v != v.to_integral_value()]
-        artefacts = set(weighted_sample(rng, fte_rows, [1.0] * len(fte_rows), min(2, len(fte_rows))))
+        artefacts = set(
+            weighted_sample(rng, fte_rows, [1.0] * len(fte_rows), min(2, len(fte_rows)))
+        )
         return render_xlsx(rows, created, artefacts, title)
     return render_csv(rows, layout, title)
 
@@ -262,25 +378,43 @@ class _Mailbox:
             first_day, days = SUBMISSION_WINDOWS[self.ar]
             day = first_day + timedelta(days=int(self.rng.random() * days))
         minutes = 8 * 60 + int(self.rng.random() * 9 * 60)
-        return datetime(day.year, day.month, day.day, minutes // 60, minutes % 60, int(self.rng.random() * 60))
+        return datetime(
+            day.year, day.month, day.day, minutes // 60, minutes % 60, int(self.rng.random() * 60)
+        )
 
-    def add(self, layout: Layout, municipality: Municipality, rows, inlamnad: datetime,
-            note: str, title: str | None = None) -> Upload:
+    def add(
+        self,
+        layout: Layout,
+        municipality: Municipality,
+        rows,
+        inlamnad: datetime,
+        note: str,
+        title: str | None = None,
+    ) -> Upload:
         name = _file_name(layout, municipality, self.ar, self.rng, self.taken)
-        upload = Upload(name, _render(layout, rows, inlamnad, self.rng, title), municipality.kommunkod, note)
+        upload = Upload(
+            name, _render(layout, rows, inlamnad, self.rng, title), municipality.kommunkod, note
+        )
         self.uploads.append(upload)
         return upload
 
     def post(self, plan: SubmissionPlan, answers: dict[str, Answer]) -> None:
         municipality = self.municipalities[plan.kommunkod]
         layout = weighted_sample(self.rng, self.layouts, self.shares, 1)[0]
-        contact = None if self.rng.random() < 0.04 else _contact(
-            self.rng, municipality, needs_non_ascii=layout.encoding == "cp1252")
+        contact = (
+            None
+            if self.rng.random() < 0.04
+            else _contact(self.rng, municipality, needs_non_ascii=layout.encoding == "cp1252")
+        )
         inlamnad = self.submission_time()
         # An earlier version (superseded, or rejected and sent again) went in days before.
-        earlier = self.submission_time(inlamnad.date() - timedelta(days=2 + int(self.rng.random() * 10)))
+        earlier = self.submission_time(
+            inlamnad.date() - timedelta(days=2 + int(self.rng.random() * 10))
+        )
 
-        def rows_of(content: dict[str, Answer], sent: datetime, written_as: Layout = layout) -> list[tuple[str, object]]:
+        def rows_of(
+            content: dict[str, Answer], sent: datetime, written_as: Layout = layout
+        ) -> list[tuple[str, object]]:
             if not written_as.with_time:  # typed by hand: a date without time
                 sent = datetime(sent.year, sent.month, sent.day)
             # Excel drops the leading zero of a kommunkod typed into a cell: 0180 becomes 180.
@@ -288,25 +422,50 @@ class _Mailbox:
             return _rows(self.ar, kommunkod, sent, contact, content, capitalise=written_as.is_xlsx)
 
         if events.ONLY_REJECTED in plan.events:  # a scanned PDF, never followed by the form
-            name = _unique(f"Kompetensinventering {self.ar} {ascii_fold(municipality.kommun)}.pdf", self.taken)
-            self.uploads.append(Upload(name, b"%PDF-1.4\n% inskannad blankett\n%%EOF\n", plan.kommunkod,
-                                       "rejected: unsupported_type; the municipality's only file"))
+            name = _unique(
+                f"Kompetensinventering {self.ar} {ascii_fold(municipality.kommun)}.pdf", self.taken
+            )
+            self.uploads.append(
+                Upload(
+                    name,
+                    b"%PDF-1.4\n% inskannad blankett\n%%EOF\n",
+                    plan.kommunkod,
+                    "rejected: unsupported_type; the municipality's only file",
+                )
+            )
             return
         if events.EARLIER_VERSION in plan.events:
-            self.add(WEB_FORM, municipality, rows_of(earlier_draft(answers), earlier, WEB_FORM), earlier,
-                     "superseded: a corrected file with a later inlamnad follows")
+            self.add(
+                WEB_FORM,
+                municipality,
+                rows_of(earlier_draft(answers), earlier, WEB_FORM),
+                earlier,
+                "superseded: a corrected file with a later inlamnad follows",
+            )
         if events.REJECTED_FIRST in plan.events:
-            self._post_rejected(plan.rejection, layout, municipality, rows_of(answers, earlier), earlier)
+            self._post_rejected(
+                plan.rejection, layout, municipality, rows_of(answers, earlier), earlier
+            )
 
         rows = rows_of(answers, inlamnad)
-        notes = [f"block {block} {state}" for block, state in plan.blocks.items()
-                 if state not in (VALID, EMPTY)]
+        notes = [
+            f"block {block} {state}"
+            for block, state in plan.blocks.items()
+            if state not in (VALID, EMPTY)
+        ]
         if events.COMMENT_ROW in plan.events:
             rows.append(("kommentar", COMMENT))
             notes.append("warning unknown_question (kommentar)")
-        if events.OLD_TEMPLATE in plan.events:  # last period's template: a subarea the 2016 form dropped
-            rows += [(f"komp_uppfoljning_utvardering_{level}", answers[f"komp_evidensbaserad_praktik_{level}"])
-                     for level in ("grund", "fordjupad", "saknar")]
+        if (
+            events.OLD_TEMPLATE in plan.events
+        ):  # last period's template: a subarea the 2016 form dropped
+            rows += [
+                (
+                    f"komp_uppfoljning_utvardering_{level}",
+                    answers[f"komp_evidensbaserad_praktik_{level}"],
+                )
+                for level in ("grund", "fordjupad", "saknar")
+            ]
             notes.append("warning question_not_in_form_year (komp_uppfoljning_utvardering_*)")
         if events.REPEATED_ROW in plan.events:
             rows.append(next(row for row in rows if row[0] == "handl_totalt"))
@@ -321,11 +480,20 @@ class _Mailbox:
             # The ledger keeps the first in path order and marks the other `duplicate`.
             kept, dropped = sorted([upload.file_name, copy_name])
             self.uploads[-1] = Upload(kept, upload.content, plan.kommunkod, upload.note)
-            self.uploads.append(Upload(dropped, upload.content, plan.kommunkod, f"duplicate of {kept}"))
+            self.uploads.append(
+                Upload(dropped, upload.content, plan.kommunkod, f"duplicate of {kept}")
+            )
 
-    def _post_rejected(self, reason: str, layout: Layout, municipality: Municipality,
-                       rows: list[tuple[str, object]], sent: datetime) -> None:
+    def _post_rejected(
+        self,
+        reason: str,
+        layout: Layout,
+        municipality: Municipality,
+        rows: list[tuple[str, object]],
+        sent: datetime,
+    ) -> None:
         """A file the ledger rejects for `reason` (the municipality then sends it again)."""
+
         def replaced(question_id: str, value: object) -> list[tuple[str, object]]:
             return [(q, value if q == question_id else v) for q, v in rows]
 
@@ -335,7 +503,11 @@ class _Mailbox:
                 rows = replaced("ar", self.ar - 1)
             case "unknown_municipality":  # a typo in kommunkod
                 code = municipality.kommunkod
-                typos = (code[:2] + code[3] + code[2], code[0] + code[2] + code[1] + code[3], code[:2] + "00")
+                typos = (
+                    code[:2] + code[3] + code[2],
+                    code[0] + code[2] + code[1] + code[3],
+                    code[:2] + "00",
+                )
                 rows = replaced("kommunkod", next(t for t in typos if t not in self.municipalities))
             case "missing_metadata":
                 rows = [(q, v) for q, v in rows if q != "inlamnad"]
@@ -345,11 +517,21 @@ class _Mailbox:
                 title = f"Kompetensinventering {self.ar} – {municipality.kommun} kommun"
             case _:
                 raise ValueError(f"no way to make a file rejected for {reason}")
-        self.add(layout, municipality, rows, sent, f"rejected: {reason}; sent again correctly later", title)
+        self.add(
+            layout,
+            municipality,
+            rows,
+            sent,
+            f"rejected: {reason}; sent again correctly later",
+            title,
+        )
 
 
-def build_uploads(design: Design, answers: dict[int, dict[str, dict[str, Answer]]],
-                  municipalities: tuple[Municipality, ...]) -> dict[int, list[Upload]]:
+def build_uploads(
+    design: Design,
+    answers: dict[int, dict[str, dict[str, Answer]]],
+    municipalities: tuple[Municipality, ...],
+) -> dict[int, list[Upload]]:
     """year → the files of raw/<year>/inventering/."""
     by_code = {m.kommunkod: m for m in municipalities}
     uploads = {}

@@ -28,8 +28,12 @@ def build() -> dict[str, bytes]:
     uploads = build_uploads(design, answers, all_municipalities)
     files = {f"{year}/rekvisitioner.csv": register_csv(rows) for year, rows in registers.items()}
     for year, year_uploads in uploads.items():
-        files.update({f"{year}/inventering/{upload.file_name}": upload.content for upload in year_uploads})
-    files["README.md"] = render_readme(design, answers, registers, uploads, all_municipalities).encode("utf-8")
+        files.update(
+            {f"{year}/inventering/{upload.file_name}": upload.content for upload in year_uploads}
+        )
+    files["README.md"] = render_readme(
+        design, answers, registers, uploads, all_municipalities
+    ).encode("utf-8")
     return dict(sorted(files.items()))
 
 
@@ -37,7 +41,11 @@ def write(out_dir: Path, replace: bool) -> int:
     if out_dir.exists() and any(out_dir.iterdir()):
         foreign = sorted(p.name for p in out_dir.iterdir() if not GENERATED_ENTRY.match(p.name))
         if not replace or foreign:
-            reason = f"it holds files the generator did not write: {foreign}" if foreign else "use --replace"
+            reason = (
+                f"it holds files the generator did not write: {foreign}"
+                if foreign
+                else "use --replace"
+            )
             print(f"{out_dir} is not empty; {reason}", file=sys.stderr)
             return 2
         for entry in out_dir.iterdir():
@@ -54,7 +62,10 @@ def write(out_dir: Path, replace: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.generate_raw", description=__doc__)
     parser.add_argument("--out", type=Path, required=True, help="landing zone to write, e.g. raw")
-    parser.add_argument("--replace", action="store_true",
-                        help="replace an earlier output in --out (year folders and README.md only)")
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace an earlier output in --out (year folders and README.md only)",
+    )
     args = parser.parse_args(argv)
     return write(args.out, args.replace)

@@ -27,7 +27,16 @@ STOCKHOLM = "0180"
 FLOOR_SEK = published_text_figures()["minsta_belopp_sek"][0]
 INVENTORY_CAP_SEK = published_text_figures()["stockholm_2013_inventering_sek"][0]
 # Sparsely populated municipalities have long distances and few colleagues to learn from.
-GROUP_FACTORS = {"A2": 0.95, "B3": 1.0, "B4": 1.0, "B5": 1.05, "C6": 1.05, "C7": 1.05, "C8": 1.2, "C9": 1.15}
+GROUP_FACTORS = {
+    "A2": 0.95,
+    "B3": 1.0,
+    "B4": 1.0,
+    "B5": 1.05,
+    "C6": 1.05,
+    "C7": 1.05,
+    "C8": 1.2,
+    "C9": 1.15,
+}
 HEADER = "kommunkod;andamal;fordelat_sek;rekvirerat_sek;aterbetalt_sek"
 
 
@@ -49,15 +58,22 @@ def _appropriations() -> dict[tuple[int, str], int]:
     }
 
 
-def _key_share(municipalities, year: int, budget: int, metropolitan_factor: float) -> dict[str, float]:
+def _key_share(
+    municipalities, year: int, budget: int, metropolitan_factor: float
+) -> dict[str, float]:
     """Each municipality's unrounded allotment under the key, floor included."""
-    weights = {m.kommunkod: m.population[year] * GROUP_FACTORS.get(m.group_code, metropolitan_factor)
-               for m in municipalities}
+    weights = {
+        m.kommunkod: m.population[year] * GROUP_FACTORS.get(m.group_code, metropolitan_factor)
+        for m in municipalities
+    }
     floored: set[str] = set()
     while True:
         free_weight = sum(w for code, w in weights.items() if code not in floored)
         rest = budget - FLOOR_SEK * len(floored)
-        shares = {code: FLOOR_SEK if code in floored else rest * w / free_weight for code, w in weights.items()}
+        shares = {
+            code: FLOOR_SEK if code in floored else rest * w / free_weight
+            for code, w in weights.items()
+        }
         below = {code for code, share in shares.items() if share < FLOOR_SEK} - floored
         if not below:
             return shares
@@ -88,8 +104,12 @@ def allotments(municipalities: tuple[Municipality, ...]) -> dict[tuple[int, str]
     for (year, andamal), budget in sorted(budgets.items()):
         if andamal == INVENTERING:
             weights = [m.population[year] for m in municipalities]
-            amounts = apportion(budget, weights, upper=[INVENTORY_CAP_SEK] * len(codes),
-                                lower=[FLOOR_SEK] * len(codes))
+            amounts = apportion(
+                budget,
+                weights,
+                upper=[INVENTORY_CAP_SEK] * len(codes),
+                lower=[FLOOR_SEK] * len(codes),
+            )
         else:
             shares = _key_share(municipalities, year, budget, factor)
             fixed = {STOCKHOLM: stockholm_kompetens} if year == 2013 else {}
@@ -103,7 +123,9 @@ def allotments(municipalities: tuple[Municipality, ...]) -> dict[tuple[int, str]
     return result
 
 
-def build_registers(design: Design, municipalities: tuple[Municipality, ...]) -> dict[int, list[RegisterRow]]:
+def build_registers(
+    design: Design, municipalities: tuple[Municipality, ...]
+) -> dict[int, list[RegisterRow]]:
     """year → the rows of that year's rekvisitioner.csv, sorted by kommunkod and andamal."""
     rng = stream("register")
     allotted = allotments(municipalities)
@@ -114,12 +136,18 @@ def build_registers(design: Design, municipalities: tuple[Municipality, ...]) ->
             rekvirerat = aterbetalt = 0
             if requisitions:
                 # most take the whole amount; some ask for less, in round hundreds
-                rekvirerat = fordelat if rng.random() < 0.85 else round(fordelat * jitter(rng, 0.2) * 0.8, -2)
+                rekvirerat = (
+                    fordelat
+                    if rng.random() < 0.85
+                    else round(fordelat * jitter(rng, 0.2) * 0.8, -2)
+                )
                 if code in design.repaid_in_full.get(year, ()):
                     aterbetalt = rekvirerat
                 elif rng.random() < 0.07:  # unspent money returned at year end
                     aterbetalt = round(rekvirerat * 0.4 * rng.random())
-            registers[year].append(RegisterRow(code, andamal, fordelat, int(rekvirerat), int(aterbetalt)))
+            registers[year].append(
+                RegisterRow(code, andamal, fordelat, int(rekvirerat), int(aterbetalt))
+            )
     for rows in registers.values():
         rows.sort(key=lambda row: (row.kommunkod, row.andamal))
     return registers
@@ -135,6 +163,7 @@ def _requisitions(design: Design, year: int, andamal: str, code: str) -> bool:
 
 def register_csv(rows: list[RegisterRow]) -> bytes:
     lines = [HEADER] + [
-        f"{r.kommunkod};{r.andamal};{r.fordelat_sek};{r.rekvirerat_sek};{r.aterbetalt_sek}" for r in rows
+        f"{r.kommunkod};{r.andamal};{r.fordelat_sek};{r.rekvirerat_sek};{r.aterbetalt_sek}"
+        for r in rows
     ]
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -30,7 +30,9 @@ def pick(rng: random.Random, items: Sequence[T]) -> T:
     return items[int(rng.random() * len(items))]
 
 
-def weighted_sample(rng: random.Random, items: Sequence[T], weights: Sequence[float], k: int) -> list[T]:
+def weighted_sample(
+    rng: random.Random, items: Sequence[T], weights: Sequence[float], k: int
+) -> list[T]:
     """`k` distinct items, each draw with probability proportional to its weight."""
     pool = list(zip(items, weights, strict=True))
     if k > len(pool):

@@ -16,10 +16,14 @@ from .randomness import SEED
 from .reference import Municipality
 
 BLOCK_TABLES = {
-    "A_handlaggare": "Tables 1, 11", "B_handlaggare_utbildning": "Tables 2, 12",
-    "C_socialt_arbete": "Table 3 socialt arbete, Table 4", "C_juridik": "Table 3 juridik, Table 5",
-    "C_psykologi": "Table 3 psykologi, Table 6", "C_samhallsvetenskap": "Table 3 samhällsvetenskap, Table 7",
-    "C_ebp_placerade_barn": "Table 3 EBP, Table 8", "D_arbetsledare": "Tables 9, 13",
+    "A_handlaggare": "Tables 1, 11",
+    "B_handlaggare_utbildning": "Tables 2, 12",
+    "C_socialt_arbete": "Table 3 socialt arbete, Table 4",
+    "C_juridik": "Table 3 juridik, Table 5",
+    "C_psykologi": "Table 3 psykologi, Table 6",
+    "C_samhallsvetenskap": "Table 3 samhällsvetenskap, Table 7",
+    "C_ebp_placerade_barn": "Table 3 EBP, Table 8",
+    "D_arbetsledare": "Tables 9, 13",
     "E_arbetsledare_utbildning": "Tables 10, 14",
 }
 
@@ -165,12 +169,18 @@ def _why_not_in_table_1(plan: SubmissionPlan | None) -> str:
     return "left block A invalid but answered the rest (counted in the other tables)"
 
 
-def render_readme(design: Design, answers: dict[int, dict[str, dict[str, Answer]]],
-                  registers: dict[int, list[RegisterRow]], uploads: dict[int, list[Upload]],
-                  municipalities: tuple[Municipality, ...]) -> str:
+def render_readme(
+    design: Design,
+    answers: dict[int, dict[str, dict[str, Answer]]],
+    registers: dict[int, list[RegisterRow]],
+    uploads: dict[int, list[Upload]],
+    municipalities: tuple[Municipality, ...],
+) -> str:
     by_code = {m.kommunkod: m for m in municipalities}
     final_plans = design.plans[FINAL_YEAR]
-    earlier = sorted(code for code, year in design.first_year.items() if year is not None and year < FINAL_YEAR)
+    earlier = sorted(
+        code for code, year in design.first_year.items() if year is not None and year < FINAL_YEAR
+    )
     in_table_1 = [code for code in earlier if _counted(final_plans.get(code), "A_handlaggare")]
     reasons: dict[str, list[Municipality]] = {}
     for code in earlier:
@@ -180,7 +190,9 @@ def render_readme(design: Design, answers: dict[int, dict[str, dict[str, Answer]
     not_in_table_1 = [m.kommunkod for members in reasons.values() for m in members]
 
     def median_population(codes: list[str]) -> str:
-        return f"{int(median(by_code[c].population[FINAL_YEAR] for c in codes)):,}".replace(",", " ")
+        return f"{int(median(by_code[c].population[FINAL_YEAR] for c in codes)):,}".replace(
+            ",", " "
+        )
 
     def cohort(year: int | None) -> list[Municipality]:
         return [by_code[code] for code, first in design.first_year.items() if first == year]
@@ -190,16 +202,25 @@ def render_readme(design: Design, answers: dict[int, dict[str, dict[str, Answer]
         _listing("First year 2014", cohort(2014))
         + f" {_name(returned)} had requisitioned the 2013 inventory money and paid it back.",
         _listing("First year 2015", cohort(2015)),
-        _listing("First year 2016 (they send a 2016 inventory, which no table counts)", cohort(2016)),
+        _listing(
+            "First year 2016 (they send a 2016 inventory, which no table counts)", cohort(2016)
+        ),
         _listing("Never took part", cohort(None)),
         _listing("Paid everything back in 2015", [by_code[c] for c in design.repaid_in_full[2015]]),
-        _listing("Took part 2013–2015 but not in 2016",
-                 [by_code[c] for c in earlier if c not in design.participants[FINAL_YEAR]]),
-        *(_listing(f"Not counted in Table 1: {reason}", members) for reason, members in sorted(reasons.items())),
+        _listing(
+            "Took part 2013–2015 but not in 2016",
+            [by_code[c] for c in earlier if c not in design.participants[FINAL_YEAR]],
+        ),
+        *(
+            _listing(f"Not counted in Table 1: {reason}", members)
+            for reason, members in sorted(reasons.items())
+        ),
     ]
     special = [
         f"- `{year}/inventering/{upload.file_name}` ({_name(by_code[upload.kommunkod])}): {upload.note}"
-        for year in YEARS for upload in sorted(uploads[year], key=lambda u: u.file_name) if upload.note
+        for year in YEARS
+        for upload in sorted(uploads[year], key=lambda u: u.file_name)
+        if upload.note
     ]
     block_counts = "\n".join(
         f"  - {label} (block `{block}`): {sum(1 for plan in final_plans.values() if _counted(plan, block))}"
@@ -208,7 +229,9 @@ def render_readme(design: Design, answers: dict[int, dict[str, dict[str, Answer]
     staff = {code: answers[FINAL_YEAR][code]["handl_totalt"] for code in ("2403", "0180")}
     return INTRO.format(
         seed=SEED,
-        inventory="\n".join(f"| {year} | {len(registers[year])} | {len(uploads[year])} |" for year in YEARS),
+        inventory="\n".join(
+            f"| {year} | {len(registers[year])} | {len(uploads[year])} |" for year in YEARS
+        ),
         a1_factor=f"{metropolitan_factor(municipalities):.4f}",
         bjurholm=str(staff["2403"]).replace(".", ","),
         stockholm=str(staff["0180"]).replace(".", ","),

@@ -44,13 +44,17 @@ def municipalities(directory: Path = SHIPPED_REFERENCE_DIR) -> tuple[Municipalit
     for row in _rows("population_2013_2017.csv", directory):
         population.setdefault(row["kommunkod"], {})[int(row["year"])] = int(row["population"])
     return tuple(
-        Municipality(row["kommunkod"], row["kommun"], groups[row["kommunkod"]], population[row["kommunkod"]])
+        Municipality(
+            row["kommunkod"], row["kommun"], groups[row["kommunkod"]], population[row["kommunkod"]]
+        )
         for row in sorted(_rows("municipalities.csv", directory), key=lambda r: r["kommunkod"])
     )
 
 
 @cache
-def published_tables(directory: Path = SHIPPED_REFERENCE_DIR) -> dict[tuple[str, str, str], PublishedCell]:
+def published_tables(
+    directory: Path = SHIPPED_REFERENCE_DIR,
+) -> dict[tuple[str, str, str], PublishedCell]:
     """(table, row_key, col_key) → the published cell."""
     return {
         (row["table"], row["row_key"], row["col_key"]): PublishedCell(
@@ -61,9 +65,14 @@ def published_tables(directory: Path = SHIPPED_REFERENCE_DIR) -> dict[tuple[str,
 
 
 @cache
-def published_text_figures(directory: Path = SHIPPED_REFERENCE_DIR) -> dict[str, tuple[int, int | None]]:
+def published_text_figures(
+    directory: Path = SHIPPED_REFERENCE_DIR,
+) -> dict[str, tuple[int, int | None]]:
     """figure_key → (value, n_kommuner). Every text figure is a whole number or a rounded share."""
     return {
-        row["figure_key"]: (int(row["value"]), int(row["n_kommuner"]) if row["n_kommuner"] else None)
+        row["figure_key"]: (
+            int(row["value"]),
+            int(row["n_kommuner"]) if row["n_kommuner"] else None,
+        )
         for row in _rows("published_text_figures.csv", directory)
     }

@@ -7,8 +7,8 @@
 CREATE OR REPLACE TABLE report.text_figures AS
 WITH
 -- The figure keys name the two purposes (andamal) by a short word.
-purpose_words (andamal, key_word) AS (
-    VALUES ('inventering', 'inventering'), ('kompetensutveckling', 'kompetens')
+purpose_words AS (
+    SELECT andamal, key_word FROM ref.grant_purposes
 ),
 -- The register per municipality and year, all purposes together.
 municipality_years AS (

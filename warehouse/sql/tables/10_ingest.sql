@@ -42,8 +42,8 @@ CREATE TABLE IF NOT EXISTS quality.file_ledger (
     kommunkod    VARCHAR,
     ar           INTEGER,
     inlamnad     TIMESTAMP,
-    status       VARCHAR NOT NULL,      -- selected | superseded | duplicate | conflict | rejected | ignored
-    reason_code  VARCHAR,
+    status       VARCHAR NOT NULL,      -- one of ref.ledger_statuses (schemas/contract.py)
+    reason_code  VARCHAR,               -- rejected only: one of ref.rules with kind 'rejection'
     message      VARCHAR NOT NULL
 );
 
@@ -82,7 +82,7 @@ CREATE TABLE IF NOT EXISTS core.submissions (
 CREATE TABLE IF NOT EXISTS core.grant_register (
     ar              INTEGER NOT NULL,
     kommunkod       VARCHAR NOT NULL,
-    andamal         VARCHAR NOT NULL,   -- inventering | kompetensutveckling
+    andamal         VARCHAR NOT NULL,   -- one of ref.grant_purposes (schemas/contract.py)
     fordelat_sek    BIGINT NOT NULL,
     rekvirerat_sek  BIGINT NOT NULL,
     aterbetalt_sek  BIGINT NOT NULL,
@@ -127,8 +127,8 @@ COMMENT ON COLUMN quality.file_ledger.size_bytes IS 'Filens storlek på disk i b
 COMMENT ON COLUMN quality.file_ledger.kommunkod IS 'Kommunkod, fyra siffror som text ("0180"). NULL där innehållet inte lästs eller inte kunde tolkas.';
 COMMENT ON COLUMN quality.file_ledger.ar IS 'Redovisningsår (frågan ar i filen). NULL där det inte kunde läsas.';
 COMMENT ON COLUMN quality.file_ledger.inlamnad IS 'Inlämningstid ur filen (frågan inlamnad), svensk lokal tid.';
-COMMENT ON COLUMN quality.file_ledger.status IS 'selected | superseded | duplicate | conflict | rejected | ignored.';
-COMMENT ON COLUMN quality.file_ledger.reason_code IS 'Avvisningskod för rejected (t.ex. bad_header), conflict för conflict; annars NULL.';
+COMMENT ON COLUMN quality.file_ledger.status IS 'Filens status, en av ref.ledger_statuses (där står vad den betyder).';
+COMMENT ON COLUMN quality.file_ledger.reason_code IS 'Avvisningskod för status rejected (t.ex. bad_header; ref.rules med kind rejection); NULL för alla andra statusar.';
 COMMENT ON COLUMN quality.file_ledger.message IS 'Förklaring på svenska av statusen och vad kommunen ska göra; tom för selected.';
 COMMENT ON TABLE core.file_hashes IS 'Innehållshash för varje fil i rådatamappen med filens stat när den hashades: en fil med oförändrad stat läses inte om.';
 COMMENT ON COLUMN core.file_hashes.path IS 'Filens sökväg relativt rådatamappen.';
@@ -150,7 +150,7 @@ COMMENT ON COLUMN core.submissions.inlamnad IS 'Inlämningstid ur filen, svensk 
 COMMENT ON TABLE core.grant_register IS 'Rekvisitionsregistret (kontraktet avsnitt 6, rekvisitioner.csv): en rad per kommun, år och ändamål.';
 COMMENT ON COLUMN core.grant_register.ar IS 'Bidragsåret (årsmappen).';
 COMMENT ON COLUMN core.grant_register.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
-COMMENT ON COLUMN core.grant_register.andamal IS 'Ändamål: inventering | kompetensutveckling.';
+COMMENT ON COLUMN core.grant_register.andamal IS 'Ändamål, ett av ref.grant_purposes.';
 COMMENT ON COLUMN core.grant_register.fordelat_sek IS 'Fördelat belopp, hela kronor.';
 COMMENT ON COLUMN core.grant_register.rekvirerat_sek IS 'Rekvirerat belopp, hela kronor.';
 COMMENT ON COLUMN core.grant_register.aterbetalt_sek IS 'Återbetalt belopp, hela kronor.';

@@ -1,12 +1,12 @@
 -- Tables written by the validate stage (assets/validate). Contract section 4.
 
--- Each block of each selected submission's form: not_answered | valid | invalid.
+-- Each block of each selected submission's form with its status (ref.block_statuses).
 CREATE TABLE IF NOT EXISTS core.block_status (
     path       VARCHAR NOT NULL,
     kommunkod  VARCHAR NOT NULL,
     ar         INTEGER NOT NULL,
     block      VARCHAR NOT NULL,
-    status     VARCHAR NOT NULL CHECK (status IN ('not_answered', 'valid', 'invalid')),
+    status     VARCHAR NOT NULL,   -- one of ref.block_statuses (schemas/contract.py)
     PRIMARY KEY (kommunkod, ar, block)
 );
 
@@ -62,7 +62,7 @@ COMMENT ON COLUMN core.block_status.path IS 'Filens sökväg relativt rådatamap
 COMMENT ON COLUMN core.block_status.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
 COMMENT ON COLUMN core.block_status.ar IS 'Redovisningsår (frågan ar i filen).';
 COMMENT ON COLUMN core.block_status.block IS 'Blankettens block (kolumnen block i ref.questions), t.ex. A_handlaggare.';
-COMMENT ON COLUMN core.block_status.status IS 'not_answered (ingen fråga besvarad) | valid | invalid (utesluts ur alla tabeller).';
+COMMENT ON COLUMN core.block_status.status IS 'Blockets status, en av ref.block_statuses: not_answered (ingen fråga besvarad), valid eller invalid (utesluts ur alla tabeller).';
 COMMENT ON TABLE core.answers IS 'De typade svaren i giltiga block: det som rapporttabellerna läser.';
 COMMENT ON COLUMN core.answers.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';
 COMMENT ON COLUMN core.answers.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';

@@ -1,0 +1,65 @@
+"""The contract's short lists, each written once: everything else derives from them.
+
+- the ledger statuses (contract section 3), with the words a municipality reads;
+- the rejection reasons, in the order a file's status is decided (section 3); their ids and
+  plain-Swedish descriptions are rules of `schemas.rules.LEDGER_RULES`;
+- the block statuses (section 4);
+- the grant purposes (section 6), with the word the text figures' keys use for each.
+
+The Pandera schemas, the expectation suites, the ledger, the register reader, the control
+reports and the tests import these; the SQL reads them as `ref.ledger_statuses`,
+`ref.block_statuses`, `ref.grant_purposes` and `ref.rules`, written from here by
+`assets.report.build.load_reference`. docs/ARCHITECTURE.md maps every rule of the contract to
+its one home.
+"""
+
+from __future__ import annotations
+
+from schemas.rules import LEDGER_RULES
+
+# --- Contract section 3: the file ledger ---------------------------------------------------
+
+SELECTED = "selected"
+SUPERSEDED = "superseded"
+DUPLICATE = "duplicate"
+CONFLICT = "conflict"
+REJECTED = "rejected"
+IGNORED = "ignored"
+
+# Status → what it means, in the words a municipality reads in its control report.
+LEDGER_STATUSES: dict[str, str] = {
+    SELECTED: "Används: filen är den som gäller för kommunen och året.",
+    SUPERSEDED: "Ersatt: en senare inlämning för samma kommun och år används i stället.",
+    DUPLICATE: "Kopia: filen är byte för byte identisk med en tidigare fil i samma årsmapp och "
+    "räknas inte.",
+    CONFLICT: "Konflikt: flera olika filer har samma senaste inlämningstid; ingen används.",
+    REJECTED: "Avvisad: filen kan inte användas.",
+    IGNORED: "Ignorerad: dold fil, läses inte.",
+}
+
+# Every reason_code of a rejected file, in the order of the contract's decision list: the first
+# that applies is the file's reason. reason_code is NULL for every other status.
+REJECTION_REASONS: tuple[str, ...] = tuple(LEDGER_RULES)
+# Step 2: what the directory entry and the file's size decide, before duplicates are looked for.
+FILE_REASONS: tuple[str, ...] = REJECTION_REASONS[: REJECTION_REASONS.index("empty") + 1]
+# Step 4: the content checks, after duplicates.
+CONTENT_REASONS: tuple[str, ...] = tuple(r for r in REJECTION_REASONS if r not in FILE_REASONS)
+
+# --- Contract section 4: blocks -------------------------------------------------------------
+
+NOT_ANSWERED = "not_answered"
+VALID = "valid"
+INVALID = "invalid"
+BLOCK_STATUSES: dict[str, str] = {
+    NOT_ANSWERED: "Ej besvarat: ingen fråga i blocket har ett svar.",
+    VALID: "Giltigt: alla frågor har giltiga svar och blockets regler håller.",
+    INVALID: "Ogiltigt: blocket räknas inte i någon tabell.",
+}
+
+# --- Contract section 6: the grant register -------------------------------------------------
+
+# andamal → the word the text figures' keys use for it (anslag_2013_kompetens_sek).
+GRANT_PURPOSES: dict[str, str] = {
+    "inventering": "inventering",
+    "kompetensutveckling": "kompetens",
+}
