@@ -4,7 +4,9 @@
 - the rejection reasons, in the order a file's status is decided (section 3); their ids and
   plain-Swedish descriptions are rules of `schemas.rules.LEDGER_RULES`;
 - the block statuses (section 4);
-- the grant purposes (section 6), with the word the text figures' keys use for each.
+- the grant purposes (section 6), with the word the text figures' keys use for each;
+- the units of the answers and the published figures;
+- the reconciliation statuses (section 8).
 
 The Pandera schemas, the expectation suites, the ledger, the register reader, the control
 reports and the tests import these; the SQL reads them as `ref.ledger_statuses`,
@@ -14,6 +16,8 @@ its one home.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from schemas.rules import LEDGER_RULES
 
@@ -63,3 +67,41 @@ GRANT_PURPOSES: dict[str, str] = {
     "inventering": "inventering",
     "kompetensutveckling": "kompetens",
 }
+
+# --- Units of the answers and of the published figures -------------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    label_sv: str  # what a reader is told the number counts
+    decimals: int  # decimals shown in the publication (values are stored unrounded)
+
+
+FTE = "fte"
+PERSONS = "persons"
+PERCENT = "percent"
+MUNICIPALITIES = "municipalities"
+SEK = "SEK"
+# The kinds of numeric answers (questions.csv, column kind) and the units of the published
+# figures (published_tables.csv and published_text_figures.csv, column unit).
+UNITS: dict[str, Unit] = {
+    FTE: Unit("årsarbetare", 1),
+    PERSONS: Unit("antal personer", 0),
+    PERCENT: Unit("procent (0–100), NULL där nämnaren är 0", 0),
+    MUNICIPALITIES: Unit("antal kommuner", 0),
+    SEK: Unit("kronor", 0),
+}
+
+# --- Contract section 8: the reconciliation -------------------------------------------------
+
+MATCH = "match"
+WITHIN_TOLERANCE = "within_tolerance"
+DEVIATES = "deviates"
+# Status → what it means for a reader of the reconciliation.
+RECONCILIATION_STATUSES: dict[str, str] = {
+    MATCH: "Stämmer (lika avrundat som i rapporten)",
+    WITHIN_TOLERANCE: "Inom toleransen (andel inom 1,0 procentenhet; rapporten avrundade raderna "
+    "till 100)",
+    DEVIATES: "Avviker",
+}
+RECONCILED_STATUSES = (MATCH, WITHIN_TOLERANCE)

@@ -17,11 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemas.catalog import load_catalog, municipality_codes
-from schemas.contract import GRANT_PURPOSES, LEDGER_STATUSES, REJECTED, REJECTION_REASONS, SELECTED
+from schemas.contract import (
+    GRANT_PURPOSES,
+    LEDGER_STATUSES,
+    RECONCILED_STATUSES,
+    RECONCILIATION_STATUSES,
+    REJECTED,
+    REJECTION_REASONS,
+    SELECTED,
+)
 
-# Contract section 8: the reconciliation statuses, and the two that mean "reproduced".
-RECONCILIATION_STATUSES = ("match", "within_tolerance", "deviates")
-RECONCILED_STATUSES = ("match", "within_tolerance")
 # At most two decimals, as fte answers are rounded on reading (contract section 2). Tested on
 # DuckDB's shortest text form of the double, so 12.300000000000001 fails and 12.3 passes.
 AT_MOST_TWO_DECIMALS = r"^-?\d+(?:\.\d{1,2})?$"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from assets.publication.breakdowns import MIN_MUNICIPALITIES, TOTAL_LABEL
 from assets.publication.content import Publication, ReportTable, cell_text, swedish_number
+from schemas.contract import RECONCILIATION_STATUSES
 from schemas.rules import RULES
 
 CHART_CAPTIONS = {
@@ -24,11 +25,6 @@ CHART_CAPTIONS = {
     "arbetsledare_kommungrupp": "Arbetsledare (årsarbetare) per kommungrupp",
     "handlaggare_utan_socionom_lan": "Andel handläggare utan socionomexamen per län",
     "handlaggare_utan_socionom_kommungrupp": "Andel handläggare utan socionomexamen per kommungrupp",
-}
-RECONCILIATION_LABELS = {
-    "match": "Stämmer (lika avrundat som i rapporten)",
-    "within_tolerance": "Inom toleransen (andel inom 1,0 procentenhet; rapporten avrundade raderna till 100)",
-    "deviates": "Avviker",
 }
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _STYLE = (
@@ -136,7 +132,7 @@ def _figure(name: str, files: list[Path]) -> str:
 
 def _reconciliation(publication: Publication) -> str:
     counts = "".join(
-        f"<tr><th>{_h(RECONCILIATION_LABELS.get(status, status))}</th>"
+        f"<tr><th>{_h(RECONCILIATION_STATUSES.get(status, status))}</th>"
         f'<td class="num">{count}</td></tr>'
         for status, count in publication.reconciliation_counts
     )

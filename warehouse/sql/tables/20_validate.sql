@@ -44,7 +44,8 @@ CREATE OR REPLACE VIEW quality.issues AS
 SELECT path, kommunkod, ar, NULL::VARCHAR AS block, NULL::VARCHAR AS question_id,
        coalesce(reason_code, status) AS rule, 'fatal' AS severity, NULL::VARCHAR AS value, message
 FROM quality.file_ledger
-WHERE status IN ('rejected', 'conflict')
+-- A rejected file (the only status with a reason code) or a conflict.
+WHERE reason_code IS NOT NULL OR status = 'conflict'
 UNION ALL
 SELECT s.path, s.kommunkod, s.ar, NULL, f.question_id, f.rule, f.severity, f.value, f.message
 FROM core.file_findings AS f
