@@ -74,7 +74,8 @@ GRANT_PURPOSES: dict[str, str] = {
 @dataclass(frozen=True)
 class Unit:
     label_sv: str  # what a reader is told the number counts
-    decimals: int  # decimals shown in the publication (values are stored unrounded)
+    # Decimals shown in the publication, as the report prints them (values are stored unrounded).
+    decimals: int
 
 
 FTE = "fte"

@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import duckdb
 
+from schemas.contract import UNITS
+
 DOCUMENTED_SCHEMAS = ("ref", "core", "quality", "report")
 LAID_OUT_TABLES = "^table_[0-9]{2}$"  # report.table_01 … table_14
-UNIT_WORDS = {
-    "fte": "årsarbetare",
-    "persons": "antal personer",
-    "percent": "procent (0–100), NULL där nämnaren är 0",
-    "municipalities": "antal kommuner",
-}
 
 
 def _literal(text: str) -> str:
@@ -58,7 +54,7 @@ def comment_laid_out_tables(con: duckdb.DuckDBPyConnection) -> int:
         )
     for table_name, column_name, table_id, col_key, unit in columns:
         comment = (
-            f"{column_name}: {UNIT_WORDS.get(unit, unit)}, ej avrundat. Samma värde som "
+            f"{column_name}: {UNITS[unit].label_sv}, ej avrundat. Samma värde som "
             f"report.tables_long där table_id = '{table_id}' och col_key = '{col_key}'."
         )
         con.execute(

@@ -19,11 +19,10 @@ from assets.publication.breakdowns import (
     Disclosure,
     apply_disclosure_control,
 )
+from schemas.contract import UNITS
 
 N_COLUMN_KEY = "n_kommuner"
 BREAKDOWN_TABLES = ("T01", "T03", "T09", "T11")
-# As the report prints them: fte with one decimal, shares as whole per cent, counts whole.
-DECIMALS_BY_UNIT = {"fte": 1, "percent": 0, "persons": 0, "municipalities": 0}
 # A cell that starts with one of these is a formula to a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -60,7 +59,7 @@ class Column:
 
     @property
     def decimals(self) -> int:
-        return DECIMALS_BY_UNIT.get(self.unit, 1)
+        return UNITS[self.unit].decimals
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ from pathlib import Path
 import xlsxwriter
 
 from assets.publication.content import Publication, ReportTable, neutralise
+from schemas.contract import UNITS
 
+# Excel's number format per unit, with the unit's decimals: "#,##0.0" for fte.
 NUMBER_FORMATS = {
-    "fte": "#,##0.0",
-    "percent": "0",
-    "persons": "#,##0",
-    "municipalities": "#,##0",
+    unit: "#,##0" + ("." + "0" * spec.decimals if spec.decimals else "")
+    for unit, spec in UNITS.items()
 }
 N_FORMAT = '"N = "#,##0'
 TITLE_ROW, N_ROW, HEADING_ROW = 0, 1, 3
