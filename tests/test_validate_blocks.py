@@ -435,92 +435,97 @@ D_ROW = {
 }
 E_ROW = {"arbl_fortbildning": 4.0, "arbl_vidareutbildning": 3.0, "arbl_magister": 1.0}
 
-# (rule, block, valid row, changes 0.005 off the rule's limit, the same changes 0.006 off)
+# Contract section 4: sums are compared with a tolerance of 0.015, for three values each rounded
+# to 2 decimals. fte answers have 2 decimals, so a sum 0,01 off its limit holds and one 0,02 off
+# breaks the rule. persons answers are whole numbers: one person more breaks it.
+# (rule, block, valid row, changes 0,01 off the rule's limit, the same changes 0,02 off)
 BOUNDARY_CASES = [
-    # 40,5 + 5,5 = 46 against 46,005 / 46,006
+    # 40,5 + 5,5 = 46 against 46,01 / 46,02
     (
         "A_handl_kon_summa",
         "A_handlaggare",
         A_ROW,
-        {"handl_totalt": 46.005},
-        {"handl_totalt": 46.006},
+        {"handl_totalt": 46.01},
+        {"handl_totalt": 46.02},
     ),
-    # and from the other side: 46 against 45,995 / 45,994
+    # and from the other side: 46 against 45,99 / 45,98
     (
         "A_handl_kon_summa",
         "A_handlaggare",
         A_ROW,
-        {"handl_totalt": 45.995},
-        {"handl_totalt": 45.994},
+        {"handl_totalt": 45.99},
+        {"handl_totalt": 45.98},
     ),
-    # 2 + 1 = 3 against 3,005 / 3,006
+    # 2 + 1 = 3 against 3,01 / 3,02
     (
         "A_utan_socionom_kon_summa",
         "A_handlaggare",
         A_ROW,
-        {"handl_utan_socionom_totalt": 3.005},
-        {"handl_utan_socionom_totalt": 3.006},
+        {"handl_utan_socionom_totalt": 3.01},
+        {"handl_utan_socionom_totalt": 3.02},
     ),
-    # 43,005 + 3 = 46,005 / 43,006 + 3 = 46,006 against 46
+    # 43,01 + 3 = 46,01 / 43,02 + 3 = 46,02 against 46
     (
         "A_varav_inom_totalt",
         "A_handlaggare",
         A_ROW,
-        {"handl_socionom_lt1ar": 43.005},
-        {"handl_socionom_lt1ar": 43.006},
+        {"handl_socionom_lt1ar": 43.01},
+        {"handl_socionom_lt1ar": 43.02},
     ),
-    # 40,505 / 40,506 against 40,5 (the total without socionomexamen moves along: 41,505 / 41,506)
+    # 40,51 / 40,52 against 40,5 (the total without socionomexamen moves along: 41,51 / 41,52)
     (
         "A_utan_socionom_kvinnor_inom_kvinnor",
         "A_handlaggare",
         A_ROW,
-        {"handl_utan_socionom_kvinnor": 40.505, "handl_utan_socionom_totalt": 41.505},
-        {"handl_utan_socionom_kvinnor": 40.506, "handl_utan_socionom_totalt": 41.506},
+        {"handl_utan_socionom_kvinnor": 40.51, "handl_utan_socionom_totalt": 41.51},
+        {"handl_utan_socionom_kvinnor": 40.52, "handl_utan_socionom_totalt": 41.52},
     ),
-    # 5,505 / 5,506 against 5,5 (total 2 + 5,505 = 7,505 / 7,506)
+    # 5,51 / 5,52 against 5,5 (total 2 + 5,51 = 7,51 / 7,52)
     (
         "A_utan_socionom_man_inom_man",
         "A_handlaggare",
         A_ROW,
-        {"handl_utan_socionom_man": 5.505, "handl_utan_socionom_totalt": 7.505},
-        {"handl_utan_socionom_man": 5.506, "handl_utan_socionom_totalt": 7.506},
+        {"handl_utan_socionom_man": 5.51, "handl_utan_socionom_totalt": 7.51},
+        {"handl_utan_socionom_man": 5.52, "handl_utan_socionom_totalt": 7.52},
     ),
-    (
-        "B_magister_inom_vidareutbildning",
-        "B_handlaggare_utbildning",
-        B_ROW,
-        {"handl_magister": 10.005},
-        {"handl_magister": 10.006},
-    ),
-    # 3 + 1,5 = 4,5 against 4,505 / 4,506
-    ("D_arbl_kon_summa", "D_arbetsledare", D_ROW, {"arbl_totalt": 4.505}, {"arbl_totalt": 4.506}),
+    # 3 + 1,5 = 4,5 against 4,51 / 4,52
+    ("D_arbl_kon_summa", "D_arbetsledare", D_ROW, {"arbl_totalt": 4.51}, {"arbl_totalt": 4.52}),
     (
         "D_forsta_chefsjobb_inom_totalt",
         "D_arbetsledare",
         D_ROW,
-        {"arbl_forsta_chefsjobb": 4.505},
-        {"arbl_forsta_chefsjobb": 4.506},
+        {"arbl_forsta_chefsjobb": 4.51},
+        {"arbl_forsta_chefsjobb": 4.52},
     ),
     (
         "D_behov_kompetensutveckling_inom_totalt",
         "D_arbetsledare",
         D_ROW,
-        {"arbl_behov_kompetensutveckling": 4.505},
-        {"arbl_behov_kompetensutveckling": 4.506},
+        {"arbl_behov_kompetensutveckling": 4.51},
+        {"arbl_behov_kompetensutveckling": 4.52},
     ),
     (
         "D_lt3ar_erfarenhet_inom_totalt",
         "D_arbetsledare",
         D_ROW,
-        {"arbl_lt3ar_erfarenhet": 4.505},
-        {"arbl_lt3ar_erfarenhet": 4.506},
+        {"arbl_lt3ar_erfarenhet": 4.51},
+        {"arbl_lt3ar_erfarenhet": 4.52},
     ),
+    # persons: 10 / 11 with magisterutbildning against 10 with vidareutbildning
+    (
+        "B_magister_inom_vidareutbildning",
+        "B_handlaggare_utbildning",
+        B_ROW,
+        {"handl_magister": 10.0},
+        {"handl_magister": 11.0},
+    ),
+    # 3 / 4 against 3
     (
         "E_magister_inom_vidareutbildning",
         "E_arbetsledare_utbildning",
         E_ROW,
-        {"arbl_magister": 3.005},
-        {"arbl_magister": 3.006},
+        {"arbl_magister": 3.0},
+        {"arbl_magister": 4.0},
     ),
 ]
 
@@ -534,6 +539,41 @@ def test_hard_rule_tolerance_boundary(ar, rule, block, row, at_tolerance, beyond
     assert failed_checks(block_schema, row) == set()
     assert failed_checks(block_schema, {**row, **at_tolerance}) == set()
     assert failed_checks(block_schema, {**row, **beyond_tolerance}) == {rule}
+
+
+@pytest.mark.parametrize(
+    ("rule", "block", "answers", "at_tolerance", "beyond_tolerance"),
+    [
+        # an equality rule: 40,5 + 5,5 = 46 against 46,01 (holds) / 46,02 (broken)
+        (
+            "A_handl_kon_summa",
+            "A_handlaggare",
+            A_VALID,
+            {"handl_totalt": "46,01"},
+            {"handl_totalt": "46,02"},
+        ),
+        # a <= rule: 4,51 (holds) / 4,52 (broken) in their first managerial job of 4,5 managers
+        (
+            "D_forsta_chefsjobb_inom_totalt",
+            "D_arbetsledare",
+            D_VALID,
+            {"arbl_forsta_chefsjobb": "4,51"},
+            {"arbl_forsta_chefsjobb": "4,52"},
+        ),
+    ],
+)
+def test_an_answer_one_hundredth_off_keeps_the_block_valid_and_two_hundredths_off_do_not(
+    rule, block, answers, at_tolerance, beyond_tolerance
+):
+    within = validate((PATH, 2016, {**answers, **at_tolerance}))
+    assert status(within, block) == "valid"
+    assert issues(within) == []
+
+    beyond = validate((PATH, 2016, {**answers, **beyond_tolerance}))
+    assert status(beyond, block) == "invalid"
+    assert [(issue_block, rule_id) for issue_block, _, rule_id, _, _ in issues(beyond)] == [
+        (block, rule)
+    ]
 
 
 def test_schema_columns_are_required():
@@ -761,17 +801,17 @@ def test_subject_area_above_handl_totalt_is_a_warning_and_the_data_are_kept():
 
 def test_subject_area_warning_tolerance_boundary():
     block_schema = block_schemas(2016)["C_ebp_placerade_barn"]
-    # 30 + 6 + 10,005 = 46,005 / 30 + 6 + 10,006 = 46,006 against 46
+    # 30 + 6 + 10,01 = 46,01 / 30 + 6 + 10,02 = 46,02 against 46
     row = {question: float(text) for question, text in C_EBP_2016.items()} | {"handl_totalt": 46.0}
     assert failed_checks(block_schema, row) == set()
-    assert failed_checks(block_schema, {**row, "komp_placerade_barn_saknar": 10.005}) == set()
-    assert failed_checks(block_schema, {**row, "komp_placerade_barn_saknar": 10.006}) == {
+    assert failed_checks(block_schema, {**row, "komp_placerade_barn_saknar": 10.01}) == set()
+    assert failed_checks(block_schema, {**row, "komp_placerade_barn_saknar": 10.02}) == {
         "kompetens_over_handl_totalt"
     }
     # not judged without handl_totalt
     assert (
         failed_checks(
-            block_schema, {**row, "komp_placerade_barn_saknar": 10.006, "handl_totalt": None}
+            block_schema, {**row, "komp_placerade_barn_saknar": 10.02, "handl_totalt": None}
         )
         == set()
     )
