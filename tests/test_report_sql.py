@@ -484,6 +484,53 @@ def test_laid_out_table_has_published_labels_in_published_order(main):
     assert table_04_rows[-1] == "Hela tabellen"
 
 
+def test_tables_long_is_the_nation_of_the_one_computation_of_every_group(main):
+    # Tables 1–14 are defined once (report.table_cells), for the nation and every group.
+    national = main.execute(
+        "SELECT table_id, row_key, col_key, value FROM report.table_cells"
+        " WHERE dimension = 'riket' ORDER BY ALL"
+    ).fetchall()
+    assert (
+        national
+        == main.execute(
+            "SELECT * FROM report.tables_long WHERE (table_id, row_key, col_key) IN"
+            " (SELECT (table_id, row_key, col_key) FROM report.table_cells) ORDER BY ALL"
+        ).fetchall()
+    )
+    breakdown = main.execute(
+        "SELECT dimension, table_id, row_key, col_key, value, n_kommuner"
+        " FROM report.breakdown_cells ORDER BY ALL"
+    ).fetchall()
+    assert (
+        breakdown
+        == main.execute(
+            "SELECT dimension, table_id, row_key, col_key, value, n_kommuner FROM report.table_cells"
+            " WHERE dimension <> 'riket' AND table_id IN ('T01', 'T03', 'T09', 'T11') ORDER BY ALL"
+        ).fetchall()
+    )
+
+
+@pytest.mark.parametrize("dimension", ["lan", "kommungrupp"])
+def test_counties_and_skr_groups_add_up_to_the_nation(main, dimension):
+    # Every municipality is in one county and one SKR group: their sums and N are the nation's.
+    # All six lie in Stockholm county; 0180 is a Storstad (A1), the others Pendlingskommuner (A2).
+    added_up = main.execute(
+        """
+        SELECT b.table_id, b.row_key, b.col_key, sum(b.value), t.value
+        FROM report.breakdown_cells AS b
+        JOIN report.tables_long AS t USING (table_id, row_key, col_key)
+        WHERE b.dimension = ? AND NOT ends_with(b.col_key, '_andel')
+        GROUP BY ALL
+        ORDER BY ALL
+        """,
+        [dimension],
+    ).fetchall()
+    assert ("T01", "handlaggare", "n_kommuner", 3, 3) in added_up
+    assert ("T11", "2013", "antal_handlaggare", 120, 120) in added_up
+    for table_id, row_key, col_key, groups, nation in added_up:
+        assert groups == pytest.approx(nation), (table_id, row_key, col_key)
+
+
 def test_build_report_can_run_again_on_the_same_database(main):
     before = main.execute("FROM report.tables_long ORDER BY ALL").fetchall()
     build_report(main)

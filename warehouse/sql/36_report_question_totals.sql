@@ -1,37 +1,57 @@
--- report.question_totals: per population row (population, ar) and question of that year's form,
--- the answers of the municipalities counted (core.counted_blocks), summed (contract section 7:
--- "all sums run over the municipalities counted").
+-- report.question_totals: per group (report.breakdown_groups: the nation, each county, each SKR
+-- group), population row (population, ar) and question of that year's form, the answers of the
+-- municipalities counted (core.counted_blocks), summed (contract section 7: "all sums run over the
+-- municipalities counted").
 --   total      : Σ value (fte, persons); NULL when nobody counted
 --   n_answered : how many counted municipalities answered (all of them: a valid block is complete)
 --   n_ja, n_delvis : how many answered `ja` / `delvis` (choice questions; case-insensitive)
 CREATE OR REPLACE TABLE report.question_totals AS
-WITH population_rows AS (
+WITH groups AS (
+    SELECT DISTINCT dimension, group_code FROM report.breakdown_groups
+),
+population_rows AS (
     SELECT DISTINCT population, ar FROM core.population
 ),
-counted_answers AS (
-    SELECT c.population, c.ar, a.question_id, a.value, lower(a.value_text) AS value_text
+counted_totals AS (
+    SELECT
+        g.dimension,
+        g.group_code,
+        c.population,
+        c.ar,
+        a.question_id,
+        sum(a.value) AS total,
+        count(*) AS n_answered,
+        count(*) FILTER (WHERE lower(a.value_text) = 'ja') AS n_ja,
+        count(*) FILTER (WHERE lower(a.value_text) = 'delvis') AS n_delvis
     FROM core.counted_blocks AS c
     JOIN core.answers AS a ON a.path = c.path AND a.block = c.block
+    JOIN report.breakdown_groups AS g ON g.kommunkod = c.kommunkod
+    GROUP BY g.dimension, g.group_code, c.population, c.ar, a.question_id
 )
 SELECT
+    g.dimension,
+    g.group_code,
     r.population,
     r.ar,
     q.block,
     q.question_id,
-    sum(a.value) AS total,
-    count(a.question_id) AS n_answered,
-    count(*) FILTER (WHERE a.value_text = 'ja') AS n_ja,
-    count(*) FILTER (WHERE a.value_text = 'delvis') AS n_delvis
-FROM population_rows AS r
+    t.total,
+    coalesce(t.n_answered, 0) AS n_answered,
+    coalesce(t.n_ja, 0) AS n_ja,
+    coalesce(t.n_delvis, 0) AS n_delvis
+FROM groups AS g
+CROSS JOIN population_rows AS r
 JOIN ref.questions AS q ON r.ar BETWEEN q.first_year AND q.last_year
-LEFT JOIN counted_answers AS a
-    ON a.population = r.population AND a.ar = r.ar AND a.question_id = q.question_id
+LEFT JOIN counted_totals AS t
+    ON t.dimension = g.dimension AND t.group_code = g.group_code
+    AND t.population = r.population AND t.ar = r.ar AND t.question_id = q.question_id
 WHERE q.block <> 'meta'
-GROUP BY r.population, r.ar, q.block, q.question_id
-ORDER BY r.ar, q.block, q.question_id;
+ORDER BY g.dimension, g.group_code, r.ar, q.block, q.question_id;
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
-COMMENT ON TABLE report.question_totals IS 'Per populationsrad och fråga: svaren från de kommuner som räknas, summerade.';
+COMMENT ON TABLE report.question_totals IS 'Per grupp (riket, län, kommungrupp), populationsrad och fråga: svaren från de kommuner som räknas, summerade.';
+COMMENT ON COLUMN report.question_totals.dimension IS 'riket | lan | kommungrupp (report.breakdown_groups).';
+COMMENT ON COLUMN report.question_totals.group_code IS 'Gruppens kod: 00 (riket), länskod eller kommungruppens kod.';
 COMMENT ON COLUMN report.question_totals.population IS 'final | first_year.';
 COMMENT ON COLUMN report.question_totals.ar IS 'Populationsradens år.';
 COMMENT ON COLUMN report.question_totals.block IS 'Blankettens block (kolumnen block i ref.questions), t.ex. A_handlaggare.';

@@ -6,6 +6,13 @@
 -- ref.published_text_figures is present, NULL where nothing could be computed.
 CREATE OR REPLACE TABLE report.text_figures AS
 WITH
+-- The report's figures are the nation's: the riket group of the per-group sums and counts.
+national_totals AS (
+    SELECT * FROM report.question_totals WHERE dimension = 'riket'
+),
+national_counts AS (
+    SELECT * FROM report.block_counts WHERE dimension = 'riket'
+),
 -- The figure keys name the two purposes (andamal) by a short word.
 purpose_words AS (
     SELECT andamal, key_word FROM ref.grant_purposes
@@ -47,9 +54,9 @@ ebp_figures AS (
         'ebp_saknar_andel_' || t.ar AS figure_key,
         report.percent(sum(t.total) FILTER (WHERE q.level = 'saknar'), sum(t.total)) AS value,
         any_value(c.n_kommuner) AS n_kommuner
-    FROM report.question_totals AS t
+    FROM national_totals AS t
     JOIN ref.questions AS q ON q.question_id = t.question_id
-    JOIN report.block_counts AS c
+    JOIN national_counts AS c
         ON c.population = t.population AND c.ar = t.ar AND c.block = t.block
     WHERE q.subarea = 'evidensbaserad_praktik'
     GROUP BY t.ar
@@ -70,7 +77,7 @@ choice_figures AS (
         t.n_ja + CASE WHEN q.delvis_counts THEN t.n_delvis ELSE 0 END AS value,
         t.n_answered AS n_kommuner
     FROM choice_questions AS q
-    JOIN report.question_totals AS t ON t.question_id = q.question_id
+    JOIN national_totals AS t ON t.question_id = q.question_id
     WHERE t.population = 'final'
 ),
 
