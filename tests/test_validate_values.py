@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assets.validate.values import (
+from schemas.values import (
     ParsedAnswer,
     is_answered,
     parse_answer,

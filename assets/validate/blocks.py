@@ -1,7 +1,7 @@
 """Block status and issues of the selected submissions (contract section 4).
 
-Every answer is parsed once (values.py). Then, per year and block, the parsed answers of all
-submissions that answered the block are laid out as one wide frame and validated lazily
+Every answer is parsed once (schemas/values.py). Then, per year and block, the parsed answers
+of all submissions that answered the block are laid out as one wide frame and validated lazily
 with the block's Pandera schema (schemas/blocks.py); each failure case (check, column,
 index) becomes one issue row, with the severity of its rule. No rule is evaluated a second
 time here: this module only maps failures to rows and writes the messages. A block is
@@ -16,7 +16,6 @@ import polars as pl
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
-from assets.validate.values import is_answered, parse_answers, swedish_number
 from schemas.blocks import (
     FTE_OVER_LIMIT_RULE,
     FTE_WARNING_LIMIT,
@@ -28,6 +27,7 @@ from schemas.blocks import (
 from schemas.catalog import CHOICE_KINDS, NUMERIC_KINDS, Question, load_catalog
 from schemas.contract import INVALID, NOT_ANSWERED, VALID
 from schemas.rules import ERROR, RULES, WARNING
+from schemas.values import is_answered, parse_answers, swedish_number
 
 MISSING_ANSWER = "missing_answer"
 
@@ -155,7 +155,7 @@ def _parse_answers(
 
 
 def _value_issues(parsed: pl.DataFrame) -> pl.DataFrame:
-    """One issue per rejected answer (values.py said why)."""
+    """One issue per rejected answer (schemas/values.py said why)."""
     question, text, rule = pl.col("question_id"), pl.col("answer_text"), pl.col("rule")
     choices = pl.col("kind").replace_strict(
         {
