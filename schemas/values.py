@@ -2,7 +2,13 @@
 
 The rules are written once, as polars expressions over a frame (`parse_answers`), so a whole
 column of answers is parsed without a Python loop; `parse_answer` runs the same function on a
-one-row frame for the one-file validator and the tests.
+one-row frame. Both stages use them: the reader compares a question's repeated answers by
+their value, the validation parses every answer of the selected submissions.
+
+fte values are rounded to 2 decimals half away from zero, as Excel's ROUND does (the
+contract's rule: 0.125 → 0.13, 0.135 → 0.14), on the decimal text with no binary float in
+between: 12.300000000000001 and 12.299999999999999 (XLSX float artefacts) are 12.30, and
+0.1249999999999999999 is 0.12 although its nearest float is 0.125.
 
 Decisions the contract leaves open:
 
@@ -10,17 +16,11 @@ Decisions the contract leaves open:
   point. Thousands separators (space, U+00A0, U+202F) are accepted only between groups of
   three digits (`1 028,4`), so `12 34` (probably two numbers) is not silently read as 1234.
   A point is never a thousands separator: `1.028,4` and `1,028.4` are rejected, as are
-  exponents (`1e3`), hex (`0x10`), anything but ASCII digits, and numbers of more than 36
+  exponents (`1e3`), hex (`0x10`), anything but ASCII digits, and numbers of more than 34
   digits before the decimal mark. A comma is always the decimal mark: `12,000` is twelve.
 - A negative number is rejected here (`negative_value`), not by a `ge(0)` check in the block
   schemas: a rejected answer never reaches the hard rules, so one wrong sign gives one issue
   instead of also breaking the sums it takes part in. `-0` is zero, not negative.
-- fte values are rounded to 2 decimals on the decimal text (no binary float in between,
-  so 12.300000000000001 → 12.30), half to even (0.125 → 0.12, 0.135 → 0.14). Half to even
-  because the values are summed, both in the hard rules and in every table: ties rounded
-  half up all move the same way, so two tied parts (0.125 + 0.125 = 0.25) would always
-  miss their exact total, while half to even lets ties cancel and keeps sums unbiased.
-  Float artefacts from Excel are far from a tie and round the same either way.
 - persons must be whole: `12,0` is 12, `12,5` is `not_whole_number` (checked on the text).
 - An empty or blank answer is not answered: no value and no rule.
 """
@@ -40,7 +40,13 @@ THOUSANDS_SEPARATORS = " \u00a0\u202f"
 _DIGITS_WITH_SEPARATORS = rf"[0-9]{{1,3}}(?:[{THOUSANDS_SEPARATORS}][0-9]{{3}})+"
 _PLAIN_NUMBER = rf"^[+-]?(?:{_DIGITS_WITH_SEPARATORS}|[0-9]*)(?:[.,][0-9]*)?$"
 _NOT_FINITE = r"(?i)^[+-]?(?:nan|inf|infinity)$"
-# Decimal(38, 2) holds up to 36 integer digits; a longer number is unparseable.
+# Half away from zero, only the third decimal decides, so the text is cut after it and read
+# exactly as a decimal of 34 integer digits at most (a longer number is unparseable); the
+# rounding may carry into a 35th digit.
+_DECIDING_DECIMALS = FTE_DECIMALS + 1
+_NUMBER_AS_WRITTEN = pl.Decimal(37, _DECIDING_DECIMALS)
+_NUMBER_ROUNDED = pl.Decimal(38, _DECIDING_DECIMALS)
+# Messages show sums of rounded values with at most 2 decimals.
 _FTE_DECIMAL = pl.Decimal(38, FTE_DECIMALS)
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
@@ -107,9 +113,14 @@ def parse_answers(answers: Frame) -> Frame:
             .alias("_plain"),
             text.str.to_lowercase().alias("_choice"),
         )
-        # Casting the decimal text to Decimal(38, 2) rounds it half to even, without a float.
         .with_columns(
-            pl.col("_plain").cast(_FTE_DECIMAL, strict=False).cast(pl.Float64).alias("_number")
+            pl.col("_plain")
+            .str.replace(rf"(\.[0-9]{{{_DECIDING_DECIMALS}}})[0-9]+$", "${1}")
+            .cast(_NUMBER_AS_WRITTEN, strict=False)
+            .cast(_NUMBER_ROUNDED)
+            .round(FTE_DECIMALS, mode="half_away_from_zero")
+            .cast(pl.Float64)
+            .alias("_number")
         )
         .with_columns(rule.alias("rule"))
         .with_columns(

@@ -58,20 +58,32 @@ def test_fte_number_formats(text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("12.300000000000001", 12.30),  # XLSX float artefact
+        # XLSX float artefacts, on either side of the value meant
+        ("12.300000000000001", 12.30),
+        ("12.299999999999999", 12.30),
         ("3,14159", 3.14),
         ("0,999", 1.00),
-        # ties: half to even
-        ("0.125", 0.12),
+        # ties: half away from zero, as Excel's ROUND (half to even would give 0.12, 2.00, 0.10)
+        ("0.125", 0.13),
         ("0.135", 0.14),
         ("0,375", 0.38),
-        ("2,005", 2.00),
-        # just above a tie rounds up: the decimal text is rounded, not a float
+        ("2,005", 2.01),
+        ("0,105", 0.11),
+        ("1 028,445", 1028.45),
+        # the decimal text is rounded, not a float: just below a tie rounds down, however long
+        ("0,1249999999999999999999999", 0.12),
         ("0,1250000001", 0.13),
     ],
 )
-def test_fte_rounded_to_two_decimals_half_to_even(text, expected):
+def test_fte_rounded_to_two_decimals_half_away_from_zero_as_excel_round(text, expected):
+    """Contract section 2: fte answers are rounded to 2 decimals half away from zero."""
     assert parse_answer("fte", text) == number(expected)
+
+
+def test_the_largest_fte_number_rounds_up_without_overflow():
+    # 34 digits before the decimal mark are the most a value holds; rounding up adds a 35th.
+    assert parse_answer("fte", "9" * 34 + ",995") == number(1e34)
+    assert parse_answer("fte", "9" * 35) == rejected("unparseable_value")
 
 
 @pytest.mark.parametrize("text", ["-0", "-0,00", "+0", "-0.0"])
