@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 import duckdb
 import pytest
@@ -646,8 +647,8 @@ def test_years_come_from_the_data():
 
 @pytest.fixture(scope="module")
 def reconciled() -> duckdb.DuckDBPyConnection:
-    # Three municipalities in the final population; their handl_totalt add up, in binary floating
-    # point, to 5390.449999999999 rather than 5390.45.
+    # Three municipalities in the final population; their handl_totalt add up to 5390.45, which
+    # binary floating point would make 5390.449999999999 (summed in decimal, it is 5390.45).
     return build_warehouse(
         [
             Submission("0180", 2016, handlaggare(924.11, 100, 1024.11, 711.54, 200, 54.66, 254.66)),
@@ -678,7 +679,8 @@ def reconciliation_row(con, table_id: str | None, row_key: str, col_key: str) ->
 
 def test_match_at_published_decimals_guards_float_error(reconciled):
     row = reconciliation_row(reconciled, "T01", "handlaggare", "totalt")  # published 5390.5
-    assert row["recomputed"] < 5390.45  # the sum really is stored below the half
+    assert row["recomputed"] == 5390.45  # the exact sum ...
+    assert Decimal(row["recomputed"]) < Decimal("5390.45")  # ... is a double below the half
     assert row["status"] == "match"
     # Published 5390 with 0 decimals, 4848 with 0 decimals (4848.25).
     assert reconciliation_row(reconciled, "T11", "2016", "antal_handlaggare")["status"] == "match"

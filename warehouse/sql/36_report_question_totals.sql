@@ -2,7 +2,12 @@
 -- group), population row (population, ar) and question of that year's form, the answers of the
 -- municipalities counted (core.counted_blocks), summed (contract section 7: "all sums run over the
 -- municipalities counted").
---   total      : Σ value (fte, persons); NULL when nobody counted
+--   total      : Σ value (fte, persons); NULL when nobody counted. Summed as DECIMAL(18, 2), so
+--                exactly (contract section 8: 542.49, never 542.4900000000001): an fte answer
+--                has two decimals (rounded on reading) and a persons answer none, so the cast
+--                from core.answers' DOUBLE loses nothing. core.answers keeps DOUBLE: the answers
+--                suite can then see a value the reading failed to round, and a warehouse built
+--                before keeps its column type (its tables are created only if missing).
 --   n_answered : how many counted municipalities answered (all of them: a valid block is complete)
 --   n_ja, n_delvis : how many answered `ja` / `delvis` (choice questions; case-insensitive)
 CREATE OR REPLACE TABLE report.question_totals AS
@@ -19,7 +24,7 @@ counted_totals AS (
         c.population,
         c.ar,
         a.question_id,
-        sum(a.value) AS total,
+        sum(CAST(a.value AS DECIMAL(18, 2))) AS total,
         count(*) AS n_answered,
         count(*) FILTER (WHERE lower(a.value_text) = 'ja') AS n_ja,
         count(*) FILTER (WHERE lower(a.value_text) = 'delvis') AS n_delvis
@@ -56,7 +61,7 @@ COMMENT ON COLUMN report.question_totals.population IS 'final | first_year.';
 COMMENT ON COLUMN report.question_totals.ar IS 'Populationsradens år.';
 COMMENT ON COLUMN report.question_totals.block IS 'Blankettens block (kolumnen block i ref.questions), t.ex. A_handlaggare.';
 COMMENT ON COLUMN report.question_totals.question_id IS 'Frågans id (ref.questions).';
-COMMENT ON COLUMN report.question_totals.total IS 'Summan av värdena (årsarbetare eller antal personer); NULL när ingen räknas.';
+COMMENT ON COLUMN report.question_totals.total IS 'Summan av värdena (årsarbetare eller antal personer), exakt i decimalaritmetik; NULL när ingen räknas.';
 COMMENT ON COLUMN report.question_totals.n_answered IS 'Antal räknade kommuner som besvarade frågan.';
 COMMENT ON COLUMN report.question_totals.n_ja IS 'Antal som svarade ja (valfrågor).';
 COMMENT ON COLUMN report.question_totals.n_delvis IS 'Antal som svarade delvis.';

@@ -6,7 +6,14 @@
 -- from the catalog, else by its key. Labels come from the reference; values never do.
 CREATE OR REPLACE TABLE report.layout_cells AS
 WITH published_columns AS (
-    SELECT table_id, col_key, any_value(col_label) AS col_label, min(position) AS col_position
+    SELECT
+        table_id,
+        col_key,
+        any_value(col_label) AS col_label,
+        min(position) AS col_position,
+        -- Contract section 8: counts (N, persons) are integers; fte sums and shares are not.
+        CASE WHEN any_value(unit) IN ('municipalities', 'persons') THEN 'count' ELSE 'figure' END
+            AS col_kind
     FROM ref.published_tables
     GROUP BY table_id, col_key
 ),
@@ -35,6 +42,7 @@ SELECT
     c.col_position,
     c.col_key,
     c.col_label,
+    c.col_kind,
     t.value
 FROM report.tables_long AS t
 JOIN table_rows AS r ON r.table_id = t.table_id AND r.row_key = t.row_key
@@ -50,4 +58,5 @@ COMMENT ON COLUMN report.layout_cells.row_label IS 'Radens etikett.';
 COMMENT ON COLUMN report.layout_cells.col_position IS 'Kolumnens plats i tabellen.';
 COMMENT ON COLUMN report.layout_cells.col_key IS 'Kolumnens nyckel.';
 COMMENT ON COLUMN report.layout_cells.col_label IS 'Kolumnens etikett (kolumnnamn i report.table_NN).';
+COMMENT ON COLUMN report.layout_cells.col_kind IS 'count (antal kommuner eller personer: heltal i report.table_NN) | figure (årsarbetare eller andel).';
 COMMENT ON COLUMN report.layout_cells.value IS 'Värdet, ej avrundat.';
