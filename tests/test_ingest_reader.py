@@ -202,6 +202,72 @@ def test_same_question_twice_with_same_answer_is_only_repeated_answer():
     assert "Rad 6" in result.findings[0].message and "rad 5" in result.findings[0].message
 
 
+@pytest.mark.parametrize(
+    ("question_id", "answer", "repeated"),
+    [
+        ("handl_totalt", "5,0", "5.0"),
+        ("handl_totalt", "1 028,4", "1028.40"),
+        ("handl_fortbildning", "12", "12,0"),  # persons
+        ("uppf_medarbetarsamtal", "Ja", "ja"),
+        ("genomfort_handlaggare", "DELVIS", "delvis"),
+        # cannot be parsed: compared by the stripped text
+        ("handl_totalt", "fem", "  fem"),
+    ],
+)
+def test_duplicate_question_compares_parsed_answers_the_same_is_repeated_answer(
+    question_id, answer, repeated
+):
+    """Contract section 3: the same parsed answer twice is only the warning repeated_answer."""
+    result = read_csv(META + [(question_id, answer), (question_id, repeated)])
+    assert result.reason_code is None
+    assert result.answers == {question_id: answer}
+    assert [(f.rule, f.question_id) for f in result.findings] == [("repeated_answer", question_id)]
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer", "repeated"),
+    [
+        ("kommunkod", "0180", "180"),
+        ("ar", "2016", "2016.0"),
+        ("inlamnad", "2016-11-20", "2016-11-20T00:00"),
+        ("inlamnad", "2016-11-20T10:15", "2016-11-20T09:15:00Z"),  # the same Swedish time
+    ],
+)
+def test_duplicate_question_compares_parsed_metadata_the_same_is_repeated_answer(
+    question_id, answer, repeated
+):
+    """Contract section 3: kommunkod 180 is 0180, a date is that day at 00:00."""
+    rows = [(q, answer if q == question_id else a) for q, a in META] + [(question_id, repeated)]
+    result = read_csv(rows)
+    assert result.reason_code is None
+    assert (result.kommunkod, result.ar) == ("0180", 2016)
+    assert [(f.rule, f.question_id) for f in result.findings] == [("repeated_answer", question_id)]
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer", "repeated"),
+    [
+        ("handl_totalt", "5,0", "5,01"),
+        ("handl_fortbildning", "12", "13"),
+        ("uppf_medarbetarsamtal", "ja", "nej"),
+        ("kommunkod", "0180", "1280"),
+        ("inlamnad", "2016-11-20", "2016-11-20T09:00"),
+        # cannot be parsed: the stripped texts differ
+        ("handl_totalt", "fem", "Fem"),
+        ("handl_totalt", "fem", "5"),
+    ],
+)
+def test_duplicate_question_different_parsed_answers_are_rejected(question_id, answer, repeated):
+    """Contract section 3: one id twice with different (parsed) answers is duplicate_question."""
+    rows = [(q, a) for q, a in META if q != question_id] + [
+        (question_id, answer),
+        (question_id, repeated),
+    ]
+    result = read_csv(rows)
+    assert result.reason_code == "duplicate_question"
+    assert question_id in result.message
+
+
 @pytest.mark.parametrize("absent", ["kommunkod", "ar", "inlamnad"])
 def test_missing_metadata(absent):
     rows = [(question, answer) for question, answer in META if question != absent]

@@ -33,10 +33,17 @@ import defusedxml
 import openpyxl
 import openpyxl.xml
 
-from schemas.catalog import META_BLOCK, load_catalog, municipality_codes, reading_fingerprint
+from schemas.catalog import (
+    META_BLOCK,
+    Question,
+    load_catalog,
+    municipality_codes,
+    reading_fingerprint,
+)
+from schemas.values import parse_answer
 
 # Bump when reading rules change: cached reads are then redone.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
 # Excel's last row. A hostile sheet can number a row 2 000 000 000, and openpyxl fills
@@ -174,6 +181,9 @@ def parse_inlamnad(text: str) -> datetime | None:
     if timestamp.tzinfo is not None:
         timestamp = timestamp.astimezone(SWEDISH_LOCAL_TIME).replace(tzinfo=None)
     return timestamp
+
+
+_METADATA_PARSERS = {"kommunkod": normalize_kommunkod, "ar": parse_ar, "inlamnad": parse_inlamnad}
 
 
 # --- bytes → rows of text -------------------------------------------------------------------
@@ -336,7 +346,12 @@ def _interpret(entries: list[_Entry]) -> ReadResult:
     contradictions: list[tuple[_Entry, _Entry]] = []
     for entry in entries:
         earlier = first.setdefault(entry.question_id, entry)
-        if earlier.answer != entry.answer and catalog.get(entry.question_id) is not None:
+        question = catalog.get(entry.question_id)
+        if (
+            earlier.answer != entry.answer  # parsing is only needed where the texts differ
+            and question is not None
+            and _meaning(question, earlier) != _meaning(question, entry)
+        ):
             contradictions.append((earlier, entry))
 
     def meta(question_id: str) -> str | None:
@@ -448,6 +463,21 @@ def _answers_and_findings(
         else:
             answers[entry.question_id] = entry.answer
     return answers, tuple(findings)
+
+
+def _meaning(question: Question, entry: _Entry) -> tuple[str, object]:
+    """What an answer says, to compare a question's repeated answers (contract section 3): its
+    parsed value ("5,0" and "5.0", "Ja" and "ja", "180" and "0180"), or its text when it cannot
+    be parsed."""
+    parse_metadata = _METADATA_PARSERS.get(question.question_id)
+    if parse_metadata is not None:
+        value = parse_metadata(entry.answer)
+    elif question.is_personal_data:
+        value = None
+    else:
+        parsed = parse_answer(question.kind, entry.answer)
+        value = parsed.value if parsed.value is not None else parsed.value_text
+    return ("text", entry.answer) if value is None else ("value", value)
 
 
 def _contradictions_message(contradictions: list[tuple[_Entry, _Entry]]) -> str:
