@@ -187,26 +187,16 @@ TABLES_LONG_SUITE = Suite(
     table="report.tables_long",
     asset_key=("report", "tables_long"),
     description=(
-        "Every key of the published tables has a recomputed row, each key once; every share "
-        "(col_key *_andel) is between 0 and 100."
+        "Each cell (table_id, row_key, col_key) once; every share (col_key *_andel) is between "
+        "0 and 100. Whether a published cell has a value is the check published_cells_recomputed."
     ),
-    # A full join, so a published key without a row shows as a row with no recomputed_key.
     sql="""
         SELECT table_id, row_key, col_key,
-               t.table_id || ' ' || t.row_key || ' ' || t.col_key AS recomputed_key,
-               p.table_id IS NOT NULL AS published,
-               CASE WHEN ends_with(col_key, '_andel') THEN t.value END AS share
-        FROM report.tables_long AS t
-        FULL JOIN ref.published_tables AS p USING (table_id, row_key, col_key)
+               CASE WHEN ends_with(col_key, '_andel') THEN value END AS share
+        FROM report.tables_long
     """,
     row_identity=("table_id", "row_key", "col_key"),
     expectations=(
-        Expectation(
-            "ExpectColumnValuesToNotBeNull",
-            {"column": "recomputed_key"},
-            blocking=True,
-            only_where=("published", True),
-        ),
         Expectation(
             "ExpectCompoundColumnsToBeUnique",
             {"column_list": ["table_id", "row_key", "col_key"]},
