@@ -13,6 +13,7 @@ import uuid
 
 import dagster as dg
 import duckdb
+import polars as pl
 import pytest
 
 from pipelines.resources import PROJECT_ROOT
@@ -205,3 +206,161 @@ def test_fte_answers_are_validated_per_value_with_a_count_and_the_first_answer(t
         {"value_as_text": "2.125", "first_answer": "1480 2015 handl_man", "answers": 2}
     ]
     assert failed["expect_column_values_to_be_between(value)"].unexpected_values == [-1.0]
+
+
+# --- each suite fails on a broken table ---------------------------------------------------------
+
+
+def failed_expectations(suite, con: duckdb.DuckDBPyConnection, tmp_path) -> list:
+    """The failed expectations of `suite` on the table as `con` holds it, in the suite's order."""
+    from assets.expectations.validation import validate_suite
+
+    outcome = validate_suite(
+        suite, con.sql(suite.sql).df(), f"{suite.check_name}-{uuid.uuid4()}", tmp_path / "docs"
+    )
+    return outcome.failed
+
+
+def test_the_grant_register_suite_fails_on_an_unknown_municipality_and_an_unknown_purpose(
+    tmp_path,
+):
+    from assets.expectations.suites import GRANT_REGISTER_SUITE
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA core")
+    con.execute("CREATE TABLE core.grant_register (ar INTEGER, kommunkod VARCHAR, andamal VARCHAR)")
+    con.execute(
+        """
+        INSERT INTO core.grant_register VALUES
+            (2016, '0180', 'kompetensutveckling'), (2016, '9999', 'kompetensutveckling'),
+            (2016, '0114', 'forskning')
+        """
+    )
+
+    failed = {f.expectation: f for f in failed_expectations(GRANT_REGISTER_SUITE, con, tmp_path)}
+
+    assert set(failed) == {
+        "expect_column_values_to_be_in_set(kommunkod)",
+        "expect_column_values_to_be_in_set(andamal)",
+    }
+    assert failed["expect_column_values_to_be_in_set(kommunkod)"].failing_rows == [
+        {"kommunkod": "9999", "ar": 2016, "andamal": "kompetensutveckling"}
+    ]
+    assert all(failure.blocking for failure in failed.values())
+
+
+def test_the_tables_long_suite_fails_on_a_repeated_cell_and_a_share_above_100(tmp_path):
+    from assets.expectations.suites import TABLES_LONG_SUITE
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA report")
+    con.execute(
+        "CREATE TABLE report.tables_long (table_id VARCHAR, row_key VARCHAR, col_key VARCHAR,"
+        " value DOUBLE)"
+    )
+    con.execute(
+        """
+        INSERT INTO report.tables_long VALUES
+            ('T01', 'handlaggare', 'kvinnor', 4848), ('T01', 'handlaggare', 'kvinnor', 4848),
+            ('T11', '2016', 'utan_socionom_andel', 130), ('T11', '2016', 'antal_handlaggare', 130)
+        """
+    )
+
+    failed = {f.expectation: f for f in failed_expectations(TABLES_LONG_SUITE, con, tmp_path)}
+
+    repeated = failed["expect_compound_columns_to_be_unique(table_id, row_key, col_key)"]
+    assert repeated.blocking and repeated.unexpected_count == 2
+    share = failed["expect_column_values_to_be_between(share)"]
+    assert not share.blocking and share.unexpected_values == [130.0]
+
+
+def test_the_reconciliation_suite_fails_on_an_unknown_status_and_an_unexplained_deviation(
+    tmp_path,
+):
+    from assets.expectations.suites import RECONCILIATION_SUITE
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA report")
+    con.execute(
+        "CREATE TABLE report.reconciliation (table_id VARCHAR, row_key VARCHAR, col_key VARCHAR,"
+        " status VARCHAR, note VARCHAR)"
+    )
+    con.execute(
+        """
+        INSERT INTO report.reconciliation VALUES
+            ('T01', 'handlaggare', 'kvinnor', 'match', NULL),
+            ('T01', 'handlaggare', 'man', 'approximately', NULL),
+            ('T01', 'handlaggare', 'totalt', 'deviates', NULL),
+            ('T05', 'offentlig_ratt', 'totalt', 'deviates', 'Publicerat totalt 4 400,8 ...')
+        """
+    )
+
+    in_the_contract, reconciled = failed_expectations(RECONCILIATION_SUITE, con, tmp_path)
+
+    assert in_the_contract.unexpected_values == ["approximately"]
+    # Every status but match and within_tolerance, except where the report is known to be wrong.
+    assert sorted(reconciled.unexpected_values) == ["approximately", "deviates"]
+    assert not in_the_contract.blocking and not reconciled.blocking
+
+
+# --- a failed blocking suite stops the publication ---------------------------------------------
+
+
+def test_a_register_row_of_an_unknown_municipality_stops_the_publication(tmp_path, monkeypatch):
+    # The register reader rejects such rows (contract section 6); the suite guards the table
+    # whatever wrote it.
+    import assets.ingest.assets as ingest_assets
+
+    real_replace_rows = ingest_assets.replace_rows
+
+    def replace_rows_with_stockholm_as_9999(con, table, rows):
+        if table == "core.grant_register":
+            rows = rows.with_columns(
+                kommunkod=pl.when(pl.col("kommunkod") == "0180")
+                .then(pl.lit("9999"))
+                .otherwise(pl.col("kommunkod"))
+            )
+        return real_replace_rows(con, table, rows)
+
+    monkeypatch.setattr(ingest_assets, "replace_rows", replace_rows_with_stockholm_as_9999)
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    result = materialize_pipeline(raw, warehouse, raise_on_error=False)
+
+    register = suite_evaluations(result)["grant_register_expectations"]
+    assert not register.passed
+    assert register.severity == dg.AssetCheckSeverity.ERROR
+    assert set(failures(register)) == {"expect_column_values_to_be_in_set(kommunkod)"}
+    assert not published(result)
+    assert not warehouse.exists()
+
+
+def test_a_repeated_cell_of_tables_long_fails_the_blocking_suite_and_stops_the_publication(
+    tmp_path, monkeypatch
+):
+    import assets.report.assets as report_assets
+
+    real_build = report_assets.build_report
+
+    def build_with_a_repeated_cell(con):
+        real_build(con)
+        con.execute(
+            "INSERT INTO report.tables_long SELECT * FROM report.tables_long"
+            " WHERE table_id = 'T01' AND col_key = 'kvinnor'"
+        )
+
+    monkeypatch.setattr(report_assets, "build_report", build_with_a_repeated_cell)
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    result = materialize_pipeline(raw, warehouse, raise_on_error=False)
+
+    tables_long = suite_evaluations(result)["tables_long_expectations"]
+    assert not tables_long.passed
+    assert tables_long.severity == dg.AssetCheckSeverity.ERROR
+    (failure,) = failures(tables_long).values()
+    assert failure["failing_rows"] == [
+        {"table_id": "T01", "row_key": "handlaggare", "col_key": "kvinnor"},
+        {"table_id": "T01", "row_key": "handlaggare", "col_key": "kvinnor"},
+    ]
+    assert not published(result)
+    assert not warehouse.exists()
