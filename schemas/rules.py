@@ -208,37 +208,39 @@ WARNING_RULES = _rules(
     ),
 )
 
-# Contract section 6: the grant register, rekvisitioner.csv.
+# Contract section 6: the grant register, rekvisitioner.csv. The registers decide who is counted
+# where, so every problem in them is fatal to the whole refresh: it fails, naming file, line and
+# problem, and the published warehouse stays as it was.
 REGISTER_RULES = _rules(
     Rule(
         "register_missing",
         FATAL,
-        "Årsmappen saknar rekvisitioner.csv (eller den är en symbolisk länk); året saknar deltagandeuppgifter.",
+        "Årsmappen har inlämningar men ingen rekvisitioner.csv (en symbolisk länk följs inte). Uppdateringen stoppas tills registret finns.",
     ),
     Rule(
         "register_unreadable",
         FATAL,
-        "Rekvisitionsregistret går inte att läsa eller har fel rubrikrad; året saknar deltagandeuppgifter.",
+        "Rekvisitionsregistret går inte att läsa (inte UTF-8, tomt eller fel rubrikrad). Uppdateringen stoppas tills det är rättat.",
     ),
     Rule(
         "register_bad_row",
-        ERROR,
-        "En rad i rekvisitionsregistret har fel antal fält, okänt ändamål eller belopp som inte är hela kronor; raden används inte.",
+        FATAL,
+        "En rad i rekvisitionsregistret har fel antal fält, okänt ändamål eller belopp som inte är hela kronor. Uppdateringen stoppas tills raden är rättad.",
     ),
     Rule(
         "register_unknown_municipality",
-        ERROR,
-        "Kommunkoden i rekvisitionsregistret är inte en av de 290; raden används inte.",
+        FATAL,
+        "Kommunkoden i rekvisitionsregistret är inte en av landets kommunkoder. Uppdateringen stoppas tills raden är rättad.",
     ),
     Rule(
         "register_duplicate_row",
-        ERROR,
-        "Kommunen har två rader för samma ändamål; ingen av dem används.",
+        FATAL,
+        "Kommunen har flera rader för samma ändamål i rekvisitionsregistret. Uppdateringen stoppas tills det finns en rad per kommun och ändamål.",
     ),
     Rule(
         "register_missing_municipality",
-        WARNING,
-        "Kommunen saknas i rekvisitionsregistret; den räknas som att den inte rekvirerat något.",
+        FATAL,
+        "Kommunen saknas i rekvisitionsregistret. Uppdateringen stoppas tills kommunens rader finns, med 0 där inget rekvirerats.",
     ),
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assets.ingest.register import read_grant_register
+from assets.ingest.register import read_grant_register, read_grant_registers, stop_message
 from schemas.catalog import municipality_codes
 
 HEADER = "kommunkod;andamal;fordelat_sek;rekvirerat_sek;aterbetalt_sek"
@@ -24,8 +24,8 @@ def register(*lines: str, others: bool = True) -> bytes:
     return ("\n".join([HEADER, *lines, *filler]) + "\n").encode()
 
 
-def rules(read) -> list[tuple[str, str | None, int | None]]:
-    return [(f["rule"], f["kommunkod"], f["line"]) for f in read.findings]
+def rules(read) -> list[tuple[str, int | None]]:
+    return [(problem.rule, problem.line) for problem in read.problems]
 
 
 def test_complete_register_gives_one_row_per_municipality_and_purpose():
@@ -33,7 +33,7 @@ def test_complete_register_gives_one_row_per_municipality_and_purpose():
         register("0180;inventering;250000;250000;0", "0180;kompetensutveckling;3056887;3056887;12"),
         2013,
     )
-    assert read.findings == []
+    assert read.problems == []
     assert len(read.rows) == 290 * 2
     stockholm = [row for row in read.rows if row["kommunkod"] == "0180"]
     assert stockholm == [
@@ -59,7 +59,7 @@ def test_complete_register_gives_one_row_per_municipality_and_purpose():
 def test_bom_and_crlf_are_tolerated():
     data = b"\xef\xbb\xbf" + register("0180;inventering;1;1;0").replace(b"\n", b"\r\n")
     read = read_grant_register(data, 2014)
-    assert read.findings == []
+    assert read.problems == []
     assert len(read.rows) == 1 + 289 * 2  # 0180's one line, two for each of the others
 
 
@@ -69,26 +69,30 @@ def test_not_utf8_is_register_unreadable():
     )
     read = read_grant_register(data, 2014)
     assert read.rows == []
-    assert rules(read) == [("register_unreadable", None, None)]
-    assert "UTF-8" in read.findings[0]["message"]
+    # The Windows-1252 å is on the line after the header, 0180's line and 289 × 2 filler lines.
+    assert rules(read) == [("register_unreadable", 581)]
+    assert str(read.problems[0]) == (
+        "2014/rekvisitioner.csv rad 581: filen är inte UTF-8 (byte 0xe5). Spara den som UTF-8."
+    )
 
 
 def test_wrong_header_is_register_unreadable():
     data = register("0180;inventering;1;1;0").replace(b"andamal;fordelat", b"fordelat;andamal")
     read = read_grant_register(data, 2014)
     assert read.rows == []
-    assert rules(read) == [("register_unreadable", None, None)]
+    assert rules(read) == [("register_unreadable", 1)]
+    assert "rubrikraden ska vara kommunkod;andamal;fordelat_sek" in read.problems[0].problem
 
 
 def test_comma_delimited_file_is_register_unreadable():
     read = read_grant_register(
         HEADER.replace(";", ",").encode() + b"\n0180,inventering,1,1,0\n", 2014
     )
-    assert rules(read) == [("register_unreadable", None, None)]
+    assert rules(read) == [("register_unreadable", 1)]
 
 
 def test_empty_file_is_register_unreadable():
-    assert rules(read_grant_register(b"", 2014)) == [("register_unreadable", None, None)]
+    assert rules(read_grant_register(b"", 2014)) == [("register_unreadable", None)]
 
 
 def test_amount_that_is_not_plain_whole_kronor_is_register_bad_row():
@@ -102,12 +106,14 @@ def test_amount_that_is_not_plain_whole_kronor_is_register_bad_row():
         2014,
     )
     assert rules(read) == [
-        ("register_bad_row", "0180", 2),
-        ("register_bad_row", "0180", 3),
-        ("register_bad_row", "1280", 4),
-        ("register_bad_row", "1280", 5),
+        ("register_bad_row", 2),
+        ("register_bad_row", 3),
+        ("register_bad_row", 4),
+        ("register_bad_row", 5),
     ]
-    assert "250 000" in read.findings[0]["message"]
+    assert str(read.problems[0]).startswith(
+        "2014/rekvisitioner.csv rad 2: fordelat_sek '250 000' är inte ett helt antal kronor ≥ 0."
+    )
     assert not any(row["kommunkod"] in ("0180", "1280") for row in read.rows)
 
 
@@ -116,17 +122,19 @@ def test_wrong_field_count_or_purpose_is_register_bad_row():
         register("0180;inventering;1;1", "0180;utbildning;1;1;0", "1280;inventering;1;1;0;x"), 2014
     )
     assert rules(read) == [
-        ("register_bad_row", "0180", 2),
-        ("register_bad_row", "0180", 3),
-        ("register_bad_row", "1280", 4),
+        ("register_bad_row", 2),
+        ("register_bad_row", 3),
+        ("register_bad_row", 4),
     ]
-    assert "utbildning" in read.findings[1]["message"]
+    assert read.problems[1].problem == (
+        "ändamålet 'utbildning' är varken inventering eller kompetensutveckling."
+    )
 
 
 def test_unknown_kommunkod_is_register_unknown_municipality():
     read = read_grant_register(register("9999;inventering;1;1;0"), 2014)
-    assert rules(read) == [("register_unknown_municipality", None, 2)]
-    assert "9999" in read.findings[0]["message"]
+    assert rules(read) == [("register_unknown_municipality", 2)]
+    assert "'9999'" in read.problems[0].problem
     assert len(read.rows) == 580
 
 
@@ -134,7 +142,7 @@ def test_kommunkod_without_leading_zero_is_read_as_four_digits():
     read = read_grant_register(
         register("180;inventering;7;7;0", "0180;kompetensutveckling;0;0;0"), 2014
     )
-    assert read.findings == []
+    assert read.problems == []
     assert {"ar": 2014, "kommunkod": "0180", "andamal": "inventering", "fordelat_sek": 7,
             "rekvirerat_sek": 7, "aterbetalt_sek": 0} in read.rows  # fmt: skip
 
@@ -148,30 +156,62 @@ def test_same_municipality_and_purpose_twice_is_register_duplicate_row_both_drop
         ),
         2014,
     )
-    assert rules(read) == [("register_duplicate_row", "0180", 2)]
-    assert "rad 2, 4" in read.findings[0]["message"]
+    assert rules(read) == [("register_duplicate_row", 2)]
+    assert "(rad 2 och 4)" in read.problems[0].problem
     stockholm = [
         (row["andamal"], row["fordelat_sek"]) for row in read.rows if row["kommunkod"] == "0180"
     ]
     assert stockholm == [("kompetensutveckling", 5)]
 
 
-def test_municipality_without_any_row_is_register_missing_municipality():
+def test_municipalities_without_any_row_are_one_register_missing_municipality():
     lines = [
         f"{kommunkod};inventering;0;0;0"
         for kommunkod in sorted(municipality_codes() - {"0114", "2403"})
     ]
     read = read_grant_register(register(*lines, "2403;utbildning;0;0;0", others=False), 2015)
     # 2403 has a (bad) row, so it is not missing; 0114 has none.
-    assert rules(read) == [
-        ("register_bad_row", "2403", 290),
-        ("register_missing_municipality", "0114", None),
+    assert rules(read) == [("register_bad_row", 290), ("register_missing_municipality", None)]
+    assert str(read.problems[1]).startswith("2015/rekvisitioner.csv: kommun 0114 saknas.")
+    header_only = read_grant_register(register(others=False), 2015)
+    assert rules(header_only) == [("register_missing_municipality", None)]
+    assert header_only.problems[0].problem.startswith("290 kommuner saknas: 0114, 0115, ")
+
+
+def test_only_a_year_folder_with_submissions_needs_a_register(tmp_path):
+    for ar in (2013, 2014, 2015):
+        (tmp_path / str(ar) / "inventering").mkdir(parents=True)
+    (tmp_path / "2015" / "rekvisitioner.csv").write_bytes(register())
+    read = read_grant_registers(tmp_path, years_with_submissions={2014, 2015})
+    assert [(problem.rule, problem.path) for problem in read.problems] == [
+        ("register_missing", "2014/rekvisitioner.csv")
     ]
-    assert "0114" in read.findings[1]["message"]
+    assert {row["ar"] for row in read.rows} == {2015}
+
+
+def test_the_stop_message_lists_every_problem_with_file_and_line():
+    read = read_grant_register(
+        register("0180;inventering;5 000;0;0", "9999;inventering;0;0;0"), 2016
+    )
+    assert stop_message(read.problems).splitlines() == [
+        (
+            "Rekvisitionsregistren har 2 problem. Registren avgör vilka kommuner som räknas var, "
+            "så uppdateringen stoppas och det publicerade lagret lämnas som det var. Rätta filerna "
+            "och kör uppdateringen igen."
+        ),
+        (
+            "- 2016/rekvisitioner.csv rad 2: fordelat_sek '5 000' är inte ett helt antal kronor "
+            "≥ 0. Skriv bara siffror, utan mellanslag eller decimaler (5000)."
+        ),
+        (
+            "- 2016/rekvisitioner.csv rad 3: kommunkoden '9999' är inte en av de 290 "
+            "kommunkoderna. Ange kommunens fyrsiffriga kod."
+        ),
+    ]
 
 
 @settings(max_examples=50, deadline=None)
 @given(data=st.binary(max_size=200))
 def test_arbitrary_bytes_never_raise(data):
     read = read_grant_register(HEADER.encode() + b"\n" + data, 2016)
-    assert all(f["message"] for f in read.findings)
+    assert all(problem.problem for problem in read.problems)

@@ -20,18 +20,17 @@ from assets.ingest.build_inputs import (
     read_build_inputs,
 )
 from assets.ingest.landing_zone import (
-    REGISTER_FILE_NAME,
     ContentHashes,
     LandingFile,
     StatKey,
     scan_landing_zone,
-    year_folders,
 )
 from assets.ingest.ledger import LedgerRow, build_ledger, needs_content
 from assets.ingest.reader import ReadResult, read_submission, reading_version
-from assets.ingest.register import RegisterRead, read_grant_register
+from assets.ingest.register import read_grant_registers, stop_message
 from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
 from pipelines.resources import LandingZone, Warehouse
+from schemas.contract import IGNORED
 from schemas.rules import RULES
 
 BUILD_INPUTS = dg.AssetKey(["quality", "build_inputs"])
@@ -321,51 +320,43 @@ def _ledger_frame(ledger: list[LedgerRow]) -> pl.DataFrame:
 
 @dg.asset(
     key=GRANT_REGISTER,
-    deps=[BUILD_INPUTS],
-    description="The grant registers (rekvisitioner.csv) of every year (contract section 6).",
+    # The ledger says which year folders have submissions: only those need a register.
+    deps=[BUILD_INPUTS, FILE_LEDGER],
+    description=(
+        "The grant registers (rekvisitioner.csv) of every year (contract section 6). A register "
+        "problem fails the run, naming file, line and problem: nothing is published."
+    ),
     group_name="ingest",
     check_specs=[suite_check_spec(GRANT_REGISTER_SUITE)],
-    # After submission_files: this step is short and ends in a suite, so run first it would only
-    # wait for the helper process to import Great Expectations; reading the files covers that.
-    op_tags={"dagster/priority": "-1"},
 )
 def grant_register(
     context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
 ):
     _require_landing_zone(landing_zone)
-    rows: list[dict] = []
-    findings: list[dict] = []
-    for ar in year_folders(landing_zone.path):
-        relative = f"{ar}/{REGISTER_FILE_NAME}"
-        register_path = landing_zone.path / relative
-        if register_path.is_symlink() or not register_path.is_file():
-            register = RegisterRead(
-                findings=[
-                    {
-                        "rule": "register_missing",
-                        "kommunkod": None,
-                        "line": None,
-                        "message": f"{relative} saknas eller är inte en vanlig fil.",
-                    }
-                ]
-            )
-        else:
-            register = read_grant_register(register_path.read_bytes(), ar)
-        rows.extend(register.rows)
-        findings.extend(
-            {"path": relative, "ar": ar, "severity": RULES[finding["rule"]].severity, **finding}
-            for finding in register.findings
-        )
     with warehouse.connect(context) as con:
         create_tables(con)
-        replace_rows(
-            con, "core.grant_register", pl.DataFrame(rows, schema=_GRANT_SCHEMA, orient="row")
-        )
+        years_with_submissions = {
+            int(year)
+            for (year,) in con.execute(
+                "SELECT DISTINCT split_part(path, '/', 1) FROM quality.file_ledger "
+                "WHERE status <> ?",
+                [IGNORED],
+            ).fetchall()
+        }
+        registers = read_grant_registers(landing_zone.path, years_with_submissions)
+        if registers.problems:
+            raise dg.Failure(
+                description=stop_message(registers.problems),
+                metadata={"register_problems": len(registers.problems)},
+            )
         replace_rows(
             con,
-            "core.register_findings",
-            pl.DataFrame(findings, schema=_REGISTER_FINDING_SCHEMA, orient="row"),
+            "core.grant_register",
+            pl.DataFrame(registers.rows, schema=_GRANT_SCHEMA, orient="row"),
         )
+        # A published build has no register findings, since any stops the refresh; a warehouse
+        # published before that rule may still hold some.
+        con.execute("DELETE FROM core.register_findings")
         per_year = con.execute(
             """
             SELECT ar, count(DISTINCT kommunkod), sum(fordelat_sek), count(DISTINCT kommunkod)
@@ -378,8 +369,7 @@ def grant_register(
         )
     yield dg.MaterializeResult(
         metadata={
-            "dagster/row_count": len(rows),
-            "register_findings": len(findings),
+            "dagster/row_count": len(registers.rows),
             "per_year": dg.MetadataValue.md(
                 "| ar | kommuner | fordelat_sek | rekvirerat (kommuner) |\n| --- | --- | --- | --- |\n"
                 + "\n".join(
@@ -399,13 +389,4 @@ _GRANT_SCHEMA = {
     "fordelat_sek": pl.Int64,
     "rekvirerat_sek": pl.Int64,
     "aterbetalt_sek": pl.Int64,
-}
-_REGISTER_FINDING_SCHEMA = {
-    "path": pl.Utf8,
-    "ar": pl.Int32,
-    "kommunkod": pl.Utf8,
-    "line": pl.Int32,
-    "rule": pl.Utf8,
-    "severity": pl.Utf8,
-    "message": pl.Utf8,
 }
