@@ -16,12 +16,20 @@ run instead:
 
     dagster asset materialize -m pipelines.definitions --select '*'
 
-Exit codes: 0 when the warehouse is current or the run succeeded, 1 when the run failed.
+Exit codes: 0 when the warehouse is current or the run succeeded, 1 when the run failed. A failed
+run ends with its reasons on stderr, below the event log: each failed step and why it failed (a
+register problem names file, line and problem).
 """
 
+from __future__ import annotations
+
 import sys
+from typing import TYPE_CHECKING
 
 from assets import helper_process
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 
 def main() -> int:
@@ -52,7 +60,48 @@ def main() -> int:
         result = defs.get_job_def("refresh").execute_in_process(
             instance=instance, raise_on_error=False
         )
-    return 0 if result.success else 1
+    if result.success:
+        return 0
+    print(f"The refresh failed (run {result.run_id}).", file=sys.stderr)
+    for reason in failure_reasons(result.all_events):
+        print(reason, file=sys.stderr)
+    return 1
+
+
+def failure_reasons(events: list[dg.DagsterEvent]) -> list[str]:
+    """Why a run failed, for a person: each failed step with its reason (a dg.Failure's
+    description, or the error the step's code raised); else the errors of the run itself, such as
+    a resource that could not start (the warehouse lock)."""
+    reasons = []
+    for event in events:
+        if event.is_step_failure:
+            failure = event.step_failure_data
+            user_failure = failure.user_failure_data
+            reason = (
+                user_failure.description
+                if user_failure is not None and user_failure.description
+                else _innermost_message(failure.error)
+            )
+            reasons.append(f"Step {event.step_key}: {reason}")
+    if reasons:
+        return reasons
+    # Several events of the run carry the same error.
+    return list(
+        dict.fromkeys(
+            _innermost_message(error)
+            for event in events
+            if (error := getattr(event.event_specific_data, "error", None)) is not None
+        )
+    )
+
+
+def _innermost_message(error) -> str:
+    # Dagster wraps what the step's code raised; its message is the one to read.
+    while error.cause is not None:
+        error = error.cause
+    message = error.message.strip()
+    # A Failure's message is its description after the class's full name, which says nothing.
+    return message.partition(": ")[2] if error.cls_name == "Failure" else message
 
 
 if __name__ == "__main__":

@@ -289,7 +289,46 @@ def test_make_refresh_exits_1_when_the_run_fails(tmp_path):
         text=True,
     )
     assert completed.returncode == 1
-    assert "no_such_landing_zone" in completed.stdout + completed.stderr
+    # Said below the event log, not only in it.
+    last_line = completed.stderr.rstrip().splitlines()[-1]
+    assert last_line.startswith(
+        f"Step quality__build_inputs: The landing zone {tmp_path / 'no_such_landing_zone'} "
+        "does not exist"
+    )
+    assert not (tmp_path / "kompetens.duckdb").exists()
+
+
+def test_make_refresh_says_why_the_run_failed_below_the_event_log_and_exits_1(tmp_path):
+    raw = build_small_landing_zone(tmp_path / "raw")
+    register = raw / "2016" / "rekvisitioner.csv"
+    lines = register.read_text(encoding="utf-8").splitlines()
+    lines[1] = "0114;inventering;5 000;0;0"  # line 2 of the file
+    register.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipelines.refresh"],
+        check=False,
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "KOMPETENS_RAW_DIR": str(raw),
+            "KOMPETENS_WAREHOUSE": str(tmp_path / "kompetens.duckdb"),
+            "DAGSTER_HOME": str(dagster_home),
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 1
+    last_lines = completed.stderr.rstrip().splitlines()[-3:]
+    assert last_lines[0].startswith("The refresh failed (run ")
+    assert last_lines[1].startswith(
+        "Step core__grant_register: Rekvisitionsregistren har ett problem. "
+    )
+    assert last_lines[2] == (
+        "- 2016/rekvisitioner.csv rad 2: fordelat_sek '5 000' är inte ett helt antal kronor ≥ 0. "
+        "Skriv bara siffror, utan mellanslag eller decimaler (5000)."
+    )
     assert not (tmp_path / "kompetens.duckdb").exists()
 
 
