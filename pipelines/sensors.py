@@ -30,8 +30,11 @@ _known_hashes: dict[StatKey, str] = {}
 def landing_zone_changed(context: dg.SensorEvaluationContext, landing_zone: LandingZone):
     """Request a refresh when a file in the landing zone is added, removed or changed.
 
-    The cursor holds the fingerprint of the last landing zone a refresh was requested for, and
-    the fingerprint is also the run key, so the same content never starts two refreshes.
+    Every change starts a refresh, also one back to an earlier state (a wrongly added file
+    removed again): the warehouse was built from the state in between. So the run key is not the
+    state but the change: the cursor, `<number of the change>:<fingerprint>`, is also the run key,
+    and a change's number is one more than the last one's. A tick evaluated again, its cursor not
+    yet stored, has the same key, so the same change never starts two refreshes.
     """
     if not landing_zone.path.is_dir():
         return dg.SkipReason(f"The landing zone {landing_zone.path} does not exist")
@@ -40,7 +43,10 @@ def landing_zone_changed(context: dg.SensorEvaluationContext, landing_zone: Land
     # Only this tick's files are kept, so the cache never outgrows the landing zone.
     _known_hashes.clear()
     _known_hashes.update(hashes.seen)
-    if fingerprint == context.cursor:
+    # A cursor of a sensor from before the changes were numbered is a bare fingerprint.
+    last_change, _, last_fingerprint = (context.cursor or "").rpartition(":")
+    if fingerprint == last_fingerprint:
         return dg.SkipReason("No file in the landing zone was added or changed")
-    context.update_cursor(fingerprint)
-    return dg.RunRequest(run_key=fingerprint)
+    change = f"{int(last_change or 0) + 1}:{fingerprint}"
+    context.update_cursor(change)
+    return dg.RunRequest(run_key=change)

@@ -114,6 +114,36 @@ def test_the_sensor_fires_on_new_or_changed_content_only(tmp_path):
     assert len(tick(after_new_file.cursor).run_requests) == 1
 
 
+def test_a_landing_zone_changed_back_to_an_earlier_state_starts_a_refresh(tmp_path):
+    # A wrongly added file removed again returns the landing zone to what an earlier refresh
+    # read; the warehouse was refreshed with the file since, so it must be refreshed again.
+    from pipelines.definitions import defs
+
+    sensor = defs.resolve_sensor_def("landing_zone_changed")
+    raw = build_small_landing_zone(tmp_path / "raw")
+    resources = {"landing_zone": LandingZone(raw_dir=str(raw))}
+
+    def tick(cursor):
+        return sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, resources=resources))
+
+    state_a = tick(None)
+    assert tick(state_a.cursor).run_requests == []  # unchanged
+    wrongly_added = raw / "2016" / "inventering" / "fel_kommun.csv"
+    shutil.copy(raw / "2016" / "inventering" / "malmo.csv", wrongly_added)
+    state_b = tick(state_a.cursor)
+    wrongly_added.unlink()
+    back_to_a = tick(state_b.cursor)
+    assert tick(back_to_a.cursor).run_requests == []  # unchanged
+
+    run_keys = [
+        request.run_key
+        for evaluation in (state_a, state_b, back_to_a)
+        for request in evaluation.run_requests
+    ]
+    assert len(run_keys) == 3
+    assert len(set(run_keys)) == 3
+
+
 def test_a_reader_keeps_the_old_warehouse_through_a_refresh_and_unchanged_files_are_not_read_again(
     tmp_path,
 ):
