@@ -7,10 +7,14 @@ coding) and byte-for-byte reproducible (fixed SVG hash salt, no dates in the met
 - handlaggare_utan_socionom_<dimension>: Table 11's share without a social work degree in the
   final year, per county and per SKR group, after disclosure control (a suppressed group is marked
   "..", never drawn).
+
+A chart whose figures rest on no municipality (no submission used, or none of the final year)
+is drawn with its title and a sentence saying so, under the same file names.
 """
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -46,6 +50,7 @@ _STYLE = {
     "axes.spines.right": False,
 }
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+NOTHING_IN_CHART = "Inget att visa: inga kommuner räknas i de här siffrorna."
 
 
 DRAW_CHARTS = "assets.publication.charts:write_charts"
@@ -138,6 +143,9 @@ def _share_change(tables: list[ReportTable]):
             labels.append(f"T. {table.number}: {_share_label(column.label)}")
             first.append(table.values.get((first_row.key, column.key)))
             last.append(table.values.get((last_row.key, column.key)))
+    title = f"Andelar {years[0]} och {years[1]} (tabell 11–14)"
+    if all(value is None for value in first + last):
+        return _nothing_to_show(title)
     figure, axes = plt.subplots(figsize=(9, 0.55 * len(labels) + 1.5))
     positions = range(len(labels))
     height = 0.38
@@ -159,7 +167,7 @@ def _share_change(tables: list[ReportTable]):
     axes.set_yticks(list(positions), labels)
     axes.invert_yaxis()
     axes.set_xlabel("Procent")
-    axes.set_title(f"Andelar {years[0]} och {years[1]} (tabell 11–14)", pad=20)
+    axes.set_title(title, pad=20)
     axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, frameon=False)
     return figure
 
@@ -172,7 +180,10 @@ def _stacked_levels(tables: list[ReportTable], title: str):
                 continue
             labels.append(row.label if len(tables) == 1 else f"{row.label} (t. {table.number})")
             for stem, values in shares.items():
-                values.append(table.values.get((row.key, f"{stem}_andel")) or 0)
+                values.append(table.values.get((row.key, f"{stem}_andel")))
+    if all(value is None for values in shares.values() for value in values):
+        return _nothing_to_show(title)
+    shares = {stem: [value or 0 for value in values] for stem, values in shares.items()}
     figure, axes = plt.subplots(figsize=(9, 0.32 * len(labels) + 1.6))
     left = [0.0] * len(labels)
     for stem, legend, fill, hatch in LEVELS:
@@ -203,9 +214,10 @@ def _stacked_levels(tables: list[ReportTable], title: str):
 
 
 def _breakdown_bars(breakdown, col_key: str, axis_label: str):
-    line = next(
-        line for line in reversed(breakdown.lines) if line.column.key == col_key
-    )  # the final year is the table's last row
+    # The final year is the table's last row; a breakdown of no municipality has no lines.
+    line = next((line for line in reversed(breakdown.lines) if line.column.key == col_key), None)
+    if line is None:
+        return _nothing_to_show(breakdown.title)
     names = [name for _, name in breakdown.groups]
     values = [value if disclosure == Disclosure.SHOWN else None for value, disclosure in line.cells]
     figure, axes = plt.subplots(figsize=(9, 0.3 * len(names) + 1.6))
@@ -235,4 +247,12 @@ def _breakdown_bars(breakdown, col_key: str, axis_label: str):
         f"{DIMENSION_LABELS[breakdown.dimension]}\n(.. = färre än 3 kommuner, – = inga kommuner)",
         pad=22,
     )
+    return figure
+
+
+def _nothing_to_show(title: str):
+    # Figure text, not axes: the text is centred whatever margins write_charts gives the axes.
+    figure = plt.figure(figsize=(9, 2))
+    figure.text(0.5, 0.68, textwrap.fill(title, 90), ha="center", va="center", fontsize=10)
+    figure.text(0.5, 0.3, NOTHING_IN_CHART, ha="center", va="center")
     return figure

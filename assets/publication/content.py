@@ -25,6 +25,11 @@ N_COLUMN_KEY = "n_kommuner"
 BREAKDOWN_TABLES = ("T01", "T03", "T09", "T11")
 # A cell that starts with one of these is a formula to a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What every output says when no submission is used: its tables are empty, not broken.
+NOTHING_TO_SHOW = (
+    "Det finns inget att visa ännu: ingen inlämning från kommunerna kan användas, så tabellerna "
+    "är tomma."
+)
 
 
 def neutralise(text: str) -> str:
@@ -121,6 +126,11 @@ class Publication:
     reconciliation_deviations: list[tuple]  # every cell not `match`, with its note
     ledger_counts: list[tuple[str, str | None, int]]  # (status, reason_code, files)
     issue_counts: list[tuple[str, str, int]]  # (rule, severity, issues)
+    selected_submissions: int  # the submissions the tables are computed from (core.submissions)
+
+    @property
+    def nothing_to_show(self) -> bool:
+        return self.selected_submissions == 0
 
 
 def read_publication(con: duckdb.DuckDBPyConnection) -> Publication:
@@ -157,6 +167,7 @@ def read_publication(con: duckdb.DuckDBPyConnection) -> Publication:
         issue_counts=con.execute(
             "SELECT rule, severity, count(*) FROM quality.issues GROUP BY ALL ORDER BY 2, 3 DESC, 1"
         ).fetchall(),
+        selected_submissions=con.execute("SELECT count(*) FROM core.submissions").fetchone()[0],
     )
 
 

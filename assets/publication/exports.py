@@ -7,8 +7,9 @@
 
 Each holds report.tables_long, report.table_01 … table_14 and the breakdowns after disclosure
 control (never the raw breakdown cells: a suppressed value is NULL there, with `disclosure` saying
-why). Text cells of the CSV files are neutralised (`content.neutralise`) so a spreadsheet never
-executes them; Parquet keeps the text as it is, since no spreadsheet opens it.
+why), and, when no submission is used, inget_att_visa.txt saying that the tables are empty. Text
+cells of the CSV files are neutralised (`content.neutralise`) so a spreadsheet never executes them;
+Parquet keeps the text as it is, since no spreadsheet opens it.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ import polars as pl
 
 from assets.folders import replace_folder
 from assets.publication.breakdowns import SYMBOLS, Disclosure
-from assets.publication.content import Publication, neutralise
+from assets.publication.content import NOTHING_TO_SHOW, Publication, neutralise
 
 BREAKDOWNS_NAME = "breakdowns"
 WORKBOOK_NAME = "tabeller.xlsx"
 REPORT_NAME = "rapport.html"
 CHARTS_FOLDER = "diagram"
+FLAT_FOLDERS = ("csv", "csv_sv", "parquet")
+NOTHING_TO_SHOW_NAME = "inget_att_visa.txt"
 
 
 def write_flat_exports(folder: Path, publication: Publication) -> list[Path]:
@@ -50,8 +53,12 @@ def write_flat_exports(folder: Path, publication: Publication) -> list[Path]:
         ),
     }
     written = []
-    for subfolder in ("csv", "csv_sv", "parquet"):
+    for subfolder in FLAT_FOLDERS:
         (folder / subfolder).mkdir(parents=True, exist_ok=True)
+        if publication.nothing_to_show:
+            notice = folder / subfolder / NOTHING_TO_SHOW_NAME
+            notice.write_text(NOTHING_TO_SHOW + "\n", encoding="utf-8")
+            written.append(notice)
     for name, frame in frames.items():
         written.append(_write_csv(folder / "csv" / f"{name}.csv", frame, ",", _plain_number))
         written.append(_write_csv(folder / "csv_sv" / f"{name}.csv", frame, ";", _swedish_number))

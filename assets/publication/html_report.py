@@ -1,7 +1,8 @@
 """rapport.html: one self-contained page (no network: inline CSS, charts as data: URIs, and a
 Content-Security-Policy that forbids fetching anything) with the tables, the breakdowns after
 disclosure control, the charts, the reconciliation against the published report and a
-data-quality summary. Every text is HTML-escaped.
+data-quality summary. When no submission is used, it says so first: the tables are empty.
+Every text is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ import html
 from pathlib import Path
 
 from assets.publication.breakdowns import MIN_MUNICIPALITIES, TOTAL_LABEL
-from assets.publication.content import Publication, ReportTable, cell_text, swedish_number
+from assets.publication.content import (
+    NOTHING_TO_SHOW,
+    Publication,
+    ReportTable,
+    cell_text,
+    swedish_number,
+)
 from schemas.contract import RECONCILIATION_STATUSES
 from schemas.rules import RULES
 
@@ -58,6 +65,7 @@ def report_html(publication: Publication, charts: dict[str, list[Path]]) -> str:
             "fördelningar per län och kommungrupp, diagram, avstämning mot den publicerade "
             "rapporten och en sammanfattning av datakvaliteten.</p>"
         ),
+        f"<p><b>{_h(NOTHING_TO_SHOW)}</b></p>" if publication.nothing_to_show else "",
         '<h2 id="tabeller">Tabeller</h2>',
         *(_report_table(table) for table in publication.tables),
         '<h2 id="fordelningar">Fördelningar per län och kommungrupp</h2>',

@@ -2,9 +2,10 @@
 
 Each sheet: the Swedish title, the table's N (a number, shown as "N = 245") where one N holds for
 the whole table, the column headings, the row labels, the figures, and the note ("Anm.") where the
-table has one. Figures are stored unrounded as numbers; the number format rounds them for display
-as the report prints them (fte one decimal, shares whole per cent). The format codes are the
-locale-neutral ones of the xlsx format (`#,##0.0`): Swedish Excel shows them as "5 390,5".
+table has one; when no submission is used, a sentence saying that the table is empty. Figures are
+stored unrounded as numbers; the number format rounds them for display as the report prints them
+(fte one decimal, shares whole per cent). The format codes are the locale-neutral ones of the xlsx
+format (`#,##0.0`): Swedish Excel shows them as "5 390,5".
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from assets.publication.content import Publication, ReportTable, neutralise
+from assets.publication.content import NOTHING_TO_SHOW, Publication, ReportTable, neutralise
 from schemas.contract import UNITS
 
 # Excel's number format per unit, with the unit's decimals: "#,##0.0" for fte.
@@ -22,7 +23,7 @@ NUMBER_FORMATS = {
     for unit, spec in UNITS.items()
 }
 N_FORMAT = '"N = "#,##0'
-TITLE_ROW, N_ROW, HEADING_ROW = 0, 1, 3
+TITLE_ROW, N_ROW, NOTICE_ROW, HEADING_ROW = 0, 1, 2, 3
 FIRST_BODY_ROW = HEADING_ROW + 1
 
 
@@ -36,18 +37,21 @@ def write_workbook(path: Path, publication: Publication) -> None:
             ),
             "note": workbook.add_format({"italic": True, "text_wrap": True, "valign": "top"}),
             "n": workbook.add_format({"num_format": N_FORMAT, "align": "left"}),
+            "notice": workbook.add_format({"bold": True}),
             **{
                 unit: workbook.add_format({"num_format": code})
                 for unit, code in NUMBER_FORMATS.items()
             },
         }
         for table in publication.tables:
-            _write_sheet(workbook, table, formats)
+            sheet = _write_sheet(workbook, table, formats)
+            if publication.nothing_to_show:
+                sheet.write_string(NOTICE_ROW, 0, NOTHING_TO_SHOW, formats["notice"])
     finally:
         workbook.close()
 
 
-def _write_sheet(workbook, table: ReportTable, formats) -> None:
+def _write_sheet(workbook, table: ReportTable, formats):
     sheet = workbook.add_worksheet(table.sheet_name)
     sheet.set_column(0, 0, 42)
     sheet.set_column(1, len(table.columns), 16)
@@ -74,3 +78,4 @@ def _write_sheet(workbook, table: ReportTable, formats) -> None:
         sheet.write_string(note_row, 0, neutralise(table.note), formats["note"])
         sheet.set_row(note_row, 45)
     sheet.freeze_panes(FIRST_BODY_ROW, 1)
+    return sheet
