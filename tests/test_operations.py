@@ -203,11 +203,11 @@ def test_a_failing_blocking_check_stops_the_publication(published_small_warehous
 
     real_build = report_assets.build_report
 
-    def build_missing_a_published_cell(con):
+    def build_missing_a_contract_column(con):
         real_build(con)
-        con.execute("DELETE FROM report.tables_long WHERE table_id = 'T01' AND col_key = 'kvinnor'")
+        con.execute("ALTER TABLE report.text_figures DROP COLUMN n_kommuner")
 
-    monkeypatch.setattr(report_assets, "build_report", build_missing_a_published_cell)
+    monkeypatch.setattr(report_assets, "build_report", build_missing_a_contract_column)
     # A new file, so that the refresh has something to build.
     shutil.copy(raw / "2016" / "inventering" / "malmo.csv", raw / "2016" / "inventering" / "ny.csv")
     result = materialize_pipeline(raw, warehouse, instance, raise_on_error=False)
@@ -215,7 +215,7 @@ def test_a_failing_blocking_check_stops_the_publication(published_small_warehous
         evaluation.check_name: evaluation.passed
         for evaluation in result.get_asset_check_evaluations()
     }
-    assert checks["published_keys_present"] is False
+    assert checks["contract_tables_present"] is False
     materialized = {event.asset_key for event in result.get_asset_materialization_events()}
     assert dg.AssetKey("kompetens_warehouse") not in materialized
     assert sha256(warehouse) == published
