@@ -122,14 +122,90 @@ def test_comma_delimiter_with_quoted_decimal_comma_and_thousands_space():
     assert result.answers == {"handl_totalt": "5 390,5", "handl_man": "1 028,4"}
 
 
-def test_header_in_either_order_any_case_with_extra_columns():
+def test_header_in_either_order_any_case():
+    """Contract section 2: the header fraga, svar in either order, case-insensitive."""
+    for header in (b"FRAGA;Svar", b" Svar ;fraga "):
+        svar_first = header.strip().lower().startswith(b"svar")
+        rows = [(b"kommunkod", b"0180"), (b"ar", b"2016"), (b"inlamnad", b"2016-11-20")]
+        rows += [(b"handl_man", b"3")]
+        lines = [b";".join(reversed(row) if svar_first else row) for row in rows]
+        result = read_submission(b"\r\n".join([header, *lines]) + b"\r\n", ".csv")
+        assert result.reason_code is None, header
+        assert (result.kommunkod, result.answers) == ("0180", {"handl_man": "3"})
+
+
+COMMA_ROWS = b"fraga,svar\r\nkommunkod,0180\r\nar,2016\r\ninlamnad,2016-11-20\r\n"
+
+
+def test_row_with_more_than_two_fields_is_never_cut_short_its_answer_is_unparseable():
+    """Contract section 2: an unquoted decimal comma in a comma file is not read as 5 or 1028."""
+    data = COMMA_ROWS + b'handl_totalt,5,5\r\nhandl_kvinnor,1 028,4\r\nhandl_man,"5,5"\r\n'
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None
+    # The answers as written, whole: the validation reports them as unparseable.
+    assert result.answers == {"handl_totalt": "5,5", "handl_kvinnor": "1 028,4", "handl_man": "5,5"}
+    assert result.unparseable == {
+        "handl_totalt": "handl_totalt på rad 5 har 3 fält i stället för två (fraga och svar), "
+        'så svaret "5,5" går inte att tolka. I en fil med komma som avgränsare ska ett '
+        'decimalkomma stå inom citattecken ("5,5"), eller spara filen med semikolon som '
+        "avgränsare.",
+        "handl_kvinnor": "handl_kvinnor på rad 6 har 3 fält i stället för två (fraga och svar), "
+        'så svaret "1 028,4" går inte att tolka. I en fil med komma som avgränsare ska ett '
+        'decimalkomma stå inom citattecken ("1 028,4"), eller spara filen med semikolon som '
+        "avgränsare.",
+    }
+
+
+def test_extra_fields_belong_to_the_answer_also_when_svar_comes_first():
+    data = b"svar,fraga\r\n0180,kommunkod\r\n2016,ar\r\n2016-11-20,inlamnad\r\n5,5,handl_totalt\r\n"
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None
+    assert result.answers == {"handl_totalt": "5,5"}
+    assert "rad 5 har 3 fält" in result.unparseable["handl_totalt"]
+
+
+def test_a_third_column_of_comments_makes_its_rows_unparseable_and_empty_fields_do_not():
     data = (
-        b" SVAR ;Fraga;kommentar\r\n0180;kommunkod;x\r\n2016;ar;\r\n2016-11-20;inlamnad\r\n"
-        b"3;handl_man;egen kommentar\r\n"
+        b"fraga;svar;kommentar\r\nkommunkod;0180;\r\nar;2016;;\r\ninlamnad;2016-11-20\r\n"
+        b"handl_man;3;egen kommentar\r\nhandl_kvinnor;4; \r\n"
     )
     result = read_submission(data, ".csv")
     assert result.reason_code is None
-    assert result.answers == {"handl_man": "3"}
+    assert result.answers == {"handl_man": "3;egen kommentar", "handl_kvinnor": "4"}
+    assert list(result.unparseable) == ["handl_man"]
+    assert result.unparseable["handl_man"] == (
+        "handl_man på rad 5 har 3 fält i stället för två (fraga och svar), så svaret "
+        '"3;egen kommentar" går inte att tolka. En rad ska bara ha fråga och svar: ta bort det '
+        "som står i de extra fälten, eller sätt svaret inom citattecken om det innehåller "
+        "semikolon."
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "reason_code"),
+    [
+        (b"kommunkod,0180,x", "unknown_municipality"),
+        (b"kommunkod,180,0", "unknown_municipality"),
+        (b"ar,2016,0", "bad_year"),
+        (b"inlamnad,2016-11-20,09:00", "bad_timestamp"),
+    ],
+)
+def test_metadata_row_with_more_than_two_fields_rejects_the_file_with_its_reason(row, reason_code):
+    """Contract section 2: for a metadata question, the file is rejected with its reason code."""
+    question_id = row.split(b",")[0].decode()
+    rows = [line for line in COMMA_ROWS.split(b"\r\n") if line and not line.startswith(row[:3])]
+    data = b"\r\n".join([*rows, row]) + b"\r\n"
+    result = read_submission(data, ".csv")
+    assert result.reason_code == reason_code
+    assert result.message.startswith(f"{question_id} på rad 4 har 3 fält i stället för två")
+
+
+def test_personal_data_row_with_more_than_two_fields_is_dropped_and_never_echoed():
+    data = COMMA_ROWS + f"kontaktperson,Öberg, Åsa\r\nkontakt_epost,{CONTACT_EMAIL},x\r\n".encode()
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None
+    assert result.answers == {} and result.unparseable == {} and result.findings == ()
+    assert "Öberg" not in repr(result) and CONTACT_EMAIL not in repr(result)
 
 
 def test_row_with_fewer_cells_than_the_header_is_not_answered():

@@ -5,6 +5,7 @@ quality.file_ledger; a file's content is read once per SHA-256 (the parse cache 
 one refresh to the next through the staging copy of the published warehouse).
 """
 
+from collections import defaultdict
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -75,6 +76,7 @@ def build_inputs(
     # Its Great Expectations import overlaps the steps before the first suite.
     helper_process.start()
     with warehouse.connect(context) as con:
+        _drop_parse_cache_of_another_shape(con)
         create_tables(con)
         replace_rows(
             con,
@@ -95,6 +97,24 @@ def build_inputs(
             "files_hashed": len(inputs.hashes.seen.keys() - inputs.hashes.known.keys()),
         }
     )
+
+
+def _drop_parse_cache_of_another_shape(con) -> None:
+    """A warehouse built by an earlier version may hold the parse cache with other columns (or
+    key). It is only a cache, so all of it is dropped, to be created anew and every file read
+    again; before create_tables, whose column comments name this version's columns."""
+    columns: dict[str, set[str]] = defaultdict(set)
+    for table, column in con.execute(
+        "SELECT table_schema || '.' || table_name, column_name FROM information_schema.columns "
+        "WHERE table_catalog = current_database()"
+    ).fetchall():
+        columns[table].add(column)
+    if any(
+        columns[table] and columns[table] != set(schema)
+        for table, schema in _PARSE_CACHE_SCHEMAS.items()
+    ):
+        for table in _PARSE_CACHE_SCHEMAS:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
@@ -248,7 +268,12 @@ def _read_into_cache(con, batch: list[tuple[str, LandingFile]], version: str) ->
             }
         )
         answers.extend(
-            {"sha256": content_hash, "question_id": question_id, "answer_text": text}
+            {
+                "sha256": content_hash,
+                "question_id": question_id,
+                "answer_text": text,
+                "unparseable_message": result.unparseable.get(question_id),
+            }
             for question_id, text in result.answers.items()
         )
         findings.extend(
@@ -276,7 +301,12 @@ _FILE_READS_SCHEMA = {
     "ar": pl.Int32,
     "inlamnad": pl.Datetime("us"),
 }
-_FILE_ANSWERS_SCHEMA = {"sha256": pl.Utf8, "question_id": pl.Utf8, "answer_text": pl.Utf8}
+_FILE_ANSWERS_SCHEMA = {
+    "sha256": pl.Utf8,
+    "question_id": pl.Utf8,
+    "answer_text": pl.Utf8,
+    "unparseable_message": pl.Utf8,
+}
 _FILE_FINDINGS_SCHEMA = {
     "sha256": pl.Utf8,
     "rule": pl.Utf8,
@@ -284,6 +314,13 @@ _FILE_FINDINGS_SCHEMA = {
     "question_id": pl.Utf8,
     "value": pl.Utf8,
     "message": pl.Utf8,
+}
+
+
+_PARSE_CACHE_SCHEMAS = {
+    "core.file_reads": _FILE_READS_SCHEMA,
+    "core.file_answers": _FILE_ANSWERS_SCHEMA,
+    "core.file_findings": _FILE_FINDINGS_SCHEMA,
 }
 
 
@@ -305,6 +342,7 @@ def _cached_reads(con) -> dict[str, ReadResult]:
             inlamnad=inlamnad,
             answers={},
             findings=(),
+            unparseable={},
         )
         for content_hash, reason_code, message, kommunkod, ar, inlamnad in rows
     }

@@ -10,6 +10,11 @@ duplicate_question → missing_metadata → unknown_municipality → bad_year �
 A rejected result keeps whichever of kommunkod, ar and inlamnad could be read, but no
 answers and no findings: the file must be fixed and sent in again before its content counts.
 
+A CSV row with more fields than fraga and svar (`handl_totalt,5,5`: an unquoted decimal
+comma) is never cut short: its answer keeps all the fields and is unparseable, whatever its
+text. For a metadata question that rejects the file with the question's reason code; for an
+answer, `unparseable` says why, and the validation reports it.
+
 `inlamnad` with a UTC offset ("2016-11-20T09:15Z", "…+01:00") is converted to Swedish
 local time (Europe/Stockholm) and stored naive, so that it orders correctly against the
 usual offset-less timestamps, which are taken as Swedish local time as written.
@@ -24,7 +29,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -43,7 +48,7 @@ from schemas.catalog import (
 from schemas.values import parse_answer
 
 # Bump when reading rules change: cached reads are then redone.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
 # Excel's last row. A hostile sheet can number a row 2 000 000 000, and openpyxl fills
@@ -58,7 +63,8 @@ def reading_version() -> str:
     return f"{PARSER_VERSION}/{reading_fingerprint()}"
 
 
-CSV_DELIMITERS = (";", ",", "\t")
+# The delimiters a CSV file may use, in the order they are tried, with their Swedish names.
+CSV_DELIMITERS = {";": "semikolon", ",": "komma", "\t": "tabb"}
 UTF8_BOM = b"\xef\xbb\xbf"
 # XLSX parts are XML; openpyxl parses them with defusedxml (entity expansion and external
 # entities forbidden) only when it finds it at import. Without it, refuse to start.
@@ -94,15 +100,26 @@ class ReadResult:
     # questions of the file's year; no metadata, no personal data.
     answers: dict[str, str]
     findings: tuple[Finding, ...]  # warnings (unknown question, not in form year, repeated answer)
+    # question_id → why its answer is unparseable whatever its text (Swedish): its CSV row had
+    # more fields than fraga and svar. A subset of `answers`, which holds all the fields.
+    unparseable: dict[str, str]
 
 
 @dataclass(frozen=True)
 class _Entry:
-    """One answered row: id lower-cased and stripped ("" if blank), answer stripped."""
+    """One data row: its fraga and svar text. A CSV row with more fields than fraga and svar
+    keeps them all in `answer`, joined back with the delimiter: it is never cut short, and
+    never parsed. After `_entries`, the id is lower-cased and stripped, the answer stripped."""
 
     line: int
     question_id: str
     answer: str
+    fields: int = 2  # empty fields at the end of a row (Excel writes them) not counted
+    delimiter: str = ""  # of a CSV file
+
+    @property
+    def has_extra_fields(self) -> bool:
+        return self.fields > 2
 
 
 class _Rejected(Exception):
@@ -189,8 +206,8 @@ _METADATA_PARSERS = {"kommunkod": normalize_kommunkod, "ar": parse_ar, "inlamnad
 # --- bytes → rows of text -------------------------------------------------------------------
 
 
-def _table_rows(data: bytes, suffix: str) -> list[tuple[int, str, str]]:
-    """(line, fraga text, svar text) for every row after the header."""
+def _table_rows(data: bytes, suffix: str) -> list[_Entry]:
+    """Every row after the header."""
     if not data:
         raise _Rejected("empty", "Filen är tom (0 byte). Skicka in den ifyllda blanketten igen.")
     if suffix == ".csv":
@@ -203,7 +220,7 @@ def _table_rows(data: bytes, suffix: str) -> list[tuple[int, str, str]]:
     )
 
 
-def _csv_rows(data: bytes) -> list[tuple[int, str, str]]:
+def _csv_rows(data: bytes) -> list[_Entry]:
     if b"\x00" in data:
         raise _Rejected(
             "unreadable",
@@ -228,13 +245,16 @@ def _csv_rows(data: bytes) -> list[tuple[int, str, str]]:
     for delimiter in CSV_DELIMITERS:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         numbered = ((reader.line_num, row) for row in reader)
-        rows = _rows_after_header(numbered)
+        rows = _rows_after_header(numbered, delimiter)
         if rows is not None:
             return rows
-    raise _Rejected("bad_header", _bad_header_message("semikolon, komma eller tabb"))
+    names = list(CSV_DELIMITERS.values())
+    raise _Rejected(
+        "bad_header", _bad_header_message(", ".join(names[:-1]) + " eller " + names[-1])
+    )
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[int, str, str]]:
+def _xlsx_rows(data: bytes) -> list[_Entry]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -273,7 +293,7 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, str, str]]:
                     for line, row in enumerate(cells, start=1)
                     if row != (None, None)  # cheap skip of openpyxl's filler rows
                 )
-                rows = _rows_after_header(numbered)
+                rows = _rows_after_header(numbered, delimiter="")
             finally:
                 workbook.close()
     except Exception as error:
@@ -299,25 +319,42 @@ def _caused_by_forbidden_xml(error: BaseException | None) -> bool:
 
 
 def _rows_after_header(
-    numbered_rows: Iterable[tuple[int, list[str]]],
-) -> list[tuple[int, str, str]] | None:
-    """The rows after the header as (line, fraga, svar); None if the first non-blank row is
-    not a header with fraga and svar. Blank rows are skipped; extra columns are ignored."""
+    numbered_rows: Iterable[tuple[int, list[str]]], delimiter: str
+) -> list[_Entry] | None:
+    """The rows after the header; None if the first non-blank row is not a header with fraga
+    and svar (in either order, among other columns). Blank rows are skipped."""
     rows = (row for row in numbered_rows if any(cell.strip() for cell in row[1]))
     first = next(rows, None)
     if first is None:
         raise _Rejected(
             "empty", "Filen innehåller inga ifyllda rader. Skicka in den ifyllda blanketten."
         )
-    header = [cell.strip().removeprefix("\ufeff").strip().lower() for cell in first[1]]
+    header = [cell.strip().removeprefix("\ufeff").strip().lower() for cell in _filled(first[1])]
     if "fraga" not in header or "svar" not in header:
         return None
+    return [_row(line, _filled(cells), header, delimiter) for line, cells in rows]
+
+
+def _filled(cells: list[str]) -> list[str]:
+    """The cells without the empty ones at the end (Excel writes `a;b;;` for a wider sheet)."""
+    while cells and not cells[-1].strip():
+        cells = cells[:-1]
+    return cells
+
+
+def _row(line: int, cells: list[str], header: list[str], delimiter: str) -> _Entry:
+    """A question id holds no delimiter, so the fields a row has beyond fraga and svar come from
+    an answer with an unquoted delimiter (`handl_totalt,5,5`): where the question comes after
+    the answer, it is the last field of a row that long."""
     fraga, svar = header.index("fraga"), header.index("svar")
-    return [(line, _cell(cells, fraga), _cell(cells, svar)) for line, cells in rows]
-
-
-def _cell(cells: list[str], position: int) -> str:
-    return cells[position] if position < len(cells) else ""
+    if svar < fraga:
+        fraga += max(0, len(cells) - len(header))
+    question = cells[fraga] if fraga < len(cells) else ""
+    if len(cells) <= 2:
+        answer = cells[svar] if svar < len(cells) else ""
+    else:
+        answer = delimiter.join(cell for position, cell in enumerate(cells) if position != fraga)
+    return _Entry(line, question, answer, max(len(cells), 2), delimiter)
 
 
 def _bad_header_message(layout: str) -> str:
@@ -330,14 +367,13 @@ def _bad_header_message(layout: str) -> str:
 # --- rows → metadata, answers and findings --------------------------------------------------
 
 
-def _entries(rows: list[tuple[int, str, str]]) -> list[_Entry]:
+def _entries(rows: list[_Entry]) -> list[_Entry]:
     """The answered rows, in file order (a row with an answer but no id included)."""
-    entries = []
-    for line, question_text, answer_text in rows:
-        answer = answer_text.strip()
-        if answer:  # an empty answer means not answered
-            entries.append(_Entry(line, question_text.strip().lower(), answer))
-    return entries
+    return [
+        replace(row, question_id=row.question_id.strip().lower(), answer=row.answer.strip())
+        for row in rows
+        if row.answer.strip()  # an empty answer means not answered
+    ]
 
 
 def _interpret(entries: list[_Entry]) -> ReadResult:
@@ -354,29 +390,17 @@ def _interpret(entries: list[_Entry]) -> ReadResult:
         ):
             contradictions.append((earlier, entry))
 
-    def meta(question_id: str) -> str | None:
-        entry = first.get(question_id)
-        return entry.answer if entry else None
-
-    kommunkod_text, ar_text, inlamnad_text = meta("kommunkod"), meta("ar"), meta("inlamnad")
-    kommunkod = normalize_kommunkod(kommunkod_text) if kommunkod_text else None
-    ar = parse_ar(ar_text) if ar_text else None
-    inlamnad = parse_inlamnad(inlamnad_text) if inlamnad_text else None
+    kommunkod_entry, ar_entry, inlamnad_entry = (first.get(q) for q in _METADATA_PARSERS)
+    kommunkod, ar, inlamnad = (
+        _metadata_value(entry) for entry in (kommunkod_entry, ar_entry, inlamnad_entry)
+    )
 
     def rejected(reason_code: str, message: str) -> ReadResult:
         return _rejected(reason_code, message, kommunkod, ar, inlamnad)
 
     if contradictions:
         return rejected("duplicate_question", _contradictions_message(contradictions))
-    missing = [
-        question_id
-        for question_id, text in (
-            ("kommunkod", kommunkod_text),
-            ("ar", ar_text),
-            ("inlamnad", inlamnad_text),
-        )
-        if not text
-    ]
+    missing = [question_id for question_id in _METADATA_PARSERS if question_id not in first]
     if missing:
         return rejected(
             "missing_metadata",
@@ -386,22 +410,34 @@ def _interpret(entries: list[_Entry]) -> ReadResult:
     if kommunkod is None:
         return rejected(
             "unknown_municipality",
-            f"Kommunkoden {_quote(kommunkod_text)} är inte en av landets 290 kommunkoder. "
-            "Ange kommunens fyrsiffriga kod, till exempel 0180 för Stockholm.",
+            _extra_fields_message(kommunkod_entry)
+            if kommunkod_entry.has_extra_fields
+            else f"Kommunkoden {_quote(kommunkod_entry.answer)} är inte en av landets 290 "
+            "kommunkoder. Ange kommunens fyrsiffriga kod, till exempel 0180 för Stockholm.",
         )
     if ar is None:
         return rejected(
             "bad_year",
-            f"Året {_quote(ar_text)} är inte ett år med fyra siffror. Ange till exempel 2016.",
+            _extra_fields_message(ar_entry)
+            if ar_entry.has_extra_fields
+            else f"Året {_quote(ar_entry.answer)} är inte ett år med fyra siffror. "
+            "Ange till exempel 2016.",
         )
     if inlamnad is None:
         return rejected(
             "bad_timestamp",
-            f"Inlämningsdatumet {_quote(inlamnad_text)} går inte att tolka. Ange det som "
-            "ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DD TT:MM (ISO 8601), till exempel 2016-11-20.",
+            _extra_fields_message(inlamnad_entry)
+            if inlamnad_entry.has_extra_fields
+            else f"Inlämningsdatumet {_quote(inlamnad_entry.answer)} går inte att tolka. Ange "
+            "det som ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DD TT:MM (ISO 8601), till exempel 2016-11-20.",
         )
     answers, findings = _answers_and_findings(entries, first, ar)
-    return ReadResult(None, "", kommunkod, ar, inlamnad, answers, findings)
+    unparseable = {
+        question_id: _extra_fields_message(first[question_id])
+        for question_id in answers
+        if first[question_id].has_extra_fields
+    }
+    return ReadResult(None, "", kommunkod, ar, inlamnad, answers, findings, unparseable)
 
 
 def _answers_and_findings(
@@ -465,12 +501,38 @@ def _answers_and_findings(
     return answers, tuple(findings)
 
 
+def _metadata_value(entry: _Entry | None) -> str | int | datetime | None:
+    """kommunkod, ar or inlamnad parsed; None when absent or not parseable."""
+    if entry is None or entry.has_extra_fields:
+        return None
+    return _METADATA_PARSERS[entry.question_id](entry.answer)
+
+
+def _extra_fields_message(entry: _Entry) -> str:
+    written = _shorten(entry.answer, 40)
+    if entry.delimiter == ",":
+        advice = (
+            "I en fil med komma som avgränsare ska ett decimalkomma stå inom citattecken "
+            f'("{written}"), eller spara filen med semikolon som avgränsare.'
+        )
+    else:
+        advice = (
+            "En rad ska bara ha fråga och svar: ta bort det som står i de extra fälten, eller "
+            f"sätt svaret inom citattecken om det innehåller {CSV_DELIMITERS[entry.delimiter]}."
+        )
+    return (
+        f"{entry.question_id} på rad {entry.line} har {entry.fields} fält i stället för två "
+        f'(fraga och svar), så svaret "{written}" går inte att tolka. {advice}'
+    )
+
+
 def _meaning(question: Question, entry: _Entry) -> tuple[str, object]:
     """What an answer says, to compare a question's repeated answers (contract section 3): its
     parsed value ("5,0" and "5.0", "Ja" and "ja", "180" and "0180"), or its text when it cannot
     be parsed."""
-    parse_metadata = _METADATA_PARSERS.get(question.question_id)
-    if parse_metadata is not None:
+    if entry.has_extra_fields:
+        value = None
+    elif (parse_metadata := _METADATA_PARSERS.get(question.question_id)) is not None:
         value = parse_metadata(entry.answer)
     elif question.is_personal_data:
         value = None
@@ -506,7 +568,7 @@ def _rejected(
     ar: int | None = None,
     inlamnad: datetime | None = None,
 ) -> ReadResult:
-    return ReadResult(reason_code, message, kommunkod, ar, inlamnad, {}, ())
+    return ReadResult(reason_code, message, kommunkod, ar, inlamnad, {}, (), {})
 
 
 def _quote(text: str, limit: int = 40) -> str:

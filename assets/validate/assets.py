@@ -55,7 +55,7 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
             try:
                 answers = con.sql(
                     """
-                    SELECT a.sha256, a.question_id, a.answer_text
+                    SELECT a.sha256, a.question_id, a.answer_text, a.unparseable_message
                     FROM core.file_answers AS a
                     SEMI JOIN submission_slice AS s USING (sha256)
                     """

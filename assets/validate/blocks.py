@@ -38,6 +38,9 @@ SUBMISSION_COLUMNS = {
     "ar": pl.Int64,
 }
 ANSWER_INPUT_COLUMNS = {"sha256": pl.String, "question_id": pl.String, "answer_text": pl.String}
+# Optional in the answers: where set, the reader found the answer's CSV row cut into more fields
+# than fraga and svar, so the answer is unparseable whatever its text, with this message.
+UNPARSEABLE_MESSAGE = "unparseable_message"
 _ROW = {"path": pl.String, "kommunkod": pl.String, "ar": pl.Int64, "block": pl.String}
 BLOCK_STATUS_COLUMNS = {**_ROW, "status": pl.String}
 ANSWER_COLUMNS = {**_ROW, "question_id": pl.String, "value": pl.Float64, "value_text": pl.String}
@@ -83,7 +86,7 @@ def validate_submissions(submissions: pl.DataFrame, answers: pl.DataFrame) -> Va
     """Parse, check and classify every block of every selected submission.
 
     submissions: path, sha256, kommunkod, ar (one row per selected submission);
-    answers: sha256, question_id, answer_text.
+    answers: sha256, question_id, answer_text (and unparseable_message, from the reader).
     """
     submissions = submissions.select(
         pl.col(name).cast(dtype) for name, dtype in SUBMISSION_COLUMNS.items()
@@ -145,13 +148,22 @@ def _parse_answers(
     An answer to a question outside the year's form is dropped by the join (the reader
     reports those).
     """
+    if UNPARSEABLE_MESSAGE not in answers.columns:
+        answers = answers.with_columns(pl.lit(None, pl.String).alias(UNPARSEABLE_MESSAGE))
     answered = (
-        answers.select(pl.col(name).cast(dtype) for name, dtype in ANSWER_INPUT_COLUMNS.items())
+        answers.select(
+            *(pl.col(name).cast(dtype) for name, dtype in ANSWER_INPUT_COLUMNS.items()),
+            pl.col(UNPARSEABLE_MESSAGE).cast(pl.String),
+        )
         .filter(is_answered(pl.col("answer_text")))
         .join(submissions, on="sha256")
         .join(form, on=["ar", "question_id"])
     )
-    return parse_answers(answered)
+    cut_row = pl.col(UNPARSEABLE_MESSAGE).is_not_null()
+    return parse_answers(answered).with_columns(
+        pl.when(cut_row).then(pl.lit("unparseable_value")).otherwise("rule").alias("rule"),
+        *(pl.when(~cut_row).then(column).alias(column) for column in ("value", "value_text")),
+    )
 
 
 def _value_issues(parsed: pl.DataFrame) -> pl.DataFrame:
@@ -202,7 +214,7 @@ def _value_issues(parsed: pl.DataFrame) -> pl.DataFrame:
         )
     )
     return parsed.filter(rule.is_not_null()).select(
-        "path", "question_id", "rule", message.alias("message")
+        "path", "question_id", "rule", pl.coalesce(UNPARSEABLE_MESSAGE, message).alias("message")
     )
 
 

@@ -147,10 +147,20 @@ def _block_findings(path: str, content_hash: str, read: ReadResult) -> list[File
     )
     answers = pl.DataFrame(
         [
-            {"sha256": content_hash, "question_id": question_id, "answer_text": text}
+            {
+                "sha256": content_hash,
+                "question_id": question_id,
+                "answer_text": text,
+                "unparseable_message": read.unparseable.get(question_id),
+            }
             for question_id, text in read.answers.items()
         ],
-        schema={"sha256": pl.String, "question_id": pl.String, "answer_text": pl.String},
+        schema={
+            "sha256": pl.String,
+            "question_id": pl.String,
+            "answer_text": pl.String,
+            "unparseable_message": pl.String,
+        },
     )
     issues = validate_submissions(submissions, answers).issues
     return [

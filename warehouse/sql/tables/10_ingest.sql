@@ -18,9 +18,12 @@ CREATE TABLE IF NOT EXISTS core.file_reads (
 -- Answers as written in the file (text), catalog questions of the file's year only.
 -- Personal data (kontaktperson, kontakt_epost) is dropped before this point.
 CREATE TABLE IF NOT EXISTS core.file_answers (
-    sha256       VARCHAR NOT NULL,
-    question_id  VARCHAR NOT NULL,
-    answer_text  VARCHAR NOT NULL
+    sha256               VARCHAR NOT NULL,
+    question_id          VARCHAR NOT NULL,
+    answer_text          VARCHAR NOT NULL,
+    -- Set where the answer is unparseable whatever its text: its CSV row had more fields than
+    -- fraga and svar, and is never cut short (contract section 2). The validation reports it.
+    unparseable_message  VARCHAR
 );
 
 -- Warnings found while reading a file (unknown question, question not in that year's form,
@@ -113,6 +116,7 @@ COMMENT ON TABLE core.file_answers IS 'Svaren som de står i filen (text), bara 
 COMMENT ON COLUMN core.file_answers.sha256 IS 'SHA-256 av filens innehåll (hex).';
 COMMENT ON COLUMN core.file_answers.question_id IS 'Frågans id i frågekatalogen (ref.questions).';
 COMMENT ON COLUMN core.file_answers.answer_text IS 'Svaret som text, trimmat; tomma svar finns inte här.';
+COMMENT ON COLUMN core.file_answers.unparseable_message IS 'Varför svaret inte går att tolka oavsett texten, på svenska: raden i CSV-filen hade fler fält än fraga och svar (den kortas aldrig av; answer_text har alla fälten). NULL för alla andra svar.';
 COMMENT ON TABLE core.file_findings IS 'Varningar vid läsningen av en fil: okänd fråga, fråga utanför årets blankett, samma svar två gånger.';
 COMMENT ON COLUMN core.file_findings.sha256 IS 'SHA-256 av filens innehåll (hex).';
 COMMENT ON COLUMN core.file_findings.rule IS 'Regel-id i schemas/rules.py.';
