@@ -125,3 +125,38 @@ def test_laid_out_tables_have_exact_fte_sums_and_integer_counts(warehouse):
             assert [v for (v,) in values if not at_most_two_decimals(v)] == [], (table, column)
     t01 = warehouse.sql('SELECT "Män", "Totalt", "N" FROM report.table_01').fetchall()
     assert t01 == [(1.4, 2.8, 3)]
+
+
+def test_the_largest_answers_the_contract_allows_still_build():
+    # An answer may have 34 digits before the decimal mark (schemas/values.py): two such fte
+    # answers, and a persons sum no integer column holds, build the report all the same.
+    largest = 9.99e33
+    submissions = [
+        Submission(
+            kommunkod,
+            2016,
+            {
+                **handlaggare(largest, 0, largest, largest, 0, 0, 0),
+                **handlaggare_utbildning(1e20, 1, 1),
+            },
+        )
+        for kommunkod in KOMMUNER[:2]
+    ]
+    register = [
+        (ar, kommunkod, KOMP, 100_000, 100_000, 0) for ar in (2015, 2016) for kommunkod in KOMMUNER
+    ]
+    con = build_warehouse(submissions, register)
+
+    shares = con.execute(
+        "SELECT value FROM report.tables_long WHERE table_id = 'T11' AND row_key = '2016'"
+        " AND col_key = 'socionom_lt1ar_andel'"
+    ).fetchall()
+    assert shares == [(100.0,)]
+    fortbildning = con.execute(
+        "SELECT value FROM report.tables_long WHERE table_id = 'T02' AND col_key = 'fortbildning'"
+    ).fetchall()
+    assert fortbildning == [(2e20,)]
+    # Beyond BIGINT, more persons than live on earth: no integer, NULL in the laid-out table.
+    assert con.sql('SELECT "Handläggare m fortbildning", "N" FROM report.table_02').fetchall() == [
+        (None, 2)
+    ]

@@ -2,9 +2,11 @@
 CREATE SCHEMA IF NOT EXISTS report;
 
 -- A share in percent (0–100); NULL where the denominator is 0 or unknown (contract section 7).
--- The nullif matters: DuckDB divides a double by zero to infinity, not NULL.
+-- The nullif matters: DuckDB divides by zero to infinity, not NULL. Divided before the 100 is
+-- applied: the sums are DECIMAL(38, 2), and 100 × a sum above 10^34 does not fit one, while
+-- their quotient is a DOUBLE, as a share is stored.
 CREATE OR REPLACE MACRO report.percent(part, whole) AS
-    100 * part / nullif(whole, 0);
+    100 * (part / nullif(whole, 0));
 
 -- The number as the report prints it: rounded half away from zero to `decimals` places.
 -- The 1e-9 nudge keeps binary float error from moving a half down: a sum of 5390.45 stored as

@@ -2,10 +2,11 @@
 -- group), population row (population, ar) and question of that year's form, the answers of the
 -- municipalities counted (core.counted_blocks), summed (contract section 7: "all sums run over the
 -- municipalities counted").
---   total      : Σ value (fte, persons); NULL when nobody counted. Summed as DECIMAL(18, 2), so
+--   total      : Σ value (fte, persons); NULL when nobody counted. Summed as DECIMAL(38, 2), so
 --                exactly (contract section 8: 542.49, never 542.4900000000001): an fte answer
---                has two decimals (rounded on reading) and a persons answer none, so the cast
---                from core.answers' DOUBLE loses nothing. core.answers keeps DOUBLE: the answers
+--                has two decimals (rounded on reading) and a persons answer none, and at most 34
+--                digits before the decimal mark (schemas/values.py), so the cast from
+--                core.answers' DOUBLE loses nothing. core.answers keeps DOUBLE: the answers
 --                suite can then see a value the reading failed to round, and a warehouse built
 --                before keeps its column type (its tables are created only if missing).
 --   n_answered : how many counted municipalities answered (all of them: a valid block is complete)
@@ -24,7 +25,7 @@ counted_totals AS (
         c.population,
         c.ar,
         a.question_id,
-        sum(CAST(a.value AS DECIMAL(18, 2))) AS total,
+        sum(CAST(a.value AS DECIMAL(38, 2))) AS total,
         count(*) AS n_answered,
         count(*) FILTER (WHERE lower(a.value_text) = 'ja') AS n_ja,
         count(*) FILTER (WHERE lower(a.value_text) = 'delvis') AS n_delvis

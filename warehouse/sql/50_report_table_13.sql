@@ -17,7 +17,9 @@ FROM (
             row_label AS rad,
             col_label || ' ' || col_kind AS typed_label,
             value AS figure,
-            CAST(value AS BIGINT) AS count
+            -- A persons sum beyond BIGINT (more persons than live on earth) is no integer: NULL
+            -- here, the figure stays in report.tables_long.
+            CASE WHEN col_kind = 'count' THEN TRY_CAST(value AS BIGINT) END AS count
         FROM report.layout_cells
         WHERE table_id = 'T13'
     )
