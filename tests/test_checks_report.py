@@ -17,7 +17,6 @@ from assets.report.build import SQL_DIR, build_report, load_reference
 from assets.report.checks import (
     missing_contract_columns,
     published_cells_not_recomputed,
-    unexplained_deviations,
 )
 from schemas.catalog import SHIPPED_REFERENCE_DIR
 from tests.conftest import materialize_pipeline
@@ -126,29 +125,6 @@ def test_a_landing_zone_with_no_submissions_warns_and_still_publishes(tmp_path):
     assert check.metadata["cells_not_recomputed"].value > 300
     assert published(result)
     assert warehouse.exists()
-
-
-# --- published_cells_reconcile (warning) ---------------------------------------------------------
-
-
-def test_published_cells_reconcile_names_a_deviation_without_a_known_erratum(main):
-    deviations = unexplained_deviations(main)
-    # 0180 + 0114 + 0115 have 113 female caseworkers; the report, for the whole country, 4 848.
-    assert "T01 handlaggare kvinnor: published 4848.0, recomputed 113.0" in deviations
-    # Deviations the published report is known for (contract section 9) are not named.
-    noted = main.execute(
-        "SELECT count(*) FROM report.reconciliation WHERE status = 'deviates' AND note IS NOT NULL"
-    ).fetchall()[0][0]
-    assert noted == 3
-    assert not [cell for cell in deviations if cell.startswith("T05 offentlig_ratt totalt:")]
-    assert not [cell for cell in deviations if cell.startswith("text stockholm_2013_totalt_sek")]
-
-    # Where every cell without an erratum is reproduced, nothing is named.
-    main.execute(
-        "UPDATE report.reconciliation SET recomputed = published, status = 'match'"
-        " WHERE note IS NULL"
-    )
-    assert unexplained_deviations(main) == []
 
 
 # --- every_column_commented (warning, feedback) --------------------------------------------------

@@ -15,7 +15,6 @@ from assets.report.checks import (
     LAID_OUT_TABLE_NAMES,
     missing_contract_columns,
     published_cells_not_recomputed,
-    unexplained_deviations,
 )
 from assets.tables import preview, row_count
 from assets.validate.assets import ANSWERS, BLOCK_STATUS
@@ -98,14 +97,6 @@ def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse):
                 "denominator is 0, so a person judges whether a NULL is the data's or a fault."
             ),
         ),
-        dg.AssetCheckSpec(
-            "published_cells_reconcile",
-            asset=RECONCILIATION,
-            description=(
-                "Every published cell is match or within_tolerance, except the cells the "
-                "published report is known to get wrong (contract section 9)."
-            ),
-        ),
     ],
     group_name="report",
 )
@@ -114,7 +105,6 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         build_report(con)
         missing_columns = missing_contract_columns(con)
         not_recomputed = published_cells_not_recomputed(con)
-        deviations = unexplained_deviations(con)
         status_counts = dict(
             con.execute(
                 "SELECT status, count(*) FROM report.reconciliation GROUP BY ALL ORDER BY 1"
@@ -167,16 +157,6 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         metadata={
             "cells_not_recomputed": len(not_recomputed),
             "first_not_recomputed": not_recomputed[:CELLS_SHOWN],
-        },
-    )
-    yield dg.AssetCheckResult(
-        check_name="published_cells_reconcile",
-        asset_key=RECONCILIATION,
-        passed=not deviations,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            **{f"cells_{status}": count for status, count in status_counts.items()},
-            "unexplained_deviations": deviations[:CELLS_SHOWN],
         },
     )
     yield from suites

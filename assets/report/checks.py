@@ -74,18 +74,3 @@ def published_cells_not_recomputed(con: duckdb.DuckDBPyConnection) -> list[str]:
         ).fetchall()
     ]
 
-
-def unexplained_deviations(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every published cell that deviates from its recomputed value without a known erratum
-    (contract section 9), as "T05 offentlig_ratt totalt: published 4400.8, recomputed 4401.1"."""
-    return [
-        f"{table_id} {row_key} {col_key}: published {published}, recomputed {recomputed}"
-        for table_id, row_key, col_key, published, recomputed in con.execute(
-            """
-            SELECT coalesce(table_id, 'text'), row_key, col_key, published, recomputed
-            FROM report.reconciliation
-            WHERE status = 'deviates' AND note IS NULL
-            ORDER BY source, table_id, row_key, col_key
-            """
-        ).fetchall()
-    ]
