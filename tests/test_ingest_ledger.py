@@ -8,7 +8,7 @@ from datetime import datetime
 
 from assets.ingest.landing_zone import file_sha256, scan_landing_zone
 from assets.ingest.ledger import LedgerRow, build_ledger, needs_content
-from assets.ingest.reader import read_submission
+from assets.ingest.reader import read_key, read_submission
 
 
 def submission(kommunkod="0180", ar="2016", inlamnad="2016-11-20", handl_man="3") -> bytes:
@@ -27,7 +27,9 @@ def ledger_of(raw) -> dict[str, LedgerRow]:
     files = scan_landing_zone(raw)
     sha256 = {f.path: file_sha256(f.abs_path) for f in files if not f.is_symlink}
     reads = {
-        sha256[f.path]: read_submission(f.abs_path.read_bytes(), f.abs_path.suffix)
+        read_key(sha256[f.path], f.path): read_submission(
+            f.abs_path.read_bytes(), f.abs_path.suffix
+        )
         for f in files
         if needs_content(f)
     }

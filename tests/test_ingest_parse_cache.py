@@ -47,3 +47,40 @@ def test_a_parse_cache_of_an_earlier_shape_is_dropped_and_every_file_read_again(
     # and the byte-identical copy of stockholm_2016_final.csv.
     assert _files_read(result) == 12
     assert _rows(warehouse, "SELECT * FROM core.answers") == answers
+
+
+def _ledger(warehouse, path: str) -> tuple:
+    (row,) = _rows(
+        warehouse,
+        f"SELECT status, reason_code, kommunkod FROM quality.file_ledger WHERE path = '{path}'",
+    )
+    return row
+
+
+UPPSALA_2016 = (
+    "fraga;svar\nkommunkod;0380\nar;2016\ninlamnad;2016-11-25\n"
+    "handl_fortbildning;3\nhandl_vidareutbildning;2\nhandl_magister;1\n"
+)
+
+
+def test_a_read_is_cached_by_content_and_suffix_so_a_renamed_file_is_read_again(tmp_path):
+    """Issue defect 4: the reader's verdict depends on the file's suffix as well as its bytes, so
+    CSV text sent as uppsala.xlsx and then renamed uppsala.csv is read again as a CSV."""
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    misnamed = raw / "2016" / "inventering" / "uppsala.xlsx"
+    misnamed.write_text(UPPSALA_2016, encoding="utf-8")
+    assert materialize_pipeline(raw, warehouse).success
+    # CSV text is no zip archive; the content is not read, so kommunkod stays unknown.
+    assert _ledger(warehouse, "2016/inventering/uppsala.xlsx") == ("rejected", "unreadable", None)
+
+    misnamed.rename(raw / "2016" / "inventering" / "UPPSALA.CSV")
+    result = materialize_pipeline(raw, warehouse)
+
+    assert result.success
+    assert _files_read(result) == 1  # the same bytes, now read as a CSV; nothing else
+    assert _ledger(warehouse, "2016/inventering/UPPSALA.CSV") == ("selected", None, "0380")
+    assert _rows(
+        warehouse,
+        "SELECT question_id, value FROM core.answers WHERE kommunkod = '0380' AND ar = 2016",
+    ) == [("handl_fortbildning", 3.0), ("handl_magister", 1.0), ("handl_vidareutbildning", 2.0)]

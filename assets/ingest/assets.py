@@ -1,8 +1,9 @@
 """Ingest: the landing zone's submission files and grant registers into the warehouse.
 
 Contract sections 1–3 and 6. Every file under <raw>/<year>/inventering/ ends as one row of
-quality.file_ledger; a file's content is read once per SHA-256 (the parse cache survives from
-one refresh to the next through the staging copy of the published warehouse).
+quality.file_ledger; a file is read once per content (SHA-256) and suffix, all the reader reads
+(the parse cache survives from one refresh to the next through the staging copy of the
+published warehouse).
 """
 
 from collections import defaultdict
@@ -27,7 +28,13 @@ from assets.ingest.landing_zone import (
     scan_landing_zone,
 )
 from assets.ingest.ledger import LedgerRow, build_ledger, needs_content
-from assets.ingest.reader import ReadResult, read_submission, reading_version
+from assets.ingest.reader import (
+    ReadKey,
+    ReadResult,
+    read_key,
+    read_submission,
+    reading_version,
+)
 from assets.ingest.register import read_grant_registers, stop_message
 from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
 from pipelines.resources import LandingZone, Warehouse
@@ -224,26 +231,37 @@ def _require_landing_zone(landing_zone: LandingZone) -> None:
 
 
 def _refresh_parse_cache(con, files: list[LandingFile], sha256: dict[str, str]) -> int:
-    """Read the contents not yet in the cache; drop cached contents no longer in the landing zone."""
+    """Read the files whose (content, suffix) is not yet in the cache; drop the cached reads of
+    contents and suffixes no longer in the landing zone."""
     version = reading_version()
     con.execute("DELETE FROM core.file_reads WHERE parser_version <> ?", [version])
-    present = pl.DataFrame({"sha256": sorted(set(sha256.values()))}, schema={"sha256": pl.Utf8})
-    con.register("present_contents", present)
+    present = pl.DataFrame(
+        sorted({read_key(content_hash, path) for path, content_hash in sha256.items()}),
+        schema=_READ_KEY_SCHEMA,
+        orient="row",
+    )
+    con.register("present_reads", present)
     try:
         con.execute(
-            "DELETE FROM core.file_reads WHERE sha256 NOT IN (SELECT sha256 FROM present_contents)"
+            "DELETE FROM core.file_reads WHERE (sha256, suffix) NOT IN "
+            "(SELECT (sha256, suffix) FROM present_reads)"
         )
     finally:
-        con.unregister("present_contents")
+        con.unregister("present_reads")
     for table in ("core.file_answers", "core.file_findings"):
-        con.execute(f"DELETE FROM {table} WHERE sha256 NOT IN (SELECT sha256 FROM core.file_reads)")
+        con.execute(
+            f"DELETE FROM {table} WHERE (sha256, suffix) NOT IN "
+            "(SELECT (sha256, suffix) FROM core.file_reads)"
+        )
 
-    cached = {row[0] for row in con.execute("SELECT sha256 FROM core.file_reads").fetchall()}
-    to_read: dict[str, LandingFile] = {}
+    cached = set(con.execute("SELECT sha256, suffix FROM core.file_reads").fetchall())
+    to_read: dict[ReadKey, LandingFile] = {}
     for landing_file in files:
         content_hash = sha256.get(landing_file.path)
-        if content_hash and content_hash not in cached and needs_content(landing_file):
-            to_read.setdefault(content_hash, landing_file)
+        if content_hash and needs_content(landing_file):
+            key = read_key(content_hash, landing_file.path)
+            if key not in cached:
+                to_read.setdefault(key, landing_file)
 
     pending = list(to_read.items())
     for start in range(0, len(pending), READ_BATCH_FILES):
@@ -251,14 +269,15 @@ def _refresh_parse_cache(con, files: list[LandingFile], sha256: dict[str, str]) 
     return len(to_read)
 
 
-def _read_into_cache(con, batch: list[tuple[str, LandingFile]], version: str) -> None:
-    """Read a batch of contents and append them to the parse cache tables."""
+def _read_into_cache(con, batch: list[tuple[ReadKey, LandingFile]], version: str) -> None:
+    """Read a batch of files and append them to the parse cache tables."""
     reads, answers, findings = [], [], []
-    for content_hash, landing_file in batch:
-        result = read_submission(landing_file.abs_path.read_bytes(), landing_file.abs_path.suffix)
+    for (content_hash, suffix), landing_file in batch:
+        key = {"sha256": content_hash, "suffix": suffix}
+        result = read_submission(landing_file.abs_path.read_bytes(), suffix)
         reads.append(
             {
-                "sha256": content_hash,
+                **key,
                 "parser_version": version,
                 "reason_code": result.reason_code,
                 "message": result.message,
@@ -269,7 +288,7 @@ def _read_into_cache(con, batch: list[tuple[str, LandingFile]], version: str) ->
         )
         answers.extend(
             {
-                "sha256": content_hash,
+                **key,
                 "question_id": question_id,
                 "answer_text": text,
                 "unparseable_message": result.unparseable.get(question_id),
@@ -278,7 +297,7 @@ def _read_into_cache(con, batch: list[tuple[str, LandingFile]], version: str) ->
         )
         findings.extend(
             {
-                "sha256": content_hash,
+                **key,
                 "rule": finding.rule,
                 "severity": RULES[finding.rule].severity,
                 "question_id": finding.question_id,
@@ -292,8 +311,9 @@ def _read_into_cache(con, batch: list[tuple[str, LandingFile]], version: str) ->
     _append(con, "core.file_findings", findings, _FILE_FINDINGS_SCHEMA)
 
 
+_READ_KEY_SCHEMA = {"sha256": pl.Utf8, "suffix": pl.Utf8}
 _FILE_READS_SCHEMA = {
-    "sha256": pl.Utf8,
+    **_READ_KEY_SCHEMA,
     "parser_version": pl.Utf8,
     "reason_code": pl.Utf8,
     "message": pl.Utf8,
@@ -302,13 +322,13 @@ _FILE_READS_SCHEMA = {
     "inlamnad": pl.Datetime("us"),
 }
 _FILE_ANSWERS_SCHEMA = {
-    "sha256": pl.Utf8,
+    **_READ_KEY_SCHEMA,
     "question_id": pl.Utf8,
     "answer_text": pl.Utf8,
     "unparseable_message": pl.Utf8,
 }
 _FILE_FINDINGS_SCHEMA = {
-    "sha256": pl.Utf8,
+    **_READ_KEY_SCHEMA,
     "rule": pl.Utf8,
     "severity": pl.Utf8,
     "question_id": pl.Utf8,
@@ -328,13 +348,13 @@ def _append(con, table: str, rows: list[dict], schema: dict) -> None:
     append_rows(con, table, pl.DataFrame(rows, schema=schema, orient="row"))
 
 
-def _cached_reads(con) -> dict[str, ReadResult]:
-    """The ledger needs each content's metadata and rejection, not its answers."""
+def _cached_reads(con) -> dict[ReadKey, ReadResult]:
+    """The ledger needs each read's metadata and rejection, not its answers."""
     rows = con.execute(
-        "SELECT sha256, reason_code, message, kommunkod, ar, inlamnad FROM core.file_reads"
+        "SELECT sha256, suffix, reason_code, message, kommunkod, ar, inlamnad FROM core.file_reads"
     ).fetchall()
     return {
-        content_hash: ReadResult(
+        (content_hash, suffix): ReadResult(
             reason_code=reason_code,
             message=message,
             kommunkod=kommunkod,
@@ -344,7 +364,7 @@ def _cached_reads(con) -> dict[str, ReadResult]:
             findings=(),
             unparseable={},
         )
-        for content_hash, reason_code, message, kommunkod, ar, inlamnad in rows
+        for content_hash, suffix, reason_code, message, kommunkod, ar, inlamnad in rows
     }
 
 

@@ -21,10 +21,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import PurePosixPath
 
 from assets.ingest.landing_zone import LandingFile
-from assets.ingest.reader import ReadResult
+from assets.ingest.reader import ReadKey, ReadResult, file_suffix, read_key
 from schemas.contract import CONFLICT, DUPLICATE, IGNORED, REJECTED, SELECTED, SUPERSEDED
 
 MAX_FILE_BYTES = 1_048_576  # 1 MiB on disk
@@ -58,12 +57,12 @@ def needs_content(landing_file: LandingFile) -> bool:
 
 
 def build_ledger(
-    files: list[LandingFile], sha256: dict[str, str], reads: dict[str, ReadResult]
+    files: list[LandingFile], sha256: dict[str, str], reads: dict[ReadKey, ReadResult]
 ) -> list[LedgerRow]:
     """One row per file, in path order.
 
     sha256: path → hash, for every file the caller could read (others may be missing);
-    reads: hash → ReadResult, for every hash of a file that `needs_content`.
+    reads: (hash, suffix) → ReadResult (`reader.read_key`), for every file that `needs_content`.
     """
     files = sorted(files, key=lambda landing_file: landing_file.path)
     decisions: dict[str, _Decision] = {}
@@ -75,7 +74,7 @@ def build_ledger(
             landing_file, sha256, reads, first_path_of_hash
         )
         if decision is None:
-            read = reads[sha256[landing_file.path]]
+            read = reads[read_key(sha256[landing_file.path], landing_file.path)]
             candidates[(read.kommunkod, read.ar)].append(landing_file)
         else:
             decisions[landing_file.path] = decision
@@ -96,7 +95,7 @@ def _screen(landing_file: LandingFile) -> _Decision | None:
             "symlink",
             "Filen är en symbolisk länk och följs aldrig. Lägg den riktiga filen i mappen.",
         )
-    suffix = _suffix(landing_file.path)
+    suffix = file_suffix(landing_file.path)
     if suffix not in SUBMISSION_SUFFIXES:
         return _Decision(
             REJECTED,
@@ -117,7 +116,7 @@ def _screen(landing_file: LandingFile) -> _Decision | None:
 def _content_decision(
     landing_file: LandingFile,
     sha256: dict[str, str],
-    reads: dict[str, ReadResult],
+    reads: dict[ReadKey, ReadResult],
     first_path_of_hash: dict[str, str],
 ) -> _Decision | None:
     """Steps 5–8; None for a readable submission in its right year folder (step 9 decides).
@@ -138,7 +137,8 @@ def _content_decision(
             f"Filen är byte för byte identisk med {first_path} (samma SHA-256); bara den "
             "filen räknas. Ta bort kopian.",
         )
-    read = reads[content_hash]  # a missing read is the caller's bug: KeyError
+    # A missing read is the caller's bug: KeyError.
+    read = reads[read_key(content_hash, landing_file.path)]
     if read.reason_code is not None:
         return _Decision(REJECTED, read.reason_code, read.message)
     if read.ar != landing_file.year_folder:
@@ -151,22 +151,18 @@ def _content_decision(
     return None
 
 
-def _suffix(path: str) -> str:
-    return PurePosixPath(path).suffix.lower()
-
-
 def _grouped(number: int) -> str:
     """1048576 → "1 048 576", the Swedish way."""
     return f"{number:,}".replace(",", " ")
 
 
 def _supersession(
-    submissions: list[LandingFile], sha256: dict[str, str], reads: dict[str, ReadResult]
+    submissions: list[LandingFile], sha256: dict[str, str], reads: dict[ReadKey, ReadResult]
 ) -> dict[str, _Decision]:
     """The files of one (kommunkod, ar): the latest inlamnad wins, unless it is shared."""
 
     def inlamnad(landing_file: LandingFile) -> datetime:
-        return reads[sha256[landing_file.path]].inlamnad
+        return reads[read_key(sha256[landing_file.path], landing_file.path)].inlamnad
 
     latest_time = max(inlamnad(f) for f in submissions)
     latest = [f for f in submissions if inlamnad(f) == latest_time]
@@ -201,11 +197,15 @@ def _row(
     landing_file: LandingFile,
     decision: _Decision,
     sha256: dict[str, str],
-    reads: dict[str, ReadResult],
+    reads: dict[ReadKey, ReadResult],
 ) -> LedgerRow:
     content_hash = sha256.get(landing_file.path)
     # Metadata is shown wherever the content was read, also for rejected and duplicate files.
-    read = reads.get(content_hash) if content_hash and needs_content(landing_file) else None
+    read = (
+        reads.get(read_key(content_hash, landing_file.path))
+        if content_hash and needs_content(landing_file)
+        else None
+    )
     return LedgerRow(
         path=landing_file.path,
         sha256=content_hash,

@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import PurePath, PurePosixPath
 from zoneinfo import ZoneInfo
 
 import defusedxml
@@ -48,13 +49,27 @@ from schemas.catalog import (
 from schemas.values import parse_answer
 
 # Bump when reading rules change: cached reads are then redone.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
 # Excel's last row. A hostile sheet can number a row 2 000 000 000, and openpyxl fills
 # every missing row before it with an empty one.
 EXCEL_MAX_ROWS = 1_048_576
 SWEDISH_LOCAL_TIME = ZoneInfo("Europe/Stockholm")
+
+
+# A read depends on the file's bytes and on its suffix in lower case (contract section 3: `.CSV`
+# is a CSV), on nothing else of the file: the parse cache and the ledger key reads by both.
+ReadKey = tuple[str, str]  # (sha256, suffix)
+
+
+def file_suffix(path: str | PurePath) -> str:
+    """The suffix a file is read by: "2016/inventering/a.CSV" → ".csv"."""
+    return PurePosixPath(path).suffix.lower()
+
+
+def read_key(sha256: str, path: str | PurePath) -> ReadKey:
+    return sha256, file_suffix(path)
 
 
 def reading_version() -> str:
@@ -130,7 +145,7 @@ class _Rejected(Exception):
 
 
 def read_submission(data: bytes, suffix: str) -> ReadResult:
-    """Read one submission (suffix ".csv" or ".xlsx", any case)."""
+    """Read one submission (suffix ".csv" or ".xlsx", any case: see `file_suffix`)."""
     try:
         rows = _table_rows(data, suffix.lower())
         return _interpret(_entries(rows))

@@ -29,7 +29,7 @@ import polars as pl
 
 from assets.ingest.landing_zone import SUBMISSIONS_FOLDER, LandingFile
 from assets.ingest.ledger import build_ledger, needs_content
-from assets.ingest.reader import ReadResult, read_submission
+from assets.ingest.reader import ReadResult, read_key, read_submission
 from assets.validate.blocks import validate_submissions
 from schemas.contract import CONFLICT, REJECTED, SELECTED
 from schemas.rules import ERROR, FATAL, RULES, WARNING
@@ -99,7 +99,7 @@ def check_file(file: Path, year: int | None = None) -> FileCheck:
         if data is not None:
             content_hash = hashlib.sha256(data).hexdigest()
             read = read_submission(data, file.suffix)
-            sha256[path], reads[content_hash] = content_hash, read
+            sha256[path], reads[read_key(content_hash, path)] = content_hash, read
     year_folder = year if year is not None else folder_year
     # Without a year folder the year cannot mismatch: check against the file's own year.
     checked_year = year_folder if year_folder is not None else (read.ar if read else 0)

@@ -2,23 +2,30 @@
 CREATE SCHEMA IF NOT EXISTS core;
 CREATE SCHEMA IF NOT EXISTS quality;
 
--- The parse cache: one row per distinct file content (SHA-256) read with reader.reading_version():
+-- The parse cache: one row per read, keyed by everything the reader reads of a file: its content
+-- (SHA-256) and its suffix in lower case (reader.read_key), read with reader.reading_version():
 -- the reader's version and the reference data (catalog, municipality register) it read against.
--- A file whose content is unchanged is not read again on the next refresh.
+-- A file whose content and suffix are unchanged is not read again on the next refresh.
+-- Answers and findings exist only for readable reads, and a content is readable by one suffix at
+-- most (CSV text has no NUL byte, which the headers of every zip, so every XLSX, have): the
+-- sha256 of a selected submission finds its answers and findings.
 CREATE TABLE IF NOT EXISTS core.file_reads (
-    sha256          VARCHAR PRIMARY KEY,
+    sha256          VARCHAR NOT NULL,
+    suffix          VARCHAR NOT NULL,   -- ".csv", ".xlsx": the file name's, in lower case
     parser_version  VARCHAR NOT NULL,
     reason_code     VARCHAR,            -- contract rejection code; NULL when readable
     message         VARCHAR NOT NULL,
     kommunkod       VARCHAR,
     ar              INTEGER,
-    inlamnad        TIMESTAMP
+    inlamnad        TIMESTAMP,
+    PRIMARY KEY (sha256, suffix)
 );
 
 -- Answers as written in the file (text), catalog questions of the file's year only.
 -- Personal data (kontaktperson, kontakt_epost) is dropped before this point.
 CREATE TABLE IF NOT EXISTS core.file_answers (
     sha256               VARCHAR NOT NULL,
+    suffix               VARCHAR NOT NULL,
     question_id          VARCHAR NOT NULL,
     answer_text          VARCHAR NOT NULL,
     -- Set where the answer is unparseable whatever its text: its CSV row had more fields than
@@ -30,6 +37,7 @@ CREATE TABLE IF NOT EXISTS core.file_answers (
 -- the same answer given twice).
 CREATE TABLE IF NOT EXISTS core.file_findings (
     sha256       VARCHAR NOT NULL,
+    suffix       VARCHAR NOT NULL,
     rule         VARCHAR NOT NULL,
     severity     VARCHAR NOT NULL,
     question_id  VARCHAR,
@@ -104,8 +112,9 @@ CREATE TABLE IF NOT EXISTS core.register_findings (
 );
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
-COMMENT ON TABLE core.file_reads IS 'Parse-cachen: en rad per distinkt filinnehåll (SHA-256) läst med parser_version; oförändrade filer läses inte om.';
+COMMENT ON TABLE core.file_reads IS 'Parse-cachen: en rad per läsning av ett filinnehåll (SHA-256) med en filändelse, läst med parser_version; filer med oförändrat innehåll och filändelse läses inte om.';
 COMMENT ON COLUMN core.file_reads.sha256 IS 'SHA-256 av filens innehåll (hex).';
+COMMENT ON COLUMN core.file_reads.suffix IS 'Filändelsen som innehållet lästes som, med små bokstäver (.csv, .xlsx): samma innehåll läses olika beroende på den.';
 COMMENT ON COLUMN core.file_reads.parser_version IS 'Läsarens version och referensdata (reader.reading_version()): frågekatalogen och kommunregistret som innehållet lästes mot.';
 COMMENT ON COLUMN core.file_reads.reason_code IS 'Avvisningskod enligt kontraktet avsnitt 3; NULL när filen går att läsa.';
 COMMENT ON COLUMN core.file_reads.message IS 'Varför filen avvisades, på svenska; tom när den går att läsa.';
@@ -114,11 +123,13 @@ COMMENT ON COLUMN core.file_reads.ar IS 'Redovisningsår (frågan ar i filen). N
 COMMENT ON COLUMN core.file_reads.inlamnad IS 'Inlämningstid (frågan inlamnad), svensk lokal tid; ett datum blir midnatt.';
 COMMENT ON TABLE core.file_answers IS 'Svaren som de står i filen (text), bara katalogfrågor i filens års blankett; inga personuppgifter.';
 COMMENT ON COLUMN core.file_answers.sha256 IS 'SHA-256 av filens innehåll (hex).';
+COMMENT ON COLUMN core.file_answers.suffix IS 'Filändelsen som innehållet lästes som, med små bokstäver (core.file_reads.suffix).';
 COMMENT ON COLUMN core.file_answers.question_id IS 'Frågans id i frågekatalogen (ref.questions).';
 COMMENT ON COLUMN core.file_answers.answer_text IS 'Svaret som text, trimmat; tomma svar finns inte här.';
 COMMENT ON COLUMN core.file_answers.unparseable_message IS 'Varför svaret inte går att tolka oavsett texten, på svenska: raden i CSV-filen hade fler fält än fraga och svar (den kortas aldrig av; answer_text har alla fälten). NULL för alla andra svar.';
 COMMENT ON TABLE core.file_findings IS 'Varningar vid läsningen av en fil: okänd fråga, fråga utanför årets blankett, samma svar två gånger.';
 COMMENT ON COLUMN core.file_findings.sha256 IS 'SHA-256 av filens innehåll (hex).';
+COMMENT ON COLUMN core.file_findings.suffix IS 'Filändelsen som innehållet lästes som, med små bokstäver (core.file_reads.suffix).';
 COMMENT ON COLUMN core.file_findings.rule IS 'Regel-id i schemas/rules.py.';
 COMMENT ON COLUMN core.file_findings.severity IS 'fatal | error | warning (schemas/rules.py).';
 COMMENT ON COLUMN core.file_findings.question_id IS 'Frågan som anmärkningen gäller, som den står i filen.';
