@@ -1,4 +1,4 @@
-# Two commands set everything up on a machine with Python 3.11, pip and make:
+# Two commands set everything up on a machine with Python 3.11, pip, make and npm:
 #   make refresh   install the locked environment and materialise the whole pipeline
 #   make test      run the test suite
 # Both honour KOMPETENS_RAW_DIR, KOMPETENS_WAREHOUSE and DAGSTER_HOME.
@@ -23,7 +23,13 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
-install: $(VENV)/.installed
+# The scripts, styles and icons of the Data Docs (assets/expectations/validation.py), from the npm
+# lock; no package here needs an install script, so none runs.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
 
 # The instance's SQLite storage is created here, once: two refreshes started at once on a new
 # DAGSTER_HOME would otherwise both try to create it.
@@ -59,4 +65,4 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(TOOLS) $(VENV) .pytest_cache
+	rm -rf $(TOOLS) $(VENV) node_modules .pytest_cache
