@@ -34,14 +34,79 @@ DOCS_SITE = "kompetens"
 GX_PROJECTS_DIR = Path(tempfile.gettempdir()) / "kompetens-gx"
 STALE_PROJECT_SECONDS = 24 * 3600
 FAILING_ROWS_SHOWN = 20
-# GX's page templates load Bootstrap, jQuery and friends from CDNs, and a logo from GX's S3
-# bucket. Offline they never load and only delay the page, so they are removed: the pages keep
-# GX's own inlined styles and read fine. Plain hyperlinks stay.
-_EXTERNAL_ASSET_TAG = re.compile(
-    r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>"
-    r"|<(?:link|img)[^>]*\b(?:href|src)=\"https?://[^\"]*\"[^>]*/?>",
-    re.IGNORECASE,
-)
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+NODE_MODULES = PROJECT_ROOT / "node_modules"
+VENDOR_FOLDER = Path("static") / "vendor"
+# Every style and script that GX's page templates (great_expectations/render/view/templates) load
+# from a CDN, and the same file of the npm package of the same version (package.json, locked in
+# package-lock.json) that the pages load instead from the Data Docs' static/vendor/. Offline, a
+# CDN tag leaves the index without its table (jQuery and bootstrap-table draw it) and the pages
+# without style and status icons (Font Awesome). The vega scripts are the latest of the major
+# version that GX asks jsDelivr for.
+VENDORED_FILES = {
+    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery/dist/jquery.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js": (
+        "popper.js-1.12.9/dist/umd/popper.min.js"
+    ),
+    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": (
+        "bootstrap/dist/css/bootstrap.min.css"
+    ),
+    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": (
+        "bootstrap/dist/js/bootstrap.min.js"
+    ),
+    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css": (
+        "@forevolve/bootstrap-dark/dist/css/bootstrap-prefers-dark.css"
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css": (
+        "bootstrap-table/dist/bootstrap-table.min.css"
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js": (
+        "bootstrap-table/dist/bootstrap-table.min.js"
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js": (
+        "bootstrap-table/dist/extensions/filter-control/bootstrap-table-filter-control.min.js"
+    ),
+    # GX takes the filter control's styles from the release before its scripts'.
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css": (
+        "bootstrap-table-1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css"
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css": (
+        "bootstrap-table-1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css"
+    ),
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/bootstrap-datepicker.min.css": (
+        "bootstrap-datepicker/dist/css/bootstrap-datepicker.min.css"
+    ),
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/bootstrap-datepicker.min.js": (
+        "bootstrap-datepicker/dist/js/bootstrap-datepicker.min.js"
+    ),
+    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css": (
+        "@fortawesome/fontawesome-free/css/all.min.css"
+    ),
+    "https://cdn.jsdelivr.net/npm/vega@5": "vega/build/vega.min.js",
+    "https://cdn.jsdelivr.net/npm/vega-lite@5": "vega-lite/build/vega-lite.min.js",
+    "https://cdn.jsdelivr.net/npm/vega-embed@6": "vega-embed/build/vega-embed.min.js",
+}
+# Font Awesome's all.min.css loads its glyphs from ../webfonts/.
+VENDORED_FOLDERS = ("@fortawesome/fontawesome-free/webfonts",)
+# GX's logo comes from its S3 bucket; GX also copies it into the docs' static/images/. Its
+# dark-mode variant has no local copy, so dark mode shows the same logo.
+_GX_IMAGES = {
+    "https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/logo-long.png": (
+        "static/images/logo-long.png"
+    ),
+    "https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/full_logo_dark.png": (
+        "static/images/logo-long.png"
+    ),
+}
+# Where a page loads something: a script's, a style sheet's or an image's src or href, and a
+# url() in a style. Plain hyperlinks (<a href>) load nothing and stay.
+_LOADING_TAG = re.compile(r"<(?:script|link|img)\b[^>]*>", re.IGNORECASE)
+_TAG_URL = re.compile(r"\b(src|href)=\"(https?://[^\"]*)\"", re.IGNORECASE)
+# A local file carries no CORS headers: a crossorigin request for it fails in Chromium, and so
+# does an integrity check of an opaque response. The test compares the vendored files with the
+# templates' hashes instead.
+_CORS_ATTRIBUTE = re.compile(r"\s(?:integrity|crossorigin)=\"[^\"]*\"", re.IGNORECASE)
+_STYLE_URL = re.compile(r"url\(\s*(['\"]?)(https?://[^'\")\s]*)\1\s*\)", re.IGNORECASE)
 
 
 def validate_suite(
@@ -117,6 +182,7 @@ def _open_run_context(run_id: str, data_docs_dir: Path):
         _remove_stale_projects()
         # The docs describe the latest run only: pages of earlier runs would otherwise linger.
         shutil.rmtree(data_docs_dir, ignore_errors=True)
+    _copy_vendored_files(data_docs_dir)
     project_dir.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=project_dir)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -147,12 +213,60 @@ def _remove_stale_projects() -> None:
             shutil.rmtree(project, ignore_errors=True)
 
 
+def _copy_vendored_files(data_docs_dir: Path) -> None:
+    vendor = data_docs_dir / VENDOR_FOLDER
+    for relative in VENDORED_FILES.values():
+        source = NODE_MODULES / relative
+        if not source.is_file():
+            raise FileNotFoundError(
+                f"{source} is missing: the Data Docs serve their scripts, styles and icons from "
+                "the npm packages of package-lock.json, which `make install` installs (npm ci)"
+            )
+        (vendor / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, vendor / relative)
+    for relative in VENDORED_FOLDERS:
+        shutil.copytree(NODE_MODULES / relative, vendor / relative, dirs_exist_ok=True)
+
+
 def _make_self_contained(data_docs_dir: Path) -> None:
-    for page in data_docs_dir.rglob("*.html"):
-        html = page.read_text(encoding="utf-8")
-        stripped = _EXTERNAL_ASSET_TAG.sub("", html)
-        if stripped != html:
-            page.write_text(stripped, encoding="utf-8")
+    for page in [*data_docs_dir.rglob("*.html"), *data_docs_dir.rglob("*.css")]:
+        text = page.read_text(encoding="utf-8")
+        rewritten = _load_locally(text, page, data_docs_dir)
+        if rewritten != text:
+            page.write_text(rewritten, encoding="utf-8")
+
+
+def _load_locally(text: str, page: Path, data_docs_dir: Path) -> str:
+    """`text` with every style, script and image that it loads from the network pointed to its
+    local copy beside the pages; a URL with none fails, rather than publish pages that call out."""
+
+    def local(url: str) -> str:
+        return _local_copy(url, page, data_docs_dir)
+
+    def loading_tag(tag: re.Match) -> str:
+        return _TAG_URL.sub(
+            lambda found: f'{found.group(1)}="{local(found.group(2))}"',
+            _CORS_ATTRIBUTE.sub("", tag.group(0)),
+        )
+
+    return _STYLE_URL.sub(
+        lambda found: f"url('{local(found.group(2))}')", _LOADING_TAG.sub(loading_tag, text)
+    )
+
+
+def _local_copy(url: str, page: Path, data_docs_dir: Path) -> str:
+    """`url`'s local copy, relative to `page`. GX adds a query to its logo's URL."""
+    address = url.split("?", 1)[0]
+    if address in VENDORED_FILES:
+        target = data_docs_dir / VENDOR_FOLDER / VENDORED_FILES[address]
+    elif address in _GX_IMAGES:
+        target = data_docs_dir / _GX_IMAGES[address]
+    else:
+        raise ValueError(
+            f"{page} loads {url}, which has no local copy: add its npm package to package.json "
+            "and the file to VENDORED_FILES in assets/expectations/validation.py"
+        )
+    return Path(os.path.relpath(target, page.parent)).as_posix()
 
 
 def _outcome(expectation_result) -> ExpectationOutcome:
