@@ -24,7 +24,8 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _chromium() -> str:
+def chromium() -> str:
+    """Chromium's path; shared with the other browser tests."""
     browser = shutil.which("chromium")
     if browser is None:
         if os.environ.get("CI") == "true":
@@ -33,7 +34,7 @@ def _chromium() -> str:
     return browser
 
 
-def _run(browser: str, tmp_path, *arguments: str) -> subprocess.CompletedProcess:
+def run_chromium(browser: str, tmp_path, *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *arguments],
         capture_output=True,
@@ -44,7 +45,7 @@ def _run(browser: str, tmp_path, *arguments: str) -> subprocess.CompletedProcess
 
 
 def test_the_html_report_renders_its_tables_and_images_in_chromium(small_warehouse, tmp_path):
-    browser = _chromium()
+    browser = chromium()
     report = small_warehouse.parent / "exports" / "rapport.html"
     page = report.read_text(encoding="utf-8")
     # Self-contained: nothing is fetched from anywhere. The only links lead to the sibling
@@ -55,7 +56,7 @@ def test_the_html_report_renders_its_tables_and_images_in_chromium(small_warehou
         "../kontrollrapporter/index.html",
     ]
 
-    dom = _run(browser, tmp_path, "--dump-dom", report.as_uri()).stdout
+    dom = run_chromium(browser, tmp_path, "--dump-dom", report.as_uri()).stdout
     assert dom.count("<table") >= 14 + 8 + 4  # Tables 1–14, 8 breakdowns, reconciliation, quality
     for number in (1, 11, 14):
         assert f"Tabell {number}." in dom
@@ -65,7 +66,7 @@ def test_the_html_report_renders_its_tables_and_images_in_chromium(small_warehou
     assert all(base64.b64decode(data).startswith(b"\x89PNG\r\n\x1a\n") for data in images)
 
     screenshot = small_warehouse.parent / "exports" / "rapport_screenshot.png"
-    _run(
+    run_chromium(
         browser, tmp_path, f"--screenshot={screenshot}", "--window-size=1400,4000", report.as_uri()
     )
     shot = screenshot.read_bytes()
