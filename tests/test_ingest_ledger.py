@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import zipfile
 from datetime import datetime
 
 from assets.ingest.landing_zone import file_sha256, scan_landing_zone
 from assets.ingest.ledger import LedgerRow, build_ledger, needs_content
 from assets.ingest.reader import read_key, read_submission
+from schemas import contract
+from schemas.contract import CONTENT_REASONS
 
 
 def submission(kommunkod="0180", ar="2016", inlamnad="2016-11-20", handl_man="3") -> bytes:
@@ -212,3 +216,108 @@ def test_needs_content_only_for_regular_visible_submission_files_within_the_limi
         "2016/inventering/e.csv": False,
         "2016/inventering/f.csv": False,
     }
+
+
+# --- the order in which a file's status is decided (contract section 3) ---------------------
+
+
+def xlsx_unpacking_to_over_20_mib() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 * 1024 * 1024 + 1))
+    return buffer.getvalue()
+
+
+def test_step_2_unsupported_type_before_symlink(tmp_path):
+    """Contract section 3, step 2: unsupported_type, symlink, too_large, empty, in that order."""
+    write(tmp_path, "2016/inventering/a.csv", submission())
+    os.symlink(tmp_path / "2016/inventering/a.csv", tmp_path / "2016/inventering/lank.txt")
+    os.symlink(tmp_path / "2016/inventering/a.csv", tmp_path / "2016/inventering/lank.csv")
+    rows = ledger_of(tmp_path)
+    assert status(rows["lank.txt"]) == ("rejected", "unsupported_type")
+    assert status(rows["lank.csv"]) == ("rejected", "symlink")
+
+
+def test_step_2_before_step_3_two_empty_files_are_both_empty_not_duplicate(tmp_path):
+    write(tmp_path, "2016/inventering/a.csv", b"")
+    write(tmp_path, "2016/inventering/b.csv", b"")
+    write(tmp_path, "2016/inventering/c.csv", b";\r\n")  # nothing but a delimiter
+    write(tmp_path, "2016/inventering/d.csv", b";\r\n")
+    rows = ledger_of(tmp_path)
+    assert [status(rows[name]) for name in ("a.csv", "b.csv", "c.csv", "d.csv")] == [
+        ("rejected", "empty")
+    ] * 4
+
+
+def test_step_2_before_step_3_an_xlsx_unpacking_to_over_20_mib_is_too_large_with_a_copy(
+    tmp_path,
+):
+    data = xlsx_unpacking_to_over_20_mib()
+    write(tmp_path, "2016/inventering/a.xlsx", data)
+    write(tmp_path, "2016/inventering/b.xlsx", data)
+    rows = ledger_of(tmp_path)
+    assert status(rows["a.xlsx"]) == ("rejected", "too_large")
+    assert status(rows["b.xlsx"]) == ("rejected", "too_large")
+
+
+def test_step_3_duplicates_are_looked_for_within_one_year_folder(tmp_path):
+    """Identical files in two year folders are each judged on their own."""
+    data = submission(ar="2015", inlamnad="2015-11-20")
+    write(tmp_path, "2015/inventering/a.csv", data)
+    write(tmp_path, "2016/inventering/a.csv", data)
+    write(tmp_path, "2016/inventering/b.csv", data)
+    rows = ledger_of(tmp_path)
+    assert status(rows["2015/inventering/a.csv"]) == ("selected", None)
+    assert status(rows["a.csv"]) == ("rejected", "year_mismatch")
+    assert status(rows["b.csv"]) == ("duplicate", None)
+    assert "2016/inventering/a.csv" in rows["b.csv"].message
+
+
+def test_step_3_before_step_4_a_copy_of_a_file_with_a_bad_header_is_duplicate(tmp_path):
+    write(tmp_path, "2016/inventering/a.csv", b"question;answer\r\nkommunkod;0180\r\n")
+    write(tmp_path, "2016/inventering/b.csv", b"question;answer\r\nkommunkod;0180\r\n")
+    rows = ledger_of(tmp_path)
+    assert status(rows["a.csv"]) == ("rejected", "bad_header")
+    assert status(rows["b.csv"]) == ("duplicate", None)
+
+
+def test_step_4_year_mismatch_before_bad_timestamp_and_duplicate_question(tmp_path):
+    """Contract section 3, step 4: ... bad_year, year_mismatch, bad_timestamp, duplicate_question."""
+    write(tmp_path, "2016/inventering/a.csv", submission(ar="2015", inlamnad="förra veckan"))
+    twice = submission(ar="2015", inlamnad="2015-11-20") + b"handl_man;4\n"
+    write(tmp_path, "2016/inventering/b.csv", twice)
+    rows = ledger_of(tmp_path)
+    assert status(rows["a.csv"]) == ("rejected", "year_mismatch")
+    assert status(rows["b.csv"]) == ("rejected", "year_mismatch")
+
+
+def test_step_4_bad_year_before_year_mismatch(tmp_path):
+    write(tmp_path, "2016/inventering/a.csv", submission(ar="15"))
+    assert status(ledger_of(tmp_path)["a.csv"]) == ("rejected", "bad_year")
+
+
+def test_the_order_of_step_4_is_the_contracts_list_not_a_copy(tmp_path, monkeypatch):
+    """The order derives from schemas.contract.CONTENT_REASONS: change it there, and the ledger
+    follows."""
+    write(tmp_path, "2016/inventering/a.csv", submission(ar="2015", inlamnad="förra veckan"))
+    reordered = tuple(r for r in CONTENT_REASONS if r != "year_mismatch") + ("year_mismatch",)
+    monkeypatch.setattr(contract, "CONTENT_REASONS", reordered)
+    assert status(ledger_of(tmp_path)["a.csv"]) == ("rejected", "bad_timestamp")
+
+
+def test_step_5_a_rejected_file_never_supersedes(tmp_path):
+    write(tmp_path, "2016/inventering/a.csv", submission(inlamnad="2016-11-20"))
+    later_but_rejected = submission(inlamnad="2016-12-01") + b"handl_man;4\n"
+    write(tmp_path, "2016/inventering/b.csv", later_but_rejected)
+    rows = ledger_of(tmp_path)
+    assert status(rows["a.csv"]) == ("selected", None)
+    assert status(rows["b.csv"]) == ("rejected", "duplicate_question")
+
+
+def test_step_5_a_date_without_a_time_is_the_start_of_that_day(tmp_path):
+    write(tmp_path, "2016/inventering/a.csv", submission(inlamnad="2016-11-30T09:00"))
+    write(tmp_path, "2016/inventering/b.csv", submission(inlamnad="2016-11-30", handl_man="4"))
+    rows = ledger_of(tmp_path)
+    assert status(rows["a.csv"]) == ("selected", None)
+    assert status(rows["b.csv"]) == ("superseded", None)

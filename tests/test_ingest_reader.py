@@ -20,6 +20,8 @@ from assets.ingest.reader import (
     parse_inlamnad,
     read_submission,
 )
+from schemas import contract
+from schemas.contract import CONTENT_REASONS
 
 META = [("kommunkod", "0180"), ("ar", "2016"), ("inlamnad", "2016-11-20")]
 CONTACT_NAME = "Åsa Öberg-Testsson"
@@ -381,9 +383,25 @@ def test_bad_timestamp(inlamnad):
     assert (result.kommunkod, result.ar, result.inlamnad) == ("0180", 2016, None)
 
 
-def test_precedence_duplicate_question_before_missing_metadata():
+def test_precedence_missing_metadata_before_duplicate_question():
+    """Contract section 3, step 4: duplicate_question is the last of the content checks."""
     result = read_csv([("kommunkod", "0180"), ("handl_man", "3"), ("handl_man", "4")])
-    assert result.reason_code == "duplicate_question"
+    assert result.reason_code == "missing_metadata"
+
+
+def test_precedence_bad_timestamp_before_duplicate_question():
+    rows = [("kommunkod", "0180"), ("ar", "2016"), ("inlamnad", "x")]
+    result = read_csv(rows + [("handl_man", "3"), ("handl_man", "4")])
+    assert result.reason_code == "bad_timestamp"
+
+
+def test_the_precedence_is_the_contracts_list_not_a_copy(monkeypatch):
+    """The order derives from schemas.contract.CONTENT_REASONS: change it there, and the reader
+    follows."""
+    reordered = ("bad_timestamp",) + tuple(r for r in CONTENT_REASONS if r != "bad_timestamp")
+    monkeypatch.setattr(contract, "CONTENT_REASONS", reordered)
+    rows = [("kommunkod", "9999"), ("ar", "2016"), ("inlamnad", "x")]
+    assert read_csv(rows).reason_code == "bad_timestamp"
 
 
 def test_precedence_missing_metadata_before_unknown_municipality_and_bad_year():

@@ -1,19 +1,25 @@
 """The file ledger (contract section 3): one status for every file of the landing zone.
 
-Each file is decided by the first of these that applies:
+Each file is decided by the first of these steps that applies, the contract's order:
 
-1. a dot-file (or a file in a dot-folder)              → ignored
-2. a symlink                                           → rejected symlink
-3. not .csv/.xlsx (any case)                           → rejected unsupported_type
-4. over 1 MiB on disk                                  → rejected too_large
-5. byte-identical to an earlier file in path order     → duplicate (of the first such file,
-   among the files that passed 1–4, even if that one is rejected below)
-6. no hash (the caller could not read it from disk)    → rejected unreadable
-7. the reader's rejection                              → rejected <its reason code>
-8. ar in the file differs from its year folder         → rejected year_mismatch
-9. per (kommunkod, ar), among the files left: the latest inlamnad is selected, earlier ones
+1. a dot-file (or a file in a dot-folder): ignored;
+2. the reasons of `schemas.contract.FILE_REASONS`, the first of them that applies, in its
+   order: those the directory entry gives (not .csv/.xlsx in any case, a symlink, over 1 MiB on
+   disk) and those the reader gives before any content (an XLSX unpacking to over 20 MiB, an
+   empty file): rejected;
+3. byte-identical (same SHA-256) to an earlier file, in path order, of the same year folder
+   among those that passed steps 1–2: duplicate, even if that file is rejected in step 4;
+   identical files in two year folders are each judged on their own;
+4. the reasons of `schemas.contract.CONTENT_REASONS`, the first of them that applies, in its
+   order: the reader's rejection, or year_mismatch (ar in the file differs from its year
+   folder): rejected. A file the caller could not read from disk is rejected unreadable;
+5. per (kommunkod, ar), among the files left: the latest inlamnad is selected, earlier ones
    are superseded; two or more files sharing the latest inlamnad are all conflict (none
-   selected, the earlier ones still superseded).
+   selected, the earlier ones still superseded). A rejected file supersedes nothing; a date
+   without a time is the start of that day (the reader makes it midnight).
+
+The orders are the contract's lists, never restated here: each step collects every reason
+that applies and takes the first of its list. reason_code is set for rejected rows only.
 """
 
 from __future__ import annotations
@@ -23,11 +29,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from assets.ingest.landing_zone import LandingFile
-from assets.ingest.reader import ReadKey, ReadResult, file_suffix, read_key
+from assets.ingest.reader import (
+    SUBMISSION_SUFFIXES,
+    ReadKey,
+    ReadResult,
+    file_suffix,
+    read_key,
+)
+from schemas import contract
 from schemas.contract import CONFLICT, DUPLICATE, IGNORED, REJECTED, SELECTED, SUPERSEDED
 
 MAX_FILE_BYTES = 1_048_576  # 1 MiB on disk
-SUBMISSION_SUFFIXES = (".csv", ".xlsx")
 
 
 @dataclass(frozen=True)
@@ -52,8 +64,8 @@ class _Decision:
 
 def needs_content(landing_file: LandingFile) -> bool:
     """Whether the file's content decides its status: it must then be hashed and read.
-    False for what the ledger settles from the directory entry alone (steps 1–4)."""
-    return _screen(landing_file) is None
+    False for what the ledger settles from the directory entry alone (steps 1 and 2)."""
+    return not landing_file.is_dotfile and not _entry_problems(landing_file)
 
 
 def build_ledger(
@@ -66,13 +78,11 @@ def build_ledger(
     """
     files = sorted(files, key=lambda landing_file: landing_file.path)
     decisions: dict[str, _Decision] = {}
-    first_path_of_hash: dict[str, str] = {}
+    first_path_of_content: dict[tuple[int, str], str] = {}
     candidates: dict[tuple[str, int], list[LandingFile]] = defaultdict(list)
 
     for landing_file in files:
-        decision = _screen(landing_file) or _content_decision(
-            landing_file, sha256, reads, first_path_of_hash
-        )
+        decision = _decision(landing_file, sha256, reads, first_path_of_content)
         if decision is None:
             read = reads[read_key(sha256[landing_file.path], landing_file.path)]
             candidates[(read.kommunkod, read.ar)].append(landing_file)
@@ -85,51 +95,38 @@ def build_ledger(
     return [_row(f, decisions[f.path], sha256, reads) for f in files]
 
 
-def _screen(landing_file: LandingFile) -> _Decision | None:
-    """Steps 1–4: what the directory entry alone decides."""
-    if landing_file.is_dotfile:
-        return _Decision(IGNORED, None, "Dold fil (namnet börjar med punkt); den läses inte.")
-    if landing_file.is_symlink:
-        return _Decision(
-            REJECTED,
-            "symlink",
-            "Filen är en symbolisk länk och följs aldrig. Lägg den riktiga filen i mappen.",
-        )
-    suffix = file_suffix(landing_file.path)
-    if suffix not in SUBMISSION_SUFFIXES:
-        return _Decision(
-            REJECTED,
-            "unsupported_type",
-            f"Filtypen {suffix or '(ingen filändelse)'} läses inte. "
-            "Skicka in blanketten som .csv eller .xlsx.",
-        )
-    if landing_file.size_bytes > MAX_FILE_BYTES:
-        return _Decision(
-            REJECTED,
-            "too_large",
-            f"Filen är {_grouped(landing_file.size_bytes)} byte, mer än gränsen 1 MiB "
-            f"({_grouped(MAX_FILE_BYTES)} byte). Skicka bara blanketten.",
-        )
-    return None
-
-
-def _content_decision(
+def _decision(
     landing_file: LandingFile,
     sha256: dict[str, str],
     reads: dict[ReadKey, ReadResult],
-    first_path_of_hash: dict[str, str],
+    first_path_of_content: dict[tuple[int, str], str],
 ) -> _Decision | None:
-    """Steps 5–8; None for a readable submission in its right year folder (step 9 decides).
-    `first_path_of_hash` remembers, across calls, the first path of each content."""
+    """Steps 1–4; None for a readable submission in its right year folder (step 5 decides).
+    `first_path_of_content` remembers, across calls, the first path of each content of each
+    year folder."""
+    if landing_file.is_dotfile:
+        return _Decision(IGNORED, None, "Dold fil (namnet börjar med punkt); den läses inte.")
+    problems = _entry_problems(landing_file)
     content_hash = sha256.get(landing_file.path)
-    if content_hash is None:
+    # A missing read is the caller's bug: KeyError.
+    read = (
+        reads[read_key(content_hash, landing_file.path)] if not problems and content_hash else None
+    )
+    if read is not None and read.reason_code in contract.FILE_REASONS:
+        problems[read.reason_code] = read.message
+    if problems:
+        return _rejected(contract.FILE_REASONS, problems)
+    if read is None:
         return _Decision(
             REJECTED,
             "unreadable",
             "Filen gick inte att läsa från disken (saknad behörighet eller borttagen under "
             "körningen). Kontrollera filen och kör igen.",
         )
-    first_path = first_path_of_hash.setdefault(content_hash, landing_file.path)
+
+    first_path = first_path_of_content.setdefault(
+        (landing_file.year_folder, content_hash), landing_file.path
+    )
     if first_path != landing_file.path:
         return _Decision(
             DUPLICATE,
@@ -137,18 +134,42 @@ def _content_decision(
             f"Filen är byte för byte identisk med {first_path} (samma SHA-256); bara den "
             "filen räknas. Ta bort kopian.",
         )
-    # A missing read is the caller's bug: KeyError.
-    read = reads[read_key(content_hash, landing_file.path)]
+
     if read.reason_code is not None:
-        return _Decision(REJECTED, read.reason_code, read.message)
-    if read.ar != landing_file.year_folder:
-        return _Decision(
-            REJECTED,
-            "year_mismatch",
+        problems[read.reason_code] = read.message
+    if read.ar is not None and read.ar != landing_file.year_folder:
+        problems["year_mismatch"] = (
             f"Filen anger året {read.ar} men ligger i mappen {landing_file.year_folder}. "
-            "Rätta året i filen eller lägg den i rätt årsmapp.",
+            "Rätta året i filen eller lägg den i rätt årsmapp."
         )
-    return None
+    return _rejected(contract.CONTENT_REASONS, problems) if problems else None
+
+
+def _entry_problems(landing_file: LandingFile) -> dict[str, str]:
+    """Reason → message, for what the directory entry alone says of a file (step 2)."""
+    problems = {}
+    suffix = file_suffix(landing_file.path)
+    if suffix not in SUBMISSION_SUFFIXES:
+        problems["unsupported_type"] = (
+            f"Filtypen {suffix or '(ingen filändelse)'} läses inte. "
+            "Skicka in blanketten som .csv eller .xlsx."
+        )
+    if landing_file.is_symlink:
+        problems["symlink"] = (
+            "Filen är en symbolisk länk och följs aldrig. Lägg den riktiga filen i mappen."
+        )
+    elif landing_file.size_bytes > MAX_FILE_BYTES:
+        problems["too_large"] = (
+            f"Filen är {_grouped(landing_file.size_bytes)} byte, mer än gränsen 1 MiB "
+            f"({_grouped(MAX_FILE_BYTES)} byte). Skicka bara blanketten."
+        )
+    return problems
+
+
+def _rejected(order: tuple[str, ...], problems: dict[str, str]) -> _Decision:
+    """Rejected for the first reason of `order` among the problems found."""
+    reason_code = next(reason for reason in order if reason in problems)
+    return _Decision(REJECTED, reason_code, problems[reason_code])
 
 
 def _grouped(number: int) -> str:

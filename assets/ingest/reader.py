@@ -4,9 +4,13 @@ Content only: whether the file is a symlink, too large on disk, or lies in the w
 folder is decided by the ledger. `read_submission` never raises: whatever the bytes, the
 result is either readable or rejected with a contract reason code and a Swedish message.
 
-Rejection precedence, when several apply (the first one wins):
-empty → too_large (XLSX unpacking to over 20 MiB) → unreadable → bad_header →
-duplicate_question → missing_metadata → unknown_municipality → bad_year → bad_timestamp.
+When several rejections apply, the first in the contract's order wins (contract section 3,
+`schemas.contract.REJECTION_REASONS`). The reading stops at the first problem of the bytes and
+their layout (unsupported_type, empty, too_large for an XLSX that unpacks to over 20 MiB,
+unreadable, bad_header), each checked as soon as it can be. Of the checks on what was read (the
+metadata, repeated questions) every one that fails is collected, and the first of
+`schemas.contract.CONTENT_REASONS` is the file's reason. The ledger adds year_mismatch, which
+needs the year folder, and decides the reasons of `FILE_REASONS` before duplicates.
 A rejected result keeps whichever of kommunkod, ar and inlamnad could be read, but no
 answers and no findings: the file must be fixed and sent in again before its content counts.
 
@@ -28,7 +32,7 @@ import math
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -39,6 +43,7 @@ import defusedxml
 import openpyxl
 import openpyxl.xml
 
+from schemas import contract
 from schemas.catalog import (
     META_BLOCK,
     Question,
@@ -58,6 +63,7 @@ EXCEL_MAX_ROWS = 1_048_576
 SWEDISH_LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 
 
+SUBMISSION_SUFFIXES = (".csv", ".xlsx")  # in lower case: see file_suffix
 # A read depends on the file's bytes and on its suffix in lower case (contract section 3: `.CSV`
 # is a CSV), on nothing else of the file: the parse cache and the ledger key reads by both.
 ReadKey = tuple[str, str]  # (sha256, suffix)
@@ -215,7 +221,37 @@ def parse_inlamnad(text: str) -> datetime | None:
     return timestamp
 
 
-_METADATA_PARSERS = {"kommunkod": normalize_kommunkod, "ar": parse_ar, "inlamnad": parse_inlamnad}
+@dataclass(frozen=True)
+class _MetadataRule:
+    parse: Callable[[str], str | int | datetime | None]  # None: not parseable
+    reason_code: str  # the file's rejection when the answer is there but cannot be parsed
+    unparseable_message: Callable[[str], str]  # the Swedish message, of the quoted answer
+
+
+# The metadata questions (contract section 2), in the order a missing one is named.
+_METADATA = {
+    "kommunkod": _MetadataRule(
+        normalize_kommunkod,
+        "unknown_municipality",
+        lambda written: (
+            f"Kommunkoden {written} är inte en av landets 290 kommunkoder. Ange "
+            "kommunens fyrsiffriga kod, till exempel 0180 för Stockholm."
+        ),
+    ),
+    "ar": _MetadataRule(
+        parse_ar,
+        "bad_year",
+        lambda written: f"Året {written} är inte ett år med fyra siffror. Ange till exempel 2016.",
+    ),
+    "inlamnad": _MetadataRule(
+        parse_inlamnad,
+        "bad_timestamp",
+        lambda written: (
+            f"Inlämningsdatumet {written} går inte att tolka. Ange det som "
+            "ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DD TT:MM (ISO 8601), till exempel 2016-11-20."
+        ),
+    ),
+}
 
 
 # --- bytes → rows of text -------------------------------------------------------------------
@@ -223,16 +259,15 @@ _METADATA_PARSERS = {"kommunkod": normalize_kommunkod, "ar": parse_ar, "inlamnad
 
 def _table_rows(data: bytes, suffix: str) -> list[_Entry]:
     """Every row after the header."""
+    if suffix not in SUBMISSION_SUFFIXES:
+        raise _Rejected(
+            "unsupported_type",
+            f"Filtypen {suffix or '(ingen)'} läses inte. "
+            "Skicka in blanketten som .csv eller .xlsx.",
+        )
     if not data:
         raise _Rejected("empty", "Filen är tom (0 byte). Skicka in den ifyllda blanketten igen.")
-    if suffix == ".csv":
-        return _csv_rows(data)
-    if suffix == ".xlsx":
-        return _xlsx_rows(data)
-    raise _Rejected(
-        "unsupported_type",
-        f"Filtypen {suffix or '(ingen)'} läses inte. Skicka in blanketten som .csv eller .xlsx.",
-    )
+    return _csv_rows(data) if suffix == ".csv" else _xlsx_rows(data)
 
 
 def _csv_rows(data: bytes) -> list[_Entry]:
@@ -405,47 +440,32 @@ def _interpret(entries: list[_Entry]) -> ReadResult:
         ):
             contradictions.append((earlier, entry))
 
-    kommunkod_entry, ar_entry, inlamnad_entry = (first.get(q) for q in _METADATA_PARSERS)
-    kommunkod, ar, inlamnad = (
-        _metadata_value(entry) for entry in (kommunkod_entry, ar_entry, inlamnad_entry)
-    )
+    metadata = {question_id: first.get(question_id) for question_id in _METADATA}
+    values = {question_id: _metadata_value(entry) for question_id, entry in metadata.items()}
+    kommunkod, ar, inlamnad = values.values()
 
-    def rejected(reason_code: str, message: str) -> ReadResult:
-        return _rejected(reason_code, message, kommunkod, ar, inlamnad)
-
-    if contradictions:
-        return rejected("duplicate_question", _contradictions_message(contradictions))
-    missing = [question_id for question_id in _METADATA_PARSERS if question_id not in first]
+    # Every content check that fails; the first in the contract's order rejects the file.
+    problems: dict[str, str] = {}
+    missing = [question_id for question_id, entry in metadata.items() if entry is None]
     if missing:
-        return rejected(
-            "missing_metadata",
+        problems["missing_metadata"] = (
             f"Uppgift saknas i filen: {', '.join(missing)}. "
-            "Fyll i frågorna kommunkod, ar och inlamnad.",
+            "Fyll i frågorna kommunkod, ar och inlamnad."
         )
-    if kommunkod is None:
-        return rejected(
-            "unknown_municipality",
-            _extra_fields_message(kommunkod_entry)
-            if kommunkod_entry.has_extra_fields
-            else f"Kommunkoden {_quote(kommunkod_entry.answer)} är inte en av landets 290 "
-            "kommunkoder. Ange kommunens fyrsiffriga kod, till exempel 0180 för Stockholm.",
-        )
-    if ar is None:
-        return rejected(
-            "bad_year",
-            _extra_fields_message(ar_entry)
-            if ar_entry.has_extra_fields
-            else f"Året {_quote(ar_entry.answer)} är inte ett år med fyra siffror. "
-            "Ange till exempel 2016.",
-        )
-    if inlamnad is None:
-        return rejected(
-            "bad_timestamp",
-            _extra_fields_message(inlamnad_entry)
-            if inlamnad_entry.has_extra_fields
-            else f"Inlämningsdatumet {_quote(inlamnad_entry.answer)} går inte att tolka. Ange "
-            "det som ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DD TT:MM (ISO 8601), till exempel 2016-11-20.",
-        )
+    for question_id, entry in metadata.items():
+        if entry is not None and values[question_id] is None:
+            rule = _METADATA[question_id]
+            problems[rule.reason_code] = (
+                _extra_fields_message(entry)
+                if entry.has_extra_fields
+                else rule.unparseable_message(_quote(entry.answer))
+            )
+    if contradictions:
+        problems["duplicate_question"] = _contradictions_message(contradictions)
+    reason_code = next((r for r in contract.CONTENT_REASONS if r in problems), None)
+    if reason_code is not None:
+        return _rejected(reason_code, problems[reason_code], kommunkod, ar, inlamnad)
+
     answers, findings = _answers_and_findings(entries, first, ar)
     unparseable = {
         question_id: _extra_fields_message(first[question_id])
@@ -520,7 +540,7 @@ def _metadata_value(entry: _Entry | None) -> str | int | datetime | None:
     """kommunkod, ar or inlamnad parsed; None when absent or not parseable."""
     if entry is None or entry.has_extra_fields:
         return None
-    return _METADATA_PARSERS[entry.question_id](entry.answer)
+    return _METADATA[entry.question_id].parse(entry.answer)
 
 
 def _extra_fields_message(entry: _Entry) -> str:
@@ -547,8 +567,8 @@ def _meaning(question: Question, entry: _Entry) -> tuple[str, object]:
     be parsed."""
     if entry.has_extra_fields:
         value = None
-    elif (parse_metadata := _METADATA_PARSERS.get(question.question_id)) is not None:
-        value = parse_metadata(entry.answer)
+    elif question.question_id in _METADATA:
+        value = _METADATA[question.question_id].parse(entry.answer)
     elif question.is_personal_data:
         value = None
     else:
