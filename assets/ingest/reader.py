@@ -54,7 +54,7 @@ from schemas.catalog import (
 from schemas.values import parse_answer
 
 # Bump when reading rules change: cached reads are then redone.
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 
 MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
 # Excel's last row. A hostile sheet can number a row 2 000 000 000, and openpyxl fills
