@@ -171,8 +171,9 @@ def test_different_files_sharing_the_latest_inlamnad_are_conflict(tmp_path):
     write(tmp_path, "2016/inventering/b.csv", submission(inlamnad="2016-11-25", handl_man="5"))
     write(tmp_path, "2016/inventering/c.csv", submission(inlamnad="2016-11-20"))
     rows = ledger_of(tmp_path)
-    assert status(rows["a.csv"]) == ("conflict", "conflict")
-    assert status(rows["b.csv"]) == ("conflict", "conflict")
+    # reason_code is set for rejected rows only (contract section 3).
+    assert status(rows["a.csv"]) == ("conflict", None)
+    assert status(rows["b.csv"]) == ("conflict", None)
     assert "2016/inventering/b.csv" in rows["a.csv"].message
     assert "2016-11-25" in rows["a.csv"].message
     assert status(rows["c.csv"]) == ("superseded", None)

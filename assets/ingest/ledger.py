@@ -201,7 +201,7 @@ def _supersession(
         others = " och ".join(f.path for f in latest if f is not landing_file)
         decisions[landing_file.path] = _Decision(
             CONFLICT,
-            "conflict",
+            None,
             f"Filen och {others} har samma inlämningstid ({when}) men olika innehåll; ingen "
             "av dem används. Skicka in en rättad fil med senare inlämningstid.",
         )
