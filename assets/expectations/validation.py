@@ -34,8 +34,8 @@ DOCS_SITE = "kompetens"
 GX_PROJECTS_DIR = Path(tempfile.gettempdir()) / "kompetens-gx"
 STALE_PROJECT_SECONDS = 24 * 3600
 FAILING_ROWS_SHOWN = 20
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-NODE_MODULES = PROJECT_ROOT / "node_modules"
+# Where `make install` puts the npm packages: in the project, beside package.json.
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 VENDOR_FOLDER = Path("static") / "vendor"
 # Every style and script that GX's page templates (great_expectations/render/view/templates) load
 # from a CDN, and the same file of the npm package of the same version (package.json, locked in
@@ -103,8 +103,8 @@ _GX_IMAGES = {
 _LOADING_TAG = re.compile(r"<(?:script|link|img)\b[^>]*>", re.IGNORECASE)
 _TAG_URL = re.compile(r"\b(src|href)=\"(https?://[^\"]*)\"", re.IGNORECASE)
 # A local file carries no CORS headers: a crossorigin request for it fails in Chromium, and so
-# does an integrity check of an opaque response. The test compares the vendored files with the
-# templates' hashes instead.
+# does an integrity check of an opaque response. tests/test_data_docs_browser.py compares the
+# vendored files with the templates' hashes instead.
 _CORS_ATTRIBUTE = re.compile(r"\s(?:integrity|crossorigin)=\"[^\"]*\"", re.IGNORECASE)
 _STYLE_URL = re.compile(r"url\(\s*(['\"]?)(https?://[^'\")\s]*)\1\s*\)", re.IGNORECASE)
 
