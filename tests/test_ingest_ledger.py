@@ -8,6 +8,8 @@ import os
 import zipfile
 from datetime import datetime
 
+import xlsxwriter
+
 from assets.ingest.landing_zone import file_sha256, scan_landing_zone
 from assets.ingest.ledger import LedgerRow, build_ledger, needs_content
 from assets.ingest.reader import read_key, read_submission
@@ -322,3 +324,35 @@ def test_step_5_a_date_without_a_time_is_the_start_of_that_day(tmp_path):
     rows = ledger_of(tmp_path)
     assert status(rows["a.csv"]) == ("selected", None)
     assert status(rows["b.csv"]) == ("superseded", None)
+
+
+# --- contract section 3: extensions, subfolders ---------------------------------------------
+
+
+def xlsx_submission() -> bytes:
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet()
+    for line, row in enumerate([("fraga", "svar"), ("kommunkod", 1280), ("ar", 2016)]):
+        sheet.write_row(line, 0, row)
+    sheet.write_row(3, 0, ("inlamnad", "2016-11-20"))
+    workbook.close()
+    return buffer.getvalue()
+
+
+def test_extensions_are_matched_case_insensitively(tmp_path):
+    """Contract section 3: `.CSV` is a CSV, `.Xlsx` an XLSX."""
+    write(tmp_path, "2016/inventering/a.CSV", submission())
+    write(tmp_path, "2016/inventering/b.Xlsx", xlsx_submission())
+    rows = ledger_of(tmp_path)
+    assert (status(rows["a.CSV"]), rows["a.CSV"].kommunkod) == (("selected", None), "0180")
+    assert (status(rows["b.Xlsx"]), rows["b.Xlsx"].kommunkod) == (("selected", None), "1280")
+
+
+def test_files_in_subfolders_of_inventering_are_ledgered_and_read(tmp_path):
+    """Contract section 3: every regular file under <year>/inventering/, in subfolders too."""
+    write(tmp_path, "2016/inventering/Inskickat/december/a.csv", submission())
+    write(tmp_path, "2016/inventering/Inskickat/.tmp/b.csv", submission(kommunkod="1280"))
+    rows = ledger_of(tmp_path)
+    assert status(rows["Inskickat/december/a.csv"]) == ("selected", None)
+    assert status(rows["Inskickat/.tmp/b.csv"]) == ("ignored", None)  # in a dot-folder

@@ -223,6 +223,22 @@ def test_question_ids_are_matched_case_insensitively_ignoring_white_space():
     assert result.answers == {"handl_man": "3"}
 
 
+def test_surrounding_white_space_of_answers_is_ignored_no_break_spaces_included():
+    """Contract section 2: surrounding white space of an answer is ignored."""
+    rows = [
+        ("kommunkod", "\u00a00180 "),
+        ("ar", "\t2016"),
+        ("inlamnad", "2016-11-20\u202f"),
+        ("\u00a0handl_man", "\u00a03\u00a0"),
+        ("handl_kvinnor", "\u202f1 028,4\u202f"),
+        ("handl_totalt", "\u00a0"),  # nothing but white space: not answered
+    ]
+    result = read_csv(rows)
+    assert (result.reason_code, result.kommunkod, result.ar) == (None, "0180", 2016)
+    assert result.inlamnad == datetime(2016, 11, 20)
+    assert result.answers == {"handl_man": "3", "handl_kvinnor": "1 028,4"}
+
+
 def test_empty_answer_means_not_answered():
     result = read_csv(META + [("handl_man", "  "), ("handl_kvinnor", "0")])
     assert result.answers == {"handl_kvinnor": "0"}

@@ -127,6 +127,25 @@ def test_unparseable_numbers(text):
     assert parse_answer("persons", text) == rejected("unparseable_value")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 028,4", number(1028.4)),
+        (f"1{NBSP}028,4", number(1028.4)),
+        (f"1{NARROW_NBSP}028,4", number(1028.4)),
+        (f"{NBSP}1 028,4{NARROW_NBSP}", number(1028.4)),  # surrounding white space ignored
+        ("1,028.4", rejected("unparseable_value")),
+        ("1.028,4", rejected("unparseable_value")),
+        ("1'028,4", rejected("unparseable_value")),
+        ("1_028,4", rejected("unparseable_value")),
+        ("1\t028,4", rejected("unparseable_value")),
+    ],
+)
+def test_only_space_like_thousands_separators_are_accepted(text, expected):
+    """Contract section 2: space, U+00A0 and U+202F; `1,028.4` and `1.028,4` are unparseable."""
+    assert parse_answer("fte", text) == expected
+
+
 @pytest.mark.parametrize("text", ["NaN", "nan", "inf", "-inf", "+Infinity", "INF"])
 def test_not_finite(text):
     assert parse_answer("fte", text) == rejected("not_finite")
