@@ -26,6 +26,8 @@ CODE_PATTERNS = (
     "schemas/**/*.py",
     "warehouse/sql/**/*.sql",
     "uv.lock",
+    # The Data Docs' scripts, styles and fonts (assets/expectations/validation.py).
+    "package-lock.json",
 )
 
 
