@@ -84,7 +84,7 @@ def _walk(raw_dir: Path, folder: Path, year: int, hidden: bool) -> list[LandingF
             elif entry.is_file(follow_symlinks=False):
                 found.append(
                     LandingFile(
-                        path=_relative(raw_dir, Path(entry.path)),
+                        path=relative_path(raw_dir, Path(entry.path)),
                         abs_path=Path(entry.path),
                         year_folder=year,
                         size_bytes=entry.stat(follow_symlinks=False).st_size,
@@ -97,7 +97,7 @@ def _walk(raw_dir: Path, folder: Path, year: int, hidden: bool) -> list[LandingF
 
 def _symlink(raw_dir: Path, link: Path, year: int, is_dotfile: bool) -> LandingFile:
     return LandingFile(
-        path=_relative(raw_dir, link),
+        path=relative_path(raw_dir, link),
         abs_path=link,
         year_folder=year,
         size_bytes=None,
@@ -106,7 +106,7 @@ def _symlink(raw_dir: Path, link: Path, year: int, is_dotfile: bool) -> LandingF
     )
 
 
-def _relative(raw_dir: Path, path: Path) -> str:
+def relative_path(raw_dir: Path, path: Path) -> str:
     relative = path.relative_to(raw_dir).as_posix()
     # A name that is not valid UTF-8 arrives with lone surrogates (PEP 383), which no table,
     # log or report can store: it is shown with its undecodable bytes escaped ("\\xff").
@@ -156,7 +156,7 @@ def landing_zone_fingerprint(raw_dir: Path, hashes: ContentHashes) -> str:
     digest = hashlib.sha256()
     registers = [raw_dir / str(ar) / REGISTER_FILE_NAME for ar in year_folders(raw_dir)]
     entries = [(f.path, f.abs_path) for f in scan_landing_zone(raw_dir)]
-    entries += [(_relative(raw_dir, p), p) for p in registers if p.exists() or p.is_symlink()]
+    entries += [(relative_path(raw_dir, p), p) for p in registers if p.exists() or p.is_symlink()]
     for relative, path in sorted(entries):
         if path.is_symlink():
             entry = f"L\0{relative}\0{os.readlink(path)}"
