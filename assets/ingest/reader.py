@@ -62,7 +62,6 @@ MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
 EXCEL_MAX_ROWS = 1_048_576
 SWEDISH_LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 
-
 SUBMISSION_SUFFIXES = (".csv", ".xlsx")  # in lower case: see file_suffix
 # A read depends on the file's bytes and on its suffix in lower case (contract section 3: `.CSV`
 # is a CSV), on nothing else of the file: the parse cache and the ledger key reads by both.
@@ -135,8 +134,8 @@ class _Entry:
     line: int
     question_id: str
     answer: str
-    fields: int = 2  # empty fields at the end of a row (Excel writes them) not counted
-    delimiter: str = ""  # of a CSV file
+    fields: int  # empty fields at the end of a row (Excel writes them) not counted
+    delimiter: str  # of a CSV file; "" for an XLSX
 
     @property
     def has_extra_fields(self) -> bool:
@@ -404,7 +403,7 @@ def _row(line: int, cells: list[str], header: list[str], delimiter: str) -> _Ent
         answer = cells[svar] if svar < len(cells) else ""
     else:
         answer = delimiter.join(cell for position, cell in enumerate(cells) if position != fraga)
-    return _Entry(line, question, answer, max(len(cells), 2), delimiter)
+    return _Entry(line, question, answer, len(cells), delimiter)
 
 
 def _bad_header_message(layout: str) -> str:
@@ -442,7 +441,7 @@ def _interpret(entries: list[_Entry]) -> ReadResult:
 
     metadata = {question_id: first.get(question_id) for question_id in _METADATA}
     values = {question_id: _metadata_value(entry) for question_id, entry in metadata.items()}
-    kommunkod, ar, inlamnad = values.values()
+    kommunkod, ar, inlamnad = values["kommunkod"], values["ar"], values["inlamnad"]
 
     # Every content check that fails; the first in the contract's order rejects the file.
     problems: dict[str, str] = {}
