@@ -151,7 +151,8 @@ def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
         dg.AssetSpec(
             FILE_ANSWERS,
             deps=[BUILD_INPUTS],
-            description="The answers of every readable file, as text, keyed by content hash.",
+            description="The answers of every readable file, as text, keyed by content hash "
+            "and suffix.",
         ),
     ],
     check_specs=[
@@ -233,20 +234,20 @@ def submission_files(
 
 
 def _files_on_disk(raw_dir: Path) -> set[str]:
-    """Every regular file and symlink under <raw>/<year>/inventering/, listed here with os.walk
-    rather than taken from scan_landing_zone, whose list the ledger is built from: a file that
-    the scan missed is then found missing from the ledger too. Nothing under a symlink is
-    listed: symlinks are never followed."""
+    """Every regular file and symlink under <raw>/<year>/inventering/, listed here rather than
+    taken from scan_landing_zone, whose list the ledger is built from: a file that the scan
+    missed is then found missing from the ledger too. Nothing under a symlink is listed:
+    symlinks are never followed. The directory entries' types need no stat of any file."""
     found = set()
-    for year in year_folders(raw_dir):
-        submissions = raw_dir / str(year) / SUBMISSIONS_FOLDER
-        if submissions.is_symlink():
-            continue
-        for folder, folders, names in os.walk(submissions):
-            for name in folders + names:
-                path = Path(folder, name)
-                if path.is_symlink() or path.is_file():  # not a FIFO, socket or device
-                    found.add(relative_path(raw_dir, path))
+    folders = [raw_dir / str(year) / SUBMISSIONS_FOLDER for year in year_folders(raw_dir)]
+    folders = [folder for folder in folders if folder.is_dir() and not folder.is_symlink()]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(Path(entry.path))
+                elif entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                    found.add(relative_path(raw_dir, Path(entry.path)))
     return found
 
 
