@@ -443,9 +443,6 @@ def grant_register(
             "core.grant_register",
             pl.DataFrame(registers.rows, schema=_GRANT_SCHEMA, orient="row"),
         )
-        # A published build has no register findings, since any stops the refresh; a warehouse
-        # published before that rule may still hold some.
-        con.execute("DELETE FROM core.register_findings")
         per_year = con.execute(
             """
             SELECT ar, count(DISTINCT kommunkod), sum(fordelat_sek), count(DISTINCT kommunkod)

@@ -100,16 +100,9 @@ CREATE TABLE IF NOT EXISTS core.grant_register (
     PRIMARY KEY (ar, kommunkod, andamal)
 );
 
--- Problems in the grant registers (rows left out, municipalities missing).
-CREATE TABLE IF NOT EXISTS core.register_findings (
-    path       VARCHAR NOT NULL,
-    ar         INTEGER NOT NULL,
-    kommunkod  VARCHAR,
-    line       INTEGER,
-    rule       VARCHAR NOT NULL,
-    severity   VARCHAR NOT NULL,
-    message    VARCHAR NOT NULL
-);
+-- A register problem stops the refresh (assets/ingest/register.py), so no build holds one: the
+-- table that kept them is dropped from warehouses published before that rule.
+DROP TABLE IF EXISTS core.register_findings;
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
 COMMENT ON TABLE core.file_reads IS 'Parse-cachen: en rad per läsning av ett filinnehåll (SHA-256) med en filändelse, läst med parser_version; filer med oförändrat innehåll och filändelse läses inte om.';
@@ -169,11 +162,3 @@ COMMENT ON COLUMN core.grant_register.andamal IS 'Ändamål, ett av ref.grant_pu
 COMMENT ON COLUMN core.grant_register.fordelat_sek IS 'Fördelat belopp, hela kronor.';
 COMMENT ON COLUMN core.grant_register.rekvirerat_sek IS 'Rekvirerat belopp, hela kronor.';
 COMMENT ON COLUMN core.grant_register.aterbetalt_sek IS 'Återbetalt belopp, hela kronor.';
-COMMENT ON TABLE core.register_findings IS 'Problem i rekvisitionsregistren: rader som inte används, kommuner som saknas.';
-COMMENT ON COLUMN core.register_findings.path IS 'Registerfilens sökväg relativt rådatamappen, t.ex. 2016/rekvisitioner.csv.';
-COMMENT ON COLUMN core.register_findings.ar IS 'Registrets år.';
-COMMENT ON COLUMN core.register_findings.kommunkod IS 'Kommunkod, fyra siffror som text ("0180"). NULL när problemet gäller hela filen.';
-COMMENT ON COLUMN core.register_findings.line IS 'Radnummer i filen; NULL när problemet gäller hela filen.';
-COMMENT ON COLUMN core.register_findings.rule IS 'Regel-id i schemas/rules.py.';
-COMMENT ON COLUMN core.register_findings.severity IS 'fatal | error | warning.';
-COMMENT ON COLUMN core.register_findings.message IS 'Vad som hittades, på svenska.';

@@ -52,10 +52,7 @@ FROM core.file_findings AS f
 JOIN core.submissions AS s USING (sha256)
 UNION ALL
 SELECT path, kommunkod, ar, block, question_id, rule, severity, value, message
-FROM core.block_issues
-UNION ALL
-SELECT path, kommunkod, ar, NULL, NULL, rule, severity, NULL, message
-FROM core.register_findings;
+FROM core.block_issues;
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
 COMMENT ON TABLE core.block_status IS 'Status för varje block i varje vald inlämnings blankett (kontraktet avsnitt 4).';
@@ -82,8 +79,8 @@ COMMENT ON COLUMN core.block_issues.rule IS 'Regel-id i schemas/rules.py (med be
 COMMENT ON COLUMN core.block_issues.severity IS 'fatal (filen används inte) | error (blocket ogiltigt) | warning (uppgiften används).';
 COMMENT ON COLUMN core.block_issues.value IS 'Svaret som det stod i filen; NULL när det saknas.';
 COMMENT ON COLUMN core.block_issues.message IS 'Vad som hittades och vad kommunen ska göra, på svenska.';
-COMMENT ON VIEW quality.issues IS 'Kontraktet avsnitt 8: en rad per problem oavsett steg: avvisade filer och konflikter (fatal), läsvarningar, blockproblem och registerproblem.';
-COMMENT ON COLUMN quality.issues.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv. För registerproblem registerfilens sökväg.';
+COMMENT ON VIEW quality.issues IS 'Kontraktet avsnitt 8: en rad per problem oavsett steg: avvisade filer och konflikter (fatal), läsvarningar och blockproblem. Problem i rekvisitionsregistren stoppar uppdateringen och finns därför aldrig här.';
+COMMENT ON COLUMN quality.issues.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';
 COMMENT ON COLUMN quality.issues.kommunkod IS 'Kommunkod, fyra siffror som text ("0180"). NULL för avvisade filer utan läsbar kommunkod.';
 COMMENT ON COLUMN quality.issues.ar IS 'Redovisningsår (frågan ar i filen). NULL där det inte kunde läsas.';
 COMMENT ON COLUMN quality.issues.block IS 'Blankettens block (kolumnen block i ref.questions), t.ex. A_handlaggare. NULL när anmärkningen gäller hela filen.';
