@@ -28,7 +28,6 @@ The final population (Tables 1–10, row 2016 of Tables 11–14) is 0114, 0115, 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from schemas.catalog import municipality_codes
+from tests.landing_zone_fixture import write_register
 
 # Personal data that must never reach the warehouse or any output (contract sections 2 and 8).
 CONTACT_NAME = "Göran Persondatasson"
@@ -418,21 +417,6 @@ def _write(raw: Path, path: str, content: str | bytes, encoding: str = "utf-8") 
     target.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
 
 
-def _write_register(raw: Path, ar: int) -> None:
-    target = raw / str(ar) / "rekvisitioner.csv"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter=";")
-        writer.writerow(
-            ["kommunkod", "andamal", "fordelat_sek", "rekvirerat_sek", "aterbetalt_sek"]
-        )
-        for kommunkod in sorted(municipality_codes()):
-            for andamal in ("inventering", "kompetensutveckling"):
-                writer.writerow(
-                    [kommunkod, andamal, *GRANTS.get((ar, kommunkod, andamal), (0, 0, 0))]
-                )
-
-
 def _write_vallentuna_2014(target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     workbook = xlsxwriter.Workbook(str(target))
@@ -466,7 +450,7 @@ def _write_vallentuna_2014(target: Path) -> None:
 def build_conformance_landing_zone(raw: Path) -> Path:
     """Write the conformance landing zone under `raw` and return it."""
     for ar in YEARS:
-        _write_register(raw, ar)
+        write_register(raw / str(ar) / "rekvisitioner.csv", ar, GRANTS)
     files: dict[str, str | bytes] = {
         "2013/inventering/0114_vasby_2013.csv": VASBY_2013,
         "2013/inventering/0123_jarfalla_2013.csv": JARFALLA_2013,

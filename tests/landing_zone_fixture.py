@@ -22,6 +22,7 @@ from pathlib import Path
 import xlsxwriter
 
 from schemas.catalog import municipality_codes
+from schemas.contract import GRANT_PURPOSES
 
 CONTACT_NAME = "Åsa Öberg-Testsson"
 CONTACT_EMAIL = "asa.oberg-testsson@bjurholm.example.se"
@@ -200,7 +201,12 @@ def write_bjurholm_2014_xlsx(path: Path) -> None:
     workbook.close()
 
 
-def write_register(path: Path, ar: int) -> None:
+def write_register(
+    path: Path,
+    ar: int,
+    grants: dict[tuple[int, str, str], tuple[int, int, int]] = GRANTS,
+) -> None:
+    """The year's rekvisitioner.csv: every municipality and purpose, 0 where `grants` has none."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
@@ -208,9 +214,9 @@ def write_register(path: Path, ar: int) -> None:
             ["kommunkod", "andamal", "fordelat_sek", "rekvirerat_sek", "aterbetalt_sek"]
         )
         for kommunkod in sorted(municipality_codes()):
-            for andamal in ("inventering", "kompetensutveckling"):
+            for andamal in GRANT_PURPOSES:
                 writer.writerow(
-                    [kommunkod, andamal, *GRANTS.get((ar, kommunkod, andamal), (0, 0, 0))]
+                    [kommunkod, andamal, *grants.get((ar, kommunkod, andamal), (0, 0, 0))]
                 )
 
 

@@ -24,6 +24,7 @@ from tests.conformance_zone import (
     build_conformance_landing_zone,
 )
 from tests.conftest import materialize_pipeline
+from tests.report_cells import cell, figure
 
 V2016 = "2016/inventering/"
 VASBY_2016 = V2016 + "0114_vasby_2016.csv"
@@ -53,21 +54,6 @@ def db(conformance_run):
     con = duckdb.connect(str(warehouse), read_only=True)
     yield con
     con.close()
-
-
-def cell(con, table_id: str, row_key: str, col_key: str):
-    rows = con.execute(
-        "SELECT value FROM report.tables_long WHERE table_id = ? AND row_key = ? AND col_key = ?",
-        [table_id, row_key, col_key],
-    ).fetchall()
-    assert len(rows) == 1, (table_id, row_key, col_key, rows)
-    return rows[0][0]
-
-
-def figure(con, figure_key: str) -> tuple:
-    return con.execute(
-        "SELECT value, n_kommuner FROM report.text_figures WHERE figure_key = ?", [figure_key]
-    ).fetchone()
 
 
 # --- the whole job ---------------------------------------------------------------------------

@@ -8,21 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.landing_zone_fixture import CONTACT_EMAIL, CONTACT_NAME, EXPECTED_LEDGER
-
-
-def cell(con, table_id: str, row_key: str, col_key: str):
-    rows = con.execute(
-        "SELECT value FROM report.tables_long WHERE table_id = ? AND row_key = ? AND col_key = ?",
-        [table_id, row_key, col_key],
-    ).fetchall()
-    assert len(rows) == 1, (table_id, row_key, col_key, rows)
-    return rows[0][0]
-
-
-def figure(con, figure_key: str):
-    return con.execute(
-        "SELECT value, n_kommuner FROM report.text_figures WHERE figure_key = ?", [figure_key]
-    ).fetchone()
+from tests.report_cells import cell, figure
 
 
 def test_the_ledger_accounts_for_every_file_with_its_status(small_db):

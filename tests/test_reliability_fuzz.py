@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from assets.ingest.landing_zone import LandingFile
 from assets.ingest.ledger import build_ledger, needs_content
-from assets.ingest.reader import ReadResult, read_submission
+from assets.ingest.reader import ReadResult, read_key, read_submission
 from assets.validate.blocks import validate_submissions
 from schemas.catalog import load_catalog
+from schemas.contract import LEDGER_STATUSES, REJECTION_REASONS
 from tests.hostile.recipes import _xlsx_bytes
 from tests.landing_zone_fixture import STOCKHOLM_2016
 
@@ -32,11 +33,6 @@ def examples(full: int, default: int) -> settings:
     return settings(max_examples=full if FULL_PROFILE else default)
 
 
-CONTRACT_REASON_CODES = {
-    "unsupported_type", "too_large", "empty", "unreadable", "bad_header", "missing_metadata",
-    "unknown_municipality", "bad_year", "bad_timestamp", "duplicate_question",
-}  # fmt: skip
-CONTRACT_STATUSES = {"selected", "superseded", "duplicate", "conflict", "rejected", "ignored"}
 FORM_2016 = [q.question_id for q in load_catalog().form(2016) if q.block != "meta"]
 SWEDISH_NUMBER = st.one_of(
     st.integers(0, 9999).map(str),
@@ -62,7 +58,7 @@ def one_file_through_ledger_and_validator(data: bytes, suffix: str):
     """What the pipeline does with one file of 2016: read, ledger row, validation."""
     read = read_submission(data, suffix)
     assert isinstance(read, ReadResult)
-    assert read.reason_code is None or read.reason_code in CONTRACT_REASON_CODES
+    assert read.reason_code is None or read.reason_code in REJECTION_REASONS
     landing_file = LandingFile(
         path=f"2016/inventering/fuzz{suffix}",
         abs_path=Path("/nonexistent") / f"fuzz{suffix}",
@@ -71,9 +67,9 @@ def one_file_through_ledger_and_validator(data: bytes, suffix: str):
         is_symlink=False,
         is_dotfile=False,
     )
-    reads = {"h": read} if needs_content(landing_file) else {}
+    reads = {read_key("h", landing_file.path): read} if needs_content(landing_file) else {}
     ledger = build_ledger([landing_file], {landing_file.path: "h"}, reads)
-    assert len(ledger) == 1 and ledger[0].status in CONTRACT_STATUSES
+    assert len(ledger) == 1 and ledger[0].status in LEDGER_STATUSES
     if ledger[0].status != "selected":
         return read, None
     validation = validate(read)
@@ -89,8 +85,14 @@ def validate(read: ReadResult):
             "sha256": ["h"] * len(read.answers),
             "question_id": list(read.answers),
             "answer_text": list(read.answers.values()),
+            "unparseable_message": [read.unparseable.get(q) for q in read.answers],
         },
-        schema={"sha256": pl.Utf8, "question_id": pl.Utf8, "answer_text": pl.Utf8},
+        schema={
+            "sha256": pl.Utf8,
+            "question_id": pl.Utf8,
+            "answer_text": pl.Utf8,
+            "unparseable_message": pl.Utf8,
+        },
     )
     return validate_submissions(submissions, answers)
 

@@ -17,6 +17,7 @@ import pytest
 from assets.report.build import build_report, load_reference
 from assets.tables import create_tables
 from schemas.catalog import SHIPPED_REFERENCE_DIR, load_catalog
+from tests.report_cells import cell, figure
 
 CATALOG = load_catalog()
 
@@ -146,23 +147,6 @@ def competence(block: str, ar: int, default: tuple, **per_subarea: tuple) -> dic
             question.level
         ]
     return answers
-
-
-def cell(con, table_id: str, row_key: str, col_key: str) -> float | None:
-    rows = con.execute(
-        "SELECT value FROM report.tables_long WHERE table_id = ? AND row_key = ? AND col_key = ?",
-        [table_id, row_key, col_key],
-    ).fetchall()
-    assert len(rows) == 1, f"{table_id}/{row_key}/{col_key}: {len(rows)} rows"
-    return rows[0][0]
-
-
-def figure(con, figure_key: str) -> tuple[float | None, int | None]:
-    rows = con.execute(
-        "SELECT value, n_kommuner FROM report.text_figures WHERE figure_key = ?", [figure_key]
-    ).fetchall()
-    assert len(rows) == 1, f"{figure_key}: {len(rows)} rows"
-    return rows[0]
 
 
 # --- the main scenario: six municipalities, register and inventories 2013–2016 -----------------

@@ -16,7 +16,7 @@ import pytest
 
 from assets.ingest.landing_zone import file_sha256, scan_landing_zone
 from assets.ingest.ledger import build_ledger, needs_content
-from assets.ingest.reader import read_submission
+from assets.ingest.reader import read_key, read_submission
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 from tools.bench.scaled_zone import (
     SHIPPED_RAW_DIR,
@@ -55,13 +55,15 @@ def generated_reference(zone, monkeypatch):
 
 @pytest.fixture(scope="module")
 def zone_read(zone):
-    """Every file of the zone as the ingest stage sees it: (files, path → sha256, sha256 → read)."""
+    """Every file of the zone as the ingest stage sees it: (files, path → sha256, read key → read)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(REFERENCE_DIR_VARIABLE, str(zone.reference_dir))
         files = scan_landing_zone(zone.raw_dir)
         sha256 = {f.path: file_sha256(f.abs_path) for f in files if needs_content(f)}
         reads = {
-            sha256[f.path]: read_submission(f.abs_path.read_bytes(), f.abs_path.suffix)
+            read_key(sha256[f.path], f.path): read_submission(
+                f.abs_path.read_bytes(), f.abs_path.suffix
+            )
             for f in files
             if f.path in sha256
         }
@@ -291,7 +293,7 @@ def test_the_unknown_kommunkod_of_a_copy_is_no_municipalitys(zone, generated_ref
 def test_every_readable_copy_names_a_municipality_of_the_zone_and_its_year(zone, zone_read):
     codes = {row["kommunkod"] for row in _rows(zone.reference_dir / "municipalities.csv")}
     files, sha256, reads = zone_read
-    readable = [(f, reads[sha256[f.path]]) for f in files if f.path in sha256]
+    readable = [(f, reads[read_key(sha256[f.path], f.path)]) for f in files if f.path in sha256]
     readable = [(f, result) for f, result in readable if result.reason_code is None]
     assert len(readable) == 4 * (554 - 5)  # all but the PDF and the four rejected by the reader
     for landing_file, result in readable:
