@@ -2,7 +2,9 @@
 
 `reference/questions.csv` is copied from the submission contract (shared/contract/questions.csv).
 It is the single source for question ids, their blocks, kinds and the years whose form
-asks them; nothing else in the project lists questions.
+asks them; nothing else in the project lists questions. `reference/blocks.csv` names each block
+in the words a municipality reads ("Block A – Handläggare"); loading the catalog fails when a
+block of the questions has no name there, or a name has no block.
 
 The reference data (the catalog, the municipality register and the report's published figures)
 is read from `schemas/reference/`, or from a complete replacement set named by the environment
@@ -22,6 +24,7 @@ from pathlib import Path
 SHIPPED_REFERENCE_DIR = Path(__file__).with_name("reference")
 REFERENCE_DIR_VARIABLE = "KOMPETENS_REFERENCE_DIR"
 CATALOG_FILE_NAME = "questions.csv"
+BLOCKS_FILE_NAME = "blocks.csv"
 MUNICIPALITIES_FILE_NAME = "municipalities.csv"
 
 
@@ -68,6 +71,7 @@ def _parse_years(text: str) -> tuple[int, int]:
 @dataclass(frozen=True)
 class Catalog:
     questions: dict[str, Question]
+    block_labels: dict[str, str]  # block → its name for a reader, "Block A – Handläggare"
 
     def get(self, question_id: str) -> Question | None:
         return self.questions.get(question_id)
@@ -90,14 +94,19 @@ def _blank_to_none(text: str) -> str | None:
 
 
 def load_catalog(path: Path | None = None) -> Catalog:
-    """The catalog at `path`, by default the one of the reference set in use."""
+    """The catalog at `path`, by default the one of the reference set in use; the block names
+    are read from blocks.csv beside it."""
     return _load_catalog(path or reference_dir() / CATALOG_FILE_NAME)
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 @cache
 def _load_catalog(path: Path) -> Catalog:
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = _read_rows(path)
     questions = {}
     for row in rows:
         first, last = _parse_years(row["years"])
@@ -112,7 +121,14 @@ def _load_catalog(path: Path) -> Catalog:
             level=_blank_to_none(row["level"]),
             label_sv=row["label_sv"],
         )
-    return Catalog(questions)
+    blocks_path = path.with_name(BLOCKS_FILE_NAME)
+    block_labels = {row["block"]: row["label_sv"] for row in _read_rows(blocks_path)}
+    answer_blocks = {q.block for q in questions.values() if q.block != META_BLOCK}
+    if unnamed := sorted(answer_blocks - set(block_labels)):
+        raise ValueError(f"{blocks_path} has no name for the blocks {unnamed} of {path}")
+    if unknown := sorted(set(block_labels) - answer_blocks):
+        raise ValueError(f"{blocks_path} names blocks that {path} does not have: {unknown}")
+    return Catalog(questions, block_labels)
 
 
 def municipality_codes(path: Path | None = None) -> frozenset[str]:
@@ -120,10 +136,19 @@ def municipality_codes(path: Path | None = None) -> frozenset[str]:
     return _municipality_codes(path or reference_dir() / MUNICIPALITIES_FILE_NAME)
 
 
+def municipality_names(path: Path | None = None) -> dict[str, str]:
+    """kommunkod → the municipality's name ("0180" → "Stockholm"), of the register in use."""
+    return _municipality_names(path or reference_dir() / MUNICIPALITIES_FILE_NAME)
+
+
+@cache
+def _municipality_names(path: Path) -> dict[str, str]:
+    return {row["kommunkod"]: row["kommun"] for row in _read_rows(path)}
+
+
 @cache
 def _municipality_codes(path: Path) -> frozenset[str]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return frozenset(row["kommunkod"] for row in csv.DictReader(handle))
+    return frozenset(_municipality_names(path))
 
 
 def reading_fingerprint() -> str:
