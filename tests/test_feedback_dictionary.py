@@ -1,6 +1,9 @@
-"""The data dictionary: every table, view and column of the warehouse has a comment."""
+"""The data dictionary: every table, view and column of the warehouse has a comment and a name
+that follows the naming convention."""
 
 from __future__ import annotations
+
+import re
 
 from assets.feedback.dictionary import DOCUMENTED_SCHEMAS, uncommented
 
@@ -14,12 +17,31 @@ def test_every_column_of_every_table_and_view_has_a_comment(small_db):
     assert uncommented(small_db) == []
 
 
-def test_laid_out_table_columns_are_commented_from_the_published_labels(small_db):
+def test_laid_out_table_columns_are_commented_with_the_published_headings(small_db):
     comment = small_db.execute(
         "SELECT comment FROM duckdb_columns() WHERE schema_name = 'report' "
-        "AND table_name = 'table_01' AND column_name = 'Kvinnor'"
+        "AND table_name = 'table_11' AND column_name = 'socionom_lt1ar_andel'"
     ).fetchall()[0][0]
-    assert "årsarbetare" in comment and "col_key = 'kvinnor'" in comment
+    assert '"Varav socionomexamen och < 1 års erfarenhet. Procent"' in comment
+    assert "procent" in comment.lower() and "col_key = 'socionom_lt1ar_andel'" in comment
+
+
+def test_every_identifier_follows_the_naming_convention(small_db):
+    # NAMING_CONVENTION (assets/feedback/dictionary.py): lower-case snake_case, so that no query
+    # has to quote a name; report.table_NN's columns were the report's headings before.
+    placeholders = ", ".join("?" for _ in DOCUMENTED_SCHEMAS)
+    names = small_db.execute(
+        "SELECT schema_name, table_name, column_name FROM duckdb_columns()"
+        f" WHERE schema_name IN ({placeholders})",
+        list(DOCUMENTED_SCHEMAS),
+    ).fetchall()
+    assert len(names) > 200
+    misnamed = [
+        ".".join(name)
+        for name in names
+        if not all(re.fullmatch("[a-z][a-z0-9_]*", part) for part in name)
+    ]
+    assert misnamed == []
 
 
 def test_the_dictionary_is_written_next_to_the_warehouse(small_warehouse):

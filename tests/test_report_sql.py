@@ -443,30 +443,32 @@ def test_tables_long_has_one_row_per_key(main):
     assert duplicates == []
 
 
-def test_laid_out_table_has_published_labels_in_published_order(main):
+def test_laid_out_table_has_snake_case_columns_in_published_order(main):
+    # Each column is named by its published col_key, so no query has to quote it; the report's
+    # heading is the column's comment (assets/feedback/dictionary.py) and the exports' heading.
     table_01 = main.sql("FROM report.table_01")
     assert table_01.columns == [
-        "rad",
-        "Kvinnor",
-        "Män",
-        "Totalt",
-        "Varav socionomexamen och < 1 års erfarenhet",
-        "Varav utan socionomexamen, kvinnor",
-        "Varav utan socionomexamen, män",
-        "Varav utan socionomexamen, totalt",
-        "N",
+        "row_key",
+        "row_label",
+        "kvinnor",
+        "man",
+        "totalt",
+        "socionom_lt1ar",
+        "utan_socionom_kvinnor",
+        "utan_socionom_man",
+        "utan_socionom_totalt",
+        "n_kommuner",
     ]
-    assert table_01.fetchall()[0][0] == "Antal handläggare"
-    assert table_01.fetchall()[0][3] == pytest.approx(135.25)
-    assert [row[0] for row in main.sql("SELECT rad FROM report.table_11").fetchall()] == [
-        "2013",
-        "2014",
-        "2015",
-        "2016",
+    assert table_01.fetchall()[0][:2] == ("handlaggare", "Antal handläggare")
+    assert table_01.fetchall()[0][4] == pytest.approx(135.25)
+    table_11 = main.sql("SELECT row_key, socionom_lt1ar_andel FROM report.table_11").fetchall()
+    assert table_11 == [
+        (ar, cell(main, "T11", ar, "socionom_lt1ar_andel"))
+        for ar in ("2013", "2014", "2015", "2016")
     ]
-    table_04_rows = [row[0] for row in main.sql("SELECT rad FROM report.table_04").fetchall()]
-    assert table_04_rows[0] == "Barn och ungas utveckling"
-    assert table_04_rows[-1] == "Hela tabellen"
+    table_04_rows = main.sql("SELECT row_key, row_label FROM report.table_04").fetchall()
+    assert table_04_rows[0] == ("barn_unga_utveckling", "Barn och ungas utveckling")
+    assert table_04_rows[-1] == ("_tabell", "Hela tabellen")
 
 
 def test_tables_long_is_the_nation_of_the_one_computation_of_every_group(main):

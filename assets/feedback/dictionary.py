@@ -1,10 +1,12 @@
 """The data dictionary: a comment on every table, view and column of the warehouse.
 
 One source of truth: the `COMMENT ON` statements beside each `CREATE` in warehouse/sql/, so
-`SELECT * FROM duckdb_columns()` answers an analyst's questions. The only columns written here
-are those of report.table_01 … table_14, whose names are the published column labels: their
-comments are made from the same reference (ref.published_tables) the columns are made from.
-`dictionary_markdown` renders what the warehouse says about itself as warehouse/README.md.
+`SELECT * FROM duckdb_columns()` answers an analyst's questions. The only columns commented here
+are the ones whose names are read from the reference when the table is built, since a comment
+in SQL names its column literally: those of report.table_01 … table_14 (one per published
+column, named by its col_key) from ref.published_tables, with the report's heading.
+`dictionary_markdown` renders what the warehouse says about itself as warehouse/README.md, with
+its naming convention.
 """
 
 from __future__ import annotations
@@ -16,6 +18,20 @@ from schemas.contract import UNITS
 DOCUMENTED_SCHEMAS = ("ref", "core", "quality", "report")
 LAID_OUT_TABLES = "^table_[0-9]{2}$"  # report.table_01 … table_14
 
+# The warehouse's one naming convention for identifiers; warehouse/README.md and
+# docs/ARCHITECTURE.md state it, tests/test_feedback_dictionary.py holds the warehouse to it.
+NAMING_CONVENTION = (
+    "Every schema, table, view and column is named in lower-case snake_case (`a`–`z`, digits, "
+    "`_`), so no query has to quote a name. The words of the contract's domain (the form, the "
+    "registers, the report) are Swedish, written without å, ä and ö, as the question ids of "
+    "`ref.questions` are: `kommunkod`, `ar`, `inlamnad`, `andamal`, `lanskod`, "
+    "`handl_socionom_lt1ar`. The structural words the contract names in English stay English: "
+    "`path`, `status`, `severity`, `table_id`, `row_key`, `col_key`, `value`. A column of Swedish "
+    "text for a reader ends in `_sv` (`label_sv`). The columns of `report.table_01` … `table_14` "
+    "are named by the published column's `col_key` (`socionom_lt1ar_andel`), with the report's "
+    "heading in the column's comment."
+)
+
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
@@ -26,42 +42,60 @@ def _identifier(name: str) -> str:
 
 
 def comment_laid_out_tables(con: duckdb.DuckDBPyConnection) -> int:
-    """Comment the label-named columns of report.table_NN from ref.published_tables.
+    """Comment the columns of report.table_NN, which are named from the reference: each with its
+    heading in the report and its unit.
 
     Returns the number of columns commented.
     """
+    comments = _laid_out_column_comments(con)
+    for schema, table, column, comment in comments:
+        con.execute(
+            f"COMMENT ON COLUMN {schema}.{_identifier(table)}.{_identifier(column)} IS "
+            + _literal(comment)
+        )
+    return len(comments)
+
+
+def _laid_out_column_comments(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
+    """(schema, table, column, comment) of the columns of report.table_01 … table_14."""
     columns = con.execute(
         """
-        SELECT c.table_name, c.column_name, p.table_id, p.col_key, p.unit
+        SELECT DISTINCT c.table_name, c.column_name, l.table_id, l.col_label, l.col_kind, p.unit
         FROM duckdb_columns() AS c
-        JOIN (
-            SELECT DISTINCT table_id, col_key, col_label, unit FROM ref.published_tables
-        ) AS p
-            ON p.table_id = 'T' || right(c.table_name, 2) AND p.col_label = c.column_name
+        JOIN report.layout_cells AS l
+            ON l.table_id = 'T' || right(c.table_name, 2) AND l.col_key = c.column_name
+        JOIN ref.published_tables AS p USING (table_id, col_key)
         WHERE c.schema_name = 'report' AND regexp_full_match(c.table_name, ?)
         ORDER BY ALL
         """,
         [LAID_OUT_TABLES],
     ).fetchall()
-    row_label_tables = con.execute(
+    tables = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'report' AND regexp_full_match(table_name, ?)",
         [LAID_OUT_TABLES],
     ).fetchall()
-    for (table_name,) in row_label_tables:
-        con.execute(
-            f"COMMENT ON COLUMN report.{_identifier(table_name)}.rad IS "
-            + _literal("Radens etikett som i rapporten (delområde, område eller år).")
-        )
-    for table_name, column_name, table_id, col_key, unit in columns:
+    row_columns = {
+        "row_key": "Radens nyckel som i report.tables_long (t.ex. delområde, område eller år).",
+        "row_label": "Radens etikett som i rapporten (t.ex. delområde, område eller år).",
+    }
+    comments = [
+        ("report", table, column, comment)
+        for (table,) in tables
+        for column, comment in row_columns.items()
+    ]
+    for table, column, table_id, col_label, col_kind, unit in columns:
+        rounding = "heltal" if col_kind == "count" else "ej avrundat"
         comment = (
-            f"{column_name}: {UNITS[unit].label_sv}, ej avrundat. Samma värde som "
-            f"report.tables_long där table_id = '{table_id}' och col_key = '{col_key}'."
+            f'Rubrik i rapporten och exporterna: "{col_label}". '
+            f"{_sentence(UNITS[unit].label_sv)}, {rounding}. Samma värde som report.tables_long "
+            f"där table_id = '{table_id}' och col_key = '{column}'."
         )
-        con.execute(
-            f"COMMENT ON COLUMN report.{_identifier(table_name)}.{_identifier(column_name)} IS "
-            + _literal(comment)
-        )
-    return len(columns)
+        comments.append(("report", table, column, comment))
+    return comments
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _objects(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str | None]]:
@@ -120,6 +154,10 @@ def dictionary_markdown(con: duckdb.DuckDBPyConnection) -> str:
         "SELECT table_name, column_name, data_type, comment FROM duckdb_columns()",
         "WHERE schema_name = 'report' ORDER BY table_name, column_index;",
         "```",
+        "",
+        "## Naming convention",
+        "",
+        NAMING_CONVENTION,
         "",
     ]
     for schema, name, kind, comment in objects:

@@ -22,6 +22,8 @@ from assets.publication.breakdowns import (
 from schemas.contract import UNITS
 
 N_COLUMN_KEY = "n_kommuner"
+# The heading of the row labels in the flat exports of report.table_NN.
+ROW_HEADING = "rad"
 BREAKDOWN_TABLES = ("T01", "T03", "T09", "T11")
 # A cell that starts with one of these is a formula to a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -119,7 +121,8 @@ class BreakdownTable:
 class Publication:
     tables: list[ReportTable]
     tables_long: pl.DataFrame  # report.tables_long as it is
-    laid_out: dict[str, pl.DataFrame]  # "table_01" → report.table_01 as it is
+    # "table_01" → report.table_01 under the report's headings (`_laid_out_with_headings`)
+    laid_out: dict[str, pl.DataFrame]
     breakdown_cells: pl.DataFrame  # report.breakdown_cells after disclosure control, labelled
     breakdowns: list[BreakdownTable]
     reconciliation_counts: list[tuple[str, int]]  # (status, cells)
@@ -143,10 +146,7 @@ def read_publication(con: duckdb.DuckDBPyConnection) -> Publication:
     return Publication(
         tables=tables,
         tables_long=tables_long,
-        laid_out={
-            f"table_{t.number:02d}": con.sql(f"FROM report.table_{t.number:02d}").pl()
-            for t in tables
-        },
+        laid_out={f"table_{t.number:02d}": _laid_out_with_headings(con, t) for t in tables},
         breakdown_cells=breakdown_cells,
         breakdowns=_breakdown_tables(breakdown_cells, {t.table_id: t for t in tables}),
         reconciliation_counts=con.execute(
@@ -218,6 +218,17 @@ def _report_tables(con: duckdb.DuckDBPyConnection) -> list[ReportTable]:
             )
         )
     return tables
+
+
+def _laid_out_with_headings(con: duckdb.DuckDBPyConnection, table: ReportTable) -> pl.DataFrame:
+    """report.table_NN as a reader of the exports sees it: the row label under ROW_HEADING and
+    every column under the report's heading (report.layout_cells), not under its col_key."""
+    headings = con.execute(
+        "SELECT DISTINCT col_key, col_label FROM report.layout_cells WHERE table_id = ?",
+        [table.table_id],
+    ).fetchall()
+    laid_out = con.sql(f"FROM report.table_{table.number:02d}").pl()
+    return laid_out.drop("row_key").rename({"row_label": ROW_HEADING, **dict(headings)})
 
 
 def _presented_breakdown_cells(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -56,7 +56,7 @@ COMMENT ON COLUMN report.layout_cells.row_position IS 'Radens plats i tabellen.'
 COMMENT ON COLUMN report.layout_cells.row_key IS 'Radens nyckel.';
 COMMENT ON COLUMN report.layout_cells.row_label IS 'Radens etikett.';
 COMMENT ON COLUMN report.layout_cells.col_position IS 'Kolumnens plats i tabellen.';
-COMMENT ON COLUMN report.layout_cells.col_key IS 'Kolumnens nyckel.';
-COMMENT ON COLUMN report.layout_cells.col_label IS 'Kolumnens etikett (kolumnnamn i report.table_NN).';
+COMMENT ON COLUMN report.layout_cells.col_key IS 'Kolumnens nyckel (kolumnens namn i report.table_NN).';
+COMMENT ON COLUMN report.layout_cells.col_label IS 'Kolumnens rubrik i rapporten och i exporterna (kommentaren till kolumnen i report.table_NN).';
 COMMENT ON COLUMN report.layout_cells.col_kind IS 'count (antal kommuner eller personer: heltal i report.table_NN) | figure (årsarbetare eller andel).';
 COMMENT ON COLUMN report.layout_cells.value IS 'Värdet, ej avrundat.';
