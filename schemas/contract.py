@@ -1,9 +1,10 @@
 """The contract's short lists, each written once: everything else derives from them.
 
-- the ledger statuses (contract section 3), with the words a municipality reads;
+- the ledger statuses (contract section 3), with the words a municipality reads (each
+  description starts with the status's word and a colon: "Avvisad: …");
 - the rejection reasons, in the order a file's status is decided (section 3); their ids and
   plain-Swedish descriptions are rules of `schemas.rules.LEDGER_RULES`;
-- the block statuses (section 4);
+- the block statuses (section 4), described the same way;
 - the grant purposes (section 6), with the word the text figures' keys use for each;
 - the units of the answers and the published figures;
 - the reconciliation statuses (section 8).
@@ -20,6 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas.rules import LEDGER_RULES
+
+
+def _words(descriptions: dict[str, str]) -> dict[str, str]:
+    """Status → its word, the start of its description up to the colon: "Avvisad"."""
+    return {status: text.partition(":")[0] for status, text in descriptions.items()}
+
 
 # --- Contract section 3: the file ledger ---------------------------------------------------
 
@@ -40,6 +47,7 @@ LEDGER_STATUSES: dict[str, str] = {
     REJECTED: "Avvisad: filen kan inte användas.",
     IGNORED: "Ignorerad: dold fil, läses inte.",
 }
+LEDGER_STATUS_WORDS = _words(LEDGER_STATUSES)
 
 # Every reason_code of a rejected file, in the order of the contract's decision list: the first
 # that applies is the file's reason. reason_code is NULL for every other status.
@@ -59,6 +67,7 @@ BLOCK_STATUSES: dict[str, str] = {
     VALID: "Giltigt: alla frågor har giltiga svar och blockets regler håller.",
     INVALID: "Ogiltigt: blocket räknas inte i någon tabell.",
 }
+BLOCK_STATUS_WORDS = _words(BLOCK_STATUSES)
 
 # --- Contract section 6: the grant register -------------------------------------------------
 
