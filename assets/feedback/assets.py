@@ -24,10 +24,11 @@ DICTIONARY_FILE = "README.md"
 
 @dg.asset(
     key=CONTROL_REPORTS,
-    deps=[FILE_LEDGER, ISSUES, REFERENCE],
+    deps=[FILE_LEDGER, ISSUES, BLOCK_STATUS, REFERENCE],
     group_name="feedback",
     description=(
-        "A control report in Swedish (HTML and Markdown) for every file of the ledger, under "
+        "A control report in Swedish (HTML and Markdown) for every file of the ledger, with its "
+        "problems and the status of each block of a selected file, under "
         "<warehouse dir>/kontrollrapporter/<ar>/, and an index of the municipalities with their "
         "worst severity."
     ),
@@ -56,8 +57,13 @@ def kontrollrapporter(context: dg.AssetExecutionContext, warehouse: Warehouse):
             """
         ).fetchall():
             problems.setdefault(path, []).append(Problem(*problem))
+        blocks: dict[str, dict[str, str]] = {}
+        for path, block, status in con.execute(
+            "SELECT path, block, status FROM core.block_status"
+        ).fetchall():
+            blocks.setdefault(path, {})[block] = status
     target = warehouse.published_path.parent / CONTROL_REPORTS_FOLDER
-    written = write_control_reports(target, ledger, problems)
+    written = write_control_reports(target, ledger, problems, blocks)
     return dg.MaterializeResult(
         metadata={"reports": written, "folder": dg.MetadataValue.path(str(target))}
     )

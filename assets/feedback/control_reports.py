@@ -1,9 +1,14 @@
 """Control reports (kontrollrapporter): what the pipeline found in each file, for the municipality.
 
 Modelled on Statistics Norway's KOSTRA control program: one short report per file of the ledger
-(HTML and Markdown, in Swedish) with the municipality, the file, its status and every problem
-with its severity, question, the value found, the rule in plain words and what to do; and an
-index listing each municipality with its worst severity.
+(HTML and Markdown, in Swedish) with the municipality, the file, its status, every problem with
+its severity, block, question, the value found, the rule and what to do, and the status of each
+block of a selected file; and an index listing each municipality with its worst severity.
+
+Everything is told in words, each code beside its words ("Avvisad (rejected)", "Block A –
+Handläggare (A_handlaggare)"); the words come from their homes (schemas/contract.py, rules.py and
+reference/blocks.csv). Rules cite the section of the form specification (docs/INLAMNING.md) that
+explains them. The validator (assets/validate/cli.py) tells its findings with the same functions.
 
 Pure: no Dagster, no DuckDB. File names and answers are hostile input: every file-derived text is
 escaped (HTML and Markdown), and report file names are built from a safe alphabet only.
@@ -14,22 +19,33 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from assets.folders import replace_folder
-from schemas.contract import LEDGER_STATUSES
-from schemas.rules import ERROR, FATAL, RULES, SEVERITIES, WARNING
+
+# The ledger's way of showing a submission time: a date alone when it has no time of day.
+from assets.ingest.ledger import _format_inlamnad
+from schemas.catalog import load_catalog
+from schemas.contract import (
+    BLOCK_STATUS_WORDS,
+    BLOCK_STATUSES,
+    LEDGER_STATUS_WORDS,
+    LEDGER_STATUSES,
+)
+from schemas.rules import (
+    FORM_SPECIFICATION,
+    RULES,
+    SEVERITIES,
+    SEVERITY_WORDS,
+    SPECIFICATION_SECTIONS,
+)
 
 UNKNOWN_YEAR_FOLDER = "okant_ar"
-NO_PROBLEMS = "inga"
-SEVERITY_LABELS = {
-    FATAL: "FATAL: filen avvisas och används inte",
-    ERROR: "ERROR: blocket är ogiltigt och räknas inte i någon tabell",
-    WARNING: "WARNING: kontrollera uppgiften; den används",
-    NO_PROBLEMS: "Inga anmärkningar",
-}
+NO_PROBLEMS = "Inga anmärkningar"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#!])")  # < > & are HTML-escaped first
 
@@ -67,10 +83,17 @@ def year_folder(ledger_file: LedgerFile) -> str:
 
 
 def report_stem(path: str) -> str:
-    """A safe, unique file name stem for the report of `path` (paths are unique in the ledger)."""
-    readable = _SAFE_NAME.sub("_", PurePosixPath(path).name).strip("_")[:60] or "fil"
+    """A safe, unique file name stem for the report of `path` (paths are unique in the ledger):
+    "…/Åre trasig.csv" → "Are_trasig_csv-<hash>"."""
+    readable = _SAFE_NAME.sub("_", _without_diacritics(PurePosixPath(path).name)).strip("_")
     digest = hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()
-    return f"{readable}-{digest[:10]}"
+    return f"{readable[:60] or 'fil'}-{digest[:10]}"
+
+
+def _without_diacritics(text: str) -> str:
+    """Å → A, ä → a, ö → o, é → e, ü → u: each letter without its marks, so that a Swedish name
+    stays readable in the safe alphabet instead of losing its letters."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def report_location(ledger_file: LedgerFile) -> str:
@@ -78,11 +101,64 @@ def report_location(ledger_file: LedgerFile) -> str:
     return f"{year_folder(ledger_file)}/{report_stem(ledger_file.path)}"
 
 
-def worst_severity(problems: list[Problem]) -> str:
+def worst_severity(problems: list[Problem]) -> str | None:
+    """The worst severity among the problems, None when there are none."""
     for severity in SEVERITIES:  # ordered worst first
         if any(problem.severity == severity for problem in problems):
             return severity
-    return NO_PROBLEMS
+    return None
+
+
+# --- Words, each code beside them; the validator tells its findings with the same ----------
+
+
+def with_code(words: str, code: str) -> str:
+    return f"{words} ({code})"
+
+
+def ledger_status_text(status: str) -> str:
+    """The status, its code and its meaning: Avvisad (rejected): filen kan inte användas."""
+    word = LEDGER_STATUS_WORDS[status]
+    return with_code(word, status) + LEDGER_STATUSES[status].removeprefix(word)
+
+
+def block_status_text(status: str) -> str:
+    """The status, its code and its meaning: Ogiltigt (invalid): blocket räknas inte …"""
+    word = BLOCK_STATUS_WORDS[status]
+    return with_code(word, status) + BLOCK_STATUSES[status].removeprefix(word)
+
+
+def severity_text(severity: str) -> str:
+    """A problem's severity in a table: Fel (error)."""
+    return with_code(SEVERITY_WORDS[severity].word, severity)
+
+
+def worst_severity_text(severity: str | None) -> str:
+    """The worst severity with its consequence, Fel – blocket räknas inte (error), or none."""
+    return with_code(SEVERITY_WORDS[severity].label, severity) if severity else NO_PROBLEMS
+
+
+def block_text(block: str) -> str:
+    """Block A – Handläggare (A_handlaggare)."""
+    return with_code(load_catalog().block_labels[block], block)
+
+
+def rule_text(rule_id: str) -> str:
+    """The rule's name, its id and the section of the form specification that explains it:
+    Kvinnor + män ska vara lika med totalt (A_handl_kon_summa), avsnitt 4."""
+    return f"{with_code(RULES[rule_id].name, rule_id)}, avsnitt {SPECIFICATION_SECTIONS[rule_id]}"
+
+
+def severity_counts_text(severities: list[str]) -> str:
+    """How many of each severity, counted in words: 1 allvarligt fel, 0 fel, 2 varningar."""
+    counts = Counter(severities)
+    return ", ".join(SEVERITY_WORDS[severity].count(counts[severity]) for severity in SEVERITIES)
+
+
+SPECIFICATION_NOTE = (
+    f"Avsnitten hänvisar till {FORM_SPECIFICATION}, som beskriver varje regel och vad du ska "
+    "göra: filens status i avsnitt 3, blocken och deras regler i avsnitt 4."
+)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -109,12 +185,14 @@ def _facts(ledger_file: LedgerFile, problems: list[Problem]) -> list[tuple[str, 
         ("Kommun", _municipality(ledger_file)),
         ("År", str(ledger_file.ar) if ledger_file.ar is not None else "okänt"),
         ("Fil", ledger_file.path),
-        ("Inlämnad", ledger_file.inlamnad.isoformat(sep=" ") if ledger_file.inlamnad else "okänt"),
-        ("Status", LEDGER_STATUSES.get(ledger_file.status, ledger_file.status)),
-        ("Allvarligaste anmärkning", SEVERITY_LABELS[worst_severity(problems)]),
+        ("Inlämnad", _format_inlamnad(ledger_file.inlamnad) if ledger_file.inlamnad else "okänt"),
+        ("Status", ledger_status_text(ledger_file.status)),
     ]
     if ledger_file.message:
-        facts.insert(5, ("Besked", ledger_file.message))
+        facts.append(("Besked", ledger_file.message))
+    facts.append(("Allvarligaste anmärkning", worst_severity_text(worst_severity(problems))))
+    if problems:
+        facts.append(("Anmärkningar", severity_counts_text([p.severity for p in problems])))
     return facts
 
 
@@ -122,14 +200,30 @@ def _problem_cells(problem: Problem) -> list[str]:
     question = problem.question_id or "(hela filen)"
     if problem.question_label:
         question += f": {problem.question_label}"
-    rule = RULES.get(problem.rule)
     return [
-        problem.severity.upper(),
-        problem.block or "",
+        severity_text(problem.severity),
+        block_text(problem.block) if problem.block else "",
         question,
         "" if problem.value is None else problem.value,
-        f"{problem.rule}: {rule.description}" if rule else problem.rule,
+        rule_text(problem.rule),
         problem.message,
+    ]
+
+
+# A table row: its class (which colours it in HTML) and its cells.
+_Row = tuple[str, list[str]]
+
+
+def _problem_rows(problems: list[Problem]) -> list[_Row]:
+    return [(problem.severity, _problem_cells(problem)) for problem in _sorted(problems)]
+
+
+def _block_rows(blocks: dict[str, str]) -> list[_Row]:
+    """A file's blocks and their statuses, in the order of the form."""
+    return [
+        (blocks[block], [block_text(block), block_status_text(blocks[block])])
+        for block in load_catalog().block_labels
+        if block in blocks
     ]
 
 
@@ -141,43 +235,64 @@ _PROBLEM_HEADERS = [
     "Regel",
     "Vad som hittades och vad du ska göra",
 ]
+_BLOCK_HEADERS = ["Block", "Status"]
 _TITLE = "Kontrollrapport, kompetensinventering"
 
 
-def control_report_markdown(ledger_file: LedgerFile, problems: list[Problem]) -> str:
+def control_report_markdown(
+    ledger_file: LedgerFile, problems: list[Problem], blocks: dict[str, str]
+) -> str:
+    """The report of one file; `blocks` is block → status for a selected file, else empty."""
     lines = [f"# {_TITLE}", ""]
     lines += [f"- **{label}:** {_md(value)}" for label, value in _facts(ledger_file, problems)]
     lines.append("")
     if problems:
-        lines += [
-            "## Anmärkningar",
-            "",
-            _md_row(_PROBLEM_HEADERS),
-            _md_row(["---"] * len(_PROBLEM_HEADERS)),
-        ]
-        lines += [_md_row([_md(cell) for cell in _problem_cells(p)]) for p in _sorted(problems)]
+        lines += ["## Anmärkningar", "", *_md_table(_PROBLEM_HEADERS, _problem_rows(problems))]
     else:
-        lines.append("Inga anmärkningar.")
+        lines += [f"{NO_PROBLEMS}.", ""]
+    if blocks:
+        lines += ["## Blocken", "", *_md_table(_BLOCK_HEADERS, _block_rows(blocks))]
+    lines.append(SPECIFICATION_NOTE)
     return "\n".join(lines) + "\n"
 
 
-def control_report_html(ledger_file: LedgerFile, problems: list[Problem]) -> str:
+def control_report_html(
+    ledger_file: LedgerFile, problems: list[Problem], blocks: dict[str, str]
+) -> str:
+    """The report of one file; `blocks` is block → status for a selected file, else empty."""
     facts = "".join(
         f"<tr><th>{_h(label)}</th><td>{_h(value)}</td></tr>"
         for label, value in _facts(ledger_file, problems)
     )
+    body = f"<table>{facts}</table>"
     if problems:
-        header = "".join(f"<th>{_h(cell)}</th>" for cell in _PROBLEM_HEADERS)
-        rows = "".join(
-            f'<tr class="{_h(p.severity)}">'
-            + "".join(f"<td>{_h(c)}</td>" for c in _problem_cells(p))
-            + "</tr>"
-            for p in _sorted(problems)
-        )
-        body = f"<h2>Anmärkningar</h2><table><tr>{header}</tr>{rows}</table>"
+        body += "<h2>Anmärkningar</h2>" + _html_table(_PROBLEM_HEADERS, _problem_rows(problems))
     else:
-        body = "<p>Inga anmärkningar.</p>"
-    return _html_page(_TITLE, f"<table>{facts}</table>{body}", back_link="../index.html")
+        body += f"<p>{NO_PROBLEMS}.</p>"
+    if blocks:
+        body += "<h2>Blocken</h2>" + _html_table(_BLOCK_HEADERS, _block_rows(blocks))
+    body += f"<p>{_h(SPECIFICATION_NOTE)}</p>"
+    return _html_page(_TITLE, body, back_link="../index.html")
+
+
+def _md_table(headers: list[str], rows: list[_Row]) -> list[str]:
+    return [
+        _md_row(headers),
+        _md_row(["---"] * len(headers)),
+        *(_md_row([_md(cell) for cell in cells]) for _, cells in rows),
+        "",
+    ]
+
+
+def _html_table(headers: list[str], rows: list[_Row]) -> str:
+    header = "".join(f"<th>{_h(cell)}</th>" for cell in headers)
+    body = "".join(
+        f'<tr class="{_h(row_class)}">'
+        + "".join(f"<td>{_h(cell)}</td>" for cell in cells)
+        + "</tr>"
+        for row_class, cells in rows
+    )
+    return f"<table><tr>{header}</tr>{body}</table>"
 
 
 def index_markdown(entries: list[tuple[LedgerFile, list[Problem]]]) -> str:
@@ -189,13 +304,14 @@ def index_markdown(entries: list[tuple[LedgerFile, list[Problem]]]) -> str:
     ]
     for municipality, worst, files in _index_rows(entries):
         links = ", ".join(f"[{_md(_link_text(f))}]({report_location(f)}.md)" for f in files)
-        lines.append(_md_row([_md(municipality), worst.upper(), links]))
+        lines.append(_md_row([_md(municipality), _md(worst_severity_text(worst)), links]))
     return "\n".join(lines) + "\n"
 
 
 def index_html(entries: list[tuple[LedgerFile, list[Problem]]]) -> str:
     rows = "".join(
-        f'<tr class="{_h(worst)}"><td>{_h(municipality)}</td><td>{_h(worst.upper())}</td><td>'
+        f'<tr class="{_h(worst or "")}"><td>{_h(municipality)}</td>'
+        f"<td>{_h(worst_severity_text(worst))}</td><td>"
         + ", ".join(
             f'<a href="{_h(report_location(f))}.html">{_h(_link_text(f))}</a>' for f in files
         )
@@ -208,7 +324,7 @@ def index_html(entries: list[tuple[LedgerFile, list[Problem]]]) -> str:
 
 def _index_rows(
     entries: list[tuple[LedgerFile, list[Problem]]],
-) -> list[tuple[str, str, list[LedgerFile]]]:
+) -> list[tuple[str, str | None, list[LedgerFile]]]:
     """(municipality, its worst severity over all its files, its files); files without a
     readable kommunkod last, as one row."""
     by_municipality: dict[str | None, list[tuple[LedgerFile, list[Problem]]]] = {}
@@ -224,13 +340,18 @@ def _index_rows(
 
 
 def _link_text(ledger_file: LedgerFile) -> str:
-    return f"{ledger_file.path} ({ledger_file.status})"
+    status = ledger_file.status
+    return f"{ledger_file.path} – {with_code(LEDGER_STATUS_WORDS[status], status)}"
 
 
 def write_control_reports(
-    target: Path, ledger: list[LedgerFile], problems: dict[str, list[Problem]]
+    target: Path,
+    ledger: list[LedgerFile],
+    problems: dict[str, list[Problem]],
+    blocks: dict[str, dict[str, str]],
 ) -> int:
     """Write one report per ledger row and the index into `target`, replacing its old contents.
+    `problems` are the files' problems by path, `blocks` the selected files' block → status.
 
     The set is built in a temporary folder beside `target` and renamed into place, so a reader
     sees the old set or the new one, never a mixture (between the two renames the folder is
@@ -241,14 +362,15 @@ def write_control_reports(
     def build(folder: Path) -> None:
         for ledger_file, file_problems in entries:
             location = report_location(ledger_file)
+            file_blocks = blocks.get(ledger_file.path, {})
             (folder / location).parent.mkdir(exist_ok=True)
             (folder / f"{location}.html").write_text(
-                control_report_html(ledger_file, file_problems),
+                control_report_html(ledger_file, file_problems, file_blocks),
                 encoding="utf-8",
                 errors="backslashreplace",
             )
             (folder / f"{location}.md").write_text(
-                control_report_markdown(ledger_file, file_problems),
+                control_report_markdown(ledger_file, file_problems, file_blocks),
                 encoding="utf-8",
                 errors="backslashreplace",
             )
@@ -280,7 +402,8 @@ _STYLE = (
     "body{font-family:sans-serif;max-width:70em;margin:2em auto}"
     "table{border-collapse:collapse;margin-bottom:1.5em}"
     "th,td{border:1px solid #bbb;padding:.3em .6em;text-align:left;vertical-align:top}"
-    "tr.fatal td{background:#f8d7da}tr.error td{background:#fde2c8}tr.warning td{background:#fff3cd}"
+    "tr.fatal td{background:#f8d7da}tr.error td,tr.invalid td{background:#fde2c8}"
+    "tr.warning td{background:#fff3cd}"
 )
 
 
