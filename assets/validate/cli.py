@@ -1,17 +1,20 @@
-"""`kompetens validate FILE`: the pipeline's own control of one submission, before it is sent in.
+"""`kompetens validate FIL`: the pipeline's own control of one submission, before it is sent in.
 
 The municipality (or the statistics office at the counter) runs exactly what a refresh runs on
 the file: the ledger's screening and year check (assets/ingest/ledger.py), the reader
 (assets/ingest/reader.py) and the block validation (assets/validate/blocks.py). The file is
 checked as if it were the only one of its municipality and year, so supersession, duplicates and
-conflicts, which depend on the other files of the landing zone, cannot arise here.
+conflicts, which depend on the other files of the landing zone, cannot arise here. The findings
+are told in the control reports' words (assets/feedback/control_reports.py), in Swedish, each
+code beside its words.
 
-No warehouse and no Dagster instance are needed. Exit codes: 0 clean, 1 warnings only,
-2 errors (a FATAL rejection or an ERROR that makes a block invalid), also for a FILE that
-cannot be found.
+No warehouse and no Dagster instance are needed. The exit code is the verdict: 0 clean,
+1 warnings only, 2 errors (a fatal rejection or an error that makes a block invalid); 3 when the
+validator cannot run at all (no such file, a bad argument). argparse's own code for a bad
+argument, 2, would read as a verdict, so the parser exits 3 instead, and speaks Swedish.
 
     kompetens validate raw/2016/inventering/0180.csv
-    python -m assets.validate.cli validate FILE --year 2016 --json
+    python -m assets.validate.cli validate FIL --year 2016 --json
 """
 
 from __future__ import annotations
@@ -24,19 +27,30 @@ import re
 import sys
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import NoReturn
 
 import polars as pl
 
+from assets.feedback.control_reports import (
+    block_text,
+    ledger_status_text,
+    rule_text,
+    severity_counts_text,
+    severity_text,
+    with_code,
+)
 from assets.ingest.landing_zone import SUBMISSIONS_FOLDER, LandingFile
-from assets.ingest.ledger import build_ledger, needs_content
+from assets.ingest.ledger import _format_inlamnad, build_ledger, needs_content
 from assets.ingest.reader import ReadResult, read_key, read_submission
 from assets.validate.blocks import validate_submissions
-from schemas.contract import CONFLICT, REJECTED, SELECTED
-from schemas.rules import ERROR, FATAL, RULES, WARNING
+from schemas.catalog import load_catalog, municipality_names
+from schemas.contract import BLOCK_STATUS_WORDS, CONFLICT, REJECTED, SELECTED
+from schemas.rules import ERROR, FATAL, FORM_SPECIFICATION, RULES, SEVERITIES, WARNING
 
 EXIT_CLEAN = 0
 EXIT_WARNINGS = 1
 EXIT_ERRORS = 2
+EXIT_CANNOT_RUN = 3
 _YEAR_FOLDER = re.compile(r"[0-9]{4}")
 
 
@@ -56,11 +70,15 @@ class FileFinding:
 class FileCheck:
     path: str  # as the pipeline would name it: "<year>/inventering/…" inside a landing zone
     year_folder: int | None  # the year the file is checked against; None: no year check
+    year_source: str | None  # where that year came from: "--year 2014" or "mappen 2016/"
     status: str  # the ledger status the file would get on its own
     kommunkod: str | None
+    kommun: str | None
     ar: int | None
+    inlamnad: str | None  # as the control reports show it: "2016-11-15", "2016-11-20 14:30:00"
     ledger_message: str
     findings: tuple[FileFinding, ...]
+    blocks: dict[str, str]  # block → status, in the order of the form; empty unless selected
 
     @property
     def exit_code(self) -> int:
@@ -101,11 +119,20 @@ def check_file(file: Path, year: int | None = None) -> FileCheck:
             read = read_submission(data, file.suffix)
             sha256[path], reads[read_key(content_hash, path)] = content_hash, read
     year_folder = year if year is not None else folder_year
+    year_source = f"--year {year}" if year is not None else _folder_source(folder_year)
     # Without a year folder the year cannot mismatch: check against the file's own year.
     checked_year = year_folder if year_folder is not None else (read.ar if read else 0)
     row = build_ledger([replace(landing_file, year_folder=checked_year)], sha256, reads)[0]
+    if year is not None and row.reason_code == "year_mismatch":
+        # The ledger says the file lies in a folder of that year; here the year came from --year.
+        row = replace(
+            row,
+            message=f"Filen anger året {row.ar}, men enligt --year {year} ska den gälla {year}. "
+            "Rätta året i filen, eller ange rätt år med --year.",
+        )
 
     findings: list[FileFinding] = []
+    blocks: dict[str, str] = {}
     if row.status in (REJECTED, CONFLICT):
         rule = row.reason_code or row.status
         findings.append(FileFinding(RULES[rule].severity, rule, None, None, None, row.message))
@@ -114,16 +141,25 @@ def check_file(file: Path, year: int | None = None) -> FileCheck:
             FileFinding(RULES[f.rule].severity, f.rule, None, f.question_id, f.value, f.message)
             for f in read.findings
         )
-        findings.extend(_block_findings(row.path, sha256[path], read))
+        block_findings, blocks = _validated(row.path, sha256[path], read)
+        findings.extend(block_findings)
     return FileCheck(
         path=row.path,
         year_folder=year_folder,
+        year_source=year_source if year_folder is not None else None,
         status=row.status,
         kommunkod=row.kommunkod,
+        kommun=municipality_names().get(row.kommunkod) if row.kommunkod else None,
         ar=row.ar,
+        inlamnad=_format_inlamnad(row.inlamnad) if row.inlamnad else None,
         ledger_message=row.message,
         findings=tuple(findings),
+        blocks=blocks,
     )
+
+
+def _folder_source(folder_year: int | None) -> str | None:
+    return f"mappen {folder_year}/" if folder_year is not None else None
 
 
 def _place_in_landing_zone(file: Path) -> tuple[str, int | None, bool]:
@@ -141,7 +177,10 @@ def _place_in_landing_zone(file: Path) -> tuple[str, int | None, bool]:
     return file.name, None, file.name.startswith(".")
 
 
-def _block_findings(path: str, content_hash: str, read: ReadResult) -> list[FileFinding]:
+def _validated(
+    path: str, content_hash: str, read: ReadResult
+) -> tuple[list[FileFinding], dict[str, str]]:
+    """The block validation's findings and the status of each block, in the order of the form."""
     submissions = pl.DataFrame(
         [{"path": path, "sha256": content_hash, "kommunkod": read.kommunkod, "ar": read.ar}]
     )
@@ -162,8 +201,8 @@ def _block_findings(path: str, content_hash: str, read: ReadResult) -> list[File
             "unparseable_message": pl.String,
         },
     )
-    issues = validate_submissions(submissions, answers).issues
-    return [
+    validation = validate_submissions(submissions, answers)
+    findings = [
         FileFinding(
             issue["severity"],
             issue["rule"],
@@ -172,70 +211,155 @@ def _block_findings(path: str, content_hash: str, read: ReadResult) -> list[File
             issue["value"],
             issue["message"],
         )
-        for issue in issues.iter_rows(named=True)
+        for issue in validation.issues.iter_rows(named=True)
     ]
-
-
-_SEVERITY_ORDER = {FATAL: 0, ERROR: 1, WARNING: 2}
+    statuses = dict(validation.block_status.select("block", "status").iter_rows())
+    blocks = {block: statuses[block] for block in load_catalog().block_labels if block in statuses}
+    return findings, blocks
 
 
 def format_text(check: FileCheck) -> str:
     """The findings for a person, in Swedish."""
     lines = [f"Fil: {check.path}"]
     if check.kommunkod or check.ar:
-        lines.append(f"Kommun: {check.kommunkod or 'okänd'}, år: {check.ar or 'okänt'}")
-    if check.year_folder is None and check.status == SELECTED:
+        municipality = " ".join(part for part in (check.kommunkod, check.kommun) if part)
+        lines.append(
+            f"Kommun: {municipality or 'okänd'}, år: {check.ar or 'okänt'}, "
+            f"inlämnad: {check.inlamnad or 'okänt'}"
+        )
+    if check.year_source:
+        lines.append(f"Året kontrolleras mot {check.year_folder} enligt {check.year_source}.")
+    elif check.status == SELECTED:
         lines.append("Året har inte jämförts med någon årsmapp (ange --year för att göra det).")
-    lines.append(
-        f"Status: {check.status}" + (f": {check.ledger_message}" if check.ledger_message else "")
-    )
+    lines.append(f"Status vid inlämning: {ledger_status_text(check.status)}")
+    if check.ledger_message and not check.findings:
+        lines.append(f"Besked: {check.ledger_message}")
+
+    order = {severity: position for position, severity in enumerate(SEVERITIES)}
     findings = sorted(
         check.findings,
-        key=lambda f: (_SEVERITY_ORDER[f.severity], f.block or "", f.question_id or "", f.rule),
+        key=lambda f: (order[f.severity], f.block or "", f.question_id or "", f.rule),
     )
-    for finding in findings:
-        where = " ".join(part for part in (finding.block, finding.question_id) if part)
-        lines.append(
-            f"{finding.severity.upper():8} {finding.rule}"
-            + (f" ({where})" if where else "")
-            + f": {finding.message}"
-        )
-    counts = {
-        severity: sum(f.severity == severity for f in findings) for severity in _SEVERITY_ORDER
-    }
     if findings:
+        lines += ["", "Anmärkningar:"]
+        for finding in findings:
+            lines.append(f"  {severity_text(finding.severity)}: {rule_text(finding.rule)}")
+            if where := _where(finding):
+                lines.append(f"    {where}")
+            lines.append(f"    {finding.message}")
+    if check.blocks:
+        lines += ["", "Blocken:"]
+        lines += [
+            f"  {block_text(block)}: {with_code(BLOCK_STATUS_WORDS[status], status)}"
+            for block, status in check.blocks.items()
+        ]
+    lines.append("")
+    if findings:
+        lines.append(f"Summa: {severity_counts_text([f.severity for f in findings])}.")
         lines.append(
-            f"Summa: {counts[FATAL]} fatala, {counts[ERROR]} fel, {counts[WARNING]} varningar."
+            f"Avsnitten hänvisar till {FORM_SPECIFICATION}, som beskriver varje regel och vad "
+            "du ska göra."
         )
     else:
         lines.append("Inga anmärkningar.")
     return "\n".join(lines)
 
 
+def _where(finding: FileFinding) -> str:
+    """The block and question of a finding: Block A – Handläggare (A_handlaggare), fråga
+    handl_totalt: Handläggare, totalt (årsarbetare)."""
+    parts = [block_text(finding.block)] if finding.block else []
+    if finding.question_id:
+        question = load_catalog().get(finding.question_id)
+        label = f": {question.label_sv}" if question else ""
+        parts.append(f"fråga {finding.question_id}{label}")
+    return ", ".join(parts)
+
+
 def format_json(check: FileCheck) -> str:
     document = asdict(check)
     document["findings"] = [
-        {**asdict(finding), "description": RULES[finding.rule].description}
+        {
+            **asdict(finding),
+            "name": RULES[finding.rule].name,
+            "description": RULES[finding.rule].description,
+        }
         for finding in check.findings
     ]
     document["exit_code"] = check.exit_code
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
+class _SwedishHelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "användning: " if prefix is None else prefix)
+
+
+# Python's argparse has no Swedish translation: the messages of the mistakes a person can make
+# with this command, as Python 3.11 words them, in Swedish. Another message is shown as it is.
+_ARGPARSE_IN_SWEDISH = (
+    (re.compile(r"the following arguments are required: (.+)"), r"följande argument saknas: \1"),
+    (re.compile(r"unrecognized arguments: (.+)"), r"okända argument: \1"),
+    (re.compile(r"invalid choice: (.+) \(choose from (.+)\)"), r"okänt val \1 (välj bland \2)"),
+    (re.compile(r"expected one argument"), "ett värde saknas"),
+    (re.compile(r"ignored explicit argument (.+)"), r"tar inget värde, men fick \1"),
+)
+
+
+def _in_swedish(message: str) -> str:
+    for english, swedish in _ARGPARSE_IN_SWEDISH:
+        message = english.sub(swedish, message)
+    return message
+
+
+class _SwedishArgumentParser(argparse.ArgumentParser):
+    """argparse in Swedish, whose usage errors exit EXIT_CANNOT_RUN: its own code for them, 2,
+    is this command's verdict "errors in the file". Its sub-commands' parsers are of this class
+    too (argparse makes them of their parent's class)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(formatter_class=_SwedishHelpFormatter, add_help=False, **kwargs)
+        # argparse titles its two groups of arguments in English.
+        self._positionals.title = "argument"
+        self._optionals.title = "flaggor"
+        self.add_argument(
+            "-h", "--help", action="help", help="visa den här hjälptexten och avsluta"
+        )
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_CANNOT_RUN, f"{self.prog}: {_in_swedish(message)}\n")
+
+
+def _year(text: str) -> int:
+    if not _YEAR_FOLDER.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"ska vara ett år med fyra siffror, till exempel 2016 (angivet: {text!r})"
+        )
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _SwedishArgumentParser(
         prog="kompetens", description="Kompetensinventeringen: kontroll av inskickade filer."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="KOMMANDO", title="kommandon"
+    )
     validate = commands.add_parser(
         "validate",
         help="kontrollera en fil med pipelinens regler",
         description="Kör pipelinens inläsnings- och valideringsregler på en fil. "
-        "Slutkod 0: inga anmärkningar, 1: bara varningar, 2: fel.",
+        "Slutkod 0: inga anmärkningar, 1: bara varningar, 2: fel; "
+        "3: kontrollen kunde inte köras (filen finns inte, felaktigt argument).",
+        epilog=f"Reglerna beskrivs i {FORM_SPECIFICATION}.",
     )
-    validate.add_argument("file", type=Path, metavar="FILE")
+    validate.add_argument("file", type=Path, metavar="FIL", help="filen som ska kontrolleras")
     validate.add_argument(
-        "--year", type=int, help="året filen ska gälla (annars årsmappen filen ligger i)"
+        "--year",
+        type=_year,
+        metavar="ÅR",
+        help="året filen ska gälla (annars årsmappen <år>/inventering/ som filen ligger i)",
     )
     validate.add_argument("--json", action="store_true", help="skriv resultatet som JSON")
     return parser
@@ -246,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     file: Path = arguments.file
     if not file.is_symlink() and not file.is_file():
         print(f"kompetens: {file} finns inte eller är inte en fil.", file=sys.stderr)
-        return EXIT_ERRORS
+        return EXIT_CANNOT_RUN
     check = check_file(file, arguments.year)
     output = format_json(check) if arguments.json else format_text(check)
     # A file name that is not valid UTF-8 must not make the report itself fail to print.
