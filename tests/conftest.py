@@ -49,6 +49,16 @@ def small_warehouse(tmp_path_factory) -> Path:
     return warehouse
 
 
+@pytest.fixture(scope="session")
+def shipped_warehouse(tmp_path_factory) -> Path:
+    """The committed raw/ materialised once, for every test that reads the shipped data's outputs."""
+    from pipelines.resources import DEFAULT_RAW_DIR
+
+    warehouse = tmp_path_factory.mktemp("shipped") / "kompetens.duckdb"
+    assert materialize_pipeline(DEFAULT_RAW_DIR, warehouse).success
+    return warehouse
+
+
 @pytest.fixture
 def small_db(small_warehouse):
     con = duckdb.connect(str(small_warehouse), read_only=True)

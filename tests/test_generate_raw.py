@@ -18,7 +18,6 @@ import duckdb
 import openpyxl
 import pytest
 
-from tests.conftest import materialize_pipeline
 from tools.generate_raw.answers import share_numerator
 from tools.generate_raw.calibrate import (
     apportion,
@@ -116,14 +115,6 @@ def test_a_share_without_its_numerator_gets_the_nearest_numerator_that_rounds_to
 
 
 # ---------------------------------------------------------------- the pipeline on the shipped raw/
-
-
-@pytest.fixture(scope="module")
-def shipped_warehouse(tmp_path_factory) -> Path:
-    """The committed raw/ materialised through the project's Definitions, once."""
-    warehouse = tmp_path_factory.mktemp("shipped") / "kompetens.duckdb"
-    assert materialize_pipeline(RAW_DIR, warehouse).success
-    return warehouse
 
 
 @pytest.fixture
