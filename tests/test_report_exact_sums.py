@@ -73,18 +73,19 @@ def test_fte_sums_of_tables_long_are_exact(warehouse):
 def test_fte_sums_of_the_breakdowns_are_exact(warehouse):
     # The SKR group A1 holds all three; each county one.
     a1_totalt = warehouse.execute(
-        "SELECT value FROM report.breakdown_cells WHERE dimension = 'kommungrupp'"
+        "SELECT value FROM report.breakdown_cells_unsuppressed WHERE dimension = 'kommungrupp'"
         " AND group_code = 'A1' AND table_id = 'T01' AND col_key = 'totalt'"
     ).fetchall()
     assert a1_totalt == [(2.8,)]
     figures = warehouse.execute(
-        "SELECT dimension, group_code, table_id, row_key, col_key, value FROM report.breakdown_cells"
+        "SELECT dimension, group_code, table_id, row_key, col_key, value"
+        " FROM report.breakdown_cells_unsuppressed"
         " WHERE value IS NOT NULL AND NOT ends_with(col_key, '_andel')"
     ).fetchall()
     assert [cell for cell in figures if not at_most_two_decimals(cell[5])] == []
     n_kommuner_type = warehouse.execute(
         "SELECT data_type FROM duckdb_columns() WHERE schema_name = 'report'"
-        " AND table_name = 'breakdown_cells' AND column_name = 'n_kommuner'"
+        " AND table_name = 'breakdown_cells_unsuppressed' AND column_name = 'n_kommuner'"
     ).fetchall()
     assert n_kommuner_type == [("BIGINT",)]
 

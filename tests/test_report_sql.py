@@ -486,7 +486,7 @@ def test_tables_long_is_the_nation_of_the_one_computation_of_every_group(main):
     )
     breakdown = main.execute(
         "SELECT dimension, table_id, row_key, col_key, value, n_kommuner"
-        " FROM report.breakdown_cells ORDER BY ALL"
+        " FROM report.breakdown_cells_unsuppressed ORDER BY ALL"
     ).fetchall()
     assert (
         breakdown
@@ -504,7 +504,7 @@ def test_counties_and_skr_groups_add_up_to_the_nation(main, dimension):
     added_up = main.execute(
         """
         SELECT b.table_id, b.row_key, b.col_key, sum(b.value), t.value
-        FROM report.breakdown_cells AS b
+        FROM report.breakdown_cells_unsuppressed AS b
         JOIN report.tables_long AS t USING (table_id, row_key, col_key)
         WHERE b.dimension = ? AND NOT ends_with(b.col_key, '_andel')
         GROUP BY ALL

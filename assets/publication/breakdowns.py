@@ -1,7 +1,7 @@
 """Disclosure control of the breakdowns by county and SKR municipality group: the rules, in one place.
 
-report.breakdown_cells holds raw figures with the number of municipalities each rests on; every
-output that shows a breakdown (CSV, Parquet, HTML, charts) passes it through
+report.breakdown_cells_unsuppressed holds raw figures with the number of municipalities each rests
+on; every output that shows a breakdown (CSV, Parquet, HTML, charts) passes it through
 `apply_disclosure_control` first.
 
 A *line* is the cells of one figure (one table, row and column) across the groups of one
@@ -71,7 +71,8 @@ def suppress_line(n_kommuner: Sequence[int]) -> list[Disclosure]:
 
 
 def apply_disclosure_control(cells: pl.DataFrame) -> pl.DataFrame:
-    """report.breakdown_cells with a `disclosure` column, and `value` NULL wherever it is not shown.
+    """report.breakdown_cells_unsuppressed with a `disclosure` column, and `value` NULL wherever it
+    is not shown.
 
     Needs the columns dimension, table_id, row_key, col_key, group_position, value, n_kommuner.
     The N cells (col_key n_kommuner) are always shown.

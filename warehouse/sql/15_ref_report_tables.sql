@@ -7,7 +7,7 @@
 -- Tables 1–10 count the final population; Tables 11–14 one population per row
 -- (core.population).
 -- broken_down: the tables also published per county and per SKR municipality group, beyond the
--- report (report.breakdown_cells).
+-- report (report.breakdown_cells_unsuppressed).
 CREATE SCHEMA IF NOT EXISTS ref;
 
 CREATE OR REPLACE TABLE ref.report_tables AS
@@ -35,4 +35,4 @@ COMMENT ON COLUMN ref.report_tables.table_id IS 'Tabell T01 … T14.';
 COMMENT ON COLUMN ref.report_tables.block IS 'Blocket tabellen läser; NULL för T03 (varje område läser sitt C-block).';
 COMMENT ON COLUMN ref.report_tables.layout IS 'block_sums | area_shares | subareas | years.';
 COMMENT ON COLUMN ref.report_tables.row_key IS 'Radens nyckel för block_sums-tabeller; annars NULL.';
-COMMENT ON COLUMN ref.report_tables.broken_down IS 'Sant för tabellerna som också redovisas per län och per SKR-kommungrupp (report.breakdown_cells).';
+COMMENT ON COLUMN ref.report_tables.broken_down IS 'Sant för tabellerna som också redovisas per län och per SKR-kommungrupp (report.breakdown_cells_unsuppressed).';

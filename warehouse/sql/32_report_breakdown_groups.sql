@@ -4,8 +4,8 @@
 --   'lan'         : each county (21 län)
 --   'kommungrupp' : each SKR municipality group (kommungruppsindelning 2017, nine groups A1–C9)
 -- The nation is a group like the others so that each table is defined once, for every group
--- (report.table_cells): report.tables_long is its riket group, report.breakdown_cells the counties
--- and SKR groups.
+-- (report.table_cells): report.tables_long is its riket group, report.breakdown_cells_unsuppressed
+-- the counties and SKR groups.
 CREATE OR REPLACE TABLE report.breakdown_groups AS
 SELECT
     'riket' AS dimension,

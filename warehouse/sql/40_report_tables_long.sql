@@ -2,8 +2,8 @@
 -- report.breakdown_groups: the nation, each county and each SKR municipality group.
 --   report.table_cells : every cell of every group, with the number of municipalities it rests on
 --   report.tables_long : the nation's cells, keyed like ref.published_tables (contract section 8)
--- report.breakdown_cells (80_report_breakdowns.sql) takes the counties' and the SKR groups' cells
--- of the tables broken down from report.table_cells.
+-- report.breakdown_cells_unsuppressed (80_report_breakdowns.sql) takes the counties' and the SKR
+-- groups' cells of the tables broken down from report.table_cells.
 
 -- report.table_cells: one row per group and cell (table_id, row_key, col_key), values unrounded,
 -- shares in percent (0–100) and NULL where the denominator is 0. Every group has every cell of
@@ -227,7 +227,7 @@ LEFT JOIN report.block_counts AS n
 ORDER BY c.dimension, c.group_code, c.table_id, c.row_key, c.col_key;
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
-COMMENT ON TABLE report.table_cells IS 'Varje cell i tabell 1–14 för varje grupp: riket, varje län och varje SKR-kommungrupp, ej avrundad, med antal kommuner cellen bygger på. Tabellerna definieras här en gång; report.tables_long är riket, report.breakdown_cells länen och kommungrupperna.';
+COMMENT ON TABLE report.table_cells IS 'Varje cell i tabell 1–14 för varje grupp: riket, varje län och varje SKR-kommungrupp, ej avrundad, med antal kommuner cellen bygger på. Tabellerna definieras här en gång; report.tables_long är riket, report.breakdown_cells_unsuppressed länen och kommungrupperna.';
 COMMENT ON COLUMN report.table_cells.dimension IS 'riket | lan | kommungrupp (report.breakdown_groups).';
 COMMENT ON COLUMN report.table_cells.group_code IS 'Gruppens kod: 00 (riket), länskod eller kommungruppens kod.';
 COMMENT ON COLUMN report.table_cells.table_id IS 'Tabell T01 … T14.';
