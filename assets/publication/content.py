@@ -2,13 +2,14 @@
 
 Every output (workbook, flat files, charts, HTML) takes a `Publication`, so they all show the same
 figures with the same labels: the figures from report.tables_long (breakdowns from
-report.breakdown_cells_unsuppressed after disclosure control), column headings and row labels from
+report.breakdown_cells through the disclosure control), column headings and row labels from
 ref.published_tables, titles and notes from ref.report_layout.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -32,6 +33,19 @@ NOTHING_TO_SHOW = (
     "Det finns inget att visa ännu: ingen inlämning från kommunerna kan användas, så tabellerna "
     "är tomma."
 )
+# What every output says when the landing zone is the synthetic one: its figures describe no one.
+SYNTHETIC_STATEMENT = (
+    "Uppgifterna är syntetiska. Tabellerna är beräknade från de påhittade exempeldata som följer "
+    "med projektet (skapade av tools/generate_raw), inte från kommunernas verkliga inlämningar. "
+    "Exempeldata är kalibrerade så att riket återger slutrapportens siffror, men inget värde "
+    "beskriver en verklig kommun, och fördelningarna per län och kommungrupp säger ingenting om "
+    "verkliga län eller kommungrupper."
+)
+# The line tools/generate_raw writes into the README.md of every landing zone it generates. A
+# marker that travels with the files, unlike a path: a copy of the synthetic zone is still known
+# as synthetic, and a real zone placed at raw/ is not taken for it.
+SYNTHETIC_MARKER = "<!-- kompetens: syntetiska data, skrivna av tools/generate_raw -->"
+LANDING_ZONE_README = "README.md"
 
 
 def neutralise(text: str) -> str:
@@ -49,6 +63,15 @@ def swedish_number(value: float | None, decimals: int) -> str:
     rounded = int(magnitude + 0.5 + 1e-9) / 10**decimals
     text = f"{rounded:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
     return ("-" + text) if value < 0 and rounded != 0 else text
+
+
+def is_synthetic_landing_zone(raw_dir: Path) -> bool:
+    """True when the landing zone's README.md carries the generator's marker line."""
+    try:
+        text = (raw_dir / LANDING_ZONE_README).read_text(encoding="utf-8", errors="replace")
+    except OSError:  # no README.md: a landing zone as the municipalities fill it
+        return False
+    return SYNTHETIC_MARKER in text.splitlines()
 
 
 def cell_text(value: float | None, disclosure: str, decimals: int) -> str:
@@ -123,8 +146,7 @@ class Publication:
     tables_long: pl.DataFrame  # report.tables_long as it is
     # "table_01" → report.table_01 under the report's headings (`_laid_out_with_headings`)
     laid_out: dict[str, pl.DataFrame]
-    # report.breakdown_cells_unsuppressed after disclosure control, labelled
-    breakdown_cells: pl.DataFrame
+    breakdown_cells: pl.DataFrame  # report.breakdown_cells after disclosure control, labelled
     breakdowns: list[BreakdownTable]
     reconciliation_counts: list[tuple[str, int]]  # (status, cells)
     reconciliation_deviations: list[tuple]  # every cell not `match`, with its note
@@ -240,7 +262,7 @@ def _presented_breakdown_cells(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                coalesce(l.row_label, b.row_key) AS row_label,
                coalesce(l.col_label, b.col_key) AS col_label,
                coalesce(u.unit, 'municipalities') AS unit
-        FROM report.breakdown_cells_unsuppressed AS b
+        FROM report.breakdown_cells AS b
         LEFT JOIN (SELECT DISTINCT table_id, row_key, row_label, col_key, col_label
                    FROM report.layout_cells) AS l USING (table_id, row_key, col_key)
         LEFT JOIN (SELECT table_id, col_key, any_value(unit) AS unit

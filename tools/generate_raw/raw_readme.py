@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from statistics import median
 
+from assets.publication.content import SYNTHETIC_MARKER
+
 from .answers import Answer
 from .design import EMPTY, FINAL_YEAR, ONLY_REJECTED, VALID, YEARS, Design, SubmissionPlan
 from .files import Upload
@@ -28,6 +30,7 @@ BLOCK_TABLES = {
 }
 
 INTRO = """\
+{marker}
 # raw/: synthetic submissions (not real data)
 
 **Everything in this folder is synthetic.** The municipalities' real competence inventories of
@@ -40,6 +43,10 @@ and last names combined at random).
 Do not edit these files by hand. They are written by `tools/generate_raw` (seed {seed}):
 
     python -m tools.generate_raw --out raw --replace
+
+The generator also writes this README's first line, a comment the publication looks for: a build
+from a landing zone that has it says in rapport.html and tabeller.xlsx that its figures are
+synthetic.
 
 `tests/test_generate_raw.py` regenerates them and compares every file's SHA-256 with this folder.
 
@@ -228,6 +235,7 @@ def render_readme(
     )
     staff = {code: answers[FINAL_YEAR][code]["handl_totalt"] for code in ("2403", "0180")}
     return INTRO.format(
+        marker=SYNTHETIC_MARKER,
         seed=SEED,
         inventory="\n".join(
             f"| {year} | {len(registers[year])} | {len(uploads[year])} |" for year in YEARS
