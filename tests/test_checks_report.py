@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.feedback.dictionary import comment_laid_out_tables, uncommented
+from assets.feedback.dictionary import comment_columns_from_reference, uncommented
 from assets.report.build import SQL_DIR, build_report, load_reference
 from assets.report.checks import (
     missing_contract_columns,
@@ -131,7 +131,7 @@ def test_a_landing_zone_with_no_submissions_warns_and_still_publishes(tmp_path):
 
 
 def test_every_column_commented_names_a_table_and_a_column_without_a_comment(main):
-    comment_laid_out_tables(main)
+    comment_columns_from_reference(main)
     assert uncommented(main) == []
 
     main.execute("CREATE TABLE report.unexplained (figure DOUBLE)")

@@ -26,6 +26,17 @@ def test_laid_out_table_columns_are_commented_with_the_published_headings(small_
     assert "procent" in comment.lower() and "col_key = 'socionom_lt1ar_andel'" in comment
 
 
+def test_answer_columns_are_commented_with_their_questions(small_db):
+    comment = small_db.execute(
+        "SELECT comment FROM duckdb_columns() WHERE schema_name = 'core' "
+        "AND table_name = 'answers_wide' AND column_name = 'handl_socionom_lt1ar'"
+    ).fetchall()[0][0]
+    label = small_db.execute(
+        "SELECT label_sv FROM ref.questions WHERE question_id = 'handl_socionom_lt1ar'"
+    ).fetchall()[0][0]
+    assert comment.startswith(label) and "block A_handlaggare" in comment
+
+
 def test_every_identifier_follows_the_naming_convention(small_db):
     # NAMING_CONVENTION (assets/feedback/dictionary.py): lower-case snake_case, so that no query
     # has to quote a name; report.table_NN's columns were the report's headings before.

@@ -9,7 +9,11 @@ warehouse file (`<warehouse dir>/kontrollrapporter/`, `<warehouse dir>/README.md
 import dagster as dg
 
 from assets.feedback.control_reports import LedgerFile, Problem, write_control_reports
-from assets.feedback.dictionary import comment_laid_out_tables, dictionary_markdown, uncommented
+from assets.feedback.dictionary import (
+    comment_columns_from_reference,
+    dictionary_markdown,
+    uncommented,
+)
 from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
 from assets.report.assets import REFERENCE, REPORT_TABLES
 from assets.validate.assets import ANSWERS, BLOCK_STATUS, ISSUES
@@ -74,7 +78,8 @@ def kontrollrapporter(context: dg.AssetExecutionContext, warehouse: Warehouse):
     deps=[FILE_LEDGER, FILE_ANSWERS, GRANT_REGISTER, BLOCK_STATUS, ANSWERS, ISSUES, *REPORT_TABLES],
     group_name="feedback",
     description=(
-        "Comments on the columns of report.table_01 … table_14 (from the published labels), and "
+        "Comments on the columns named from the reference: those of report.table_01 … table_14 "
+        "(the published headings) and of core.answers_wide (the questions); and "
         "<warehouse dir>/README.md listing every table, view and column with its comment."
     ),
     check_specs=[
@@ -87,14 +92,14 @@ def kontrollrapporter(context: dg.AssetExecutionContext, warehouse: Warehouse):
 )
 def data_dictionary(context: dg.AssetExecutionContext, warehouse: Warehouse):
     with warehouse.connect(context) as con:
-        commented = comment_laid_out_tables(con)
+        commented = comment_columns_from_reference(con)
         missing = uncommented(con)
         text = dictionary_markdown(con)
     target = warehouse.published_path.parent / DICTIONARY_FILE
     target.write_text(text, encoding="utf-8")
     yield dg.MaterializeResult(
         metadata={
-            "laid_out_columns_commented": commented,
+            "columns_commented_from_reference": commented,
             "path": dg.MetadataValue.path(str(target)),
         }
     )

@@ -4,9 +4,9 @@ One source of truth: the `COMMENT ON` statements beside each `CREATE` in warehou
 `SELECT * FROM duckdb_columns()` answers an analyst's questions. The only columns commented here
 are the ones whose names are read from the reference when the table is built, since a comment
 in SQL names its column literally: those of report.table_01 … table_14 (one per published
-column, named by its col_key) from ref.published_tables, with the report's heading.
-`dictionary_markdown` renders what the warehouse says about itself as warehouse/README.md, with
-its naming convention.
+column, named by its col_key) from ref.published_tables, with the report's heading; those of
+core.answers_wide (one per question) from ref.questions. `dictionary_markdown` renders what the
+warehouse says about itself as warehouse/README.md, with its naming convention.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ NAMING_CONVENTION = (
     "`path`, `status`, `severity`, `table_id`, `row_key`, `col_key`, `value`. A column of Swedish "
     "text for a reader ends in `_sv` (`label_sv`). The columns of `report.table_01` … `table_14` "
     "are named by the published column's `col_key` (`socionom_lt1ar_andel`), with the report's "
-    "heading in the column's comment."
+    "heading in the column's comment; the answer columns of `core.answers_wide` by the question "
+    "id."
 )
 
 
@@ -41,13 +42,13 @@ def _identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def comment_laid_out_tables(con: duckdb.DuckDBPyConnection) -> int:
-    """Comment the columns of report.table_NN, which are named from the reference: each with its
-    heading in the report and its unit.
+def comment_columns_from_reference(con: duckdb.DuckDBPyConnection) -> int:
+    """Comment the columns of report.table_NN and core.answers_wide that are named from the
+    reference: each with its heading in the report, or its question, and its unit.
 
     Returns the number of columns commented.
     """
-    comments = _laid_out_column_comments(con)
+    comments = _laid_out_column_comments(con) + _answer_column_comments(con)
     for schema, table, column, comment in comments:
         con.execute(
             f"COMMENT ON COLUMN {schema}.{_identifier(table)}.{_identifier(column)} IS "
@@ -98,6 +99,32 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _answer_column_comments(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
+    """(schema, table, column, comment) of the answer columns of core.answers_wide."""
+    columns = con.execute(
+        """
+        SELECT c.column_name, q.label_sv, q.block, q.kind, q.years
+        FROM duckdb_columns() AS c
+        JOIN ref.questions AS q ON q.question_id = c.column_name AND q.block <> 'meta'
+        WHERE c.schema_name = 'core' AND c.table_name = 'answers_wide'
+        ORDER BY c.column_index
+        """
+    ).fetchall()
+    return [
+        (
+            "core",
+            "answers_wide",
+            column,
+            (
+                f"{label_sv} (fråga {column}, block {block}, svarstyp {kind}, blanketterna "
+                f"{years}). NULL där frågan inte besvarades, inte finns på årets blankett eller "
+                "blocket är ogiltigt."
+            ),
+        )
+        for column, label_sv, block, kind, years in columns
+    ]
+
+
 def _objects(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str | None]]:
     """(schema, name, 'tabell' | 'vy', comment) of every documented table and view."""
     placeholders = ", ".join("?" for _ in DOCUMENTED_SCHEMAS)
@@ -146,7 +173,8 @@ def dictionary_markdown(con: duckdb.DuckDBPyConnection) -> str:
             "Generated from the warehouse itself (`duckdb_tables()`, `duckdb_views()`, "
             "`duckdb_columns()`) by `assets/feedback/dictionary.py`; do not edit by hand. The comments "
             "are written by the `COMMENT ON` statements beside each `CREATE` in `warehouse/sql/`; the "
-            "columns of `report.table_01` … `table_14` are commented from `ref.published_tables`. "
+            "columns of `report.table_01` … `table_14` are commented from `ref.published_tables`, "
+            "the answer columns of `core.answers_wide` from `ref.questions`. "
             "Ask the warehouse directly:"
         ),
         "",

@@ -2,7 +2,7 @@
 
 Every output (workbook, flat files, charts, HTML) takes a `Publication`, so they all show the same
 figures with the same labels: the figures from report.tables_long (breakdowns from
-report.breakdown_cells through the disclosure control), column headings and row labels from
+report.breakdown_cells_unsuppressed after disclosure control), column headings and row labels from
 ref.published_tables, titles and notes from ref.report_layout.
 """
 
@@ -146,7 +146,8 @@ class Publication:
     tables_long: pl.DataFrame  # report.tables_long as it is
     # "table_01" → report.table_01 under the report's headings (`_laid_out_with_headings`)
     laid_out: dict[str, pl.DataFrame]
-    breakdown_cells: pl.DataFrame  # report.breakdown_cells after disclosure control, labelled
+    # report.breakdown_cells_unsuppressed after disclosure control, labelled
+    breakdown_cells: pl.DataFrame
     breakdowns: list[BreakdownTable]
     reconciliation_counts: list[tuple[str, int]]  # (status, cells)
     reconciliation_deviations: list[tuple]  # every cell not `match`, with its note
@@ -262,7 +263,7 @@ def _presented_breakdown_cells(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                coalesce(l.row_label, b.row_key) AS row_label,
                coalesce(l.col_label, b.col_key) AS col_label,
                coalesce(u.unit, 'municipalities') AS unit
-        FROM report.breakdown_cells AS b
+        FROM report.breakdown_cells_unsuppressed AS b
         LEFT JOIN (SELECT DISTINCT table_id, row_key, row_label, col_key, col_label
                    FROM report.layout_cells) AS l USING (table_id, row_key, col_key)
         LEFT JOIN (SELECT table_id, col_key, any_value(unit) AS unit
