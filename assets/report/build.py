@@ -51,6 +51,8 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
         "known_errata_csv": reference_dir / "known_errata.csv",
         "kommungrupp_csv": reference_dir / "kommungrupp.csv",
         "report_layout_csv": reference_dir / "report_layout.csv",
+        "nyckeltal_csv": reference_dir / "nyckeltal.csv",
+        "population_csv": reference_dir / "population_2013_2017.csv",
     }
     for variable, path in csv_files.items():
         con.execute(f"SET VARIABLE {variable} = ?", [str(path)])
@@ -105,6 +107,7 @@ def _load_contract_lists(con: duckdb.DuckDBPyConnection) -> None:
                     "kind": kind,
                     "position": position,
                     "severity": rule.severity,
+                    "name_sv": rule.name,
                     "description_sv": rule.description,
                 }
                 for kind, kind_rules in _RULE_KINDS.items()
