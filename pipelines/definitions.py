@@ -11,6 +11,7 @@ from assets.ingest import assets as ingest
 from assets.publication import assets as publication
 from assets.publish import assets as publish
 from assets.report import assets as report
+from assets.report.nyckeltal import NYCKELTAL_CHECKS
 from assets.validate import assets as validate
 from pipelines.jobs import refresh_job
 from pipelines.resources import landing_zone_from_env, warehouse_from_env
@@ -18,6 +19,7 @@ from pipelines.sensors import landing_zone_changed, nightly_refresh
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, validate, report, feedback, publish, publication]),
+    asset_checks=NYCKELTAL_CHECKS,
     jobs=[refresh_job],
     schedules=[nightly_refresh],
     sensors=[landing_zone_changed],

@@ -87,3 +87,52 @@ def apply_disclosure_control(cells: pl.DataFrame) -> pl.DataFrame:
     return ordered.with_columns(disclosure=pl.Series(statuses, dtype=pl.String)).with_columns(
         value=pl.when(pl.col("disclosure") == Disclosure.SHOWN).then(pl.col("value"))
     )
+
+
+# --- Key figures per municipality and group (report.nyckeltal) -------------------------------
+#
+# A key figure split by sex describes the caseworkers or managers of one sex: where few of them
+# rest under it, the share (e.g. "without a social work degree") tells something about a person.
+# - Primary: a K or M figure of a ratio (it has a nämnare) resting on more than 0 but fewer than
+#   MIN_FTE_BY_SEX årsarbetare of that sex is shown as "..".
+# - Secondary: the other sex of the same key figure, place and year is shown as ".." too, since
+#   the total (T) and one sex give the other away.
+# - T is never suppressed: it rests on both sexes, as the report's own tables do. Sums (fte per
+#   sex, no nämnare) are shown: how many work there is not a personal characteristic.
+# - A figure with no value (nämnare 0) has nothing to hide: "–".
+# A suppressed figure's täljare goes too (it would give the value away); its nämnare stays, as
+# the fte of that sex is published beside it (handl_arsarbetare).
+MIN_FTE_BY_SEX = 3
+KEY_FIGURE_PLACE = ("nyckeltal_id", "dimension", "kommunkod", "group_code", "ar")
+SEXES_SPLIT = ("K", "M")
+
+
+def apply_key_figure_disclosure_control(nyckeltal: pl.DataFrame) -> pl.DataFrame:
+    """report.nyckeltal with a `disclosure` column, and `varde` and `taljare` NULL wherever the
+    figure is not shown.
+
+    Needs the columns of KEY_FIGURE_PLACE and kon, varde, taljare, namnare, n_underlag.
+    """
+    split = pl.col("kon").is_in(SEXES_SPLIT) & pl.col("namnare").is_not_null()
+    primary = split & (pl.col("n_underlag") > 0) & (pl.col("n_underlag") < MIN_FTE_BY_SEX)
+    marked = nyckeltal.with_columns(_primary=primary.fill_null(False)).with_columns(
+        _split_suppressed=pl.col("_primary").any().over(KEY_FIGURE_PLACE)
+    )
+    disclosure = (
+        pl.when(pl.col("_primary"))
+        .then(pl.lit(Disclosure.PRIMARY.value))
+        .when(split & pl.col("_split_suppressed"))
+        .then(pl.lit(Disclosure.SECONDARY.value))
+        .when(pl.col("varde").is_null())
+        .then(pl.lit(Disclosure.EMPTY.value))
+        .otherwise(pl.lit(Disclosure.SHOWN.value))
+    )
+    shown = pl.col("disclosure") == Disclosure.SHOWN
+    return (
+        marked.with_columns(disclosure=disclosure)
+        .with_columns(
+            varde=pl.when(shown).then(pl.col("varde")),
+            taljare=pl.when(shown).then(pl.col("taljare")),
+        )
+        .drop("_primary", "_split_suppressed")
+    )
