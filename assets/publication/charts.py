@@ -4,9 +4,17 @@ coding) and byte-for-byte reproducible (fixed SVG hash salt, no dates in the met
 - andelar_2013_2016: the shares of Tables 11–14, first inventory year beside the final one;
 - kompetens_omrade: competence level per area (Table 3), stacked to 100 per cent;
 - kompetens_delomrade: competence level per subarea (Tables 4–8), stacked to 100 per cent;
+- handlaggare_<dimension>, arbetsledare_<dimension>: Tables 1 and 9's caseworkers and supervisors
+  (fte) in the final year, per county and per SKR group;
 - handlaggare_utan_socionom_<dimension>: Table 11's share without a social work degree in the
-  final year, per county and per SKR group, after disclosure control (a suppressed group is marked
-  "..", never drawn).
+  final year, per county and per SKR group.
+
+The breakdowns are drawn after disclosure control (a suppressed group is marked "..", never
+drawn). Only a share is drawn with the national figure as a reference line: a count's national
+total is the sum of its bars, on another scale.
+
+Each chart comes with its caption and its "Källa:" line (`Chart`), which rapport.html prints
+under it.
 
 A chart whose figures rest on no municipality (no submission used, or none of the final year)
 is drawn with its title and a sentence saying so, under the same file names.
@@ -15,6 +23,9 @@ is drawn with its title and a sentence saying so, under the same file names.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -22,9 +33,22 @@ import matplotlib
 matplotlib.use("Agg")  # no display: charts are files
 
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
-from assets.publication.breakdowns import DIMENSION_LABELS, SYMBOLS, Disclosure
-from assets.publication.content import Publication, ReportTable, swedish_number
+from assets.publication.breakdowns import (
+    DIMENSION_LABELS,
+    MIN_MUNICIPALITIES,
+    SYMBOLS,
+    Disclosure,
+)
+from assets.publication.content import (
+    BreakdownTable,
+    Publication,
+    ReportTable,
+    source_line,
+    swedish_number,
+)
+from schemas.contract import PERCENT
 
 FORMATS = ("png", "svg")
 LEVELS = (
@@ -34,11 +58,30 @@ LEVELS = (
     ("saknar", "Saknar kompetens", "white", "///"),
 )
 # What is drawn per county and per municipality group: one measure of each breakdown table, in
-# the final year (the table's last line with that column). (chart name stem, table, column, axis)
+# the final year (the table's last line with that column).
+# (chart name stem, table, column, axis label, caption before ", per <group>")
 BREAKDOWN_FIGURES = (
-    ("handlaggare", "T01", "totalt", "Årsarbetare"),
-    ("arbetsledare", "T09", "totalt", "Årsarbetare"),
-    ("handlaggare_utan_socionom", "T11", "utan_socionom_andel", "Procent"),
+    (
+        "handlaggare",
+        "T01",
+        "totalt",
+        "Årsarbetare",
+        "Handläggare (årsarbetare) vid slutinventeringen",
+    ),
+    (
+        "arbetsledare",
+        "T09",
+        "totalt",
+        "Årsarbetare",
+        "Arbetsledare (årsarbetare) vid slutinventeringen",
+    ),
+    (
+        "handlaggare_utan_socionom",
+        "T11",
+        "utan_socionom_andel",
+        "Procent",
+        "Andel handläggare utan socionomexamen vid slutinventeringen",
+    ),
 )
 _STYLE = {
     "svg.hashsalt": "kompetens",
@@ -51,6 +94,14 @@ _STYLE = {
 }
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 NOTHING_IN_CHART = "Inget att visa: inga kommuner räknas i de här siffrorna."
+SYMBOLS_EXPLAINED = f"(.. = färre än {MIN_MUNICIPALITIES} kommuner, – = inga kommuner)"
+
+
+@dataclass(frozen=True)
+class Chart:
+    caption: str  # what the chart shows, printed under it in rapport.html
+    source: str  # its "Källa:" line
+    draw: Callable[[], Figure]
 
 
 DRAW_CHARTS = "assets.publication.charts:write_charts"
@@ -62,7 +113,7 @@ def draw_charts(folder: Path, publication: Publication) -> dict[str, list[Path]]
     # Imported here: this module is also imported by the helper itself.
     from assets import helper_process
 
-    names = list(_drawings(publication))
+    names = list(charts(publication))
     # Resolved: the helper keeps the working directory it was started in.
     helper_folder = folder.resolve()
     with helper_process.submit(DRAW_CHARTS, helper_folder, publication, names[1::2]) as helper_half:
@@ -80,51 +131,66 @@ def write_charts(
     """Draw the charts `names` (every chart by default) into `folder`; returns chart name → its
     files (PNG first)."""
     folder.mkdir(parents=True, exist_ok=True)
-    drawings = _drawings(publication)
-    charts = {name: drawings[name] for name in (drawings if names is None else names)}
+    every_chart = charts(publication)
     written = {}
-    # Fixed margins rather than constrained layout: the long Swedish labels fit in the left
-    # margin, and a refresh does not spend seconds measuring text.
-    with plt.rc_context(_STYLE):
-        for name, draw in charts.items():
-            figure = draw()
-            try:
-                height = figure.get_figheight()
-                figure.subplots_adjust(
-                    left=0.36, right=0.95, top=1 - 1.0 / height, bottom=0.6 / height
-                )
-                written[name] = []
-                for suffix in FORMATS:
-                    path = folder / f"{name}.{suffix}"
-                    figure.savefig(path, format=suffix, dpi=110, metadata=_METADATA[suffix])
-                    written[name].append(path)
-            finally:
-                plt.close(figure)
+    for name in every_chart if names is None else names:
+        with drawn(every_chart[name].draw) as figure:
+            written[name] = []
+            for suffix in FORMATS:
+                path = folder / f"{name}.{suffix}"
+                figure.savefig(path, format=suffix, dpi=110, metadata=_METADATA[suffix])
+                written[name].append(path)
     return written
 
 
-def _drawings(publication: Publication) -> dict:
-    """Chart name → a function that draws it."""
+@contextmanager
+def drawn(draw: Callable[[], Figure]) -> Iterator[Figure]:
+    """The figure `draw` makes, in the charts' style and margins, as it is saved; closed after."""
+    with plt.rc_context(_STYLE):
+        figure = draw()
+        try:
+            # Fixed margins rather than constrained layout: the long Swedish labels fit in the
+            # left margin, and a refresh does not spend seconds measuring text.
+            height = figure.get_figheight()
+            figure.subplots_adjust(left=0.36, right=0.95, top=1 - 1.0 / height, bottom=0.6 / height)
+            yield figure
+        finally:
+            plt.close(figure)
+
+
+def charts(publication: Publication) -> dict[str, Chart]:
+    """Every chart by name, in the order rapport.html shows them."""
     tables = {table.table_id: table for table in publication.tables}
     return {
-        "andelar_2013_2016": lambda: _share_change([tables[f"T{n}"] for n in range(11, 15)]),
-        "kompetens_omrade": lambda: _stacked_levels(
-            [tables["T03"]], "Kompetensnivå per kompetensområde (tabell 3)"
+        "andelar_2013_2016": Chart(
+            "Andelarna i tabell 11–14, första inventeringsåret och slutinventeringen",
+            source_line("tabell 11–14"),
+            lambda: _share_change([tables[f"T{n}"] for n in range(11, 15)]),
         ),
-        "kompetens_delomrade": lambda: _stacked_levels(
-            [tables[f"T0{n}"] for n in range(4, 9)], "Kompetensnivå per delområde (tabell 4–8)"
+        "kompetens_omrade": _levels_chart(
+            [tables["T03"]], "Kompetensnivå per kompetensområde (tabell 3)", "tabell 3"
+        ),
+        "kompetens_delomrade": _levels_chart(
+            [tables[f"T0{n}"] for n in range(4, 9)],
+            "Kompetensnivå per delområde (tabell 4–8)",
+            "tabell 4–8",
         ),
         **{
-            f"{stem}_{breakdown.dimension}": (
-                lambda breakdown=breakdown, col_key=col_key, axis=axis: _breakdown_bars(
-                    breakdown, col_key, axis
-                )
-            )
-            for stem, table_id, col_key, axis in BREAKDOWN_FIGURES
+            f"{stem}_{breakdown.dimension}": _breakdown_chart(breakdown, col_key, axis, caption)
+            for stem, table_id, col_key, axis, caption in BREAKDOWN_FIGURES
             for breakdown in publication.breakdowns
             if breakdown.table_id == table_id
         },
     }
+
+
+def _levels_chart(tables: list[ReportTable], title: str, source_tables: str) -> Chart:
+    return Chart(title, source_line(source_tables), lambda: _stacked_levels(tables, title))
+
+
+def _breakdown_chart(breakdown: BreakdownTable, col_key: str, axis: str, caption: str) -> Chart:
+    title = f"{caption}, per {DIMENSION_LABELS[breakdown.dimension]}"
+    return Chart(title, breakdown.source, lambda: breakdown_bars(breakdown, col_key, axis, title))
 
 
 def _share_label(label: str) -> str:
@@ -213,25 +279,22 @@ def _stacked_levels(tables: list[ReportTable], title: str):
     return figure
 
 
-def _breakdown_bars(breakdown, col_key: str, axis_label: str):
+def breakdown_bars(breakdown: BreakdownTable, col_key: str, axis_label: str, title: str):
+    """One figure of a breakdown in the final year, a bar per group; a share with the national
+    share as a reference line."""
     # The final year is the table's last row; a breakdown of no municipality has no lines.
     line = next((line for line in reversed(breakdown.lines) if line.column.key == col_key), None)
     if line is None:
-        return _nothing_to_show(breakdown.title)
+        return _nothing_to_show(title)
     names = [name for _, name in breakdown.groups]
     values = [value if disclosure == Disclosure.SHOWN else None for value, disclosure in line.cells]
+    labels = [
+        swedish_number(v, 0) if d == Disclosure.SHOWN else SYMBOLS[Disclosure(d)]
+        for v, d in line.cells
+    ]
     figure, axes = plt.subplots(figsize=(9, 0.3 * len(names) + 1.6))
     bars = axes.barh(names, [v or 0 for v in values], color="0.7", edgecolor="black", linewidth=0.5)
-    axes.bar_label(
-        bars,
-        labels=[
-            swedish_number(v, 0) if d == Disclosure.SHOWN else SYMBOLS[Disclosure(d)]
-            for v, d in line.cells
-        ],
-        padding=2,
-        fontsize=8,
-    )
-    if line.total is not None:
+    if line.column.unit == PERCENT and line.total is not None:
         axes.axvline(
             line.total,
             color="black",
@@ -240,13 +303,25 @@ def _breakdown_bars(breakdown, col_key: str, axis_label: str):
             label=f"Riket {swedish_number(line.total, 0)}",
         )
         axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        # The values in a column right of the bars: at the bars' ends, those close to the
+        # national share would be crossed by its line.
+        for position, label in enumerate(labels):
+            axes.annotate(
+                label,
+                xy=(1, position),
+                xycoords=axes.get_yaxis_transform(),
+                xytext=(4, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=8,
+            )
+    else:
+        axes.bar_label(bars, labels=labels, padding=2, fontsize=8)
     axes.invert_yaxis()
     axes.set_xlabel(axis_label)
-    axes.set_title(
-        f"{_share_label(line.column.label).capitalize()}, {line.row_label}, per "
-        f"{DIMENSION_LABELS[breakdown.dimension]}\n(.. = färre än 3 kommuner, – = inga kommuner)",
-        pad=22,
-    )
+    # Wrapped: centred over the bars, a long title would run off the figure's right edge.
+    axes.set_title(f"{textwrap.fill(title, 60)}\n{SYMBOLS_EXPLAINED}", pad=22)
     return figure
 
 

@@ -48,6 +48,17 @@ SYNTHETIC_MARKER = "<!-- kompetens: syntetiska data, skrivna av tools/generate_r
 LANDING_ZONE_README = "README.md"
 
 
+# What a source line cites: the submissions the figures are recomputed from, and the report whose
+# tables they recompute.
+RECOMPUTATION = "Omräkning från kommunernas inlämningar 2013–2016 (kompetensinventeringen)"
+FINAL_REPORT = "Socialstyrelsens slutrapport 2017 (art.nr 2017-6-11)"
+# How a breakdown's groups are formed (schemas/reference: municipalities.csv, kommungrupp.csv).
+GROUPINGS = {
+    "lan": "per län enligt SCB:s länsindelning",
+    "kommungrupp": "per kommungrupp enligt SKR:s kommungruppsindelning 2017",
+}
+
+
 def neutralise(text: str) -> str:
     """Text that no spreadsheet executes: a leading apostrophe before a formula-like start."""
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
@@ -72,6 +83,11 @@ def is_synthetic_landing_zone(raw_dir: Path) -> bool:
     except OSError:  # no README.md: a landing zone as the municipalities fill it
         return False
     return SYNTHETIC_MARKER in text.splitlines()
+
+
+def source_line(what: str) -> str:
+    """The "Källa:" line of figures recomputed from the report's tables `what` ("tabell 11–14")."""
+    return f"Källa: {RECOMPUTATION}, {FINAL_REPORT}, {what}."
 
 
 def cell_text(value: float | None, disclosure: str, decimals: int) -> str:
@@ -138,6 +154,10 @@ class BreakdownTable:
     title: str
     groups: list[tuple[str, str]]  # (group_code, group_name) in presentation order
     lines: list[BreakdownLine]
+
+    @property
+    def source(self) -> str:
+        return source_line(f"tabell {int(self.table_id[1:])}, fördelad {GROUPINGS[self.dimension]}")
 
 
 @dataclass(frozen=True)
