@@ -8,7 +8,8 @@ block of a selected file; and an index listing each municipality with its worst 
 Everything is told in words, each code beside its words ("Avvisad (rejected)", "Block A –
 Handläggare (A_handlaggare)"); the words come from their homes (schemas/contract.py, rules.py and
 reference/blocks.csv). Rules cite the section of the form specification (docs/INLAMNING.md) that
-explains them. The validator (assets/validate/cli.py) tells its findings with the same functions.
+explains them. The words are told by schemas/words.py, which the validator
+(assets/validate/cli.py) and rapport.html share.
 
 Pure: no Dagster, no DuckDB. File names and answers are hostile input: every file-derived text is
 escaped (HTML and Markdown), and report file names are built from a safe alphabet only.
@@ -20,7 +21,6 @@ import hashlib
 import html
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -28,24 +28,23 @@ from pathlib import Path, PurePosixPath
 from assets.folders import replace_folder
 
 # The ledger's way of showing a submission time: a date alone when it has no time of day.
-from assets.ingest.ledger import _format_inlamnad
+from assets.ingest.ledger import format_inlamnad
 from schemas.catalog import load_catalog
-from schemas.contract import (
-    BLOCK_STATUS_WORDS,
-    BLOCK_STATUSES,
-    LEDGER_STATUS_WORDS,
-    LEDGER_STATUSES,
-)
-from schemas.rules import (
-    FORM_SPECIFICATION,
-    RULES,
-    SEVERITIES,
-    SEVERITY_WORDS,
-    SPECIFICATION_SECTIONS,
+from schemas.contract import LEDGER_STATUS_WORDS
+from schemas.rules import FORM_SPECIFICATION, SEVERITIES
+from schemas.words import (
+    NO_PROBLEMS,
+    block_status_text,
+    block_text,
+    ledger_status_text,
+    rule_text,
+    severity_counts_text,
+    severity_text,
+    with_code,
+    worst_severity_text,
 )
 
 UNKNOWN_YEAR_FOLDER = "okant_ar"
-NO_PROBLEMS = "Inga anmärkningar"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#!])")  # < > & are HTML-escaped first
 
@@ -109,52 +108,6 @@ def worst_severity(problems: list[Problem]) -> str | None:
     return None
 
 
-# --- Words, each code beside them; the validator tells its findings with the same ----------
-
-
-def with_code(words: str, code: str) -> str:
-    return f"{words} ({code})"
-
-
-def ledger_status_text(status: str) -> str:
-    """The status, its code and its meaning: Avvisad (rejected): filen kan inte användas."""
-    word = LEDGER_STATUS_WORDS[status]
-    return with_code(word, status) + LEDGER_STATUSES[status].removeprefix(word)
-
-
-def block_status_text(status: str) -> str:
-    """The status, its code and its meaning: Ogiltigt (invalid): blocket räknas inte …"""
-    word = BLOCK_STATUS_WORDS[status]
-    return with_code(word, status) + BLOCK_STATUSES[status].removeprefix(word)
-
-
-def severity_text(severity: str) -> str:
-    """A problem's severity in a table: Fel (error)."""
-    return with_code(SEVERITY_WORDS[severity].word, severity)
-
-
-def worst_severity_text(severity: str | None) -> str:
-    """The worst severity with its consequence, Fel – blocket räknas inte (error), or none."""
-    return with_code(SEVERITY_WORDS[severity].label, severity) if severity else NO_PROBLEMS
-
-
-def block_text(block: str) -> str:
-    """Block A – Handläggare (A_handlaggare)."""
-    return with_code(load_catalog().block_labels[block], block)
-
-
-def rule_text(rule_id: str) -> str:
-    """The rule's name, its id and the section of the form specification that explains it:
-    Kvinnor + män ska vara lika med totalt (A_handl_kon_summa), avsnitt 4."""
-    return f"{with_code(RULES[rule_id].name, rule_id)}, avsnitt {SPECIFICATION_SECTIONS[rule_id]}"
-
-
-def severity_counts_text(severities: list[str]) -> str:
-    """How many of each severity, counted in words: 1 allvarligt fel, 0 fel, 2 varningar."""
-    counts = Counter(severities)
-    return ", ".join(SEVERITY_WORDS[severity].count(counts[severity]) for severity in SEVERITIES)
-
-
 SPECIFICATION_NOTE = (
     f"Avsnitten hänvisar till {FORM_SPECIFICATION}, som beskriver varje regel och vad du ska "
     "göra: filens status i avsnitt 3, blocken och deras regler i avsnitt 4."
@@ -185,7 +138,7 @@ def _facts(ledger_file: LedgerFile, problems: list[Problem]) -> list[tuple[str, 
         ("Kommun", _municipality(ledger_file)),
         ("År", str(ledger_file.ar) if ledger_file.ar is not None else "okänt"),
         ("Fil", ledger_file.path),
-        ("Inlämnad", _format_inlamnad(ledger_file.inlamnad) if ledger_file.inlamnad else "okänt"),
+        ("Inlämnad", format_inlamnad(ledger_file.inlamnad) if ledger_file.inlamnad else "okänt"),
         ("Status", ledger_status_text(ledger_file.status)),
     ]
     if ledger_file.message:

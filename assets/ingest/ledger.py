@@ -188,7 +188,7 @@ def _supersession(
     latest_time = max(inlamnad(f) for f in submissions)
     latest = [f for f in submissions if inlamnad(f) == latest_time]
     latest_paths = " och ".join(f.path for f in latest)
-    when = _format_inlamnad(latest_time)
+    when = format_inlamnad(latest_time)
     decisions = {
         f.path: _Decision(SUPERSEDED, None, f"Ersatt av {latest_paths} (inlämnad {when}).")
         for f in submissions
@@ -208,7 +208,7 @@ def _supersession(
     return decisions
 
 
-def _format_inlamnad(inlamnad: datetime) -> str:
+def format_inlamnad(inlamnad: datetime) -> str:
     if inlamnad == datetime.combine(inlamnad.date(), datetime.min.time()):
         return inlamnad.date().isoformat()
     return inlamnad.isoformat(sep=" ")

@@ -31,7 +31,14 @@ from typing import NoReturn
 
 import polars as pl
 
-from assets.feedback.control_reports import (
+from assets.ingest.landing_zone import SUBMISSIONS_FOLDER, LandingFile
+from assets.ingest.ledger import build_ledger, format_inlamnad, needs_content
+from assets.ingest.reader import ReadResult, read_key, read_submission
+from assets.validate.blocks import validate_submissions
+from schemas.catalog import load_catalog, municipality_names
+from schemas.contract import BLOCK_STATUS_WORDS, CONFLICT, REJECTED, SELECTED
+from schemas.rules import ERROR, FATAL, FORM_SPECIFICATION, RULES, SEVERITIES, WARNING
+from schemas.words import (
     block_text,
     ledger_status_text,
     rule_text,
@@ -39,13 +46,6 @@ from assets.feedback.control_reports import (
     severity_text,
     with_code,
 )
-from assets.ingest.landing_zone import SUBMISSIONS_FOLDER, LandingFile
-from assets.ingest.ledger import _format_inlamnad, build_ledger, needs_content
-from assets.ingest.reader import ReadResult, read_key, read_submission
-from assets.validate.blocks import validate_submissions
-from schemas.catalog import load_catalog, municipality_names
-from schemas.contract import BLOCK_STATUS_WORDS, CONFLICT, REJECTED, SELECTED
-from schemas.rules import ERROR, FATAL, FORM_SPECIFICATION, RULES, SEVERITIES, WARNING
 
 EXIT_CLEAN = 0
 EXIT_WARNINGS = 1
@@ -151,7 +151,7 @@ def check_file(file: Path, year: int | None = None) -> FileCheck:
         kommunkod=row.kommunkod,
         kommun=municipality_names().get(row.kommunkod) if row.kommunkod else None,
         ar=row.ar,
-        inlamnad=_format_inlamnad(row.inlamnad) if row.inlamnad else None,
+        inlamnad=format_inlamnad(row.inlamnad) if row.inlamnad else None,
         ledger_message=row.message,
         findings=tuple(findings),
         blocks=blocks,

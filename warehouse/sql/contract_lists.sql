@@ -16,4 +16,5 @@ COMMENT ON COLUMN ref.rules.rule IS 'Regelns id: reason_code i quality.file_ledg
 COMMENT ON COLUMN ref.rules.kind IS 'rejection (avvisningskod), conflict, reading (läsvarning), block (blockregel), warning (varning) eller register (rekvisitionsregistret).';
 COMMENT ON COLUMN ref.rules.position IS 'Ordning inom sin sort; för rejection kontraktets beslutsordning.';
 COMMENT ON COLUMN ref.rules.severity IS 'fatal (filen eller kommunåret används inte), error (blocket är ogiltigt) eller warning (uppgiften används).';
+COMMENT ON COLUMN ref.rules.name_sv IS 'Regelns namn med några ord, som kommunen läser det i kontrollrapporten.';
 COMMENT ON COLUMN ref.rules.description_sv IS 'Vad regeln kontrollerar och vad kommunen ska göra.';
