@@ -11,10 +11,11 @@ on a copy of its warehouse, with the shipped raw/ as its landing zone, gives the
 from __future__ import annotations
 
 import re
-import shutil
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
 
-from assets.publication.content import SYNTHETIC_MARKER, is_synthetic_landing_zone
-from pipelines.resources import DEFAULT_RAW_DIR
+import pytest
 
 SOURCE_OF_TABLE_1 = (
     "Källa: Omräkning från kommunernas inlämningar 2013–2016 (kompetensinventeringen), "
@@ -25,20 +26,105 @@ SYNTHETIC_WORDS = "Uppgifterna är syntetiska."
 SWEDISH_FIGURE = re.compile(r"-?\d{1,3}(\u00a0\d{3})*(,(\d+))?")
 
 
+# ---------------------------------------------------------------- a small DOM of the page
+
+VOID_ELEMENTS = {"meta", "img", "br", "hr", "link", "input", "col", "wbr", "source"}
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str | None]
+    children: list[Element | str] = field(default_factory=list)
+
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+    def iter(self, tag: str | None = None):
+        """Every element below this one, in document order."""
+        for child in self.children:
+            if isinstance(child, Element):
+                if tag is None or child.tag == tag:
+                    yield child
+                yield from child.iter(tag)
+
+    def classes(self) -> set[str]:
+        return set((self.attrs.get("class") or "").split())
+
+
+class _Builder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, dict(attrs))
+        self.stack[-1].children.append(element)
+        if tag not in VOID_ELEMENTS:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag, attrs):
+        self.stack[-1].children.append(Element(tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        if tag in VOID_ELEMENTS:
+            return
+        while self.stack[-1].tag != tag:
+            self.stack.pop()
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(data)
+
+
+def parse(page: str) -> Element:
+    builder = _Builder()
+    builder.feed(page)
+    builder.close()
+    return builder.root
+
+
+def by_id(dom: Element, element_id: str) -> Element:
+    (element,) = [e for e in dom.iter() if e.attrs.get("id") == element_id]
+    return element
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def small_exports(small_warehouse) -> Path:
+    """The small landing zone's refresh: a zone with no generator's marker."""
+    return small_warehouse.parent / "exports"
+
+
+@pytest.fixture(scope="module")
+def page(small_exports) -> Element:
+    return parse((small_exports / "rapport.html").read_text(encoding="utf-8"))
+
+
 # ---------------------------------------------------------------- rapport.html
 
 
-def test_the_landing_zone_is_synthetic_by_the_generators_marker_not_by_its_path(tmp_path):
-    assert is_synthetic_landing_zone(DEFAULT_RAW_DIR)
-    copy = tmp_path / "kopia"
-    copy.mkdir()
-    shutil.copyfile(DEFAULT_RAW_DIR / "README.md", copy / "README.md")
-    assert is_synthetic_landing_zone(copy)
-    # A README of a real landing zone, even one that talks about synthetic data, is not the marker.
-    (copy / "README.md").write_text(
-        f"# Inlämningar\n\nInga syntetiska data här; markören ser ut så här: {SYNTHETIC_MARKER}\n",
-        encoding="utf-8",
+def test_published_and_recomputed_are_printed_alike_in_the_reconciliation(page):
+    table = by_id(page, "avstamning-avvikelser")
+    headings = [th.text() for th in table.iter("th")]
+    published, recomputed = headings.index("Publicerat"), headings.index("Omräknat")
+    rows = [[td.text() for td in tr.iter("td")] for tr in next(table.iter("tbody")).iter("tr")]
+    assert rows
+    for row in rows:
+        pair = (row[published], row[recomputed])
+        # A recomputed cell with no value (no municipality counted) is "–".
+        matches = [SWEDISH_FIGURE.fullmatch(pair[0])]
+        matches += [SWEDISH_FIGURE.fullmatch(pair[1])] if pair[1] != "–" else []
+        assert all(matches), pair
+        # The same number of decimals: the report's, for both.
+        assert len({len(m.group(3) or "") for m in matches}) == 1, pair
+    assert any(r[recomputed] != "–" for r in rows)
+    # The Stockholm text figure: 3 307 887 published, 3 306 887 from the register.
+    text_figure = next(r for r in rows if r[0] == "Rapportens text" and "Stockholms stad" in r[1])
+    assert (text_figure[published], text_figure[recomputed]) == (
+        "3\u00a0307\u00a0887",
+        "3\u00a0306\u00a0887",
     )
-    assert not is_synthetic_landing_zone(copy)
-    (copy / "README.md").unlink()
-    assert not is_synthetic_landing_zone(copy)

@@ -170,7 +170,9 @@ class Publication:
     breakdown_cells: pl.DataFrame
     breakdowns: list[BreakdownTable]
     reconciliation_counts: list[tuple[str, int]]  # (status, cells)
-    reconciliation_deviations: list[tuple]  # every cell not `match`, with its note
+    # Every cell not `match`: (table_id or None for a text figure, row label, column label,
+    # published, recomputed, decimals published, status, note).
+    reconciliation_deviations: list[tuple]
     ledger_counts: list[tuple[str, str | None, int]]  # (status, reason_code, files)
     issue_counts: list[tuple[str, str, int]]  # (rule, severity, issues)
     selected_submissions: int  # the submissions the tables are computed from (core.submissions)
@@ -198,8 +200,7 @@ def read_publication(con: duckdb.DuckDBPyConnection) -> Publication:
         ).fetchall(),
         reconciliation_deviations=con.execute(
             """
-            SELECT coalesce(table_id, 'text'), row_label, col_label, published, recomputed,
-                   status, note
+            SELECT table_id, row_label, col_label, published, recomputed, decimals, status, note
             FROM report.reconciliation
             WHERE status <> 'match'
             ORDER BY status DESC, table_id NULLS LAST, row_key, col_key

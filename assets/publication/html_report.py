@@ -145,21 +145,22 @@ def _reconciliation(publication: Publication) -> str:
         for status, count in publication.reconciliation_counts
     )
     deviations = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{_h('' if cell is None else cell)}</td>"
-            for cell in (table_id, row_label, col_label)
-        )
-        + f'<td class="num">{_h(published)}</td><td class="num">{_number(recomputed, 2)}</td>'
-        f"<td>{_h(status)}</td><td>{_h(note or '')}</td></tr>"
-        for table_id, row_label, col_label, published, recomputed, status, note in (
+        f"<tr><td>{_h(f'Tabell {int(table_id[1:])}' if table_id else 'Rapportens text')}</td>"
+        f"<td>{_h(row_label)}</td><td>{_h(col_label or '')}</td>"
+        # Both as the report prints the published figure: its number of decimals.
+        f'<td class="num">{_number(published, decimals)}</td>'
+        f'<td class="num">{_number(recomputed, decimals)}</td>'
+        # The status's word alone: the table above gives each status with its explanation.
+        f"<td>{_h(RECONCILIATION_STATUSES.get(status, status).partition(' (')[0])}</td>"
+        f"<td>{_h(note or '')}</td></tr>"
+        for table_id, row_label, col_label, published, recomputed, decimals, status, note in (
             publication.reconciliation_deviations
         )
     )
     return (
         '<table id="avstamning-summa"><caption>Publicerade celler per status</caption>'
         f"<tbody>{counts}</tbody></table>"
-        '<div class="wide"><table id="avstamning-avvikelser"><caption>Celler som inte stämmer '
+        + '<div class="wide"><table id="avstamning-avvikelser"><caption>Celler som inte stämmer '
         "exakt, och varför</caption><thead><tr><th>Tabell</th><th>Rad</th><th>Kolumn</th>"
         "<th>Publicerat</th><th>Omräknat</th><th>Status</th><th>Förklaring</th></tr></thead>"
         f"<tbody>{deviations}</tbody></table></div>"
