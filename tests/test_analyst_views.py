@@ -1,6 +1,7 @@
 """The analyst's warehouse (issue 14, section 4): the ledger and the issues with each municipality's
-name and county (warehouse/sql/90_quality_kommun_views.sql), and one wide row of answers per
-selected submission (warehouse/sql/91_core_answers_wide.sql).
+name and county (warehouse/sql/90_quality_kommun_views.sql), one wide row of answers per selected
+submission (warehouse/sql/91_core_answers_wide.sql), and the README's queries, which return rows
+on the shipped data.
 
 The small landing zone's values are worked out by hand in tests/landing_zone_fixture.py: Malmö's
 2016 block A breaks kvinnor + män = totalt (19 + 2 is not 22) and is invalid, its block B
@@ -9,10 +10,17 @@ The small landing zone's values are worked out by hand in tests/landing_zone_fix
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import duckdb
 import pytest
 
 from schemas.catalog import META_BLOCK, load_catalog
 from tests.test_report_sql import build_warehouse
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
 
 # --- quality.file_ledger_kommun, quality.issues_kommun -------------------------------------------
 
@@ -115,3 +123,26 @@ def test_an_invalid_blocks_answers_are_left_out_and_the_block_named(small_db):
         " WHERE kommunkod = '1480' AND ar = 2016"
     ).fetchall()
     assert goteborg == [([], 12.5, None)]
+
+
+# --- the README's queries ------------------------------------------------------------------------
+
+
+def readme_queries() -> list[str]:
+    """The statements of the SQL block of README.md's "Querying the warehouse"."""
+    section = README.read_text(encoding="utf-8").split("## Querying the warehouse", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    (sql,) = re.findall(r"```sql\n(.*?)```", section, re.DOTALL)
+    code = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+    return [statement.strip() for statement in code.split(";") if statement.strip()]
+
+
+def test_every_query_of_the_readme_returns_rows_on_the_shipped_data(shipped_warehouse):
+    queries = readme_queries()
+    assert len(queries) >= 6  # the SQL block was found and read
+    con = duckdb.connect(str(shipped_warehouse), read_only=True)
+    try:
+        empty = [query for query in queries if not con.execute(query).fetchall()]
+    finally:
+        con.close()
+    assert empty == []
