@@ -10,12 +10,15 @@ on a copy of its warehouse, with the shipped raw/ as its landing zone, gives the
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from schemas.catalog import reference_dir
 
 SOURCE_OF_TABLE_1 = (
     "Källa: Omräkning från kommunernas inlämningar 2013–2016 (kompetensinventeringen), "
@@ -128,3 +131,50 @@ def test_published_and_recomputed_are_printed_alike_in_the_reconciliation(page):
         "3\u00a0307\u00a0887",
         "3\u00a0306\u00a0887",
     )
+
+
+def test_the_breakdown_tables_have_the_groups_as_rows_and_riket_last(page):
+    with (reference_dir() / "municipalities.csv").open(encoding="utf-8") as handle:
+        counties = sorted({row["lan"] for row in csv.DictReader(handle)})
+    with (reference_dir() / "kommungrupp.csv").open(encoding="utf-8") as handle:
+        groups = sorted({row["group_name"] for row in csv.DictReader(handle)})
+    for names, heading, per in (
+        (counties, "Län", "län"),
+        (groups, "Kommungrupp (SKR 2017)", "kommungrupp (SKR 2017)"),
+    ):
+        for table_id in ("T01", "T03", "T09", "T11"):
+            # Found by its caption, as a reader finds it.
+            (table,) = [
+                t
+                for t in page.iter("table")
+                if "breakdown" in t.classes()
+                and next(t.iter("caption")).text().startswith(f"Tabell {int(table_id[1:])}.")
+                and next(t.iter("caption")).text().endswith(f", per {per}")
+            ]
+            head = [th.text() for th in next(table.iter("thead")).iter("th")]
+            assert head[0] == heading
+            # Columns are the report table's: a handful, never one per group.
+            assert 2 <= len(head) <= 9 and not set(head) & set(names), head
+            for block in table.iter("tbody"):
+                row_heads = [th.text() for th in block.iter("th") if th.attrs.get("scope") == "row"]
+                assert sorted(row_heads[:-1]) == names and row_heads[-1] == "Riket"
+                assert all(len(tr_cells) == len(head) for tr_cells in _cells_per_row(block))
+    # Table 3 per county: one block of rows per area, headed by it.
+    areas = [
+        th.text() for th in by_id(page, "fordelning-lan-T03").iter("th") if "del" in th.classes()
+    ]
+    assert areas == [
+        "Socialt arbete",
+        "Juridik",
+        "Psykologi",
+        "Samhällsvetenskap",
+        "Evidensbaserad praktik",
+    ]
+
+
+def _cells_per_row(block: Element) -> list[list[Element]]:
+    return [
+        [c for c in tr.children if isinstance(c, Element) and c.tag in ("th", "td")]
+        for tr in block.iter("tr")
+        if not any(isinstance(c, Element) and "del" in c.classes() for c in tr.children)
+    ]

@@ -156,6 +156,20 @@ class BreakdownTable:
     lines: list[BreakdownLine]
 
     @property
+    def columns(self) -> list[Column]:
+        """The report table's columns that the lines hold, in the report's order."""
+        return list({line.column.key: line.column for line in self.lines}.values())
+
+    @property
+    def parts(self) -> list[tuple[str, dict[str, BreakdownLine]]]:
+        """The lines per row of the report table (an area of Table 3, a year of Table 11), in the
+        report's order: (row label, column key → line)."""
+        parts: dict[str, dict[str, BreakdownLine]] = {}
+        for line in self.lines:
+            parts.setdefault(line.row_label, {})[line.column.key] = line
+        return list(parts.items())
+
+    @property
     def source(self) -> str:
         return source_line(f"tabell {int(self.table_id[1:])}, fördelad {GROUPINGS[self.dimension]}")
 

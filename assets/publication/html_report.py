@@ -11,9 +11,10 @@ import base64
 import html
 from pathlib import Path
 
-from assets.publication.breakdowns import MIN_MUNICIPALITIES, TOTAL_LABEL
+from assets.publication.breakdowns import DIMENSION_LABELS, MIN_MUNICIPALITIES, TOTAL_LABEL
 from assets.publication.content import (
     NOTHING_TO_SHOW,
+    BreakdownTable,
     Publication,
     ReportTable,
     cell_text,
@@ -108,23 +109,47 @@ def _report_table(table: ReportTable) -> str:
     )
 
 
-def _breakdown_table(breakdown) -> str:
-    head = "".join(f"<th>{_h(name)}</th>" for _, name in breakdown.groups)
-    rows = []
-    for line in breakdown.lines:
-        decimals = line.column.decimals
-        cells = "".join(
-            f'<td class="num">{_h(cell_text(value, disclosure, decimals))}</td>'
-            for value, disclosure in line.cells
+def _breakdown_id(breakdown: BreakdownTable) -> str:
+    return f"fordelning-{breakdown.dimension}-{breakdown.table_id}"
+
+
+def _breakdown_table(breakdown: BreakdownTable) -> str:
+    """The groups as rows, Riket last, and the report table's columns as columns; a report table
+    of several rows (the areas of Table 3, the years of Table 11) is one block of rows each."""
+    columns = breakdown.columns
+    group_heading = DIMENSION_LABELS[breakdown.dimension]
+    head = f'<th scope="col">{_h(group_heading[0].upper() + group_heading[1:])}</th>' + "".join(
+        f'<th scope="col">{_h(column.label)}</th>' for column in columns
+    )
+    parts = breakdown.parts
+    blocks = []
+    for row_label, lines in parts:
+        rows = []
+        if len(parts) > 1:
+            rows.append(
+                f'<tr><th colspan="{len(columns) + 1}" scope="colgroup" class="del">'
+                f"{_h(row_label)}</th></tr>"
+            )
+        for position, (_, group_name) in enumerate(breakdown.groups):
+            cells = "".join(
+                f'<td class="num">{_h(cell_text(*lines[c.key].cells[position], c.decimals))}</td>'
+                if c.key in lines
+                else "<td></td>"
+                for c in columns
+            )
+            rows.append(f'<tr><th scope="row">{_h(group_name)}</th>{cells}</tr>')
+        totals = "".join(
+            f'<td class="num">{_number(lines[c.key].total, c.decimals)}</td>'
+            if c.key in lines
+            else "<td></td>"
+            for c in columns
         )
-        rows.append(
-            f"<tr><th>{_h(line.row_label)}: {_h(line.column.label)}</th>{cells}"
-            f'<td class="num"><b>{_number(line.total, decimals)}</b></td></tr>'
-        )
+        rows.append(f'<tr class="riket"><th scope="row">{TOTAL_LABEL}</th>{totals}</tr>')
+        blocks.append(f"<tbody>{''.join(rows)}</tbody>")
     return (
-        f'<div class="wide"><table class="breakdown"><caption>{_h(breakdown.title)}</caption>'
-        f"<thead><tr><th></th>{head}<th>{TOTAL_LABEL}</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        f'<div class="wide"><table class="breakdown" id="{_breakdown_id(breakdown)}">'
+        f"<caption>{_h(breakdown.title)}</caption><thead><tr>{head}</tr></thead>"
+        f"{''.join(blocks)}</table></div>"
     )
 
 
