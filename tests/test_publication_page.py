@@ -12,12 +12,20 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 from dataclasses import dataclass, field
+from datetime import UTC
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import dagster as dg
+import duckdb
 import pytest
 
+from assets.publication.assets import publication_exports
+from assets.publication.content import SYNTHETIC_MARKER, is_synthetic_landing_zone
+from pipelines.resources import DEFAULT_RAW_DIR, LandingZone, Warehouse
 from schemas.catalog import reference_dir
 
 SOURCE_OF_TABLE_1 = (
@@ -103,11 +111,123 @@ def small_exports(small_warehouse) -> Path:
 
 
 @pytest.fixture(scope="module")
+def shipped_zone_exports(small_warehouse, tmp_path_factory) -> Path:
+    """The exports asset on a copy of the small zone's warehouse, its landing zone the shipped
+    raw/: what it says about the landing zone comes from the landing zone it is given."""
+    folder = tmp_path_factory.mktemp("shipped_zone") / "warehouse"
+    folder.mkdir()
+    shutil.copyfile(small_warehouse, folder / small_warehouse.name)
+    result = dg.materialize(
+        [publication_exports],
+        resources={
+            "landing_zone": LandingZone(raw_dir=str(DEFAULT_RAW_DIR)),
+            "warehouse": Warehouse(database=str(folder / small_warehouse.name)),
+        },
+    )
+    assert result.success
+    return folder / "exports"
+
+
+@pytest.fixture(scope="module")
 def page(small_exports) -> Element:
     return parse((small_exports / "rapport.html").read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def build(small_warehouse) -> tuple:
+    con = duckdb.connect(str(small_warehouse), read_only=True)
+    try:
+        (row,) = con.execute(
+            "SELECT fingerprint, run_id, started_at FROM quality.build_inputs"
+        ).fetchall()
+        return row
+    finally:
+        con.close()
+
+
 # ---------------------------------------------------------------- rapport.html
+
+
+def test_the_contents_list_links_every_section_table_breakdown_and_chart(page):
+    (nav,) = [e for e in page.iter("nav") if e.attrs.get("id") == "innehall"]
+    links = [a.attrs["href"] for a in nav.iter("a")]
+    assert all(link.startswith("#") for link in links)
+    targets = {link[1:] for link in links}
+    ids = {e.attrs["id"] for e in page.iter() if e.attrs.get("id")}
+    # Every link leads somewhere on the page, and once.
+    assert targets <= ids and len(targets) == len(links)
+    sections = {h2.attrs["id"] for h2 in page.iter("h2") if h2.attrs.get("id")}
+    assert sections >= {"tabeller", "fordelningar", "diagram", "avstamning", "kvalitet"}
+    report_tables = {f"T{n:02d}" for n in range(1, 15)}
+    breakdowns = {t.attrs["id"] for t in page.iter("table") if "breakdown" in t.classes()}
+    figures = {f.attrs["id"] for f in page.iter("figure")}
+    assert len(breakdowns) == 8 and len(figures) == 9
+    assert report_tables | breakdowns | figures | sections <= targets
+    # A link reads as what it leads to: a table's link is its title.
+    t01 = next(a for a in nav.iter("a") if a.attrs["href"] == "#T01")
+    assert t01.text().startswith("Tabell 1. Antal handläggare")
+
+
+def test_the_page_gives_the_build_date_in_swedish_time_and_the_fingerprint(page, build):
+    fingerprint, run_id, started_at = build
+    text = by_id(page, "bygget").text()
+    swedish = started_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Stockholm"))
+    assert f"Byggd {swedish:%Y-%m-%d} kl. {swedish:%H.%M} (svensk tid)" in text
+    assert fingerprint in text and run_id in text
+    assert re.fullmatch(r"[0-9a-f]{64}", fingerprint)
+
+
+def test_every_table_and_chart_has_a_source_line_under_it(page):
+    # In document order: after a table or a chart, the next of them is its "Källa:" line.
+    events = [
+        ("kalla", e.text()) if e.tag == "p" else (e.tag, e.attrs.get("id") or "")
+        for e in page.iter()
+        if e.tag in ("table", "img") or (e.tag == "p" and "kalla" in e.classes())
+    ]
+    tables_and_charts = [i for i, (kind, _) in enumerate(events) if kind != "kalla"]
+    assert len(tables_and_charts) == 14 + 8 + 9 + 2 + 2  # tables, breakdowns, charts, 2 + 2
+    for i in tables_and_charts:
+        assert i + 1 < len(events) and events[i + 1][0] == "kalla", events[i]
+        assert re.fullmatch(r"Källa: .+\.", events[i + 1][1]), events[i + 1]
+    sources = {events[i][1]: events[i + 1][1] for i in tables_and_charts if events[i][0] == "table"}
+    assert sources["T01"] == SOURCE_OF_TABLE_1
+    assert sources["T14"] == SOURCE_OF_TABLE_1.removesuffix("1.") + "14."
+    assert sources["fordelning-lan-T01"] == (
+        SOURCE_OF_TABLE_1.removesuffix(".") + ", fördelad per län enligt SCB:s länsindelning."
+    )
+    assert sources["fordelning-kommungrupp-T11"].endswith(
+        "tabell 11, fördelad per kommungrupp enligt SKR:s kommungruppsindelning 2017."
+    )
+    chart_sources = [events[i + 1][1] for i in tables_and_charts if events[i][0] == "img"]
+    assert chart_sources[0].endswith("tabell 11–14.")  # the shares 2013 and 2016
+
+
+def test_the_synthetic_statement_is_shown_for_the_shipped_zone_only(
+    small_exports, shipped_zone_exports
+):
+    shipped = parse((shipped_zone_exports / "rapport.html").read_text(encoding="utf-8"))
+    statement = by_id(shipped, "syntetiska-data").text()
+    assert statement.startswith(SYNTHETIC_WORDS) and "tools/generate_raw" in statement
+    # Above the contents list, where a reader starts.
+    order = [e.attrs.get("id") for e in shipped.iter() if e.attrs.get("id")]
+    assert order.index("syntetiska-data") < order.index("innehall")
+    assert SYNTHETIC_WORDS not in (small_exports / "rapport.html").read_text(encoding="utf-8")
+
+
+def test_the_landing_zone_is_synthetic_by_the_generators_marker_not_by_its_path(tmp_path):
+    assert is_synthetic_landing_zone(DEFAULT_RAW_DIR)
+    copy = tmp_path / "kopia"
+    copy.mkdir()
+    shutil.copyfile(DEFAULT_RAW_DIR / "README.md", copy / "README.md")
+    assert is_synthetic_landing_zone(copy)
+    # A README of a real landing zone, even one that talks about synthetic data, is not the marker.
+    (copy / "README.md").write_text(
+        f"# Inlämningar\n\nInga syntetiska data här; markören ser ut så här: {SYNTHETIC_MARKER}\n",
+        encoding="utf-8",
+    )
+    assert not is_synthetic_landing_zone(copy)
+    (copy / "README.md").unlink()
+    assert not is_synthetic_landing_zone(copy)
 
 
 def test_published_and_recomputed_are_printed_alike_in_the_reconciliation(page):

@@ -6,7 +6,8 @@ CSV and Parquet files, charts, rapport.html), built in a temporary folder and sw
 It runs after the publish asset and reads the *published* warehouse, read-only: the exports then
 always describe the warehouse analysts can open, and a failure in drawing or writing them can
 never hold back (or half-publish) a good warehouse. Runs are queued one at a time, so the file it
-reads is the one this run published.
+reads is the one this run published, and the landing zone it looks at (to tell whether it is the
+synthetic one) is the one this run built from.
 """
 
 from pathlib import Path
@@ -14,9 +15,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.publication.content import read_publication
+from assets.publication.content import is_synthetic_landing_zone, read_publication
 from assets.publication.exports import REPORT_NAME, WORKBOOK_NAME, write_publication
-from pipelines.resources import Warehouse
+from pipelines.resources import LandingZone, Warehouse
 
 EXPORTS = dg.AssetKey(["publication", "exports"])
 EXPORTS_FOLDER = "exports"
@@ -48,20 +49,22 @@ def exported_build_fingerprint(warehouse: Warehouse) -> str | None:
         "rapport.html, under <warehouse dir>/exports/."
     ),
 )
-def publication_exports(context: dg.AssetExecutionContext, warehouse: Warehouse):
+def publication_exports(
+    context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
+):
+    synthetic = is_synthetic_landing_zone(landing_zone.path)
     con = duckdb.connect(str(warehouse.published_path), read_only=True)
     try:
-        publication = read_publication(con)
-        build = con.execute("SELECT fingerprint FROM quality.build_inputs").fetchall()
+        publication = read_publication(con, synthetic=synthetic)
     finally:
         con.close()
     target = exports_folder(warehouse)
     counts = write_publication(target, publication)
-    if build:
-        (target / BUILD_MARKER).write_text(build[0][0] + "\n", encoding="utf-8")
+    (target / BUILD_MARKER).write_text(publication.build.fingerprint + "\n", encoding="utf-8")
     return dg.MaterializeResult(
         metadata={
             **counts,
+            "synthetic_landing_zone": synthetic,
             "suppressed_breakdown_cells": publication.breakdown_cells.filter(
                 publication.breakdown_cells["disclosure"].is_in(["primary", "secondary"])
             ).height,

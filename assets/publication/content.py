@@ -1,15 +1,19 @@
 """What the publication outputs show, read once from the warehouse, and how a figure is printed.
 
 Every output (workbook, flat files, charts, HTML) takes a `Publication`, so they all show the same
-figures with the same labels: the figures from report.tables_long (breakdowns from
+figures with the same labels and sources: the figures from report.tables_long (breakdowns from
 report.breakdown_cells_unsuppressed after disclosure control), column headings and row labels from
-ref.published_tables, titles and notes from ref.report_layout.
+ref.published_tables, titles and notes from ref.report_layout, the build from
+quality.build_inputs. Whether the landing zone is the synthetic one is read from the landing zone
+itself (`is_synthetic_landing_zone`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
@@ -47,7 +51,6 @@ SYNTHETIC_STATEMENT = (
 SYNTHETIC_MARKER = "<!-- kompetens: syntetiska data, skrivna av tools/generate_raw -->"
 LANDING_ZONE_README = "README.md"
 
-
 # What a source line cites: the submissions the figures are recomputed from, and the report whose
 # tables they recompute.
 RECOMPUTATION = "Omräkning från kommunernas inlämningar 2013–2016 (kompetensinventeringen)"
@@ -57,6 +60,8 @@ GROUPINGS = {
     "lan": "per län enligt SCB:s länsindelning",
     "kommungrupp": "per kommungrupp enligt SKR:s kommungruppsindelning 2017",
 }
+# The dates a reader sees are Swedish time (started_at is stored in UTC).
+SWEDISH_TIME = ZoneInfo("Europe/Stockholm")
 
 
 def neutralise(text: str) -> str:
@@ -88,6 +93,11 @@ def is_synthetic_landing_zone(raw_dir: Path) -> bool:
 def source_line(what: str) -> str:
     """The "Källa:" line of figures recomputed from the report's tables `what` ("tabell 11–14")."""
     return f"Källa: {RECOMPUTATION}, {FINAL_REPORT}, {what}."
+
+
+def swedish_time(moment: datetime) -> str:
+    """A UTC time as a reader in Sweden reads it: "2026-11-25 kl. 23.49"."""
+    return moment.replace(tzinfo=UTC).astimezone(SWEDISH_TIME).strftime("%Y-%m-%d kl. %H.%M")
 
 
 def cell_text(value: float | None, disclosure: str, decimals: int) -> str:
@@ -136,6 +146,10 @@ class ReportTable:
     def sheet_name(self) -> str:
         return f"Tabell {self.number}"
 
+    @property
+    def source(self) -> str:
+        return source_line(f"tabell {self.number}")
+
 
 @dataclass(frozen=True)
 class BreakdownLine:
@@ -175,6 +189,19 @@ class BreakdownTable:
 
 
 @dataclass(frozen=True)
+class Build:
+    """The build the outputs come from (quality.build_inputs)."""
+
+    fingerprint: str  # of the landing zone, the reference data and the code
+    run_id: str  # the Dagster run that built it
+    started_at: datetime  # UTC
+
+    @property
+    def date(self) -> str:
+        return swedish_time(self.started_at)
+
+
+@dataclass(frozen=True)
 class Publication:
     tables: list[ReportTable]
     tables_long: pl.DataFrame  # report.tables_long as it is
@@ -190,15 +217,21 @@ class Publication:
     ledger_counts: list[tuple[str, str | None, int]]  # (status, reason_code, files)
     issue_counts: list[tuple[str, str, int]]  # (rule, severity, issues)
     selected_submissions: int  # the submissions the tables are computed from (core.submissions)
+    build: Build
+    synthetic: bool  # the landing zone is the generator's synthetic one
 
     @property
     def nothing_to_show(self) -> bool:
         return self.selected_submissions == 0
 
 
-def read_publication(con: duckdb.DuckDBPyConnection) -> Publication:
-    """Everything the outputs show, from a built warehouse (report, ref, quality schemas)."""
+def read_publication(con: duckdb.DuckDBPyConnection, synthetic: bool = False) -> Publication:
+    """Everything the outputs show, from a built warehouse (report, ref, quality schemas);
+    `synthetic` says the landing zone it was built from is the synthetic one."""
     tables = _report_tables(con)
+    (build,) = con.execute(
+        "SELECT fingerprint, run_id, started_at FROM quality.build_inputs"
+    ).fetchall()
     tables_long = con.sql(
         "SELECT table_id, row_key, col_key, value FROM report.tables_long ORDER BY ALL"
     ).pl()
@@ -227,6 +260,8 @@ def read_publication(con: duckdb.DuckDBPyConnection) -> Publication:
             "SELECT rule, severity, count(*) FROM quality.issues GROUP BY ALL ORDER BY 2, 3 DESC, 1"
         ).fetchall(),
         selected_submissions=con.execute("SELECT count(*) FROM core.submissions").fetchone()[0],
+        build=Build(*build),
+        synthetic=synthetic,
     )
 
 

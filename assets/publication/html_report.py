@@ -1,7 +1,11 @@
 """rapport.html: one self-contained page (no network: inline CSS, charts as data: URIs, and a
 Content-Security-Policy that forbids fetching anything) with the tables, the breakdowns after
 disclosure control, the charts, the reconciliation against the published report and a
-data-quality summary. When no submission is used, it says so first: the tables are empty.
+data-quality summary.
+
+At the top: a statement when the landing zone is the synthetic one, the build's date and
+fingerprint, a statement when no submission is used (the tables are empty), and a contents list
+linking every section, table and chart. Every table and chart has its "Källa:" line under it.
 Every text is HTML-escaped.
 """
 
@@ -12,8 +16,11 @@ import html
 from pathlib import Path
 
 from assets.publication.breakdowns import DIMENSION_LABELS, MIN_MUNICIPALITIES, TOTAL_LABEL
+from assets.publication.charts import Chart, charts
 from assets.publication.content import (
+    FINAL_REPORT,
     NOTHING_TO_SHOW,
+    SYNTHETIC_STATEMENT,
     BreakdownTable,
     Publication,
     ReportTable,
@@ -23,25 +30,28 @@ from assets.publication.content import (
 from schemas.contract import RECONCILIATION_STATUSES
 from schemas.rules import RULES
 
-CHART_CAPTIONS = {
-    "andelar_2013_2016": "Andelarna i tabell 11–14, första inventeringsåret och slutinventeringen",
-    "kompetens_omrade": "Kompetensnivå per kompetensområde (tabell 3)",
-    "kompetens_delomrade": "Kompetensnivå per delområde (tabell 4–8)",
-    "handlaggare_lan": "Handläggare (årsarbetare) per län",
-    "handlaggare_kommungrupp": "Handläggare (årsarbetare) per kommungrupp",
-    "arbetsledare_lan": "Arbetsledare (årsarbetare) per län",
-    "arbetsledare_kommungrupp": "Arbetsledare (årsarbetare) per kommungrupp",
-    "handlaggare_utan_socionom_lan": "Andel handläggare utan socionomexamen per län",
-    "handlaggare_utan_socionom_kommungrupp": "Andel handläggare utan socionomexamen per kommungrupp",
-}
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _STYLE = (
     "body{font-family:sans-serif;max-width:90em;margin:2em auto;padding:0 1em;color:#111}"
-    "table{border-collapse:collapse;margin:.5em 0 1.5em}"
+    "table{border-collapse:collapse;margin:.5em 0 .3em}"
     "th,td{border:1px solid #999;padding:.25em .5em;vertical-align:top}"
     "td.num{text-align:right;white-space:nowrap}th{background:#eee;text-align:left}"
     ".wide{overflow-x:auto}caption{text-align:left;font-weight:bold;padding:.3em 0}"
-    "p.note{font-style:italic;max-width:60em}figure{margin:1em 0 2em}img{max-width:100%}"
+    "p.note{font-style:italic;max-width:60em;margin:.3em 0}"
+    "p.kalla{font-size:90%;margin:.3em 0 1.8em}"
+    "tbody th.del{background:#f6f6f6;padding-top:.6em}tr.riket th,tr.riket td{font-weight:bold}"
+    ".syntetisk{border:3px solid #111;padding:.5em 1em;max-width:60em;font-size:110%}"
+    "nav ol ol{font-size:95%}code{word-break:break-all}"
+    "figure{margin:1em 0 2em}img{max-width:100%}figcaption p{margin:.3em 0}"
+)
+_DISCLOSURE_EXPLAINED = (
+    f"<p>Röjandekontroll: en cell som bygger på färre än {MIN_MUNICIPALITIES} kommuner visas som "
+    "<b>..</b>; är bara en cell i en rad undertryckt, undertrycks även den cell i raden som "
+    "bygger på minst antal kommuner, så att värdet inte kan räknas fram ur riket. <b>–</b>: ingen "
+    "kommun. Riket är rapportens värde och visas alltid.</p>"
+)
+_RECONCILIATION_SOURCE = (
+    f"Källa: {FINAL_REPORT}, tabell 1–14 och siffror i rapportens text, jämförda med omräkningen."
 )
 
 
@@ -53,7 +63,40 @@ def _number(value: float | None, decimals: int) -> str:
     return _h(swedish_number(value, decimals))
 
 
-def report_html(publication: Publication, charts: dict[str, list[Path]]) -> str:
+def report_html(publication: Publication, chart_files: dict[str, list[Path]]) -> str:
+    """The page, with the charts drawn into `chart_files` (chart name → its files, PNG first)."""
+    every_chart = charts(publication)
+    # (id, heading, [(id, text) of what the contents list links within it], body)
+    sections = [
+        (
+            "tabeller",
+            "Tabeller",
+            [(table.table_id, table.title) for table in publication.tables],
+            [_report_table(table) for table in publication.tables],
+        ),
+        (
+            "fordelningar",
+            "Fördelningar per län och kommungrupp",
+            [(_breakdown_id(b), b.title) for b in publication.breakdowns],
+            [
+                _DISCLOSURE_EXPLAINED,
+                *(_breakdown_table(breakdown) for breakdown in publication.breakdowns),
+            ],
+        ),
+        (
+            "diagram",
+            "Diagram",
+            [(_chart_id(name), every_chart[name].caption) for name in chart_files],
+            [_figure(name, every_chart[name], files) for name, files in chart_files.items()],
+        ),
+        (
+            "avstamning",
+            "Avstämning mot den publicerade rapporten",
+            [],
+            [_reconciliation(publication)],
+        ),
+        ("kvalitet", "Datakvalitet", [], [_quality(publication)]),
+    ]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="sv"><head><meta charset="utf-8">',
@@ -62,30 +105,52 @@ def report_html(publication: Publication, charts: dict[str, list[Path]]) -> str:
         f"<style>{_STYLE}</style></head><body>",
         "<h1>Kompetensinventeringarna 2013–2016</h1>",
         (
+            '<p class="syntetisk" id="syntetiska-data">'
+            f"<strong>{_h(SYNTHETIC_STATEMENT)}</strong></p>"
+            if publication.synthetic
+            else ""
+        ),
+        (
             "<p>Slutrapportens tabell 1–14 omräknade från kommunernas inlämningar, med "
             "fördelningar per län och kommungrupp, diagram, avstämning mot den publicerade "
             "rapporten och en sammanfattning av datakvaliteten.</p>"
         ),
+        _build(publication),
         f"<p><b>{_h(NOTHING_TO_SHOW)}</b></p>" if publication.nothing_to_show else "",
-        '<h2 id="tabeller">Tabeller</h2>',
-        *(_report_table(table) for table in publication.tables),
-        '<h2 id="fordelningar">Fördelningar per län och kommungrupp</h2>',
-        (
-            f"<p>Röjandekontroll: en cell som bygger på färre än {MIN_MUNICIPALITIES} kommuner "
-            "visas som <b>..</b>; är bara en cell i en rad undertryckt, undertrycks även den cell "
-            "i raden som bygger på minst antal kommuner, så att värdet inte kan räknas fram ur "
-            "riket. <b>–</b>: ingen kommun. Riket är rapportens värde och visas alltid.</p>"
+        _contents(sections),
+        *(
+            f'<h2 id="{section_id}">{_h(heading)}</h2>' + "".join(body)
+            for section_id, heading, _, body in sections
         ),
-        *(_breakdown_table(breakdown) for breakdown in publication.breakdowns),
-        '<h2 id="diagram">Diagram</h2>',
-        *(_figure(name, files) for name, files in charts.items()),
-        '<h2 id="avstamning">Avstämning mot den publicerade rapporten</h2>',
-        _reconciliation(publication),
-        '<h2 id="kvalitet">Datakvalitet</h2>',
-        _quality(publication),
         "</body></html>",
     ]
     return "\n".join(parts)
+
+
+def _build(publication: Publication) -> str:
+    build = publication.build
+    return (
+        f'<p id="bygget">Byggd {_h(build.date)} (svensk tid) i körning '
+        f"<code>{_h(build.run_id)}</code>. Byggets fingeravtryck, en SHA-256 av "
+        "landningszonens filer, referensdata och programkoden: "
+        f"<code>{_h(build.fingerprint)}</code>.</p>"
+    )
+
+
+def _contents(sections) -> str:
+    items = []
+    for section_id, heading, entries, _ in sections:
+        links = "".join(f'<li><a href="#{_h(i)}">{_h(text)}</a></li>' for i, text in entries)
+        items.append(
+            f'<li><a href="#{section_id}">{_h(heading)}</a>'
+            + (f"<ol>{links}</ol>" if links else "")
+            + "</li>"
+        )
+    return f'<nav id="innehall"><h2>Innehåll</h2><ol>{"".join(items)}</ol></nav>'
+
+
+def _source(text: str) -> str:
+    return f'<p class="kalla">{_h(text)}</p>'
 
 
 def _report_table(table: ReportTable) -> str:
@@ -106,6 +171,7 @@ def _report_table(table: ReportTable) -> str:
     return (
         f'<div class="wide"><table id="{_h(table.table_id)}"><caption>{caption}</caption>'
         f"<thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table></div>{note}"
+        + _source(table.source)
     )
 
 
@@ -149,17 +215,22 @@ def _breakdown_table(breakdown: BreakdownTable) -> str:
     return (
         f'<div class="wide"><table class="breakdown" id="{_breakdown_id(breakdown)}">'
         f"<caption>{_h(breakdown.title)}</caption><thead><tr>{head}</tr></thead>"
-        f"{''.join(blocks)}</table></div>"
+        f"{''.join(blocks)}</table></div>" + _source(breakdown.source)
     )
 
 
-def _figure(name: str, files: list[Path]) -> str:
+def _chart_id(name: str) -> str:
+    return f"diagram-{name}"
+
+
+def _figure(name: str, chart: Chart, files: list[Path]) -> str:
     png = next(path for path in files if path.suffix == ".png")
     data = base64.b64encode(png.read_bytes()).decode("ascii")
-    caption = _h(CHART_CAPTIONS.get(name, name))
+    caption = _h(chart.caption)
     return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{caption}">'
-        f"<figcaption>{caption} (även som {_h(name)}.svg)</figcaption></figure>"
+        f'<figure id="{_chart_id(name)}"><img src="data:image/png;base64,{data}" alt="{caption}">'
+        f"<figcaption><p>{caption} (även som {_h(name)}.svg)</p>"
+        f'<p class="kalla">{_h(chart.source)}</p></figcaption></figure>'
     )
 
 
@@ -185,10 +256,11 @@ def _reconciliation(publication: Publication) -> str:
     return (
         '<table id="avstamning-summa"><caption>Publicerade celler per status</caption>'
         f"<tbody>{counts}</tbody></table>"
+        + _source(_RECONCILIATION_SOURCE)
         + '<div class="wide"><table id="avstamning-avvikelser"><caption>Celler som inte stämmer '
         "exakt, och varför</caption><thead><tr><th>Tabell</th><th>Rad</th><th>Kolumn</th>"
         "<th>Publicerat</th><th>Omräknat</th><th>Status</th><th>Förklaring</th></tr></thead>"
-        f"<tbody>{deviations}</tbody></table></div>"
+        f"<tbody>{deviations}</tbody></table></div>" + _source(_RECONCILIATION_SOURCE)
     )
 
 
@@ -206,11 +278,13 @@ def _quality(publication: Publication) -> str:
         '<table id="filer"><caption>Filer per status (quality.file_ledger)</caption>'
         "<thead><tr><th>Status</th><th>Orsak</th><th>Filer</th></tr></thead>"
         f"<tbody>{files}</tbody></table>"
-        '<div class="wide"><table id="problem"><caption>Problem per regel (quality.issues)'
+        + _source("Källa: Filregistret över landningszonens filer (quality.file_ledger).")
+        + '<div class="wide"><table id="problem"><caption>Problem per regel (quality.issues)'
         "</caption><thead><tr><th>Regel</th><th>Allvarlighet</th><th>Antal</th>"
         f"<th>Regeln</th></tr></thead><tbody>{issues}</tbody></table></div>"
+        + _source("Källa: Valideringen av kommunernas inlämningar (quality.issues).")
         # Both folders lie beside exports/ (next to the warehouse file), built by the same refresh.
-        "<p>Valideringsrapporter för lagrets tabeller (Great Expectations): "
+        + "<p>Valideringsrapporter för lagrets tabeller (Great Expectations): "
         '<a href="../data_docs/index.html">data_docs/index.html</a>. '
         "Kontrollrapporter per inskickad fil: "
         '<a href="../kontrollrapporter/index.html">kontrollrapporter/index.html</a>.</p>'
