@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC
 from html.parser import HTMLParser
@@ -21,10 +22,12 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
+import openpyxl
 import pytest
 
 from assets.publication.assets import publication_exports
 from assets.publication.content import SYNTHETIC_MARKER, is_synthetic_landing_zone
+from assets.publication.workbook import FIRST_BODY_ROW, NOTICE_ROW
 from pipelines.resources import DEFAULT_RAW_DIR, LandingZone, Warehouse
 from schemas.catalog import reference_dir
 
@@ -298,3 +301,38 @@ def _cells_per_row(block: Element) -> list[list[Element]]:
         for tr in block.iter("tr")
         if not any(isinstance(c, Element) and "del" in c.classes() for c in tr.children)
     ]
+
+
+# ---------------------------------------------------------------- tabeller.xlsx
+
+
+def test_the_workbook_has_document_properties_and_a_source_line_on_every_sheet(
+    small_exports, build
+):
+    fingerprint, _, started_at = build
+    path = small_exports / "tabeller.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    properties = workbook.properties
+    assert properties.title == "Kompetensinventeringarna 2013–2016: tabell 1–14"
+    assert properties.creator == "Socialstyrelsen"
+    assert properties.created == started_at.replace(microsecond=0)
+    assert fingerprint in properties.description
+    with zipfile.ZipFile(path) as archive:
+        app = archive.read("docProps/app.xml").decode("utf-8")
+    assert "<Company>Socialstyrelsen</Company>" in app
+    for number, sheet in enumerate(workbook.worksheets, start=1):
+        column_a = [sheet.cell(row, 1).value for row in range(1, sheet.max_row + 1)]
+        sources = [v for v in column_a if isinstance(v, str) and v.startswith("Källa:")]
+        assert sources == [SOURCE_OF_TABLE_1.removesuffix("1.") + f"{number}."], sheet.title
+        # Under the table (and its note), never above the figures.
+        assert column_a.index(sources[0]) > FIRST_BODY_ROW
+        assert sheet.cell(NOTICE_ROW + 1, 1).value is None
+
+
+def test_the_workbook_of_the_shipped_zone_states_on_every_sheet_that_it_is_synthetic(
+    shipped_zone_exports,
+):
+    workbook = openpyxl.load_workbook(shipped_zone_exports / "tabeller.xlsx")
+    assert workbook.properties.description.startswith(SYNTHETIC_WORDS)
+    for sheet in workbook.worksheets:
+        assert sheet.cell(NOTICE_ROW + 1, 1).value.startswith(SYNTHETIC_WORDS), sheet.title

@@ -55,6 +55,9 @@ LANDING_ZONE_README = "README.md"
 # tables they recompute.
 RECOMPUTATION = "Omräkning från kommunernas inlämningar 2013–2016 (kompetensinventeringen)"
 FINAL_REPORT = "Socialstyrelsens slutrapport 2017 (art.nr 2017-6-11)"
+# The agency whose statistics these are: the municipalities reported their inventories to it, and
+# it published the report. The workbook names it as author.
+ORGANISATION = "Socialstyrelsen"
 # How a breakdown's groups are formed (schemas/reference: municipalities.csv, kommungrupp.csv).
 GROUPINGS = {
     "lan": "per län enligt SCB:s länsindelning",
