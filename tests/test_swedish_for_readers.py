@@ -237,25 +237,7 @@ def test_the_validator_speaks_swedish_whatever_the_verdict(small_warehouse, tmp_
 
 # --- the publication ------------------------------------------------------------------------
 
-# assets/publication/html_report.py is being made Swedish in another change: these are the
-# English words its page still shows. The mark goes when the page passes (strict: an unexpected
-# pass fails, so the list cannot go stale).
-RAPPORT_ENGLISH_WORDS = [
-    "duplicate",
-    "error",
-    "fatal",
-    "ignored",
-    "rejected",
-    "selected",
-    "superseded",
-    "warning",
-]
 
-
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"rapport.html still shows English statuses and severities: {RAPPORT_ENGLISH_WORDS}",
-)
 def test_the_publication_page_is_swedish(small_warehouse):
     page = small_warehouse.parent / "exports" / "rapport.html"
     assert _findings({page.name: visible_file_text(page)}) == {}

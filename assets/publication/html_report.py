@@ -29,6 +29,7 @@ from assets.publication.content import (
 )
 from schemas.contract import RECONCILIATION_STATUSES
 from schemas.rules import RULES
+from schemas.words import ledger_status_text, severity_text, with_code
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _STYLE = (
@@ -265,13 +266,18 @@ def _reconciliation(publication: Publication) -> str:
 
 
 def _quality(publication: Publication) -> str:
+    # Statuses, severities and rules in words, each with its code beside them, as the control
+    # reports tell them (schemas/words.py).
     files = "".join(
-        f'<tr><td>{_h(status)}</td><td>{_h(reason or "")}</td><td class="num">{count}</td></tr>'
+        f"<tr><td>{_h(ledger_status_text(status))}</td>"
+        f"<td>{_h(with_code(RULES[reason].name, reason) if reason else '')}</td>"
+        f'<td class="num">{count}</td></tr>'
         for status, reason, count in publication.ledger_counts
     )
     issues = "".join(
-        f'<tr><td>{_h(rule)}</td><td>{_h(severity)}</td><td class="num">{count}</td>'
-        f"<td>{_h(RULES[rule].description if rule in RULES else '')}</td></tr>"
+        f"<tr><td>{_h(with_code(RULES[rule].name, rule))}</td>"
+        f'<td>{_h(severity_text(severity))}</td><td class="num">{count}</td>'
+        f"<td>{_h(RULES[rule].description)}</td></tr>"
         for rule, severity, count in publication.issue_counts
     )
     return (
@@ -281,7 +287,7 @@ def _quality(publication: Publication) -> str:
         + _source("Källa: Filregistret över landningszonens filer (quality.file_ledger).")
         + '<div class="wide"><table id="problem"><caption>Problem per regel (quality.issues)'
         "</caption><thead><tr><th>Regel</th><th>Allvarlighet</th><th>Antal</th>"
-        f"<th>Regeln</th></tr></thead><tbody>{issues}</tbody></table></div>"
+        f"<th>Beskrivning</th></tr></thead><tbody>{issues}</tbody></table></div>"
         + _source("Källa: Valideringen av kommunernas inlämningar (quality.issues).")
         # Both folders lie beside exports/ (next to the warehouse file), built by the same refresh.
         + "<p>Valideringsrapporter för lagrets tabeller (Great Expectations): "
