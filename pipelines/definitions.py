@@ -9,6 +9,7 @@ import dagster as dg
 from assets.feedback import assets as feedback
 from assets.ingest import assets as ingest
 from assets.publication import assets as publication
+from assets.publication import kommunprofiler
 from assets.publish import assets as publish
 from assets.report import assets as report
 from assets.report.nyckeltal import NYCKELTAL_CHECKS
@@ -18,7 +19,9 @@ from pipelines.resources import landing_zone_from_env, warehouse_from_env
 from pipelines.sensors import landing_zone_changed, nightly_refresh
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([ingest, validate, report, feedback, publish, publication]),
+    assets=dg.load_assets_from_modules(
+        [ingest, validate, report, feedback, publish, publication, kommunprofiler]
+    ),
     asset_checks=NYCKELTAL_CHECKS,
     jobs=[refresh_job],
     schedules=[nightly_refresh],

@@ -7,7 +7,8 @@
 
 Each holds report.tables_long, report.table_01 … table_14 and the breakdowns after disclosure
 control (never the raw breakdown cells: a suppressed value is NULL there, with `disclosure` saying
-why), and, when no submission is used, inget_att_visa.txt saying that the tables are empty. Text
+why), and, when no submission is used, inget_att_visa.txt saying that the tables are empty. The
+key figures (nyckeltal.*, after their disclosure control) are added by publication/kommunprofiler. Text
 cells of the CSV files are neutralised (`content.neutralise`) so a spreadsheet never executes them;
 Parquet keeps the text as it is, since no spreadsheet opens it.
 """
@@ -31,6 +32,9 @@ REPORT_NAME = "rapport.html"
 CHARTS_FOLDER = "diagram"
 FLAT_FOLDERS = ("csv", "csv_sv", "parquet")
 NOTHING_TO_SHOW_NAME = "inget_att_visa.txt"
+# The figure columns a hidden cell shows its symbol in: the breakdowns' value, the key figures'.
+DISCLOSED_COLUMNS = ("value", "varde")
+KEY_FIGURES_NAME = "nyckeltal"
 
 
 def write_flat_exports(folder: Path, publication: Publication) -> list[Path]:
@@ -68,6 +72,41 @@ def write_flat_exports(folder: Path, publication: Publication) -> list[Path]:
     return written
 
 
+def write_key_figure_exports(folder: Path, key_figures: pl.DataFrame) -> list[Path]:
+    """Write the key figures (report.nyckeltal after disclosure control,
+    breakdowns.apply_key_figure_disclosure_control) as nyckeltal.csv in both CSV variants and as
+    nyckeltal.parquet, into the flat folders of `folder` (the exports folder); returns the files.
+
+    The publication/kommunprofiler asset writes them after publication/exports has swapped the
+    folder in, so they sit beside the other tables."""
+    frame = key_figures.select(
+        "nyckeltal_id",
+        "dimension",
+        "kommunkod",
+        "group_code",
+        "ar",
+        "kon",
+        pl.col("varde"),
+        # Exact decimal sums, written as the numbers they are (CSV has no decimal type).
+        pl.col("taljare", "namnare", "n_underlag").cast(pl.Float64),
+        "n_kommuner",
+        "disclosure",
+    )
+    written = []
+    for subfolder in FLAT_FOLDERS:
+        (folder / subfolder).mkdir(parents=True, exist_ok=True)
+    written.append(
+        _write_csv(folder / "csv" / f"{KEY_FIGURES_NAME}.csv", frame, ",", _plain_number)
+    )
+    written.append(
+        _write_csv(folder / "csv_sv" / f"{KEY_FIGURES_NAME}.csv", frame, ";", _swedish_number)
+    )
+    parquet = folder / "parquet" / f"{KEY_FIGURES_NAME}.parquet"
+    frame.write_parquet(parquet)
+    written.append(parquet)
+    return written
+
+
 def _plain_number(value: float) -> str:
     # repr is the shortest text that reads back as the same double.
     return repr(float(value))
@@ -87,7 +126,11 @@ def _write_csv(
     for record in frame.iter_rows(named=True):
         cells = []
         for column, value in record.items():
-            if column == "value" and has_disclosure and record["disclosure"] != Disclosure.SHOWN:
+            if (
+                column in DISCLOSED_COLUMNS
+                and has_disclosure
+                and record["disclosure"] != Disclosure.SHOWN
+            ):
                 cells.append(SYMBOLS[Disclosure(record["disclosure"])])
             elif value is None:
                 cells.append("")

@@ -29,6 +29,7 @@ SELECT
     block,
     taljare,
     nullif(trim(namnare), '') AS namnare,
+    CAST(decimaler AS INTEGER) AS decimaler,
     CAST(faktor AS INTEGER) AS faktor,
     sammanvagning,
     contains(taljare, '{kon}') AS delas_pa_kon,
@@ -60,6 +61,7 @@ COMMENT ON COLUMN ref.nyckeltal.formel IS 'Formeln i ord.';
 COMMENT ON COLUMN ref.nyckeltal.block IS 'Blocket eller blocken (med +) som måste vara giltiga; register för bidragsregistret och befolkningen.';
 COMMENT ON COLUMN ref.nyckeltal.taljare IS 'Täljarens termer med +: fråge-id, LIKE-mönster över blockets frågor, eller registertermer; {kon} = totalt, kvinnor eller man.';
 COMMENT ON COLUMN ref.nyckeltal.namnare IS 'Nämnarens termer på samma sätt; NULL för en summa.';
+COMMENT ON COLUMN ref.nyckeltal.decimaler IS 'Antal decimaler värdet visas med i profilsidorna.';
 COMMENT ON COLUMN ref.nyckeltal.faktor IS 'Kvoten multipliceras med faktorn: 100 för procent, 10 000 för per 10 000 invånare.';
 COMMENT ON COLUMN ref.nyckeltal.sammanvagning IS 'Hur län, kommungrupp och riket bildas: kvot (Σ täljare / Σ nämnare), summa eller antal_kommuner.';
 COMMENT ON COLUMN ref.nyckeltal.delas_pa_kon IS 'Sant när blanketten delar upp nyckeltalet på kön (kon T, K och M); annars bara T.';

@@ -1,0 +1,79 @@
+"""Publication: the key figures per municipality as profile pages and flat exports (issue 17).
+
+Runs after publication/exports, reading the *published* warehouse read-only like the exports do,
+and writes `<warehouse dir>/exports/kommuner/` (one page per municipality and an index, swapped in
+whole) and the key figures as exports/csv/nyckeltal.csv, csv_sv/nyckeltal.csv and
+parquet/nyckeltal.parquet. The pages are assets/publication/profiles.py; the key figures'
+disclosure control is assets/publication/breakdowns.py.
+"""
+
+import dagster as dg
+import duckdb
+
+from assets.publication.assets import EXPORTS, exports_folder
+from assets.publication.breakdowns import apply_key_figure_disclosure_control
+from assets.publication.exports import write_key_figure_exports
+from assets.publication.profiles import (
+    PROFILES_FOLDER,
+    profile_problems,
+    read_profile_data,
+    write_profiles,
+)
+from pipelines.resources import Warehouse
+
+KOMMUNPROFILER = dg.AssetKey(["publication", "kommunprofiler"])
+PROBLEMS_SHOWN = 50
+
+
+@dg.asset(
+    key=KOMMUNPROFILER,
+    deps=[EXPORTS],
+    group_name="publication",
+    description=(
+        "A profile page per municipality in Swedish (key figures beside county, SKR group and "
+        "nation with charts, the change since its first inventory, grant history, submissions "
+        "and control reports) and a searchable index under <warehouse dir>/exports/kommuner/, "
+        "and the key figures after disclosure control as exports nyckeltal.csv / .parquet."
+    ),
+    check_specs=[
+        dg.AssetCheckSpec(
+            "every_municipality_has_a_profile",
+            asset=KOMMUNPROFILER,
+            description=(
+                "Every municipality of the register has its page, the index is there, and no "
+                "page refers to anything outside the machine."
+            ),
+        )
+    ],
+)
+def kommunprofiler(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    con = duckdb.connect(str(warehouse.published_path), read_only=True)
+    try:
+        data = read_profile_data(con)
+        key_figures = apply_key_figure_disclosure_control(
+            con.sql("SELECT * FROM report.nyckeltal").pl()
+        )
+    finally:
+        con.close()
+    exports = exports_folder(warehouse)
+    flat_files = write_key_figure_exports(exports, key_figures)
+    target = exports / PROFILES_FOLDER
+    pages = write_profiles(target, data)
+    problems = profile_problems(target, [m.kommunkod for m in data.municipalities])
+    yield dg.MaterializeResult(
+        asset_key=KOMMUNPROFILER,
+        metadata={
+            "profile_pages": pages,
+            "key_figure_files": len(flat_files),
+            "suppressed_key_figures": key_figures.filter(
+                key_figures["disclosure"].is_in(["primary", "secondary"])
+            ).height,
+            "folder": dg.MetadataValue.path(str(target)),
+        },
+    )
+    yield dg.AssetCheckResult(
+        check_name="every_municipality_has_a_profile",
+        asset_key=KOMMUNPROFILER,
+        passed=not problems,
+        metadata={"problems": len(problems), "first_problems": problems[:PROBLEMS_SHOWN]},
+    )
