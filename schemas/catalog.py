@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from schemas.contract import NUMERIC_ANSWER_KINDS
+
 SHIPPED_REFERENCE_DIR = Path(__file__).with_name("reference")
 REFERENCE_DIR_VARIABLE = "KOMPETENS_REFERENCE_DIR"
 CATALOG_FILE_NAME = "questions.csv"
@@ -36,7 +38,7 @@ def reference_dir() -> Path:
 META_BLOCK = "meta"
 # Answers of these kinds identify a person and are dropped as soon as a file is read.
 PERSONAL_DATA_KIND = "personal_data"
-NUMERIC_KINDS = frozenset({"fte", "persons"})
+NUMERIC_KINDS = NUMERIC_ANSWER_KINDS
 CHOICE_KINDS = {
     "yes_no": ("ja", "nej"),
     "yes_partly_no": ("ja", "delvis", "nej"),

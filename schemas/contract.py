@@ -85,6 +85,10 @@ class Unit:
     label_sv: str  # what a reader is told the number counts
     # Decimals shown in the publication, as the report prints them (values are stored unrounded).
     decimals: int
+    # A count, stored as an integer (contract section 8: N and persons are integers).
+    whole_number: bool
+    # A kind of numeric answer in the form (questions.csv, column kind).
+    answer_kind: bool
 
 
 FTE = "fte"
@@ -95,12 +99,16 @@ SEK = "SEK"
 # The kinds of numeric answers (questions.csv, column kind) and the units of the published
 # figures (published_tables.csv and published_text_figures.csv, column unit).
 UNITS: dict[str, Unit] = {
-    FTE: Unit("årsarbetare", 1),
-    PERSONS: Unit("antal personer", 0),
-    PERCENT: Unit("procent (0–100), NULL där nämnaren är 0", 0),
-    MUNICIPALITIES: Unit("antal kommuner", 0),
-    SEK: Unit("kronor", 0),
+    FTE: Unit("årsarbetare", 1, whole_number=False, answer_kind=True),
+    PERSONS: Unit("antal personer", 0, whole_number=True, answer_kind=True),
+    PERCENT: Unit(
+        "procent (0–100), NULL där nämnaren är 0", 0, whole_number=False, answer_kind=False
+    ),
+    MUNICIPALITIES: Unit("antal kommuner", 0, whole_number=True, answer_kind=False),
+    SEK: Unit("kronor", 0, whole_number=True, answer_kind=False),
 }
+# The kinds of answers that are numbers (the others are choices or text).
+NUMERIC_ANSWER_KINDS = frozenset(unit for unit, spec in UNITS.items() if spec.answer_kind)
 
 # --- Contract section 8: the reconciliation -------------------------------------------------
 

@@ -27,6 +27,7 @@ CONTRACT_LISTS = {
     "grant purposes": set(contract.GRANT_PURPOSES),
     "reconciliation statuses": set(contract.RECONCILIATION_STATUSES),
     "severities": set(rules.SEVERITIES),
+    "units": set(contract.UNITS),
 }
 
 

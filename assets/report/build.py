@@ -94,6 +94,18 @@ def _load_contract_lists(con: duckdb.DuckDBPyConnection) -> None:
                 "description_sv": list(contract.BLOCK_STATUSES.values()),
             }
         ),
+        "ref.units": pl.DataFrame(
+            [
+                {
+                    "unit": unit,
+                    "label_sv": spec.label_sv,
+                    "decimals": spec.decimals,
+                    "whole_number": spec.whole_number,
+                    "answer_kind": spec.answer_kind,
+                }
+                for unit, spec in contract.UNITS.items()
+            ]
+        ),
         "ref.grant_purposes": pl.DataFrame(
             {
                 "andamal": list(contract.GRANT_PURPOSES),

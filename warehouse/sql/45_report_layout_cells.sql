@@ -12,9 +12,10 @@ WITH published_columns AS (
         any_value(col_label) AS col_label,
         min(position) AS col_position,
         -- Contract section 8: counts (N, persons) are integers; fte sums and shares are not.
-        CASE WHEN any_value(unit) IN ('municipalities', 'persons') THEN 'count' ELSE 'figure' END
+        CASE WHEN bool_and(coalesce(u.whole_number, false)) THEN 'count' ELSE 'figure' END
             AS col_kind
-    FROM ref.published_tables
+    FROM ref.published_tables AS p
+    LEFT JOIN ref.units AS u USING (unit)
     GROUP BY table_id, col_key
 ),
 published_rows AS (

@@ -16,10 +16,13 @@
 -- tagged with its type ('handl_totalt number'); the outer SELECT keeps the one of the question's
 -- own type, named by the question id alone.
 -- A question's column in the pivot: its id tagged with the type of its answer. The numeric kinds
--- of the catalog (schemas/catalog.py, NUMERIC_KINDS) have their answer in core.answers.value,
--- every other kind in value_text. Temporary: it lives as long as the build's connection.
+-- of answers (ref.units.answer_kind, from schemas/contract.py) have their answer in
+-- core.answers.value, every other kind in value_text. Temporary: it lives as long as the build's
+-- connection.
 CREATE OR REPLACE TEMP MACRO typed_question(question_id, kind) AS
-    question_id || CASE WHEN kind IN ('fte', 'persons') THEN ' number' ELSE ' text' END;
+    question_id || CASE
+        WHEN kind IN (SELECT unit FROM ref.units WHERE answer_kind) THEN ' number' ELSE ' text'
+    END;
 
 CREATE OR REPLACE TABLE core.answers_wide AS
 WITH

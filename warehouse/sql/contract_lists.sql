@@ -8,6 +8,12 @@ COMMENT ON COLUMN ref.ledger_statuses.description_sv IS 'Vad statusen betyder f�
 COMMENT ON TABLE ref.block_statuses IS 'Blockens statusar (kontraktet avsnitt 4); från schemas/contract.py.';
 COMMENT ON COLUMN ref.block_statuses.status IS 'Statusen som den står i core.block_status.status.';
 COMMENT ON COLUMN ref.block_statuses.description_sv IS 'Vad statusen betyder.';
+COMMENT ON TABLE ref.units IS 'Enheterna för svarens och de publicerade siffrornas tal; från schemas/contract.py.';
+COMMENT ON COLUMN ref.units.unit IS 'Enheten som den står i ref.questions.kind och ref.published_tables.unit.';
+COMMENT ON COLUMN ref.units.label_sv IS 'Vad talet räknar, som läsaren får veta det.';
+COMMENT ON COLUMN ref.units.decimals IS 'Antal decimaler i publiceringen (värdena lagras oavrundade).';
+COMMENT ON COLUMN ref.units.whole_number IS 'Sant för antal (N, personer, kronor): lagras som heltal.';
+COMMENT ON COLUMN ref.units.answer_kind IS 'Sant för de svarstyper i blanketten som är tal (fte, persons).';
 COMMENT ON TABLE ref.grant_purposes IS 'Bidragets ändamål i rekvisitionsregistret (kontraktet avsnitt 6); från schemas/contract.py.';
 COMMENT ON COLUMN ref.grant_purposes.andamal IS 'Ändamålet som det står i core.grant_register.andamal.';
 COMMENT ON COLUMN ref.grant_purposes.key_word IS 'Ordet som textsiffrornas nycklar använder för ändamålet (anslag_2013_kompetens_sek).';
