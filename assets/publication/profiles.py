@@ -20,6 +20,7 @@ import html
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 
 import duckdb
@@ -191,6 +192,7 @@ th:first-child, td:first-child { text-align: left; }
 .diagram { display: inline-block; margin: 0 1.5em 1em 0; vertical-align: top; }
 .diagram figcaption { font-size: 0.9em; max-width: 22em; }
 .anm { font-size: 0.9em; color: #555; }
+#kommuner td, #inlamningar td, #inlamningar th, #kommuner th { text-align: left; }
 """
 
 
@@ -414,6 +416,14 @@ def _grant_section(grants: list[dict], lookups: _Lookups, kommunkod: str) -> str
 år när den rekvirerade mer än den återbetalade.</p>"""
 
 
+def _submitted(ledger_file: LedgerFile) -> str:
+    """The inlamnad as sent: a date alone (read as midnight) is shown without a time."""
+    moment = ledger_file.inlamnad
+    if moment is None:
+        return "–"
+    return moment.strftime("%Y-%m-%d" if moment.time() == time() else "%Y-%m-%d kl. %H.%M")
+
+
 def _ledger_section(ledger: list[LedgerFile], data: ProfileData) -> str:
     if not ledger:
         rows = '<tr><td colspan="5">Inga inlämnade filer.</td></tr>'
@@ -421,7 +431,7 @@ def _ledger_section(ledger: list[LedgerFile], data: ProfileData) -> str:
         rows = "\n".join(
             f"<tr><td>{f.ar if f.ar is not None else '–'}</td>"
             f"<td>{html.escape(f.path)}</td>"
-            f"<td>{f.inlamnad.strftime('%Y-%m-%d %H.%M') if f.inlamnad else '–'}</td>"
+            f"<td>{_submitted(f)}</td>"
             f"<td>{html.escape(data.ledger_statuses.get(f.status, f.status))}"
             + (
                 f" ({html.escape(data.rules.get(f.reason_code, f.reason_code))})"
