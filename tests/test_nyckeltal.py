@@ -10,7 +10,9 @@ A valid, 100 fte) and Malmö's 2016 (1280; A valid, 1028.4 fte, no degree-less s
 
 from __future__ import annotations
 
+import re
 import shutil
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -26,6 +28,8 @@ from assets.report.nyckeltal import (
 from tests.conformance_zone import build_conformance_landing_zone
 from tests.conftest import materialize_pipeline
 from tests.report_cells import cell
+
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @pytest.fixture(scope="module")
@@ -256,3 +260,18 @@ def test_the_one_row_check_fails_on_a_repeated_row(broken_db):
         "AND group_code = '01' AND nyckeltal_id = 'handl_arsarbetare' AND ar = 2016 AND kon = 'K'"
     )
     assert repeated_key_figure_rows(broken_db) == ["handl_arsarbetare lan 01 2016 K"]
+
+
+def test_the_readme_key_figure_queries_return_rows_on_the_shipped_data(shipped_warehouse):
+    section = README.read_text(encoding="utf-8").split("## Key figures per municipality", 1)[1]
+    (sql,) = re.findall(r"```sql\n(.*?)```", section.split("\n## ", 1)[0], re.DOTALL)
+    code = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+    queries = [statement.strip() for statement in code.split(";") if statement.strip()]
+    assert len(queries) == 3
+    con = duckdb.connect(str(shipped_warehouse), read_only=True)
+    try:
+        assert [query for query in queries if not con.execute(query).fetchall()] == []
+        # On the shipped raw/ every key figure with a report cell agrees with it.
+        assert key_figures_disagreeing_with_tables(con) == []
+    finally:
+        con.close()
