@@ -151,3 +151,20 @@ def test_a_file_is_hashed_again_only_when_its_stat_changed(tmp_path, monkeypatch
 
 def test_a_file_gone_before_it_is_hashed_has_no_hash(tmp_path):
     assert ContentHashes().sha256("gone.csv", tmp_path / "gone.csv") is None
+
+
+def test_the_fingerprint_changes_with_the_landing_zone_readme(tmp_path):
+    # The README's marker decides whether the publication says the data are synthetic, so adding
+    # or removing it must rebuild the exports.
+    from assets.ingest.landing_zone import (
+        SYNTHETIC_MARKER,
+        ContentHashes,
+        is_synthetic_landing_zone,
+        landing_zone_fingerprint,
+    )
+
+    (tmp_path / "2016" / "inventering").mkdir(parents=True)
+    plain = landing_zone_fingerprint(tmp_path, ContentHashes({}))
+    (tmp_path / "README.md").write_text(SYNTHETIC_MARKER + "\n# raw/\n", encoding="utf-8")
+    assert is_synthetic_landing_zone(tmp_path)
+    assert landing_zone_fingerprint(tmp_path, ContentHashes({})) != plain

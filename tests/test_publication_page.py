@@ -25,8 +25,8 @@ import duckdb
 import openpyxl
 import pytest
 
+from assets.ingest.landing_zone import SYNTHETIC_MARKER, is_synthetic_landing_zone
 from assets.publication.assets import publication_exports
-from assets.publication.content import SYNTHETIC_MARKER, is_synthetic_landing_zone
 from assets.publication.workbook import FIRST_BODY_ROW, NOTICE_ROW
 from pipelines.resources import DEFAULT_RAW_DIR, LandingZone, Warehouse
 from schemas.catalog import reference_dir

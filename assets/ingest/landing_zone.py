@@ -15,6 +15,11 @@ from pathlib import Path
 SUBMISSIONS_FOLDER = "inventering"
 # Each year folder's grant register (contract section 6), beside its inventering/ folder.
 REGISTER_FILE_NAME = "rekvisitioner.csv"
+# The landing zone's own README. tools/generate_raw writes the marker line into the README.md of
+# every landing zone it generates: a marker that travels with the files, unlike a path, so a copy
+# of the synthetic zone is still known as synthetic, and a real zone placed at raw/ is not.
+LANDING_ZONE_README = "README.md"
+SYNTHETIC_MARKER = "<!-- kompetens: syntetiska data, skrivna av tools/generate_raw -->"
 _YEAR_FOLDER = re.compile(r"[0-9]{4}")
 
 
@@ -147,16 +152,27 @@ class ContentHashes:
         return self.seen[key]
 
 
+def is_synthetic_landing_zone(raw_dir: Path) -> bool:
+    """True when the landing zone's README.md carries the generator's marker line."""
+    try:
+        text = (raw_dir / LANDING_ZONE_README).read_text(encoding="utf-8", errors="replace")
+    except OSError:  # no README.md: a landing zone as the municipalities fill it
+        return False
+    return SYNTHETIC_MARKER in text.splitlines()
+
+
 def landing_zone_fingerprint(raw_dir: Path, hashes: ContentHashes) -> str:
-    """One hash over every landing-zone file's path and content hash, grant registers included.
+    """One hash over every landing-zone file's path and content hash, grant registers and the
+    README (whose marker says whether the data are synthetic) included.
 
     Symlinks are recorded by their target text, never followed (contract section 3); a file
     that cannot be read, by that fact.
     """
     digest = hashlib.sha256()
-    registers = [raw_dir / str(ar) / REGISTER_FILE_NAME for ar in year_folders(raw_dir)]
+    beside = [raw_dir / str(ar) / REGISTER_FILE_NAME for ar in year_folders(raw_dir)]
+    beside.append(raw_dir / LANDING_ZONE_README)
     entries = [(f.path, f.abs_path) for f in scan_landing_zone(raw_dir)]
-    entries += [(relative_path(raw_dir, p), p) for p in registers if p.exists() or p.is_symlink()]
+    entries += [(relative_path(raw_dir, p), p) for p in beside if p.exists() or p.is_symlink()]
     for relative, path in sorted(entries):
         if path.is_symlink():
             entry = f"L\0{relative}\0{os.readlink(path)}"

@@ -15,7 +15,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.publication.content import is_synthetic_landing_zone, read_publication
+from assets.ingest.landing_zone import is_synthetic_landing_zone
+from assets.publication.content import read_publication
 from assets.publication.exports import REPORT_NAME, WORKBOOK_NAME, write_publication
 from pipelines.resources import LandingZone, Warehouse
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -45,11 +44,6 @@ SYNTHETIC_STATEMENT = (
     "beskriver en verklig kommun, och fördelningarna per län och kommungrupp säger ingenting om "
     "verkliga län eller kommungrupper."
 )
-# The line tools/generate_raw writes into the README.md of every landing zone it generates. A
-# marker that travels with the files, unlike a path: a copy of the synthetic zone is still known
-# as synthetic, and a real zone placed at raw/ is not taken for it.
-SYNTHETIC_MARKER = "<!-- kompetens: syntetiska data, skrivna av tools/generate_raw -->"
-LANDING_ZONE_README = "README.md"
 
 # What a source line cites: the submissions the figures are recomputed from, and the report whose
 # tables they recompute.
@@ -82,15 +76,6 @@ def swedish_number(value: float | None, decimals: int) -> str:
     rounded = int(magnitude + 0.5 + 1e-9) / 10**decimals
     text = f"{rounded:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
     return ("-" + text) if value < 0 and rounded != 0 else text
-
-
-def is_synthetic_landing_zone(raw_dir: Path) -> bool:
-    """True when the landing zone's README.md carries the generator's marker line."""
-    try:
-        text = (raw_dir / LANDING_ZONE_README).read_text(encoding="utf-8", errors="replace")
-    except OSError:  # no README.md: a landing zone as the municipalities fill it
-        return False
-    return SYNTHETIC_MARKER in text.splitlines()
 
 
 def source_line(what: str) -> str:

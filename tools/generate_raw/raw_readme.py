@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from statistics import median
 
-from assets.publication.content import SYNTHETIC_MARKER
+from assets.ingest.landing_zone import SYNTHETIC_MARKER
 
 from .answers import Answer
 from .design import EMPTY, FINAL_YEAR, ONLY_REJECTED, VALID, YEARS, Design, SubmissionPlan
