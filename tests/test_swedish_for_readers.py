@@ -241,3 +241,17 @@ def test_the_validator_speaks_swedish_whatever_the_verdict(small_warehouse, tmp_
 def test_the_publication_page_is_swedish(small_warehouse):
     page = small_warehouse.parent / "exports" / "rapport.html"
     assert _findings({page.name: visible_file_text(page)}) == {}
+
+
+def test_the_warehouse_comments_cite_only_documents_the_project_ships():
+    # Comments once cited "kontraktet avsnitt N", a document the project does not ship; a reader
+    # of warehouse/README.md must be able to open what a comment points to.
+    project = Path(__file__).resolve().parents[1]
+    cited = set()
+    for sql in sorted((project / "warehouse" / "sql").rglob("*.sql")):
+        text = sql.read_text(encoding="utf-8")
+        comments = " ".join(re.findall(r"COMMENT ON .*? IS '(.*)';", text))
+        assert "kontrakt" not in comments.lower(), sql
+        cited |= set(re.findall(r"docs/[A-Z_]+\.md", comments))
+    assert cited == {"docs/INLAMNING.md", "docs/DEFINITIONER.md"}
+    assert all((project / document).is_file() for document in cited)

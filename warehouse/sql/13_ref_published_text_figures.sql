@@ -23,7 +23,7 @@ FROM read_csv(
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
 COMMENT ON TABLE ref.published_text_figures IS 'Siffror som slutrapportens löptext citerar (schemas/reference/published_text_figures.csv).';
 COMMENT ON COLUMN ref.published_text_figures.position IS 'Ordning i referensfilen.';
-COMMENT ON COLUMN ref.published_text_figures.figure_key IS 'Siffrans nyckel, t.ex. anslag_2013_sek (definitioner i kontraktet avsnitt 7).';
+COMMENT ON COLUMN ref.published_text_figures.figure_key IS 'Siffrans nyckel, t.ex. anslag_2013_sek (definitioner i docs/DEFINITIONER.md, avsnitt 7).';
 COMMENT ON COLUMN ref.published_text_figures.value IS 'Det publicerade värdet.';
 COMMENT ON COLUMN ref.published_text_figures.decimals IS 'Antal decimaler i den publicerade siffran.';
 COMMENT ON COLUMN ref.published_text_figures.unit IS 'Enhet: percent, municipalities eller SEK.';

@@ -12,7 +12,7 @@ FROM read_csv(
 );
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
-COMMENT ON TABLE ref.known_errata IS 'Publicerade celler som är kända för att vara inkonsistenta i själva rapporten (kontraktet avsnitt 9).';
+COMMENT ON TABLE ref.known_errata IS 'Publicerade celler som är kända för att vara inkonsistenta i själva rapporten (docs/DEFINITIONER.md, avsnitt 9).';
 COMMENT ON COLUMN ref.known_errata.table_id IS 'Tabell T01 … T14; NULL för en textsiffra.';
 COMMENT ON COLUMN ref.known_errata.row_key IS 'Radens nyckel, eller textsiffrans figure_key.';
 COMMENT ON COLUMN ref.known_errata.col_key IS 'Kolumnens nyckel, eller value / n_kommuner för en textsiffra.';

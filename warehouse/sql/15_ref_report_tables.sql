@@ -30,7 +30,7 @@ FROM (VALUES
 ) AS report_tables (table_id, block, layout, row_key, broken_down);
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
-COMMENT ON TABLE ref.report_tables IS 'Vilket block varje rapporttabell läser och hur dess rader bildas (kontraktet avsnitt 5).';
+COMMENT ON TABLE ref.report_tables IS 'Vilket block varje rapporttabell läser och hur dess rader bildas (docs/INLAMNING.md, avsnitt 5).';
 COMMENT ON COLUMN ref.report_tables.table_id IS 'Tabell T01 … T14.';
 COMMENT ON COLUMN ref.report_tables.block IS 'Blocket tabellen läser; NULL för T03 (varje område läser sitt C-block).';
 COMMENT ON COLUMN ref.report_tables.layout IS 'block_sums | area_shares | subareas | years.';

@@ -25,7 +25,7 @@ JOIN first_years AS y ON y.kommunkod = s.kommunkod AND y.first_year = s.ar
 ORDER BY ar, kommunkod;
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
-COMMENT ON TABLE core.population IS 'Vilken vald inlämning som räknas i vilken population (kontraktet avsnitt 5).';
+COMMENT ON TABLE core.population IS 'Vilken vald inlämning som räknas i vilken population (docs/INLAMNING.md, avsnitt 5).';
 COMMENT ON COLUMN core.population.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
 COMMENT ON COLUMN core.population.ar IS 'Inlämningens år = raden i tabell 11–14.';
 COMMENT ON COLUMN core.population.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';

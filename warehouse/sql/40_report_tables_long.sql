@@ -257,7 +257,7 @@ WHERE NOT EXISTS (
 )
 ORDER BY table_id, row_key, col_key;
 
-COMMENT ON TABLE report.tables_long IS 'Varje siffra i tabell 1–14 för riket, en rad per cell, ej avrundad (kontraktet avsnitt 7–8).';
+COMMENT ON TABLE report.tables_long IS 'Varje siffra i tabell 1–14 för riket, en rad per cell, ej avrundad (docs/DEFINITIONER.md, avsnitt 7–8).';
 COMMENT ON COLUMN report.tables_long.table_id IS 'Tabell T01 … T14.';
 COMMENT ON COLUMN report.tables_long.row_key IS 'Radens nyckel som i ref.published_tables (delområde, område, år …).';
 COMMENT ON COLUMN report.tables_long.col_key IS 'Kolumnens nyckel som i ref.published_tables.';

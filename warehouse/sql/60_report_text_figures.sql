@@ -172,7 +172,7 @@ WHERE p.figure_key NOT IN (SELECT figure_key FROM computed)
 ORDER BY figure_key;
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
-COMMENT ON TABLE report.text_figures IS 'Siffrorna i rapportens löptext, omräknade (kontraktet avsnitt 7–8).';
+COMMENT ON TABLE report.text_figures IS 'Siffrorna i rapportens löptext, omräknade (docs/DEFINITIONER.md, avsnitt 7–8).';
 COMMENT ON COLUMN report.text_figures.figure_key IS 'Siffrans nyckel, som i ref.published_text_figures.';
 COMMENT ON COLUMN report.text_figures.value IS 'Värdet, ej avrundat (procent, antal kommuner eller kronor).';
 COMMENT ON COLUMN report.text_figures.n_kommuner IS 'Antal kommuner siffran gäller, där texten anger det.';

@@ -109,7 +109,7 @@ COMMENT ON TABLE core.file_reads IS 'Parse-cachen: en rad per läsning av ett fi
 COMMENT ON COLUMN core.file_reads.sha256 IS 'SHA-256 av filens innehåll (hex).';
 COMMENT ON COLUMN core.file_reads.suffix IS 'Filändelsen som innehållet lästes som, med små bokstäver (.csv, .xlsx): samma innehåll läses olika beroende på den.';
 COMMENT ON COLUMN core.file_reads.parser_version IS 'Läsarens version och referensdata (reader.reading_version()): frågekatalogen och kommunregistret som innehållet lästes mot.';
-COMMENT ON COLUMN core.file_reads.reason_code IS 'Avvisningskod enligt kontraktet avsnitt 3; NULL när filen går att läsa.';
+COMMENT ON COLUMN core.file_reads.reason_code IS 'Avvisningskod enligt docs/INLAMNING.md, avsnitt 3; NULL när filen går att läsa.';
 COMMENT ON COLUMN core.file_reads.message IS 'Varför filen avvisades, på svenska; tom när den går att läsa.';
 COMMENT ON COLUMN core.file_reads.kommunkod IS 'Kommunkod, fyra siffror som text ("0180"). NULL om den inte kunde läsas.';
 COMMENT ON COLUMN core.file_reads.ar IS 'Redovisningsår (frågan ar i filen). NULL om det inte kunde läsas.';
@@ -128,7 +128,7 @@ COMMENT ON COLUMN core.file_findings.severity IS 'fatal | error | warning (schem
 COMMENT ON COLUMN core.file_findings.question_id IS 'Frågan som anmärkningen gäller, som den står i filen.';
 COMMENT ON COLUMN core.file_findings.value IS 'Svaret som hittades, där det hjälper.';
 COMMENT ON COLUMN core.file_findings.message IS 'Vad som hittades och vad kommunen ska göra, på svenska.';
-COMMENT ON TABLE quality.file_ledger IS 'Filregistret (kontraktet avsnitt 3): varje fil under <raw>/<år>/inventering/ med exakt en status.';
+COMMENT ON TABLE quality.file_ledger IS 'Filregistret (docs/INLAMNING.md, avsnitt 3): varje fil under <raw>/<år>/inventering/ med exakt en status.';
 COMMENT ON COLUMN quality.file_ledger.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';
 COMMENT ON COLUMN quality.file_ledger.sha256 IS 'SHA-256 av filens innehåll (hex). NULL för symboliska länkar och filer som inte kunde läsas.';
 COMMENT ON COLUMN quality.file_ledger.size_bytes IS 'Filens storlek på disk i byte; NULL för en symbolisk länk.';
@@ -155,7 +155,7 @@ COMMENT ON COLUMN core.submissions.sha256 IS 'SHA-256 av filens innehåll (hex).
 COMMENT ON COLUMN core.submissions.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
 COMMENT ON COLUMN core.submissions.ar IS 'Redovisningsår (frågan ar i filen).';
 COMMENT ON COLUMN core.submissions.inlamnad IS 'Inlämningstid ur filen, svensk lokal tid.';
-COMMENT ON TABLE core.grant_register IS 'Rekvisitionsregistret (kontraktet avsnitt 6, rekvisitioner.csv): en rad per kommun, år och ändamål.';
+COMMENT ON TABLE core.grant_register IS 'Rekvisitionsregistret (docs/INLAMNING.md, avsnitt 6, rekvisitioner.csv): en rad per kommun, år och ändamål.';
 COMMENT ON COLUMN core.grant_register.ar IS 'Bidragsåret (årsmappen).';
 COMMENT ON COLUMN core.grant_register.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
 COMMENT ON COLUMN core.grant_register.andamal IS 'Ändamål, ett av ref.grant_purposes.';

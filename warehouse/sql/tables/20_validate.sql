@@ -55,7 +55,7 @@ SELECT path, kommunkod, ar, block, question_id, rule, severity, value, message
 FROM core.block_issues;
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
-COMMENT ON TABLE core.block_status IS 'Status för varje block i varje vald inlämnings blankett (kontraktet avsnitt 4).';
+COMMENT ON TABLE core.block_status IS 'Status för varje block i varje vald inlämnings blankett (docs/INLAMNING.md, avsnitt 4).';
 COMMENT ON COLUMN core.block_status.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';
 COMMENT ON COLUMN core.block_status.kommunkod IS 'Kommunkod, fyra siffror som text ("0180").';
 COMMENT ON COLUMN core.block_status.ar IS 'Redovisningsår (frågan ar i filen).';
@@ -79,7 +79,7 @@ COMMENT ON COLUMN core.block_issues.rule IS 'Regel-id i schemas/rules.py (med be
 COMMENT ON COLUMN core.block_issues.severity IS 'fatal (filen används inte) | error (blocket ogiltigt) | warning (uppgiften används).';
 COMMENT ON COLUMN core.block_issues.value IS 'Svaret som det stod i filen; NULL när det saknas.';
 COMMENT ON COLUMN core.block_issues.message IS 'Vad som hittades och vad kommunen ska göra, på svenska.';
-COMMENT ON VIEW quality.issues IS 'Kontraktet avsnitt 8: en rad per problem oavsett steg: avvisade filer och konflikter (fatal), läsvarningar och blockproblem. Problem i rekvisitionsregistren stoppar uppdateringen och finns därför aldrig här.';
+COMMENT ON VIEW quality.issues IS 'Enligt docs/DEFINITIONER.md, avsnitt 8: en rad per problem oavsett steg: avvisade filer och konflikter (fatal), läsvarningar och blockproblem. Problem i rekvisitionsregistren stoppar uppdateringen och finns därför aldrig här.';
 COMMENT ON COLUMN quality.issues.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';
 COMMENT ON COLUMN quality.issues.kommunkod IS 'Kommunkod, fyra siffror som text ("0180"). NULL för avvisade filer utan läsbar kommunkod.';
 COMMENT ON COLUMN quality.issues.ar IS 'Redovisningsår (frågan ar i filen). NULL där det inte kunde läsas.';
