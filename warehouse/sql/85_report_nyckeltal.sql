@@ -143,7 +143,11 @@ group_sums AS (
         sum(m.namnare) AS namnare,
         count(*) AS n_kommuner
     FROM municipality_sums AS m
+    JOIN ref.nyckeltal AS n ON n.nyckeltal_id = m.nyckeltal_id
     JOIN report.breakdown_groups AS g ON g.kommunkod = m.kommunkod
+    -- A ratio without its denominator (no population registered for that year) stays out of
+    -- its groups, numerator and all.
+    WHERE m.namnare IS NOT NULL OR n.sammanvagning <> 'kvot'
     GROUP BY ALL
 ),
 all_sums AS (
