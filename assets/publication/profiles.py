@@ -78,9 +78,12 @@ def read_profile_data(con: duckdb.DuckDBPyConnection) -> ProfileData:
         Municipality(*row)
         for row in con.execute(
             """
-            SELECT m.kommunkod, m.kommun, m.lanskod, m.lan, g.group_code, g.group_name
+            -- Every municipality of the register gets its page, in an SKR group or not (a
+            -- replacement reference set may add municipalities the grouping does not know).
+            SELECT m.kommunkod, m.kommun, m.lanskod, m.lan, coalesce(g.group_code, '–'),
+                coalesce(g.group_name, 'utan kommungrupp')
             FROM ref.municipalities AS m
-            JOIN ref.kommungrupp AS g ON g.kommunkod = m.kommunkod
+            LEFT JOIN ref.kommungrupp AS g ON g.kommunkod = m.kommunkod
             ORDER BY m.kommun, m.kommunkod
             """
         ).fetchall()
