@@ -25,6 +25,7 @@ from tests.conformance_zone import build_conformance_landing_zone
 from tests.conftest import materialize_pipeline
 from tests.test_data_docs_browser import requests_from_pages
 from tests.test_publication_browser import chromium, run_chromium
+from tests.test_swedish_for_readers import _findings, visible_file_text
 
 NBSP = "\u00a0"
 
@@ -241,3 +242,9 @@ def test_the_index_and_two_profiles_render_offline_in_chromium(exports, tmp_path
         "Rekvirerat statsbidrag per invånare",
         "Andel av rekvirerat bidrag som återbetalats",
     ]
+
+
+def test_the_pages_are_swedish(exports):
+    # The scan of tests/test_swedish_for_readers.py: no bare English word a reader would see.
+    pages = [exports / "kommuner" / name for name in ("index.html", "0114.html", "1480.html")]
+    assert _findings({path.name: visible_file_text(path) for path in pages}) == {}
