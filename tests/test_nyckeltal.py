@@ -25,8 +25,10 @@ from assets.report.nyckeltal import (
     repeated_key_figure_rows,
     undefined_terms,
 )
+from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 from tests.conformance_zone import build_conformance_landing_zone
 from tests.conftest import materialize_pipeline
+from tests.landing_zone_fixture import build_small_landing_zone
 from tests.report_cells import cell
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -275,3 +277,28 @@ def test_the_readme_key_figure_queries_return_rows_on_the_shipped_data(shipped_w
         assert key_figures_disagreeing_with_tables(con) == []
     finally:
         con.close()
+
+
+def test_a_failing_key_figure_check_stops_the_publication(monkeypatch, tmp_path):
+    # A misspelt denominator in a replacement reference set: the share counts nothing, both
+    # checks fail, and the warehouse is not swapped in.
+    reference = tmp_path / "reference"
+    shutil.copytree(SHIPPED_REFERENCE_DIR, reference)
+    definitions = reference / "nyckeltal.csv"
+    text = definitions.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("handl_socionom_lt1ar_andel,"))
+    definitions.write_text(
+        text.replace(row, row.replace(",handl_totalt,", ",handl_totalat,")), encoding="utf-8"
+    )
+    monkeypatch.setenv(REFERENCE_DIR_VARIABLE, str(reference))
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    result = materialize_pipeline(
+        build_small_landing_zone(tmp_path / "raw"), warehouse, raise_on_error=False
+    )
+    failed = {
+        evaluation.check_name
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    }
+    assert {"nyckeltal_terms_defined", "nyckeltal_agree_with_tables"} <= failed
+    assert not warehouse.exists()
