@@ -11,13 +11,19 @@ planning every step, writing their events) would cost seconds more to skip every
 the job runs with the instance in DAGSTER_HOME, so the run is in the same history as the
 schedule's and the sensor's runs, and the asset `quality/build_inputs` decides again, in the run.
 
-The same graph can be materialised with Dagster's own command line; it skips the build in the
-run instead:
+The console shows only the run's warnings and errors; its full event log is in the instance.
+A successful run ends with a summary read from the published warehouse: the files per ledger
+status, the invalid blocks, the reconciliation per status, and where the warehouse, the exports,
+the control reports and the Data Docs are.
 
-    dagster asset materialize -m pipelines.definitions --select '*'
+The same graph can be materialised with Dagster's own command line, into the same instance
+(without DAGSTER_HOME it uses a throwaway one); it skips the build in the run instead:
+
+    export DAGSTER_HOME=$PWD/.dagster_home
+    .venv/bin/dagster asset materialize -m pipelines.definitions --select '*'
 
 Exit codes: 0 when the warehouse is current or the run succeeded, 1 when the run failed. A failed
-run ends with its reasons on stderr, below the event log: each failed step and why it failed (a
+run ends with its reasons on stderr, below its errors: each failed step and why it failed (a
 register problem names file, line and problem).
 """
 
@@ -27,9 +33,12 @@ import sys
 from typing import TYPE_CHECKING
 
 from assets import helper_process
+from schemas.contract import DEVIATES, INVALID, LEDGER_STATUSES, RECONCILIATION_STATUSES
 
 if TYPE_CHECKING:
     import dagster as dg
+
+    from pipelines.resources import Warehouse
 
 
 def main() -> int:
@@ -57,15 +66,83 @@ def main() -> int:
     from pipelines.definitions import defs
 
     with dg.DagsterInstance.get() as instance:
-        result = defs.get_job_def("refresh").execute_in_process(
-            instance=instance, raise_on_error=False
+        result = defs.resolve_job_def("refresh").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET_CONSOLE
         )
+        dagster_home = instance.root_directory
     if result.success:
+        print("\n".join(summary(warehouse, result.run_id, dagster_home)))
         return 0
     print(f"The refresh failed (run {result.run_id}).", file=sys.stderr)
     for reason in failure_reasons(result.all_events):
         print(reason, file=sys.stderr)
     return 1
+
+
+# The console shows warnings and errors only (a failed step's event among them). Every event,
+# DEBUG included, still goes to the instance's event log: the run's console logger has its own
+# level, apart from the instance's storage (whereas dagster.yaml's python_logs.python_log_level
+# would keep the run's INFO messages out of the stored log too).
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+# (table, status, rows, a second count): per ledger status; the invalid blocks with the
+# submissions they are in; per reconciliation status with the cells a known erratum explains.
+SUMMARY_QUERY = f"""
+SELECT 'file_ledger', status, count(*), 0 FROM quality.file_ledger GROUP BY status
+UNION ALL
+SELECT 'block_status', status, count(*), count(DISTINCT path)
+FROM core.block_status WHERE status = '{INVALID}' GROUP BY status
+UNION ALL
+SELECT 'reconciliation', status, count(*), count(note) FROM report.reconciliation GROUP BY status
+"""
+
+
+def summary(warehouse: Warehouse, run_id: str, dagster_home: str) -> list[str]:
+    """What a person reads after a successful run: the counts of the published warehouse, read
+    from it, and where its outputs and the run's full event log are."""
+    from assets.expectations.checks import data_docs_dir
+    from assets.feedback.assets import CONTROL_REPORTS_FOLDER
+    from assets.publication.assets import exports_folder
+
+    event_log = f"Full event log:   run {run_id} in the Dagster instance {dagster_home}"
+    rows = warehouse.read_published(SUMMARY_QUERY)
+    if rows is None:
+        unreadable = f"the warehouse {warehouse.published_path} could not be read for a summary"
+        return [f"The refresh succeeded (run {run_id}), but {unreadable}.", event_log]
+    counts = {(table, status): (count, second) for table, status, count, second in rows}
+
+    def total(table: str) -> int:
+        return sum(count for (name, _), (count, _) in counts.items() if name == table)
+
+    def status_line(table: str, status: str) -> str:
+        return f"  {status:<18}{counts.get((table, status), (0, 0))[0]:>5}"
+
+    invalid_blocks, invalid_submissions = counts.get(("block_status", INVALID), (0, 0))
+    errata = counts.get(("reconciliation", DEVIATES), (0, 0))[1]
+    explained = (
+        f"  ({errata} of them errors of the published report that ref.known_errata explains)"
+    )
+    # The index pages, which link every control report and every validation.
+    control_reports = warehouse.published_path.parent / CONTROL_REPORTS_FOLDER / "index.html"
+    data_docs = data_docs_dir(warehouse) / "index.html"
+    return [
+        f"The refresh succeeded (run {run_id}).",
+        f"Files in the ledger (quality.file_ledger): {total('file_ledger')}",
+        *(status_line("file_ledger", status) for status in LEDGER_STATUSES),
+        f"Invalid blocks (core.block_status): {invalid_blocks}, in {invalid_submissions} "
+        + "submissions; they count in no table",
+        "Reconciliation with the published report (report.reconciliation): "
+        + f"{total('reconciliation')} cells",
+        *(
+            status_line("reconciliation", status) + (explained if status == DEVIATES else "")
+            for status in RECONCILIATION_STATUSES
+        ),
+        f"Warehouse:        {warehouse.published_path}",
+        f"Exports:          {exports_folder(warehouse)}",
+        f"Control reports:  {control_reports}",
+        f"Data Docs:        {data_docs}",
+        f"{event_log} (make dev shows it)",
+    ]
 
 
 def failure_reasons(events: list[dg.DagsterEvent]) -> list[str]:

@@ -292,10 +292,10 @@ def test_make_refresh_compares_nothing_before_the_first_build(tmp_path, monkeypa
     class Job:
         def execute_in_process(self, **kwargs):
             runs.append(kwargs)
-            return SimpleNamespace(success=True)
+            return SimpleNamespace(success=True, run_id="a-run")
 
     monkeypatch.setattr(
-        pipelines.definitions, "defs", SimpleNamespace(get_job_def=lambda name: Job())
+        pipelines.definitions, "defs", SimpleNamespace(resolve_job_def=lambda name: Job())
     )
     assert refresh.main() == 0
     assert compared == []
