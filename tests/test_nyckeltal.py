@@ -163,7 +163,10 @@ def test_a_municipality_beside_its_groups_and_its_first_inventory(db):
 
 
 def test_a_split_by_sex_on_fewer_than_three_caseworkers_is_suppressed(db):
-    frame = apply_key_figure_disclosure_control(db.sql("SELECT * FROM report.nyckeltal").pl())
+    frame = apply_key_figure_disclosure_control(
+        db.sql("SELECT * FROM report.nyckeltal").pl(),
+        db.sql("SELECT dimension, group_code, kommunkod FROM report.breakdown_groups").pl(),
+    )
 
     def shown(kommunkod: str, kon: str):
         return (
@@ -183,6 +186,42 @@ def test_a_split_by_sex_on_fewer_than_three_caseworkers_is_suppressed(db):
     assert shown("0114", "T") == (Disclosure.SHOWN, pytest.approx(100 / 12), 1)
     # Ekerö has 5 fte men: shown.
     assert shown("0125", "M") == (Disclosure.SHOWN, pytest.approx(20), 1)
+    # Stockholms län 2016 rests on 2 + 2.01 + 5 + 2.5 = 11.51 fte men, three of its four
+    # municipalities hidden: its men's share, 0 + 0.5 + 1 + 0 = 1.5 of 11.51, is shown.
+    county = frame.filter(
+        (pl.col("nyckeltal_id") == "handl_utan_socionom_andel")
+        & (pl.col("dimension") == "lan")
+        & (pl.col("group_code") == "01")
+        & (pl.col("ar") == 2016)
+        & (pl.col("kon") == "M")
+    )
+    assert county.select("disclosure", "varde").row(0) == (
+        Disclosure.SHOWN,
+        pytest.approx(100 * 1.5 / 11.51),
+    )
+
+    # 2013: Väsby (2 fte men) is the one hidden municipality of the county and of the nation
+    # (Stockholm has 5 men, Järfälla none): their splits are hidden, or the group less Stockholm
+    # would give Väsby away. A2 is then the one hidden SKR group of the line, so
+    # A1 (Stockholm alone, the fewest municipalities) is hidden beside it; Stockholm's own 1 of 5
+    # men is shown.
+    def split_2013(dimension: str, code: str):
+        return frame.filter(
+            (pl.col("nyckeltal_id") == "handl_utan_socionom_andel")
+            & (pl.col("dimension") == dimension)
+            & ((pl.col("group_code") == code) | (pl.col("kommunkod") == code))
+            & (pl.col("ar") == 2013)
+            & (pl.col("kon").is_in(["K", "M"]))
+        )["disclosure"].to_list()
+
+    for dimension, code in (("lan", "01"), ("riket", "00")):  # 2 + 0 + 5 = 7 fte men
+        assert split_2013(dimension, code) == [Disclosure.SECONDARY] * 2, (dimension, code)
+    # A2 is Väsby and Järfälla: 2 + 0 fte men, under 3 on its own.
+    assert split_2013("kommungrupp", "A2") == [Disclosure.SECONDARY, Disclosure.PRIMARY]
+    assert split_2013("kommungrupp", "A1") == [Disclosure.SECONDARY] * 2
+    assert split_2013("kommun", "0180") == [Disclosure.SHOWN] * 2
+    assert split_2013("kommun", "0114") == [Disclosure.SECONDARY, Disclosure.PRIMARY]
+
     # The fte per sex themselves (a sum, not a characteristic) are shown.
     fte = frame.filter(
         (pl.col("nyckeltal_id") == "handl_arsarbetare")

@@ -11,7 +11,6 @@ import dagster as dg
 import duckdb
 
 from assets.publication.assets import EXPORTS, exports_folder
-from assets.publication.breakdowns import apply_key_figure_disclosure_control
 from assets.publication.exports import write_key_figure_exports
 from assets.publication.profiles import (
     PROFILES_FOLDER,
@@ -50,13 +49,10 @@ def kommunprofiler(context: dg.AssetExecutionContext, warehouse: Warehouse):
     con = duckdb.connect(str(warehouse.published_path), read_only=True)
     try:
         data = read_profile_data(con)
-        key_figures = apply_key_figure_disclosure_control(
-            con.sql("SELECT * FROM report.nyckeltal").pl()
-        )
     finally:
         con.close()
     exports = exports_folder(warehouse)
-    flat_files = write_key_figure_exports(exports, key_figures)
+    flat_files = write_key_figure_exports(exports, data.key_figures)
     target = exports / PROFILES_FOLDER
     pages = write_profiles(target, data)
     problems = profile_problems(target, [m.kommunkod for m in data.municipalities])
@@ -65,8 +61,8 @@ def kommunprofiler(context: dg.AssetExecutionContext, warehouse: Warehouse):
         metadata={
             "profile_pages": pages,
             "key_figure_files": len(flat_files),
-            "suppressed_key_figures": key_figures.filter(
-                key_figures["disclosure"].is_in(["primary", "secondary"])
+            "suppressed_key_figures": data.key_figures.filter(
+                data.key_figures["disclosure"].is_in(["primary", "secondary"])
             ).height,
             "folder": dg.MetadataValue.path(str(target)),
         },

@@ -105,7 +105,8 @@ def read_profile_data(con: duckdb.DuckDBPyConnection) -> ProfileData:
         municipalities=municipalities,
         definitions=con.sql("SELECT * FROM ref.nyckeltal ORDER BY position").pl().to_dicts(),
         key_figures=apply_key_figure_disclosure_control(
-            con.sql("SELECT * FROM report.nyckeltal").pl()
+            con.sql("SELECT * FROM report.nyckeltal").pl(),
+            con.sql("SELECT dimension, group_code, kommunkod FROM report.breakdown_groups").pl(),
         ),
         comparisons=con.sql("SELECT * FROM report.jamforelse WHERE kon = 'T'").pl(),
         grants=con.sql(
