@@ -13,7 +13,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/bin/uv)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: install refresh test test-full bench bench-growth dev lint clean
+.PHONY: install refresh test validate test-full bench bench-growth dev lint clean
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -45,6 +45,12 @@ refresh: install $(DAGSTER_HOME)/dagster.yaml
 
 test: install
 	$(VENV)/bin/python -m pytest
+
+# The validator on one file, as a municipality runs it: make validate FILE=path/to/file.csv.
+# The quotes keep a file name with spaces whole. make exits 2 whenever the validator does not
+# exit 0; the validator's own exit codes are those of $(VENV)/bin/kompetens.
+validate: $(VENV)/.installed
+	$(VENV)/bin/kompetens validate "$(FILE)"
 
 # The reliability figures of docs/RELIABILITY.md: 10 000 fuzzed files, 21 killed refreshes.
 test-full: install
