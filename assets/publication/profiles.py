@@ -349,8 +349,9 @@ inventering.</p>
 {chr(10).join(rows)}
 </tbody>
 </table>
-<p class="anm">.. = uppgiften visas inte eftersom den bygger på färre än 3 årsarbetare av ett kön
-och skulle kunna röja enskilda personer (röjandekontroll). – = uppgift saknas. Andelar i procent;
+<p class="anm">.. = uppgiften visas inte (röjandekontroll): den bygger på färre än 3 årsarbetare av
+ett kön, eller skulle tillsammans med andra uppgifter kunna visa en sådan uppgift, och skulle kunna
+röja enskilda personer. – = uppgift saknas. Andelar i procent;
 förändringen för andelar i procentenheter. En kommun räknas ett år med sin valda inlämning det
 året där blocket som nyckeltalet bygger på är giltigt.</p>
 <h2>Jämförelser</h2>
