@@ -6,7 +6,7 @@ current.
 Before Dagster is started, the build inputs (landing zone, reference data, code) are
 fingerprinted exactly as the asset `quality/build_inputs` does it. When the published warehouse,
 control reports and exports were built from the same inputs, there is nothing to do, and the
-command says so in about a second: no run is created, since creating one (loading the instance,
+command says so in a few seconds: no run is created, since creating one (loading the instance,
 planning every step, writing their events) would cost seconds more to skip every step. Otherwise
 the job runs with the instance in DAGSTER_HOME, so the run is in the same history as the
 schedule's and the sensor's runs, and the asset `quality/build_inputs` decides again, in the run.
