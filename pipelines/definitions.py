@@ -1,7 +1,8 @@
 """The Dagster Definitions: every asset, check, job, schedule, sensor and resource.
 
-Materialise everything, synchronously and without a daemon:
-    dagster asset materialize -m pipelines.definitions --select '*'
+Materialise everything, synchronously and without a daemon, in the project's instance:
+    DAGSTER_HOME=$PWD/.dagster_home .venv/bin/dagster asset materialize \
+        -m pipelines.definitions --select '*'
 """
 
 import dagster as dg
