@@ -220,17 +220,19 @@ def test_the_index_and_two_profiles_render_offline_in_chromium(exports, tmp_path
         "2016", "8,3", "11,8", "11,8", "0,6", "3 av 4",
     ]  # fmt: skip
     bars = {(key, place): width for key, place, width in vasby["bars"]}
-    # The chart of that share: Väsby 8.3, the county and group 11.8 (the longest bar), the
-    # nation 0.6; drawn in proportion.
-    longest = bars[("handl_utan_socionom_andel", "lan")]
-    assert longest > 100
-    assert bars[("handl_utan_socionom_andel", "kommungrupp")] == longest
-    assert bars[("handl_utan_socionom_andel", "kommun")] == pytest.approx(
-        longest * (100 / 12) / (100 * 7 / 59.13), abs=1
-    )
-    assert bars[("handl_utan_socionom_andel", "riket")] == pytest.approx(
-        longest * (100 * 7 / 1087.53) / (100 * 7 / 59.13), abs=1
-    )
+    # The chart of that share: Väsby in 2013 20 % (the longest bar, 180 px), Väsby 8.3, the
+    # county and group 11.8, the nation 0.6; drawn in proportion.
+    longest = bars[("handl_utan_socionom_andel", "forsta")]
+    assert longest == 180
+    for place, share in (
+        ("kommun", 100 / 12),
+        ("lan", 100 * 7 / 59.13),
+        ("kommungrupp", 100 * 7 / 59.13),
+        ("riket", 100 * 7 / 1087.53),
+    ):
+        assert bars[("handl_utan_socionom_andel", place)] == pytest.approx(
+            longest * share / 20, abs=1
+        ), place
     assert vasby["notice"] is None
 
     goteborg, requests, _ = render(exports / "kommuner" / "1480.html", tmp_path)

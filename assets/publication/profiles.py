@@ -43,6 +43,7 @@ COMPARED = (
 )
 SEX_LABELS = {"K": "kvinnor", "M": "män"}
 CHART_COLOURS = {
+    "forsta": "#b9cfe0",
     "kommun": "#1f5f8b",
     "lan": "#7a9cb8",
     "kommungrupp": "#9bb58a",
@@ -330,10 +331,20 @@ def _key_figure_section(m: Municipality, definitions: list[dict], lookups: _Look
             f'<tr data-nyckeltal="{key}"><td>{html.escape(definition["titel"])}</td>'
             f"<td>{ar}</td>{cells}<td>{rank}</td><td>{change}</td><td>{by_sex}</td></tr>"
         )
-        # A sum grows with the size of the place: only ratios compare in a chart.
+        # A sum grows with the size of the place: only ratios compare in a chart. The chart
+        # starts with the municipality's own value at its first inventory, where it had one.
         if definition["sammanvagning"] == "kvot":
+            bars = [(dimension, label, *values[dimension]) for dimension, label in COMPARED]
+            if comparison is not None and comparison["forandring"] is not None:
+                first_bar = (
+                    "forsta",
+                    f"Kommunen {comparison['forsta_inventering_ar']}",
+                    comparison["forsta_inventering_varde"],
+                    Disclosure.SHOWN.value,
+                )
+                bars.insert(0, first_bar)
             charts.append(
-                _bar_chart(key, definition["titel"], definition["enhet"], ar, values, decimals)
+                _bar_chart(key, definition["titel"], definition["enhet"], ar, bars, decimals)
             )
     if not rows:
         return ""
@@ -355,6 +366,8 @@ röja enskilda personer. – = uppgift saknas. Andelar i procent;
 förändringen för andelar i procentenheter. En kommun räknas ett år med sin valda inlämning det
 året där blocket som nyckeltalet bygger på är giltigt.</p>
 <h2>Jämförelser</h2>
+<p>Kommunen bredvid länet, kommungruppen och riket samma år, och överst kommunen det år den
+inventerade första gången.</p>
 <div id="diagram">
 {chr(10).join(charts)}
 </div>"""
@@ -365,33 +378,30 @@ def _signed(value: float, decimals: int) -> str:
     return text if text.startswith("-") or value == 0 else "+" + text
 
 
-def _bar_chart(
-    key: str, title: str, unit: str, ar: int, values: dict[str, tuple], decimals: int
-) -> str:
-    """A horizontal bar per place (the municipality, its county, group and the nation)."""
-    shown = [v for v, d in values.values() if d == Disclosure.SHOWN and v is not None]
-    largest = max((abs(v) for v in shown), default=0) or 1
+def _bar_chart(key: str, title: str, unit: str, ar: int, bars: list[tuple], decimals: int) -> str:
+    """A horizontal bar per (place, label, value, disclosure): the municipality at its first
+    inventory where there is one, then the municipality, its county, group and the nation."""
+    shown = [value for _, _, value, d in bars if d == Disclosure.SHOWN and value is not None]
+    largest = max((abs(value) for value in shown), default=0) or 1
     width, bar_height, label_width, value_width = 360, 22, 110, 70
-    bars = []
-    for position, ((dimension, label), (value, disclosure)) in enumerate(
-        zip(COMPARED, values.values(), strict=True)
-    ):
+    drawn = []
+    for position, (place, label, value, disclosure) in enumerate(bars):
         y = position * (bar_height + 6)
         length = 0
         if disclosure == Disclosure.SHOWN and value is not None:
             length = (width - label_width - value_width) * abs(value) / largest
-        bars.append(
-            f'<text x="0" y="{y + 15}" font-size="12">{label}</text>'
-            f'<rect class="stapel" data-plats="{dimension}" x="{label_width}" y="{y}" '
-            f'width="{length:.1f}" height="{bar_height}" fill="{CHART_COLOURS[dimension]}"/>'
+        drawn.append(
+            f'<text x="0" y="{y + 15}" font-size="12">{html.escape(label)}</text>'
+            f'<rect class="stapel" data-plats="{place}" x="{label_width}" y="{y}" '
+            f'width="{length:.1f}" height="{bar_height}" fill="{CHART_COLOURS[place]}"/>'
             f'<text x="{label_width + length + 4:.1f}" y="{y + 15}" font-size="12">'
             f"{cell_text(value, disclosure, decimals)}</text>"
         )
-    height = len(COMPARED) * (bar_height + 6)
+    height = len(bars) * (bar_height + 6)
     return (
         f'<figure class="diagram" data-nyckeltal="{key}">'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="{html.escape(title)} {ar}">{"".join(bars)}</svg>'
+        f'role="img" aria-label="{html.escape(title)} {ar}">{"".join(drawn)}</svg>'
         f"<figcaption>{html.escape(title)}, {ar} ({html.escape(unit)})</figcaption></figure>"
     )
 
