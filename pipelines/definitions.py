@@ -13,7 +13,6 @@ from assets.publication import assets as publication
 from assets.publication import kommunprofiler
 from assets.publish import assets as publish
 from assets.report import assets as report
-from assets.report.nyckeltal import NYCKELTAL_CHECKS
 from assets.validate import assets as validate
 from pipelines.jobs import refresh_job
 from pipelines.resources import landing_zone_from_env, warehouse_from_env
@@ -23,7 +22,6 @@ defs = dg.Definitions(
     assets=dg.load_assets_from_modules(
         [ingest, validate, report, feedback, publish, publication, kommunprofiler]
     ),
-    asset_checks=NYCKELTAL_CHECKS,
     jobs=[refresh_job],
     schedules=[nightly_refresh],
     sensors=[landing_zone_changed],

@@ -516,6 +516,32 @@ def test_a_changed_file_or_lost_exports_rebuild(published_small_warehouse):
     )
 
 
+def test_profile_pages_that_failed_are_written_by_the_next_refresh(
+    published_small_warehouse, monkeypatch
+):
+    # The exports swap in the tables first; the build marker waits for the profile pages, the
+    # publication's last step, so a refresh after a failed page build is not "nothing changed".
+    from assets.publication import kommunprofiler
+
+    raw, warehouse, instance = published_small_warehouse
+    marker = warehouse.parent / "exports" / "build_inputs.txt"
+    shutil.copy(raw / "2016" / "inventering" / "malmo.csv", raw / "2016" / "inventering" / "ny.csv")
+
+    def broken_pages(target, data):
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(kommunprofiler, "write_profiles", broken_pages)
+        failed = materialize_pipeline(raw, warehouse, instance, raise_on_error=False)
+    assert not failed.success
+    assert not marker.exists()
+
+    again = materialize_pipeline(raw, warehouse, instance)
+    assert "publication__kommunprofiler" in executed_steps(again)
+    assert marker.exists()
+    assert (warehouse.parent / "exports" / "kommuner" / "index.html").is_file()
+
+
 def test_the_fingerprint_covers_the_code_and_the_reference_data(tmp_path, monkeypatch):
     from assets.ingest import build_inputs
     from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR

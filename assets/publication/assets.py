@@ -22,13 +22,19 @@ from pipelines.resources import LandingZone, Warehouse
 
 EXPORTS = dg.AssetKey(["publication", "exports"])
 EXPORTS_FOLDER = "exports"
-# The fingerprint of the build the exports were made from (quality.build_inputs), written last:
-# a refresh with nothing new to build still rebuilds exports that lack it.
+# The fingerprint of the build the exports were made from (quality.build_inputs), written by the
+# last publication step (publication/kommunprofiler) when the whole publication is written: a
+# refresh with nothing new to build still rebuilds exports that lack it, also when the profile
+# pages failed after the tables were written.
 BUILD_MARKER = "build_inputs.txt"
 
 
 def exports_folder(warehouse: Warehouse) -> Path:
     return warehouse.published_path.parent / EXPORTS_FOLDER
+
+
+def write_build_marker(warehouse: Warehouse, fingerprint: str) -> None:
+    (exports_folder(warehouse) / BUILD_MARKER).write_text(fingerprint + "\n", encoding="utf-8")
 
 
 def exported_build_fingerprint(warehouse: Warehouse) -> str | None:
@@ -61,7 +67,6 @@ def publication_exports(
         con.close()
     target = exports_folder(warehouse)
     counts = write_publication(target, publication)
-    (target / BUILD_MARKER).write_text(publication.build.fingerprint + "\n", encoding="utf-8")
     return dg.MaterializeResult(
         metadata={
             **counts,

@@ -10,7 +10,7 @@ disclosure control is assets/publication/breakdowns.py.
 import dagster as dg
 import duckdb
 
-from assets.publication.assets import EXPORTS, exports_folder
+from assets.publication.assets import EXPORTS, exports_folder, write_build_marker
 from assets.publication.exports import write_key_figure_exports
 from assets.publication.profiles import (
     PROFILES_FOLDER,
@@ -49,6 +49,7 @@ def kommunprofiler(context: dg.AssetExecutionContext, warehouse: Warehouse):
     con = duckdb.connect(str(warehouse.published_path), read_only=True)
     try:
         data = read_profile_data(con)
+        (fingerprint,) = con.execute("SELECT fingerprint FROM quality.build_inputs").fetchone()
     finally:
         con.close()
     exports = exports_folder(warehouse)
@@ -56,6 +57,8 @@ def kommunprofiler(context: dg.AssetExecutionContext, warehouse: Warehouse):
     target = exports / PROFILES_FOLDER
     pages = write_profiles(target, data)
     problems = profile_problems(target, [m.kommunkod for m in data.municipalities])
+    # Last: the whole publication is written (assets/publication/assets.py, BUILD_MARKER).
+    write_build_marker(warehouse, fingerprint)
     yield dg.MaterializeResult(
         asset_key=KOMMUNPROFILER,
         metadata={

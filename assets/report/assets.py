@@ -16,6 +16,7 @@ from assets.report.checks import (
     missing_contract_columns,
     published_cells_not_recomputed,
 )
+from assets.report.nyckeltal import NYCKELTAL, NYCKELTAL_CHECK_SPECS, nyckeltal_check_results
 from assets.tables import preview, row_count
 from assets.validate.assets import ANSWERS, BLOCK_STATUS
 from pipelines.resources import Warehouse
@@ -28,7 +29,7 @@ RECONCILIATION = dg.AssetKey(["report", "reconciliation"])
 # report.table_01 … table_14 as one asset: one SQL build makes all fourteen from tables_long, and
 # every asset costs each run Dagster events (planned, output, materialisation) of its own.
 LAID_OUT_TABLES = dg.AssetKey(["report", "laid_out_tables"])
-REPORT_TABLES = [TABLES_LONG, TEXT_FIGURES, RECONCILIATION, LAID_OUT_TABLES]
+REPORT_TABLES = [TABLES_LONG, TEXT_FIGURES, RECONCILIATION, LAID_OUT_TABLES, NYCKELTAL]
 # The first cells a failed check lists in its metadata.
 CELLS_SHOWN = 50
 
@@ -72,8 +73,18 @@ def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse):
             LAID_OUT_TABLES,
             deps=[TABLES_LONG],
             description=(
-                "Tables 1–14 laid out like the report, with Swedish labels: report.table_01 … "
-                "table_14."
+                "Tables 1–14 laid out like the report, with snake_case columns whose comments "
+                "hold the report's headings: report.table_01 … table_14."
+            ),
+        ),
+        dg.AssetSpec(
+            NYCKELTAL,
+            deps=[BLOCK_STATUS, ANSWERS, GRANT_REGISTER, REFERENCE],
+            description=(
+                "Key figures per municipality, county, SKR group and the nation, per year and sex "
+                "(report.nyckeltal, defined in schemas/reference/nyckeltal.csv), and each "
+                "municipality beside its county, group, the nation and its first inventory "
+                "(report.jamforelse)."
             ),
         ),
     ],
@@ -97,6 +108,7 @@ def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse):
                 "denominator is 0, so a person judges whether a NULL is the data's or a fault."
             ),
         ),
+        *NYCKELTAL_CHECK_SPECS,
     ],
     group_name="report",
 )
@@ -121,6 +133,8 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "FROM report.reconciliation WHERE status <> 'match' ORDER BY status, table_id, row_key",
             limit=20,
         )
+        nyckeltal_rows = row_count(con, "report.nyckeltal")
+        nyckeltal_checks = nyckeltal_check_results(con)
         suites = [
             suite_check_result(suite, con, context.run.run_id, warehouse)
             for suite in (TABLES_LONG_SUITE, RECONCILIATION_SUITE)
@@ -143,6 +157,8 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         metadata={f"rows_{name.split('.')[1]}": rows for name, rows in laid_out_rows.items()},
     )
 
+    yield dg.MaterializeResult(asset_key=NYCKELTAL, metadata={"dagster/row_count": nyckeltal_rows})
+
     yield dg.AssetCheckResult(
         check_name="contract_tables_present",
         asset_key=TABLES_LONG,
@@ -159,4 +175,5 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "first_not_recomputed": not_recomputed[:CELLS_SHOWN],
         },
     )
+    yield from nyckeltal_checks
     yield from suites

@@ -3,8 +3,9 @@
 The key figures are defined in schemas/reference/nyckeltal.csv (ref.nyckeltal) and computed by
 the report's SQL (85_report_nyckeltal.sql, 86_report_jamforelse.sql,
 87_report_nyckeltal_mot_tabeller.sql), which `build_report` runs with every other report table
-in report/tables_long's step: one SQL build, so an analyst's `build_report` gets them too. Their
-checks run on that step's staging warehouse, before the swap. The published key figures' own
+in report/tables_long's step: one SQL build, so an analyst's `build_report` gets them too. The
+asset report/nyckeltal is materialised there, with its checks, on the staging warehouse before
+the swap. The published key figures' own
 asset is publication/kommunprofiler (assets/publication/profiles.py): the profile pages and the
 key-figure exports. The check queries are plain functions on a connection, so the tests run them
 on broken warehouses and see each fail.
@@ -13,9 +14,7 @@ on broken warehouses and see each fail.
 import dagster as dg
 import duckdb
 
-from assets.report.assets import TABLES_LONG
-from pipelines.resources import Warehouse
-
+NYCKELTAL = dg.AssetKey(["report", "nyckeltal"])
 # The first problems a failed check lists in its metadata.
 PROBLEMS_SHOWN = 50
 # The register terms ref.nyckeltal may name (85_report_nyckeltal.sql, register_values).
@@ -93,50 +92,46 @@ def repeated_key_figure_rows(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
-# Standalone checks on report/tables_long, whose step builds the key figures: blocking, so a
-# failure stops kompetens_warehouse (the swap waits for every blocking check of its upstream
-# assets) and the pages and exports made from a published warehouse.
-def _check_result(problems: list[str]) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        passed=not problems,
-        metadata={"problems": len(problems), "first_problems": problems[:PROBLEMS_SHOWN]},
-    )
-
-
-@dg.asset_check(
-    asset=TABLES_LONG,
-    blocking=True,
-    description=(
-        "Every term of a key figure's definition (schemas/reference/nyckeltal.csv) names a "
-        "question of its blocks or a register term: a misspelt term would count as nothing."
+# The asset report/nyckeltal is built in report/tables_long's step (assets/report/assets.py), by
+# the same SQL build; its checks are declared with it and emitted with its materialisation.
+# Blocking: a failure stops kompetens_warehouse, and so the pages and exports made from it.
+NYCKELTAL_CHECKS = {
+    "nyckeltal_terms_defined": (
+        undefined_terms,
+        (
+            "Every term of a key figure's definition (schemas/reference/nyckeltal.csv) names a "
+            "question of its blocks or a register term: a misspelt term would count as nothing."
+        ),
     ),
-)
-def nyckeltal_terms_defined(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
-    with warehouse.connect(context) as con:
-        return _check_result(undefined_terms(con))
-
-
-@dg.asset_check(
-    asset=TABLES_LONG,
-    blocking=True,
-    description=(
-        "A key figure with the definition of a report cell, computed over that row's population, "
-        "equals the nation's cell (report.nyckeltal_mot_tabeller)."
+    "nyckeltal_agree_with_tables": (
+        key_figures_disagreeing_with_tables,
+        (
+            "A key figure with the definition of a report cell, computed over that row's "
+            "population, equals the nation's cell (report.nyckeltal_mot_tabeller)."
+        ),
     ),
-)
-def nyckeltal_agree_with_tables(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
-    with warehouse.connect(context) as con:
-        return _check_result(key_figures_disagreeing_with_tables(con))
+    "nyckeltal_one_row_per_key": (
+        repeated_key_figure_rows,
+        "report.nyckeltal has one row per (nyckeltal_id, municipality or group, ar, kon).",
+    ),
+}
+NYCKELTAL_CHECK_SPECS = [
+    dg.AssetCheckSpec(name, asset=NYCKELTAL, blocking=True, description=description)
+    for name, (_, description) in NYCKELTAL_CHECKS.items()
+]
 
 
-@dg.asset_check(
-    asset=TABLES_LONG,
-    blocking=True,
-    description="report.nyckeltal has one row per (nyckeltal_id, municipality or group, ar, kon).",
-)
-def nyckeltal_one_row_per_key(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
-    with warehouse.connect(context) as con:
-        return _check_result(repeated_key_figure_rows(con))
-
-
-NYCKELTAL_CHECKS = [nyckeltal_terms_defined, nyckeltal_agree_with_tables, nyckeltal_one_row_per_key]
+def nyckeltal_check_results(con: duckdb.DuckDBPyConnection) -> list[dg.AssetCheckResult]:
+    """Each key-figure check's result on the warehouse `con` holds."""
+    results = []
+    for name, (find_problems, _) in NYCKELTAL_CHECKS.items():
+        problems = find_problems(con)
+        results.append(
+            dg.AssetCheckResult(
+                asset_key=NYCKELTAL,
+                check_name=name,
+                passed=not problems,
+                metadata={"problems": len(problems), "first_problems": problems[:PROBLEMS_SHOWN]},
+            )
+        )
+    return results
