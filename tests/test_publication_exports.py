@@ -84,7 +84,8 @@ def test_the_workbook_has_swedish_titles_formats_and_the_notes_of_tables_11_to_1
     sheet1 = workbook["Tabell 1"]
     assert sheet1.cell(N_ROW + 1, 1).number_format == '"N = "#,##0'
     assert sheet1.cell(FIRST_BODY_ROW + 1, 2).number_format == "#,##0.0"  # fte, one decimal
-    assert workbook["Tabell 3"].cell(FIRST_BODY_ROW + 1, 2).number_format == "#,##0"  # whole per cent
+    # Whole per cent.
+    assert workbook["Tabell 3"].cell(FIRST_BODY_ROW + 1, 2).number_format == "#,##0"
     for number in range(11, 15):
         texts = [c.value for row in workbook[f"Tabell {number}"].iter_rows() for c in row]
         assert any(isinstance(t, str) and t.startswith("Anm.") for t in texts), number

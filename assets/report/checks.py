@@ -73,4 +73,3 @@ def published_cells_not_recomputed(con: duckdb.DuckDBPyConnection) -> list[str]:
             """
         ).fetchall()
     ]
-
