@@ -102,7 +102,6 @@ def summary(warehouse: Warehouse, run_id: str, dagster_home: str) -> list[str]:
     from it, and where its outputs and the run's full event log are."""
     from assets.expectations.checks import data_docs_dir
     from assets.feedback.assets import CONTROL_REPORTS_FOLDER
-    from assets.publication.assets import exports_folder
 
     event_log = f"Full event log:   run {run_id} in the Dagster instance {dagster_home}"
     rows = warehouse.read_published(SUMMARY_QUERY)
@@ -138,7 +137,7 @@ def summary(warehouse: Warehouse, run_id: str, dagster_home: str) -> list[str]:
             for status in RECONCILIATION_STATUSES
         ),
         f"Warehouse:        {warehouse.published_path}",
-        f"Exports:          {exports_folder(warehouse)}",
+        f"Exports:          {warehouse.exports_path}",
         f"Control reports:  {control_reports}",
         f"Data Docs:        {data_docs}",
         f"{event_log} (make dev shows it)",

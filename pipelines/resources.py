@@ -32,6 +32,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RAW_DIR = PROJECT_ROOT / "raw"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "kompetens.duckdb"
 STAGING_SUFFIX = ".building"
+# The publication's files, beside the warehouse file, and the fingerprint of the build they were
+# made from (quality.build_inputs), written when the whole publication is written: a refresh
+# with nothing new to build still rebuilds exports that lack it.
+EXPORTS_FOLDER = "exports"
+EXPORTS_BUILD_MARKER = "build_inputs.txt"
 LOCK_SUFFIX = ".lock"
 LOCK_POLL_SECONDS = 0.5
 
@@ -67,6 +72,23 @@ class Warehouse(dg.ConfigurableResource):
     @property
     def published_path(self) -> Path:
         return Path(self.database)
+
+    @property
+    def exports_path(self) -> Path:
+        return self.published_path.parent / EXPORTS_FOLDER
+
+    def exported_fingerprint(self) -> str | None:
+        """The build the exports were made from; None when they are missing or were cut short."""
+        try:
+            marker = self.exports_path / EXPORTS_BUILD_MARKER
+            return marker.read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+
+    def mark_exported(self, fingerprint: str) -> None:
+        """Record that the whole publication of build `fingerprint` is written."""
+        marker = self.exports_path / EXPORTS_BUILD_MARKER
+        marker.write_text(fingerprint + "\n", encoding="utf-8")
 
     @property
     def lock_path(self) -> Path:

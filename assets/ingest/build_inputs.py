@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assets.ingest.landing_zone import ContentHashes, StatKey, landing_zone_fingerprint
-from assets.publication.assets import exported_build_fingerprint
 from pipelines.resources import Warehouse
 from schemas.catalog import reference_dir
 
@@ -57,7 +56,7 @@ def read_build_inputs(raw_dir: Path, warehouse: Warehouse) -> BuildInputs:
     return BuildInputs(
         fingerprint=build_inputs_fingerprint(raw_dir, hashes),
         published_fingerprint=published[0][0] if len(published) == 1 else None,
-        exported_fingerprint=exported_build_fingerprint(warehouse),
+        exported_fingerprint=warehouse.exported_fingerprint(),
         hashes=hashes,
     )
 

@@ -10,8 +10,6 @@ reads is the one this run published, and the landing zone it looks at (to tell w
 synthetic one) is the one this run built from.
 """
 
-from pathlib import Path
-
 import dagster as dg
 import duckdb
 
@@ -21,28 +19,6 @@ from assets.publication.exports import REPORT_NAME, WORKBOOK_NAME, write_publica
 from pipelines.resources import LandingZone, Warehouse
 
 EXPORTS = dg.AssetKey(["publication", "exports"])
-EXPORTS_FOLDER = "exports"
-# The fingerprint of the build the exports were made from (quality.build_inputs), written by the
-# last publication step (publication/kommunprofiler) when the whole publication is written: a
-# refresh with nothing new to build still rebuilds exports that lack it, also when the profile
-# pages failed after the tables were written.
-BUILD_MARKER = "build_inputs.txt"
-
-
-def exports_folder(warehouse: Warehouse) -> Path:
-    return warehouse.published_path.parent / EXPORTS_FOLDER
-
-
-def write_build_marker(warehouse: Warehouse, fingerprint: str) -> None:
-    (exports_folder(warehouse) / BUILD_MARKER).write_text(fingerprint + "\n", encoding="utf-8")
-
-
-def exported_build_fingerprint(warehouse: Warehouse) -> str | None:
-    """The build the exports were made from; None when they are missing or were cut short."""
-    try:
-        return (exports_folder(warehouse) / BUILD_MARKER).read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
 
 
 @dg.asset(
@@ -65,7 +41,7 @@ def publication_exports(
         publication = read_publication(con, synthetic=synthetic)
     finally:
         con.close()
-    target = exports_folder(warehouse)
+    target = warehouse.exports_path
     counts = write_publication(target, publication)
     return dg.MaterializeResult(
         metadata={

@@ -10,7 +10,7 @@ disclosure control is assets/publication/breakdowns.py.
 import dagster as dg
 import duckdb
 
-from assets.publication.assets import EXPORTS, exports_folder, write_build_marker
+from assets.publication.assets import EXPORTS
 from assets.publication.exports import write_key_figure_exports
 from assets.publication.profiles import (
     PROFILES_FOLDER,
@@ -52,13 +52,13 @@ def kommunprofiler(context: dg.AssetExecutionContext, warehouse: Warehouse):
         (fingerprint,) = con.execute("SELECT fingerprint FROM quality.build_inputs").fetchone()
     finally:
         con.close()
-    exports = exports_folder(warehouse)
+    exports = warehouse.exports_path
     flat_files = write_key_figure_exports(exports, data.key_figures)
     target = exports / PROFILES_FOLDER
     pages = write_profiles(target, data)
     problems = profile_problems(target, [m.kommunkod for m in data.municipalities])
-    # Last: the whole publication is written (assets/publication/assets.py, BUILD_MARKER).
-    write_build_marker(warehouse, fingerprint)
+    # Last: the whole publication is written, so a refresh after failed pages rebuilds them.
+    warehouse.mark_exported(fingerprint)
     yield dg.MaterializeResult(
         asset_key=KOMMUNPROFILER,
         metadata={

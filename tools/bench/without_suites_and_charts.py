@@ -22,7 +22,6 @@ import assets.validate.assets as validate_assets
 from assets import helper_process
 from assets.expectations.checks import data_docs_dir
 from assets.publication import charts
-from assets.publication.assets import exports_folder
 from assets.publication.exports import CHARTS_FOLDER
 from pipelines.refresh import main
 from pipelines.resources import Warehouse
@@ -46,7 +45,7 @@ def assert_left_out(database: Path) -> None:
     warehouse = Warehouse(database=str(database))
     written = [
         path
-        for path in (data_docs_dir(warehouse), exports_folder(warehouse) / CHARTS_FOLDER)
+        for path in (data_docs_dir(warehouse), warehouse.exports_path / CHARTS_FOLDER)
         if path.exists()
     ]
     if written:
