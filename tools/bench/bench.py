@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -69,18 +69,15 @@ ORIGINAL_INLAMNAD = b"inlamnad;2016-11-16"
 LATER_INLAMNAD = b"inlamnad;2016-12-01"
 NEW_SUBMISSION = "2016/inventering/0125_kompetensinventering_rattelse.csv"
 
-STEP_SUCCESS = re.compile(
-    r'STEP_SUCCESS - Finished execution of step "([^"]+)" in (\S+?)\.?$', re.MULTILINE
-)
-DURATION_PART = re.compile(r"([\d.]+)(ms|h|m|s)")
-SECONDS_PER_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-
 
 @dataclass(frozen=True)
 class Measurement:
     seconds: float
     peak_rss_mib: float
     output: str
+    # Step key → seconds of the Dagster run the command made, from the instance's event log (the
+    # console shows no step events: `make refresh` prints a summary); empty when it made no run.
+    steps: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -94,16 +91,26 @@ def summarise(values: list[float]) -> Summary:
     return Summary(statistics.median(values), min(values), max(values))
 
 
-def parse_duration(text: str) -> float:
-    """Seconds from Dagster's `format_duration` text: 0.83ms, 533ms, 6.45s, 4m52s, 1h4m."""
-    return sum(
-        float(amount) * SECONDS_PER_UNIT[unit] for amount, unit in DURATION_PART.findall(text)
-    )
+def dagster_run_ids(dagster_home: str | None) -> set[str]:
+    """Every run in the instance at `dagster_home`; none where there is no instance."""
+    if dagster_home is None:
+        return set()
+    with dg.DagsterInstance.from_config(dagster_home) as instance:
+        return {run.run_id for run in instance.get_runs()}
 
 
-def parse_step_timings(log: str) -> dict[str, float]:
-    """Step key -> seconds, from the STEP_SUCCESS lines of a Dagster run log."""
-    return {step: parse_duration(duration) for step, duration in STEP_SUCCESS.findall(log)}
+def step_timings(dagster_home: str, run_id: str) -> dict[str, float]:
+    """Step key → seconds, from the STEP_SUCCESS events of one run in the instance."""
+    with dg.DagsterInstance.from_config(dagster_home) as instance:
+        records = instance.get_records_for_run(
+            run_id, of_type=dg.DagsterEventType.STEP_SUCCESS
+        ).records
+    return {
+        record.event_log_entry.dagster_event.step_key: (
+            record.event_log_entry.dagster_event.event_specific_data.duration_ms / 1000
+        )
+        for record in records
+    }
 
 
 def total_memory_gib() -> float:
@@ -121,6 +128,8 @@ def run_measured(command: list[str], env_overrides: dict[str, str]) -> Measureme
     the larger of GNU time's `%M`, exact but for the largest single process only, and the sum
     over the whole process tree, sampled from /proc every RSS_SAMPLE_SECONDS."""
     env = {**os.environ, **env_overrides}
+    dagster_home = env_overrides.get("DAGSTER_HOME")
+    runs_before = dagster_run_ids(dagster_home)
     # A file, not a pipe: the Dagster log is large and we only read it after the child exits.
     with tempfile.TemporaryFile() as log, tempfile.NamedTemporaryFile("r") as peak_rss_kib:
         started = time.perf_counter()
@@ -141,7 +150,9 @@ def run_measured(command: list[str], env_overrides: dict[str, str]) -> Measureme
         largest_process_mib = int(peak_rss_kib.read().split()[-1]) / 1024
     if child.returncode != 0:
         raise RuntimeError(f"{command[0]} exited {child.returncode}:\n{output[-3000:]}")
-    return Measurement(seconds, max(largest_process_mib, tree_peak_mib), output)
+    new_runs = dagster_run_ids(dagster_home) - runs_before
+    steps = step_timings(dagster_home, new_runs.pop()) if new_runs else {}
+    return Measurement(seconds, max(largest_process_mib, tree_peak_mib), output, steps)
 
 
 def tree_rss_mib(root: int) -> float:
@@ -244,7 +255,7 @@ def scenario_record(measurement: Measurement) -> dict:
     return {
         "seconds": measurement.seconds,
         "peak_rss_mib": measurement.peak_rss_mib,
-        "steps": parse_step_timings(measurement.output),
+        "steps": measurement.steps,
     }
 
 
@@ -526,7 +537,7 @@ pipeline's other assets as Dagster steps, against limits of {3 * floor:.2f} s an
 
 ### What dominates
 
-Per-step times from the STEP_SUCCESS lines of the median cold run (wall {cold_seconds:.2f} s; the
+Per-step times from the STEP_SUCCESS events (in the run's Dagster instance) of the median cold run (wall {cold_seconds:.2f} s; the
 steps add up to {step_total:.2f} s; of the {cold_seconds - step_total:.2f} s outside the steps,
 starting Python and importing the Definitions take {import_seconds:.2f} s (d), the rest is
 Dagster's own run set-up and bookkeeping). The slowest steps:
