@@ -33,9 +33,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlsxwriter
-
-from tests.landing_zone_fixture import write_register
+from tests.landing_zone_fixture import write_register, write_xlsx
 
 # Personal data that must never reach the warehouse or any output (contract sections 2 and 8).
 CONTACT_NAME = "Göran Persondatasson"
@@ -418,33 +416,22 @@ def _write(raw: Path, path: str, content: str | bytes, encoding: str = "utf-8") 
 
 
 def _write_vallentuna_2014(target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    workbook = xlsxwriter.Workbook(str(target))
-    sheet = workbook.add_worksheet("Blankett")
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_row(0, 0, ["fraga", "svar"])
-    rows: list[tuple[str, object]] = [
-        ("kommunkod", 115),
-        ("ar", 2014),
-        ("inlamnad", dt.datetime(2014, 10, 9)),
-        ("kontaktperson", CONTACT_NAME),
-        ("handl_kvinnor", 6.7),
-        ("handl_man", 0.30000000000000004),
-        ("handl_totalt", 7),
-        ("handl_socionom_lt1ar", 1),
-        ("handl_utan_socionom_kvinnor", 0.5),
-        ("handl_utan_socionom_man", 0),
-        ("handl_utan_socionom_totalt", 0.5),
-    ]
-    for row, (question, answer) in enumerate(rows, start=1):
-        sheet.write_string(row, 0, question)
-        if isinstance(answer, dt.datetime):
-            sheet.write_datetime(row, 1, answer, date_format)
-        elif isinstance(answer, str):
-            sheet.write_string(row, 1, answer)
-        else:
-            sheet.write_number(row, 1, answer)
-    workbook.close()
+    write_xlsx(
+        target,
+        [
+            ("kommunkod", 115),
+            ("ar", 2014),
+            ("inlamnad", dt.datetime(2014, 10, 9)),
+            ("kontaktperson", CONTACT_NAME),
+            ("handl_kvinnor", 6.7),
+            ("handl_man", 0.30000000000000004),
+            ("handl_totalt", 7),
+            ("handl_socionom_lt1ar", 1),
+            ("handl_utan_socionom_kvinnor", 0.5),
+            ("handl_utan_socionom_man", 0),
+            ("handl_utan_socionom_totalt", 0.5),
+        ],
+    )
 
 
 def build_conformance_landing_zone(raw: Path) -> Path:

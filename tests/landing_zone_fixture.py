@@ -172,33 +172,43 @@ def write_csv(
         writer.writerows(rows)
 
 
-def write_bjurholm_2014_xlsx(path: Path) -> None:
-    """Filled in by hand in Excel: kommunkod as a number, inlamnad as a date cell, and a
-    float artefact (3.3000000000000003) that the reader must round to 3.3."""
+def write_xlsx(path: Path, rows: list[tuple[str, object]]) -> None:
+    """A submission as Excel writes it: fraga and svar in columns A and B of the first sheet,
+    each answer in its own cell type (a date cell, a number, text)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet("Blankett")
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     sheet.write_row(0, 0, ["fraga", "svar"])
-    rows: list[tuple[str, object]] = [
-        ("kommunkod", 2403),
-        ("ar", 2014),
-        ("inlamnad", dt.datetime(2014, 11, 3)),
-        ("handl_kvinnor", 3.3000000000000003),
-        ("handl_man", 0.7),
-        ("handl_totalt", 4),
-        ("handl_socionom_lt1ar", 1),
-        ("handl_utan_socionom_kvinnor", 0.5),
-        ("handl_utan_socionom_man", 0),
-        ("handl_utan_socionom_totalt", 0.5),
-    ]
-    for index, (question, answer) in enumerate(rows, start=1):
-        sheet.write_string(index, 0, question)
+    for row, (question, answer) in enumerate(rows, start=1):
+        sheet.write_string(row, 0, question)
         if isinstance(answer, dt.datetime):
-            sheet.write_datetime(index, 1, answer, date_format)
+            sheet.write_datetime(row, 1, answer, date_format)
+        elif isinstance(answer, str):
+            sheet.write_string(row, 1, answer)
         else:
-            sheet.write_number(index, 1, answer)
+            sheet.write_number(row, 1, answer)
     workbook.close()
+
+
+def write_bjurholm_2014_xlsx(path: Path) -> None:
+    """Filled in by hand in Excel: kommunkod as a number, inlamnad as a date cell, and a
+    float artefact (3.3000000000000003) that the reader must round to 3.3."""
+    write_xlsx(
+        path,
+        [
+            ("kommunkod", 2403),
+            ("ar", 2014),
+            ("inlamnad", dt.datetime(2014, 11, 3)),
+            ("handl_kvinnor", 3.3000000000000003),
+            ("handl_man", 0.7),
+            ("handl_totalt", 4),
+            ("handl_socionom_lt1ar", 1),
+            ("handl_utan_socionom_kvinnor", 0.5),
+            ("handl_utan_socionom_man", 0),
+            ("handl_utan_socionom_totalt", 0.5),
+        ],
+    )
 
 
 def write_register(
