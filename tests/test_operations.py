@@ -365,10 +365,10 @@ def test_make_refresh_says_why_the_run_failed_below_the_event_log_and_exits_1(tm
 def test_reading_and_validating_in_batches_gives_the_same_warehouse(
     tmp_path, monkeypatch, small_warehouse
 ):
-    import assets.ingest.assets as ingest_assets
     import assets.validate.assets as validate_assets
+    from assets.ingest import parse_cache
 
-    monkeypatch.setattr(ingest_assets, "READ_BATCH_FILES", 2)
+    monkeypatch.setattr(parse_cache, "READ_BATCH_FILES", 2)
     monkeypatch.setattr(validate_assets, "SUBMISSIONS_PER_SLICE", 2)
     raw = build_small_landing_zone(tmp_path / "raw")
     sliced = tmp_path / "warehouse" / "kompetens.duckdb"
