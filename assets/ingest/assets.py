@@ -34,8 +34,10 @@ from assets.ingest.ledger import LedgerRow, build_ledger
 from assets.ingest.parse_cache import (
     cached_reads,
     drop_parse_cache_of_another_shape,
-    refresh_parse_cache,
+    prune_parse_cache,
+    read_into_parse_cache,
 )
+from assets.ingest.reader import read_key
 from assets.ingest.register import read_grant_registers, stop_message
 from assets.tables import create_tables, preview, replace_rows, row_count
 from pipelines.resources import LandingZone, Warehouse
@@ -157,7 +159,10 @@ def submission_files(
             for f in files
             if not f.is_symlink and (content_hash := hashes.sha256(f.path, f.abs_path))
         }
-        newly_read = refresh_parse_cache(con, files, sha256)
+        newly_read = read_into_parse_cache(con, files, sha256)
+        prune_parse_cache(
+            con, {read_key(content_hash, path) for path, content_hash in sha256.items()}
+        )
         reads = cached_reads(con)
         ledger = build_ledger(files, sha256, reads)
         replace_rows(con, "quality.file_ledger", _ledger_frame(ledger))

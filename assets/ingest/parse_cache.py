@@ -38,30 +38,11 @@ def drop_parse_cache_of_another_shape(con) -> None:
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def refresh_parse_cache(con, files: list[LandingFile], sha256: dict[str, str]) -> int:
-    """Read the files whose (content, suffix) is not yet in the cache; drop the cached reads of
-    contents and suffixes no longer in the landing zone."""
+def read_into_parse_cache(con, files: list[LandingFile], sha256: dict[str, str]) -> int:
+    """Read the files whose (content, suffix) is not yet in the cache, under this reading version;
+    returns how many contents were read. Reads of another version are dropped first."""
     version = reading_version()
     con.execute("DELETE FROM core.file_reads WHERE parser_version <> ?", [version])
-    present = pl.DataFrame(
-        sorted({read_key(content_hash, path) for path, content_hash in sha256.items()}),
-        schema=_READ_KEY_SCHEMA,
-        orient="row",
-    )
-    con.register("present_reads", present)
-    try:
-        con.execute(
-            "DELETE FROM core.file_reads WHERE (sha256, suffix) NOT IN "
-            "(SELECT (sha256, suffix) FROM present_reads)"
-        )
-    finally:
-        con.unregister("present_reads")
-    for table in ("core.file_answers", "core.file_findings"):
-        con.execute(
-            f"DELETE FROM {table} WHERE (sha256, suffix) NOT IN "
-            "(SELECT (sha256, suffix) FROM core.file_reads)"
-        )
-
     cached = set(con.execute("SELECT sha256, suffix FROM core.file_reads").fetchall())
     to_read: dict[ReadKey, LandingFile] = {}
     for landing_file in files:
@@ -75,6 +56,26 @@ def refresh_parse_cache(con, files: list[LandingFile], sha256: dict[str, str]) -
     for start in range(0, len(pending), READ_BATCH_FILES):
         _read_into_cache(con, pending[start : start + READ_BATCH_FILES], version)
     return len(to_read)
+
+
+def prune_parse_cache(con, present: set[ReadKey]) -> None:
+    """Drop the cached reads, answers and findings of contents and suffixes not in `present`
+    (those of every file the landing zone still holds), so the cache never outgrows it."""
+    con.register(
+        "present_reads", pl.DataFrame(sorted(present), schema=_READ_KEY_SCHEMA, orient="row")
+    )
+    try:
+        con.execute(
+            "DELETE FROM core.file_reads WHERE (sha256, suffix) NOT IN "
+            "(SELECT (sha256, suffix) FROM present_reads)"
+        )
+    finally:
+        con.unregister("present_reads")
+    for table in ("core.file_answers", "core.file_findings"):
+        con.execute(
+            f"DELETE FROM {table} WHERE (sha256, suffix) NOT IN "
+            "(SELECT (sha256, suffix) FROM core.file_reads)"
+        )
 
 
 def _read_into_cache(con, batch: list[tuple[ReadKey, LandingFile]], version: str) -> None:
