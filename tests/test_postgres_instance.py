@@ -1,0 +1,148 @@
+"""A refresh on a PostgreSQL-backed Dagster instance (pipelines/dagster_postgres.yaml), against a
+real PostgreSQL server that the test starts with pgserver: the instance configuration a shared
+deployment uses (docs/DEPLOYMENT.md) is the one tested here, not a mock of it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pgserver
+import psycopg2
+import pytest
+import yaml
+from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
+
+from pipelines.resources import PROJECT_ROOT
+from tests.landing_zone_fixture import build_small_landing_zone
+
+POSTGRES_YAML = PROJECT_ROOT / "pipelines" / "dagster_postgres.yaml"
+SQLITE_YAML = PROJECT_ROOT / "pipelines" / "dagster.yaml"
+PUBLISHED_ASSET = "kompetens_warehouse"
+
+
+@pytest.fixture
+def postgres_url(tmp_path: Path) -> Iterator[str]:
+    """The libpq URL of an empty database `dagster` on a PostgreSQL server of this test's own, stopped
+    at the end. The server listens on a Unix socket only, so parallel tests never share a port."""
+    server = pgserver.get_server(tmp_path / "pgdata", cleanup_mode="stop")
+    try:
+        # A database of its own, as a deployment has, rather than the server's `postgres`.
+        connection = psycopg2.connect(server.get_uri())
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE DATABASE dagster")
+        connection.close()
+        yield server.get_uri(database="dagster")
+    finally:
+        server.cleanup()
+
+
+def query(url: str, sql: str, parameters: tuple = ()) -> list[tuple]:
+    connection = psycopg2.connect(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
+            return cursor.fetchall()
+    finally:
+        connection.close()
+
+
+def test_a_refresh_stores_its_run_events_and_materialisations_in_postgresql(
+    tmp_path, postgres_url, monkeypatch
+):
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    # With the driver that dagster-postgres installs (pipelines/dagster_postgres.yaml).
+    dagster_url = postgres_url.replace("postgresql://", "postgresql+psycopg2://", 1)
+    # As a deployment sets the instance up (docs/DEPLOYMENT.md): the file as shipped, the
+    # database's URL in the environment.
+    shutil.copy(POSTGRES_YAML, dagster_home / "dagster.yaml")
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(dagster_home),
+        "KOMPETENS_PG_URL": dagster_url,
+        "KOMPETENS_RAW_DIR": str(raw),
+        "KOMPETENS_WAREHOUSE": str(warehouse),
+    }
+    bin_dir = Path(sys.executable).parent
+
+    migrated = subprocess.run(
+        [str(bin_dir / "dagster"), "instance", "migrate"],
+        check=False,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert migrated.returncode == 0, migrated.stderr[-5000:]
+    tables = {name for (name,) in query(postgres_url, "SELECT tablename FROM pg_tables")}
+    # Run, event-log and schedule storage: one table of each.
+    assert {"runs", "event_logs", "instigators"} <= tables
+
+    # The command `make refresh` runs.
+    refreshed = subprocess.run(
+        [sys.executable, "-m", "pipelines.refresh"],
+        check=False,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert refreshed.returncode == 0, refreshed.stderr[-5000:]
+    assert warehouse.exists()
+
+    runs = query(postgres_url, "SELECT run_id, pipeline_name, status FROM runs")
+    assert [(job, status) for _, job, status in runs] == [("refresh", "SUCCESS")]
+    run_id = runs[0][0]
+    materialised = {
+        key
+        for (key,) in query(
+            postgres_url,
+            "SELECT asset_key FROM event_logs WHERE run_id = %s AND dagster_event_type = %s",
+            (run_id, dg.DagsterEventType.ASSET_MATERIALIZATION.value),
+        )
+    }
+    assert dg.AssetKey(PUBLISHED_ASSET).to_string() in materialised
+    run_events = {
+        event_type
+        for (event_type,) in query(
+            postgres_url, "SELECT dagster_event_type FROM event_logs WHERE run_id = %s", (run_id,)
+        )
+    }
+    # The stored names (PIPELINE_START for RUN_START), as Dagster's own enum gives them.
+    assert {
+        dg.DagsterEventType.RUN_START.value,
+        dg.DagsterEventType.STEP_SUCCESS.value,
+        dg.DagsterEventType.RUN_SUCCESS.value,
+    } <= run_events
+    # Nothing went to SQLite beside it: the instance in DAGSTER_HOME keeps no database file.
+    assert not [path for path in dagster_home.rglob("*") if path.suffix == ".db"]
+
+    # What the webserver and the daemon of a deployment read: the same run and publication,
+    # through Dagster's own instance on the same DAGSTER_HOME.
+    monkeypatch.setenv("KOMPETENS_PG_URL", dagster_url)
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        assert isinstance(instance.run_storage, PostgresRunStorage)
+        assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
+        assert isinstance(instance.schedule_storage, PostgresScheduleStorage)
+        assert [run.run_id for run in instance.get_runs()] == [run_id]
+        published = instance.get_latest_materialization_event(dg.AssetKey(PUBLISHED_ASSET))
+        assert published is not None and published.run_id == run_id
+
+
+def test_the_postgresql_instance_queues_runs_as_the_sqlite_one_does():
+    """The tag limit kompetens/warehouse=1 keeps two refreshes from building and swapping the
+    warehouse at once; a deployment on PostgreSQL needs it as much as `make dev` does."""
+    postgres = yaml.safe_load(POSTGRES_YAML.read_text())
+    sqlite = yaml.safe_load(SQLITE_YAML.read_text())
+    assert "storage" not in sqlite
+    assert "postgres" in postgres["storage"]
+    assert {key: value for key, value in postgres.items() if key != "storage"} == sqlite
