@@ -12,8 +12,11 @@ from assets.ingest import assets as ingest
 from assets.publication import assets as publication
 from assets.publication import kommunprofiler
 from assets.publish import assets as publish
+from assets.publish.freshness import published_within_26_hours
 from assets.report import assets as report
 from assets.validate import assets as validate
+from pipelines.alerts import Alerting, refresh_failed
+from pipelines.freshness import warehouse_freshness_hourly, warehouse_freshness_job
 from pipelines.jobs import refresh_job
 from pipelines.resources import landing_zone_from_env, warehouse_from_env
 from pipelines.sensors import landing_zone_changed, nightly_refresh
@@ -22,10 +25,15 @@ defs = dg.Definitions(
     assets=dg.load_assets_from_modules(
         [ingest, validate, report, feedback, publish, publication, kommunprofiler]
     ),
-    jobs=[refresh_job],
-    schedules=[nightly_refresh],
-    sensors=[landing_zone_changed],
-    resources={"landing_zone": landing_zone_from_env(), "warehouse": warehouse_from_env()},
+    asset_checks=[published_within_26_hours],
+    jobs=[refresh_job, warehouse_freshness_job],
+    schedules=[nightly_refresh, warehouse_freshness_hourly],
+    sensors=[landing_zone_changed, refresh_failed],
+    resources={
+        "landing_zone": landing_zone_from_env(),
+        "warehouse": warehouse_from_env(),
+        "alerting": Alerting(),
+    },
     # One small graph on a 2-core machine: the multiprocess executor costs ~8 s of start-up
     # per run for no parallelism worth having.
     executor=dg.in_process_executor,
