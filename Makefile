@@ -64,8 +64,10 @@ bench: install
 bench-growth: install
 	$(VENV)/bin/python -m tools.bench.bench growth
 
+# The webserver and the daemon, with the resources' default paths where KOMPETENS_RAW_DIR and
+# KOMPETENS_WAREHOUSE are not set (pipelines/dev.py).
 dev: install $(DAGSTER_HOME)/dagster.yaml
-	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1
+	$(VENV)/bin/python -m pipelines.dev
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,8 +1,14 @@
 """The Dagster Definitions: every asset, check, job, schedule, sensor and resource.
 
-Materialise everything, synchronously and without a daemon, in the project's instance:
+The year-scoped assets are partitioned by year (pipelines/partitions.py). `make refresh`
+builds the years that changed; one year, synchronously and without a daemon, in the project's
+instance (the year must be a partition already: the sensor or `make refresh` adds it):
     DAGSTER_HOME=$PWD/.dagster_home .venv/bin/dagster asset materialize \
-        -m pipelines.definitions --select '*'
+        -m pipelines.definitions --select '*' --partition 2016
+
+The resources read KOMPETENS_RAW_DIR and KOMPETENS_WAREHOUSE when a run starts (dg.EnvVar);
+`make refresh`, `make dev` and `python -m pipelines.refresh` set their defaults
+(pipelines/resources.py).
 """
 
 import dagster as dg
@@ -18,12 +24,15 @@ from assets.validate import assets as validate
 from pipelines.alerts import Alerting, refresh_failed
 from pipelines.freshness import warehouse_freshness_hourly, warehouse_freshness_job
 from pipelines.jobs import refresh_job
+from pipelines.partitions import single_run_backfills
 from pipelines.resources import landing_zone_from_env, warehouse_from_env
 from pipelines.sensors import landing_zone_changed, nightly_refresh
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules(
-        [ingest, validate, report, feedback, publish, publication, kommunprofiler]
+    assets=single_run_backfills(
+        dg.load_assets_from_modules(
+            [ingest, validate, report, feedback, publish, publication, kommunprofiler]
+        )
     ),
     asset_checks=[published_within_26_hours],
     jobs=[refresh_job, warehouse_freshness_job],

@@ -1,15 +1,20 @@
-"""`make refresh`: run the job `refresh` once, in this process, unless the published build is
-current.
+"""`make refresh`: build the years whose files changed, then the report, in one run, in this
+process; unless the published build is current.
 
-    python -m pipelines.refresh
+    python -m pipelines.refresh [--all-years]
 
-Before Dagster is started, the build inputs (landing zone, reference data, code) are
-fingerprinted exactly as the asset `quality/build_inputs` does it. When the published warehouse,
-control reports and exports were built from the same inputs, there is nothing to do, and the
-command says so in a few seconds: no run is created, since creating one (loading the instance,
-planning every step, writing their events) would cost seconds more to skip every step. Otherwise
-the job runs with the instance in DAGSTER_HOME, so the run is in the same history as the
-schedule's and the sensor's runs, and the asset `quality/build_inputs` decides again, in the run.
+Before Dagster is started, the build inputs (each year's files, the README, the reference data,
+the code) are fingerprinted exactly as the asset `quality/build_inputs` does it. When the
+published warehouse, control reports and exports were built from the same inputs, there is
+nothing to do, and the command says so in a few seconds: no run is created, since creating one
+(loading the instance, planning every step, writing their events) would cost seconds more to skip
+every step. Otherwise the year folders become partitions of `ar` (pipelines/partitions.py) and
+the job runs over the years whose inputs changed, with the instance in DAGSTER_HOME, so the run
+is in the same history as the schedule's and the sensor's runs. `--all-years` runs over every
+year, as the nightly schedule does; the asset `quality/build_inputs` then decides in the run.
+
+Paths come from KOMPETENS_RAW_DIR and KOMPETENS_WAREHOUSE, with the defaults of
+pipelines/resources.py when they are not set.
 
 The console shows only the run's warnings and errors; its full event log is in the instance.
 A successful run ends with a summary read from the published warehouse: the files per ledger
@@ -17,10 +22,13 @@ status, the invalid blocks, the reconciliation per status, and where the warehou
 the control reports and the Data Docs are.
 
 The same graph can be materialised with Dagster's own command line, into the same instance
-(without DAGSTER_HOME it uses a throwaway one); it skips the build in the run instead:
+(without DAGSTER_HOME it uses a throwaway one), for one year or a range of years (partitions
+that exist: the sensor or `make refresh` adds them):
 
     export DAGSTER_HOME=$PWD/.dagster_home
-    .venv/bin/dagster asset materialize -m pipelines.definitions --select '*'
+    .venv/bin/dagster asset materialize -m pipelines.definitions --select '*' --partition 2016
+    .venv/bin/dagster asset materialize -m pipelines.definitions --select '*' \
+        --partition-range 2013...2016
 
 Exit codes: 0 when the warehouse is current or the run succeeded, 1 when the run failed. A failed
 run ends with its reasons on stderr, below its errors: each failed step and why it failed (a
@@ -29,6 +37,8 @@ register problem names file, line and problem).
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -38,25 +48,29 @@ from schemas.contract import DEVIATES, INVALID, LEDGER_STATUSES, RECONCILIATION_
 if TYPE_CHECKING:
     import dagster as dg
 
-    from pipelines.resources import Warehouse
+    from assets.ingest.build_inputs import BuildInputs
+    from pipelines.resources import LandingZone, Warehouse
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    arguments = _arguments(argv)
     # Started first, before the imports below, on the chance of a build: the helper's import of
     # Great Expectations then overlaps the comparison, the Definitions' import and the run's
     # set-up (assets/helper_process.py). If nothing changed, it is stopped unused.
     helper_process.start()
     from assets.ingest.build_inputs import nothing_changed_message, read_build_inputs
-    from pipelines.resources import landing_zone_from_env, warehouse_from_env
+    from pipelines.resources import LandingZone, Warehouse, set_default_environment
 
-    landing_zone = landing_zone_from_env()
-    warehouse = warehouse_from_env()
+    set_default_environment()
+    landing_zone = LandingZone(raw_dir=os.environ["KOMPETENS_RAW_DIR"])
+    warehouse = Warehouse(database=os.environ["KOMPETENS_WAREHOUSE"])
     # A missing landing zone is the run's to report, with its reason (quality/build_inputs).
     # Before the first build there is nothing to compare with, and fingerprinting here would
     # hash every file of the landing zone twice, here and again in the run.
+    inputs = None
     if landing_zone.path.is_dir() and warehouse.published_path.exists():
         inputs = read_build_inputs(landing_zone.path, warehouse)
-        if inputs.published_build_is_current:
+        if inputs.published_build_is_current and not arguments.all_years:
             helper_process.stop()
             print(nothing_changed_message(inputs.fingerprint))
             return 0
@@ -66,8 +80,14 @@ def main() -> int:
     from pipelines.definitions import defs
 
     with dg.DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("refresh").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET_CONSOLE
+        result = execute_refresh(
+            defs,
+            instance,
+            landing_zone,
+            warehouse,
+            inputs=inputs,
+            all_years=arguments.all_years,
+            run_config=QUIET_CONSOLE,
         )
         dagster_home = instance.root_directory
     if result.success:
@@ -77,6 +97,65 @@ def main() -> int:
     for reason in failure_reasons(result.all_events):
         print(reason, file=sys.stderr)
     return 1
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.refresh",
+        description="Build the years whose files changed, then the report, and publish.",
+    )
+    parser.add_argument(
+        "--all-years",
+        action="store_true",
+        help="start a run over every year even when nothing changed, as the nightly schedule "
+        "does (the run then skips every step if the published build is current)",
+    )
+    return parser.parse_args(argv)
+
+
+def execute_refresh(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    landing_zone: LandingZone,
+    warehouse: Warehouse,
+    *,
+    inputs: BuildInputs | None = None,
+    all_years: bool = False,
+    run_config: dict | None = None,
+    resources: dict | None = None,
+    raise_on_error: bool = False,
+) -> dg.ExecuteInProcessResult:
+    """Run the job `refresh` in this process over the years whose inputs changed since the
+    published build (`inputs`, read here when not given), or over every year: the years become
+    partitions first. When no year changed but the build did, the run builds what reads every
+    year. `resources` replace the Definitions' own (tests give explicit paths)."""
+    from assets.ingest.build_inputs import read_build_inputs
+    from assets.ingest.landing_zone import landing_zone_years
+    from pipelines.partitions import YEAR_PARTITIONS, plan_years_run, unpartitioned_asset_keys
+
+    existing = instance.get_dynamic_partitions(YEAR_PARTITIONS.name)
+    years_now = landing_zone_years(landing_zone.path) if landing_zone.path.is_dir() else []
+    if all_years:
+        years = sorted({*map(int, existing), *years_now})
+    elif inputs is None and landing_zone.path.is_dir() and warehouse.published_path.exists():
+        years = read_build_inputs(landing_zone.path, warehouse).years_to_build
+    elif inputs is None:
+        years = years_now  # the first build: every year
+    else:
+        years = inputs.years_to_build
+    plan = plan_years_run(existing, years, years_now)
+    if plan.new_partitions:
+        instance.add_dynamic_partitions(YEAR_PARTITIONS.name, plan.new_partitions)
+    return defs.resolve_job_def("refresh").execute_in_process(
+        instance=instance,
+        tags=plan.tags,
+        asset_selection=None
+        if plan.builds_years
+        else unpartitioned_asset_keys(defs.resolve_asset_graph()),
+        run_config=run_config,
+        resources=resources,
+        raise_on_error=raise_on_error,
+    )
 
 
 # The console shows warnings and errors only (a failed step's event among them). Every event,

@@ -5,7 +5,9 @@ own, `<warehouse>.<run_id>.building`, started as a copy of the published file so
 few assets (or the parse cache of unchanged files) finds the rest of the warehouse in place. The
 last asset swaps the staging file over the published one with `os.replace`, which is atomic: an
 analyst who has the old file open keeps reading the old version, and a run that fails before the
-swap leaves the previous warehouse untouched.
+swap leaves the previous warehouse untouched. A run that succeeds without that last asset (a run
+of some assets, or the first runs of a backfill that Dagster splits in several) hands its
+staging file to the next run, which continues it and publishes.
 
 One refresh builds at a time: a run holds an exclusive lock on `<warehouse>.lock` from the
 start of its execution to its end. A second run started meanwhile (by hand, or by a scheduler
@@ -38,13 +40,28 @@ STAGING_SUFFIX = ".building"
 EXPORTS_FOLDER = "exports"
 EXPORTS_BUILD_MARKER = "build_inputs.txt"
 LOCK_SUFFIX = ".lock"
+# The asset that swaps a run's staging warehouse in as the published one (assets/publish): named
+# here, with the warehouse, because earlier stages record events on it too (a refresh that found
+# nothing to build confirms it current).
+PUBLISHED_WAREHOUSE = dg.AssetKey("kompetens_warehouse")
 LOCK_POLL_SECONDS = 0.5
 
 
-def _path_from_env(variable: str, default: Path) -> str:
-    # Relative values are taken relative to where the command runs, like any CLI path.
-    value = os.environ.get(variable)
-    return str(Path(value).resolve()) if value else str(default)
+# Each resource's setting comes from an environment variable (dg.EnvVar, read when a run or a
+# sensor starts, never at import). The entry points (`make`, `python -m pipelines.refresh`) set
+# these defaults when the variable is not set; Dagster itself has no default for an EnvVar.
+DEFAULT_ENVIRONMENT = {
+    "KOMPETENS_RAW_DIR": str(DEFAULT_RAW_DIR),
+    "KOMPETENS_WAREHOUSE": str(DEFAULT_WAREHOUSE),
+}
+
+
+def set_default_environment() -> None:
+    """Give each unset variable of DEFAULT_ENVIRONMENT its default, in this process (and the
+    processes it starts)."""
+    for variable, default in DEFAULT_ENVIRONMENT.items():
+        if not os.environ.get(variable):
+            os.environ[variable] = default
 
 
 class LandingZone(dg.ConfigurableResource):
@@ -54,7 +71,8 @@ class LandingZone(dg.ConfigurableResource):
 
     @property
     def path(self) -> Path:
-        return Path(self.raw_dir)
+        # A relative path is taken relative to where the command runs, like any CLI path.
+        return Path(self.raw_dir).resolve()
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -71,7 +89,7 @@ class Warehouse(dg.ConfigurableResource):
 
     @property
     def published_path(self) -> Path:
-        return Path(self.database)
+        return Path(self.database).resolve()
 
     @property
     def exports_path(self) -> Path:
@@ -96,6 +114,9 @@ class Warehouse(dg.ConfigurableResource):
         return published.with_name(published.name + LOCK_SUFFIX)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # A sensor only reads the published warehouse: the lock is for runs, which build.
+        if context.run is None:
+            return
         self._run_lock = _acquire_run_lock(
             self.lock_path, context.run.run_id, self.lock_timeout_seconds, context.log
         )
@@ -124,8 +145,14 @@ class Warehouse(dg.ConfigurableResource):
 
     def _start_staging(self, staging: Path, context: dg.OpExecutionContext) -> None:
         staging.parent.mkdir(parents=True, exist_ok=True)
-        self._remove_abandoned_staging(context)
-        if self.published_path.exists():
+        handed_over = self._take_over_or_remove_other_staging(context)
+        if handed_over is not None:
+            os.replace(handed_over, staging)
+            context.log.info(
+                f"Staging warehouse {staging.name} continues the unpublished build of "
+                f"{handed_over.name}"
+            )
+        elif self.published_path.exists():
             # Copy to a temporary name first, so a crash mid-copy never leaves a staging file
             # that looks complete.
             partial = staging.with_name(staging.name + ".partial")
@@ -133,23 +160,37 @@ class Warehouse(dg.ConfigurableResource):
             os.replace(partial, staging)
             context.log.info(f"Staging warehouse {staging.name} started from the published one")
 
-    def _remove_abandoned_staging(self, context: dg.OpExecutionContext) -> None:
-        """Delete staging files of runs that ended (failed or killed) before their swap.
+    def _take_over_or_remove_other_staging(self, context: dg.OpExecutionContext) -> Path | None:
+        """The staging file of a run that succeeded without publishing, to build on; every other
+        staging file is deleted.
 
-        This run holds the warehouse lock, so no other run is building: every other staging
-        file is abandoned. A killed run stays "started" in Dagster's run history, so its
-        status cannot tell.
+        A run succeeds without publishing when it did not select the last asset: a run of one
+        year's ledger from the UI, or the first runs of a backfill, which Dagster splits into a
+        run of the partitioned assets and one of the report (which publishes). Its work is kept
+        for the next run to publish. A failed or killed run's is not: a killed run stays
+        "started" in Dagster's run history, so only "success" counts. This run holds the
+        warehouse lock, so no other run is building.
         """
         prefix = self.published_path.name + "."
+        succeeded = []
         for candidate in self.published_path.parent.glob(f"{prefix}*{STAGING_SUFFIX}*"):
             run_id = candidate.name[len(prefix) :].split(STAGING_SUFFIX)[0]
-            if run_id != context.run.run_id:
-                # DuckDB's spill folder, `<staging>.tmp/`, is left behind by a killed run too.
-                if candidate.is_dir():
-                    shutil.rmtree(candidate, ignore_errors=True)
-                else:
-                    candidate.unlink(missing_ok=True)
-                context.log.info(f"Removed abandoned staging file {candidate.name}")
+            if run_id == context.run.run_id:
+                continue
+            run = context.instance.get_run_by_id(run_id)
+            if candidate.name.endswith(STAGING_SUFFIX) and (
+                run is not None and run.status == dg.DagsterRunStatus.SUCCESS
+            ):
+                succeeded.append((run.run_id, candidate))
+                continue
+            # DuckDB's spill folder, `<staging>.tmp/`, is left behind by a killed run too.
+            if candidate.is_dir():
+                shutil.rmtree(candidate, ignore_errors=True)
+            else:
+                candidate.unlink(missing_ok=True)
+            context.log.info(f"Removed abandoned staging file {candidate.name}")
+        # Each run takes over the one before it, so there is at most one.
+        return succeeded[0][1] if succeeded else None
 
     def read_published(self, sql: str) -> list[tuple] | None:
         """The rows of a query on the published warehouse, opened read-only.
@@ -235,8 +276,10 @@ def _lock_holder(lock_path: Path) -> str:
 
 
 def landing_zone_from_env() -> LandingZone:
-    return LandingZone(raw_dir=_path_from_env("KOMPETENS_RAW_DIR", DEFAULT_RAW_DIR))
+    """The landing zone as the Definitions configure it (KOMPETENS_RAW_DIR)."""
+    return LandingZone(raw_dir=dg.EnvVar("KOMPETENS_RAW_DIR"))
 
 
 def warehouse_from_env() -> Warehouse:
-    return Warehouse(database=_path_from_env("KOMPETENS_WAREHOUSE", DEFAULT_WAREHOUSE))
+    """The warehouse as the Definitions configure it (KOMPETENS_WAREHOUSE)."""
+    return Warehouse(database=dg.EnvVar("KOMPETENS_WAREHOUSE"))

@@ -1,23 +1,39 @@
-"""The nightly schedule and the sensor that refreshes when the landing zone changes."""
+"""The nightly schedule and the sensor that refreshes the years whose files changed."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from assets.ingest.landing_zone import ContentHashes, StatKey, landing_zone_fingerprint
+from assets.ingest.build_inputs import read_build_inputs
+from assets.ingest.landing_zone import StatKey, landing_zone_years
 from pipelines.jobs import refresh_job
-from pipelines.resources import LandingZone
+from pipelines.partitions import (
+    YEAR_PARTITIONS,
+    YearsRun,
+    plan_years_run,
+    unpartitioned_asset_keys,
+)
+from pipelines.resources import LandingZone, Warehouse
 
-nightly_refresh = dg.ScheduleDefinition(
+
+@dg.schedule(
     name="nightly_refresh",
     job=refresh_job,
     cron_schedule="0 2 * * *",
     execution_timezone="Europe/Stockholm",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
+def nightly_refresh(context: dg.ScheduleEvaluationContext):
+    """Every year, every night: the run's quality/build_inputs skips every step when nothing
+    changed, and then confirms the published warehouse current (its freshness check counts it)."""
+    partitions = context.instance.get_dynamic_partitions(YEAR_PARTITIONS.name)
+    plan = plan_years_run(partitions, [int(key) for key in partitions], [])
+    return _run_request(plan, context.repository_def, run_key=None)
+
 
 # The sensor runs every 30 s in a long-lived code server: re-hashing files whose stat has not
-# changed would make each tick cost a full read of the landing zone.
+# changed since the last tick would make each tick cost a full read of the files that are new
+# since the published build.
 _known_hashes: dict[StatKey, str] = {}
 
 
@@ -27,8 +43,11 @@ _known_hashes: dict[StatKey, str] = {}
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def landing_zone_changed(context: dg.SensorEvaluationContext, landing_zone: LandingZone):
-    """Request a refresh when a file in the landing zone is added, removed or changed.
+def landing_zone_changed(
+    context: dg.SensorEvaluationContext, landing_zone: LandingZone, warehouse: Warehouse
+):
+    """Request a refresh of the years whose files changed since the published build, adding a
+    partition for each new year folder.
 
     Every change starts a refresh, also one back to an earlier state (a wrongly added file
     removed again): the warehouse was built from the state in between. So the run key is not the
@@ -38,15 +57,36 @@ def landing_zone_changed(context: dg.SensorEvaluationContext, landing_zone: Land
     """
     if not landing_zone.path.is_dir():
         return dg.SkipReason(f"The landing zone {landing_zone.path} does not exist")
-    hashes = ContentHashes(_known_hashes)
-    fingerprint = landing_zone_fingerprint(landing_zone.path, hashes)
+    inputs = read_build_inputs(landing_zone.path, warehouse, known_hashes=_known_hashes)
     # Only this tick's files are kept, so the cache never outgrows the landing zone.
     _known_hashes.clear()
-    _known_hashes.update(hashes.seen)
+    _known_hashes.update(inputs.hashes.seen)
+    fingerprint = inputs.fingerprint
     # A cursor of a sensor from before the changes were numbered is a bare fingerprint.
     last_change, _, last_fingerprint = (context.cursor or "").rpartition(":")
     if fingerprint == last_fingerprint:
         return dg.SkipReason("No file in the landing zone was added or changed")
     change = f"{int(last_change or 0) + 1}:{fingerprint}"
     context.update_cursor(change)
-    return dg.RunRequest(run_key=change)
+    if inputs.published_build_is_current:
+        return dg.SkipReason("The published warehouse is built from the landing zone as it is")
+    plan = plan_years_run(
+        context.instance.get_dynamic_partitions(YEAR_PARTITIONS.name),
+        inputs.years_to_build,
+        landing_zone_years(landing_zone.path),
+    )
+    return dg.SensorResult(
+        run_requests=[_run_request(plan, context.repository_def, run_key=change)],
+        dynamic_partitions_requests=[YEAR_PARTITIONS.build_add_request(plan.new_partitions)]
+        if plan.new_partitions
+        else [],
+    )
+
+
+def _run_request(plan: YearsRun, repository_def, run_key: str | None) -> dg.RunRequest:
+    """A run of the planned years and the report; of the report alone when no year is built."""
+    if plan.builds_years:
+        return dg.RunRequest(run_key=run_key, tags=plan.tags)
+    return dg.RunRequest(
+        run_key=run_key, asset_selection=unpartitioned_asset_keys(repository_def.asset_graph)
+    )

@@ -23,28 +23,40 @@ def materialize_pipeline(
     warehouse_path: Path,
     instance: dg.DagsterInstance | None = None,
     raise_on_error: bool = True,
+    all_years: bool = False,
 ):
-    """Run every asset and check of the Definitions, in process, on the given paths."""
+    """Run the job as `make refresh` runs it (the years whose files changed, then the report), in
+    process, on the given paths; every year with `all_years`, as the nightly schedule does. Unlike
+    `make refresh`, a run starts even when nothing changed (its first asset then skips the rest)."""
     from pipelines.definitions import defs
+    from pipelines.refresh import execute_refresh
 
-    job = defs.resolve_job_def("refresh")
-    return job.execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(),
+    landing_zone = LandingZone(raw_dir=str(raw_dir))
+    warehouse = Warehouse(database=str(warehouse_path))
+    return execute_refresh(
+        defs,
+        instance or dg.DagsterInstance.ephemeral(),
+        landing_zone,
+        warehouse,
+        all_years=all_years,
+        resources={"landing_zone": landing_zone, "warehouse": warehouse},
         raise_on_error=raise_on_error,
-        resources={
-            "landing_zone": LandingZone(raw_dir=str(raw_dir)),
-            "warehouse": Warehouse(database=str(warehouse_path)),
-        },
     )
 
 
 @pytest.fixture(scope="session")
-def small_warehouse(tmp_path_factory) -> Path:
+def small_instance() -> dg.DagsterInstance:
+    """The instance small_warehouse's run is stored in, for the tests that read its events."""
+    return dg.DagsterInstance.ephemeral()
+
+
+@pytest.fixture(scope="session")
+def small_warehouse(tmp_path_factory, small_instance) -> Path:
     """The small hand-made landing zone, materialised once for the end-to-end tests."""
     root = tmp_path_factory.mktemp("small")
     raw = build_small_landing_zone(root / "raw")
     warehouse = root / "warehouse" / "kompetens.duckdb"
-    result = materialize_pipeline(raw, warehouse)
+    result = materialize_pipeline(raw, warehouse, instance=small_instance)
     assert result.success
     return warehouse
 

@@ -160,11 +160,11 @@ def test_the_fingerprint_changes_with_the_landing_zone_readme(tmp_path):
         SYNTHETIC_MARKER,
         ContentHashes,
         is_synthetic_landing_zone,
-        landing_zone_fingerprint,
+        readme_fingerprint,
     )
 
     (tmp_path / "2016" / "inventering").mkdir(parents=True)
-    plain = landing_zone_fingerprint(tmp_path, ContentHashes({}))
+    plain = readme_fingerprint(tmp_path, ContentHashes({}))
     (tmp_path / "README.md").write_text(SYNTHETIC_MARKER + "\n# raw/\n", encoding="utf-8")
     assert is_synthetic_landing_zone(tmp_path)
-    assert landing_zone_fingerprint(tmp_path, ContentHashes({})) != plain
+    assert readme_fingerprint(tmp_path, ContentHashes({})) != plain

@@ -182,7 +182,7 @@ def test_only_a_year_folder_with_submissions_needs_a_register(tmp_path):
     for ar in (2013, 2014, 2015):
         (tmp_path / str(ar) / "inventering").mkdir(parents=True)
     (tmp_path / "2015" / "rekvisitioner.csv").write_bytes(register())
-    read = read_grant_registers(tmp_path, years_with_submissions={2014, 2015})
+    read = read_grant_registers(tmp_path, {2013, 2014, 2015}, years_with_submissions={2014, 2015})
     assert [(problem.rule, problem.path) for problem in read.problems] == [
         ("register_missing", "2014/rekvisitioner.csv")
     ]

@@ -66,27 +66,46 @@ def test_definitions_load_with_job_schedule_and_sensor():
     assert defs.resolve_sensor_def("landing_zone_changed") is not None
 
 
-def test_the_schedule_requests_a_refresh_every_night():
+def test_the_schedule_requests_a_refresh_of_every_year_every_night():
     from pipelines.definitions import defs
 
     schedule = defs.resolve_schedule_def("nightly_refresh")
-    context = dg.build_schedule_context(
-        scheduled_execution_time=dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)
-    )
-    requests = schedule.evaluate_tick(context).run_requests
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("ar", ["2013", "2014", "2016"])
+        context = dg.build_schedule_context(
+            instance=instance,
+            scheduled_execution_time=dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC),
+            repository_def=defs.get_repository_def(),
+        )
+        requests = schedule.evaluate_tick(context).run_requests
     assert len(requests) == 1
+    assert requests[0].tags["dagster/asset_partition_range_start"] == "2013"
+    assert requests[0].tags["dagster/asset_partition_range_end"] == "2016"
+
+
+def sensor_tick(raw: Path, warehouse: Path, instance: dg.DagsterInstance, cursor: str | None):
+    """One evaluation of the sensor `landing_zone_changed` on these paths."""
+    from pipelines.definitions import defs
+
+    with dg.build_sensor_context(
+        cursor=cursor,
+        instance=instance,
+        repository_def=defs.get_repository_def(),
+        resources={
+            "landing_zone": LandingZone(raw_dir=str(raw)),
+            "warehouse": Warehouse(database=str(warehouse)),
+        },
+    ) as context:
+        return defs.resolve_sensor_def("landing_zone_changed").evaluate_tick(context)
 
 
 def test_the_sensor_fires_on_new_or_changed_content_only(tmp_path):
-    from pipelines.definitions import defs
-
-    sensor = defs.resolve_sensor_def("landing_zone_changed")
     raw = build_small_landing_zone(tmp_path / "raw")
-    resources = {"landing_zone": LandingZone(raw_dir=str(raw))}
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    instance = dg.DagsterInstance.ephemeral()
 
     def tick(cursor):
-        context = dg.build_sensor_context(cursor=cursor, resources=resources)
-        return sensor.evaluate_tick(context)
+        return sensor_tick(raw, warehouse, instance, cursor)
 
     first = tick(None)
     assert len(first.run_requests) == 1
@@ -117,14 +136,12 @@ def test_the_sensor_fires_on_new_or_changed_content_only(tmp_path):
 def test_a_landing_zone_changed_back_to_an_earlier_state_starts_a_refresh(tmp_path):
     # A wrongly added file removed again returns the landing zone to what an earlier refresh
     # read; the warehouse was refreshed with the file since, so it must be refreshed again.
-    from pipelines.definitions import defs
-
-    sensor = defs.resolve_sensor_def("landing_zone_changed")
     raw = build_small_landing_zone(tmp_path / "raw")
-    resources = {"landing_zone": LandingZone(raw_dir=str(raw))}
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    instance = dg.DagsterInstance.ephemeral()
 
     def tick(cursor):
-        return sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, resources=resources))
+        return sensor_tick(raw, warehouse, instance, cursor)
 
     state_a = tick(None)
     assert tick(state_a.cursor).run_requests == []  # unchanged

@@ -18,9 +18,12 @@ from assets.expectations.checks import suite_check_result, suite_check_spec
 from assets.expectations.suites import FILE_LEDGER_SUITE, GRANT_REGISTER_SUITE
 from assets.ingest.build_inputs import (
     FILE_HASHES_QUERY,
+    YEAR_INPUTS_QUERY,
+    code_and_reference_fingerprint,
     known_file_hashes,
     nothing_changed_message,
     read_build_inputs,
+    year_input_fingerprints,
 )
 from assets.ingest.landing_zone import (
     SUBMISSIONS_FOLDER,
@@ -39,11 +42,14 @@ from assets.ingest.parse_cache import (
 )
 from assets.ingest.reader import read_key
 from assets.ingest.register import read_grant_registers, stop_message
-from assets.tables import create_tables, preview, replace_rows, row_count
-from pipelines.resources import LandingZone, Warehouse
+from assets.tables import append_rows, create_tables, preview, replace_rows
+from pipelines.partitions import YEAR_BACKFILL_POLICY, YEAR_PARTITIONS, run_years
+from pipelines.resources import PUBLISHED_WAREHOUSE, LandingZone, Warehouse
 from schemas.contract import IGNORED
 
 BUILD_INPUTS = dg.AssetKey(["quality", "build_inputs"])
+# The year folder a landing-zone path lies in, in SQL: a year's partition is its folder's files.
+YEAR_OF_PATH = "TRY_CAST(split_part(path, '/', 1) AS INTEGER)"
 FILE_LEDGER = dg.AssetKey(["quality", "file_ledger"])
 FILE_ANSWERS = dg.AssetKey(["core", "file_answers"])
 GRANT_REGISTER = dg.AssetKey(["core", "grant_register"])
@@ -66,8 +72,8 @@ LEDGER_COLUMNS = {
     group_name="ingest",
     output_required=False,
     description=(
-        "The fingerprint of everything a build reads: the landing zone, the reference data and "
-        "the code. Equal to the published build's, nothing is rebuilt: the asset is not "
+        "The fingerprint of everything a build reads: the landing zone (per year), the reference "
+        "data and the code. Equal to the published build's, nothing is rebuilt: the asset is not "
         "materialised and every asset after it is skipped."
     ),
 )
@@ -78,18 +84,28 @@ def build_inputs(
     inputs = read_build_inputs(landing_zone.path, warehouse)
     if inputs.published_build_is_current:
         context.log.info(nothing_changed_message(inputs.fingerprint))
+        # What the freshness check of the published warehouse counts as a refresh too.
+        context.log_event(
+            dg.AssetObservation(
+                asset_key=PUBLISHED_WAREHOUSE, metadata={"confirmed_current": inputs.fingerprint}
+            )
+        )
         return
     # Its Great Expectations import overlaps the steps before the first suite.
     helper_process.start()
+    years = run_years(context)
     with warehouse.connect(context) as con:
         drop_parse_cache_of_another_shape(con)
         create_tables(con)
+        # The years this run does not build stay as the warehouse it started from holds them.
+        built_years = dict(con.execute(YEAR_INPUTS_QUERY).fetchall())
+        fingerprint = inputs.fingerprint_after_building(years, built_years)
         replace_rows(
             con,
             "quality.build_inputs",
             pl.DataFrame(
                 {
-                    "fingerprint": [inputs.fingerprint],
+                    "fingerprint": [fingerprint],
                     "run_id": [context.run.run_id],
                     "started_at": [datetime.now(UTC).replace(tzinfo=None)],
                 }
@@ -98,9 +114,12 @@ def build_inputs(
         replace_rows(con, "core.file_hashes", _file_hashes_frame(inputs.hashes.seen))
     yield dg.MaterializeResult(
         metadata={
-            "fingerprint": inputs.fingerprint,
+            "fingerprint": fingerprint,
             "published_fingerprint": inputs.published_fingerprint or "none",
+            "years_built": ", ".join(map(str, sorted(years))) or "none",
+            "years_changed": ", ".join(map(str, inputs.years_to_build)) or "none",
             "files_hashed": len(inputs.hashes.seen.keys() - inputs.hashes.known.keys()),
+            "dagster/row_count": 1,
         }
     )
 
@@ -122,13 +141,14 @@ def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
         dg.AssetSpec(
             FILE_LEDGER,
             deps=[BUILD_INPUTS],
-            description="Every file of the landing zone with its status (contract section 3).",
+            description="Every file of the year's landing-zone folder with its status (contract "
+            "section 3).",
         ),
         dg.AssetSpec(
             FILE_ANSWERS,
             deps=[BUILD_INPUTS],
             description="The answers of every readable file, as text, keyed by content hash "
-            "and suffix.",
+            "and suffix (the parse cache; a year's partition is its files' contents).",
         ),
     ],
     check_specs=[
@@ -136,20 +156,24 @@ def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
             "every_file_in_ledger",
             asset=FILE_LEDGER,
             blocking=True,
-            description="Each file under <raw>/<year>/inventering/ has exactly one ledger row "
-            "(the files listed anew, not taken from the scan the ledger was built from).",
+            description="Each file under <raw>/<year>/inventering/ of the years built has exactly "
+            "one ledger row (the files listed anew, not taken from the scan the ledger was built "
+            "from).",
         ),
         suite_check_spec(FILE_LEDGER_SUITE),
     ],
     group_name="ingest",
+    partitions_def=YEAR_PARTITIONS,
+    backfill_policy=YEAR_BACKFILL_POLICY,
 )
 def submission_files(
     context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
 ):
     _require_landing_zone(landing_zone)
+    years = sorted(int(key) for key in context.partition_keys)
     # Listed before the scan: a file written in between is then in the ledger, not missing.
-    files_on_disk = _files_on_disk(landing_zone.path)
-    files = scan_landing_zone(landing_zone.path)
+    files_on_disk = _files_on_disk(landing_zone.path, years)
+    files = scan_landing_zone(landing_zone.path, years)
     with warehouse.connect(context) as con:
         create_tables(con)
         # Hashed by build_inputs moments ago; only a file written since is read to be hashed.
@@ -160,50 +184,102 @@ def submission_files(
             if not f.is_symlink and (content_hash := hashes.sha256(f.path, f.abs_path))
         }
         newly_read = read_into_parse_cache(con, files, sha256)
-        prune_parse_cache(
-            con, {read_key(content_hash, path) for path, content_hash in sha256.items()}
-        )
-        reads = cached_reads(con)
-        ledger = build_ledger(files, sha256, reads)
-        replace_rows(con, "quality.file_ledger", _ledger_frame(ledger))
-        con.execute("DELETE FROM core.submissions")
+        ledger = build_ledger(files, sha256, cached_reads(con))
+        year_list = ", ".join(str(ar) for ar in years) or "NULL"
+        con.execute(f"DELETE FROM quality.file_ledger WHERE {YEAR_OF_PATH} IN ({year_list})")
+        append_rows(con, "quality.file_ledger", _ledger_frame(ledger))
+        con.execute(f"DELETE FROM core.submissions WHERE {YEAR_OF_PATH} IN ({year_list})")
         con.execute(
-            """
+            f"""
             INSERT INTO core.submissions
-            SELECT path, sha256, kommunkod, ar, inlamnad FROM quality.file_ledger WHERE status = 'selected'
+            SELECT path, sha256, kommunkod, ar, inlamnad FROM quality.file_ledger
+            WHERE status = 'selected' AND {YEAR_OF_PATH} IN ({year_list})
             """
         )
-        status_counts = dict(
+        # Every year's files, the others' as the warehouse holds them, keep their reads.
+        prune_parse_cache(
+            con,
+            {
+                read_key(content_hash, path)
+                for path, content_hash in con.execute(
+                    "SELECT path, sha256 FROM quality.file_ledger WHERE sha256 IS NOT NULL"
+                ).fetchall()
+            },
+        )
+        year_inputs = year_input_fingerprints(
+            landing_zone.path, hashes, code_and_reference_fingerprint()
+        )
+        con.execute(f"DELETE FROM quality.year_inputs WHERE ar IN ({year_list})")
+        append_rows(
+            con,
+            "quality.year_inputs",
+            pl.DataFrame(
+                [(ar, year_inputs[ar]) for ar in years if ar in year_inputs],
+                schema={"ar": pl.Int32, "fingerprint": pl.Utf8},
+                orient="row",
+            ),
+        )
+        per_year = {
+            (ar, status): count
+            for ar, status, count in con.execute(
+                f"SELECT {YEAR_OF_PATH}, status, count(*) FROM quality.file_ledger "
+                f"WHERE {YEAR_OF_PATH} IN ({year_list}) GROUP BY ALL"
+            ).fetchall()
+        }
+        answers_per_year = dict(
             con.execute(
-                "SELECT status, count(*) FROM quality.file_ledger GROUP BY status ORDER BY status"
+                f"""
+                SELECT {YEAR_OF_PATH}, count(*) FROM core.file_answers AS a
+                JOIN (SELECT DISTINCT path, sha256 FROM quality.file_ledger
+                      WHERE {YEAR_OF_PATH} IN ({year_list})) AS l USING (sha256)
+                GROUP BY ALL
+                """
             ).fetchall()
         )
         ledger_paths = {
-            row[0] for row in con.execute("SELECT path FROM quality.file_ledger").fetchall()
+            row[0]
+            for row in con.execute(
+                f"SELECT path FROM quality.file_ledger WHERE {YEAR_OF_PATH} IN ({year_list})"
+            ).fetchall()
         }
         ledger_preview = preview(
             con,
-            "SELECT path, kommunkod, ar, status, reason_code FROM quality.file_ledger ORDER BY path",
+            "SELECT path, kommunkod, ar, status, reason_code FROM quality.file_ledger "
+            f"WHERE {YEAR_OF_PATH} IN ({year_list}) ORDER BY path",
         )
-        answer_rows = row_count(con, "core.file_answers")
         ledger_suite = suite_check_result(FILE_LEDGER_SUITE, con, context.run.run_id, warehouse)
 
+    # Each year's own figures, on that year's partition in the UI.
+    for ar in years:
+        statuses = {status: n for (year, status), n in per_year.items() if year == ar}
+        context.add_asset_metadata(
+            {
+                "dagster/row_count": sum(statuses.values()),
+                **{f"files_{status}": count for status, count in sorted(statuses.items())},
+            },
+            asset_key=FILE_LEDGER,
+            partition_key=str(ar),
+        )
+        context.add_asset_metadata(
+            {"dagster/row_count": answers_per_year.get(ar, 0)},
+            asset_key=FILE_ANSWERS,
+            partition_key=str(ar),
+        )
     missing = sorted(files_on_disk - ledger_paths)
     yield dg.MaterializeResult(
         asset_key=FILE_LEDGER,
         metadata={
-            "dagster/row_count": len(ledger),
             "files_read_this_run": newly_read,
-            **{f"files_{status}": count for status, count in status_counts.items()},
             "preview": dg.MetadataValue.md(ledger_preview),
         },
     )
-    yield dg.MaterializeResult(asset_key=FILE_ANSWERS, metadata={"dagster/row_count": answer_rows})
+    yield dg.MaterializeResult(asset_key=FILE_ANSWERS)
     yield dg.AssetCheckResult(
         check_name="every_file_in_ledger",
         asset_key=FILE_LEDGER,
         passed=not missing,
         metadata={
+            "years": ", ".join(map(str, years)),
             "files_found": len(files_on_disk),
             "ledger_rows": len(ledger),
             "missing": missing[:20],
@@ -212,13 +288,15 @@ def submission_files(
     yield ledger_suite
 
 
-def _files_on_disk(raw_dir: Path) -> set[str]:
-    """Every regular file and symlink under <raw>/<year>/inventering/, listed here rather than
+def _files_on_disk(raw_dir: Path, years: list[int]) -> set[str]:
+    """Every regular file and symlink under <raw>/<year>/inventering/ of `years`, listed here rather than
     taken from scan_landing_zone, whose list the ledger is built from: a file that the scan
     missed is then found missing from the ledger too. Nothing under a symlink is listed:
     symlinks are never followed. The directory entries' types need no stat of any file."""
     found = set()
-    folders = [raw_dir / str(year) / SUBMISSIONS_FOLDER for year in year_folders(raw_dir)]
+    folders = [
+        raw_dir / str(year) / SUBMISSIONS_FOLDER for year in year_folders(raw_dir) if year in years
+    ]
     folders = [folder for folder in folders if folder.is_dir() and not folder.is_symlink()]
     while folders:
         with os.scandir(folders.pop()) as entries:
@@ -253,55 +331,66 @@ def _ledger_frame(ledger: list[LedgerRow]) -> pl.DataFrame:
     # The ledger says which year folders have submissions: only those need a register.
     deps=[BUILD_INPUTS, FILE_LEDGER],
     description=(
-        "The grant registers (rekvisitioner.csv) of every year (contract section 6). A register "
+        "The grant register (rekvisitioner.csv) of the year (contract section 6). A register "
         "problem fails the run, naming file, line and problem: nothing is published."
     ),
     group_name="ingest",
     check_specs=[suite_check_spec(GRANT_REGISTER_SUITE)],
+    partitions_def=YEAR_PARTITIONS,
+    backfill_policy=YEAR_BACKFILL_POLICY,
 )
 def grant_register(
     context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
 ):
     _require_landing_zone(landing_zone)
+    years = sorted(int(key) for key in context.partition_keys)
+    year_list = ", ".join(str(ar) for ar in years) or "NULL"
     with warehouse.connect(context) as con:
         create_tables(con)
         years_with_submissions = {
-            int(year)
-            for (year,) in con.execute(
-                "SELECT DISTINCT split_part(path, '/', 1) FROM quality.file_ledger "
-                "WHERE status <> ?",
+            ar
+            for (ar,) in con.execute(
+                f"SELECT DISTINCT {YEAR_OF_PATH} FROM quality.file_ledger "
+                f"WHERE status <> ? AND {YEAR_OF_PATH} IN ({year_list})",
                 [IGNORED],
             ).fetchall()
         }
-        registers = read_grant_registers(landing_zone.path, years_with_submissions)
+        registers = read_grant_registers(landing_zone.path, years, years_with_submissions)
         if registers.problems:
             raise dg.Failure(
                 description=stop_message(registers.problems),
                 metadata={"register_problems": len(registers.problems)},
             )
-        replace_rows(
+        con.execute(f"DELETE FROM core.grant_register WHERE ar IN ({year_list})")
+        append_rows(
             con,
             "core.grant_register",
             pl.DataFrame(registers.rows, schema=_GRANT_SCHEMA, orient="row"),
         )
         per_year = con.execute(
-            """
-            SELECT ar, count(DISTINCT kommunkod), sum(fordelat_sek), count(DISTINCT kommunkod)
-                FILTER (WHERE rekvirerat_sek > 0)
-            FROM core.grant_register GROUP BY ar ORDER BY ar
+            f"""
+            SELECT ar, count(*), count(DISTINCT kommunkod), sum(fordelat_sek),
+                count(DISTINCT kommunkod) FILTER (WHERE rekvirerat_sek > 0)
+            FROM core.grant_register WHERE ar IN ({year_list}) GROUP BY ar ORDER BY ar
             """
         ).fetchall()
         register_suite = suite_check_result(
             GRANT_REGISTER_SUITE, con, context.run.run_id, warehouse
         )
+    rows_per_year = {ar: rows for ar, rows, *_ in per_year}
+    for ar in years:
+        context.add_asset_metadata(
+            {"dagster/row_count": rows_per_year.get(ar, 0)},
+            asset_key=GRANT_REGISTER,
+            partition_key=str(ar),
+        )
     yield dg.MaterializeResult(
         metadata={
-            "dagster/row_count": len(registers.rows),
             "per_year": dg.MetadataValue.md(
                 "| ar | kommuner | fordelat_sek | rekvirerat (kommuner) |\n| --- | --- | --- | --- |\n"
                 + "\n".join(
                     f"| {ar} | {n} | {total} | {requisitioned} |"
-                    for ar, n, total, requisitioned in per_year
+                    for ar, _, n, total, requisitioned in per_year
                 )
             ),
         }

@@ -3,15 +3,26 @@
 Two builds from equal fingerprints publish the same warehouse, control reports and exports, so a
 refresh whose fingerprint equals the published build's has nothing to do (issue 8: a refresh when
 nothing changed should parse nothing and rebuild nothing it need not).
+
+The landing zone is fingerprinted per year (quality.year_inputs holds each year's as built): a
+refresh builds only the years whose inputs changed (issue 15), and the whole build's fingerprint
+is made of the years' as they were built, so a run of some years leaves the others to be built
+by the next refresh.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assets.ingest.landing_zone import ContentHashes, StatKey, landing_zone_fingerprint
+from assets.ingest.landing_zone import (
+    ContentHashes,
+    StatKey,
+    readme_fingerprint,
+    year_fingerprints,
+)
 from pipelines.resources import Warehouse
 from schemas.catalog import reference_dir
 
@@ -33,14 +44,43 @@ CODE_PATTERNS = (
 FILE_HASHES_QUERY = (
     "SELECT path, size_bytes, mtime_ns, ctime_ns, inode, sha256 FROM core.file_hashes"
 )
+YEAR_INPUTS_QUERY = "SELECT ar, fingerprint FROM quality.year_inputs"
 
 
 @dataclass(frozen=True)
 class BuildInputs:
-    fingerprint: str  # of the landing zone, reference data and code as they are now
+    """What a build would be made of now, beside what the published build was made of."""
+
+    code_and_reference: str  # fingerprint of the reference data and the code
+    readme: str  # fingerprint of the landing zone's README
+    years: dict[int, str]  # each year's inputs now (year_input_fingerprints)
+    published_years: dict[int, str]  # each year's inputs as the published warehouse was built
     published_fingerprint: str | None  # of the build in the published warehouse
     exported_fingerprint: str | None  # of the build the exports were made from
     hashes: ContentHashes  # every landing-zone file's SHA-256, by its stat
+
+    @property
+    def fingerprint(self) -> str:
+        """Of everything a build would read now."""
+        return self.fingerprint_after_building(self.years, self.published_years)
+
+    def fingerprint_after_building(self, years: Iterable[int], built: dict[int, str]) -> str:
+        """Of the build that results when `years` are built from these inputs and every other
+        year stays as `built` holds it (a run of some years leaves the others as they were)."""
+        years = set(years)
+        effective = {ar: fp for ar, fp in built.items() if ar not in years}
+        effective.update({ar: fp for ar, fp in self.years.items() if ar in years})
+        return build_fingerprint(self.code_and_reference, self.readme, effective)
+
+    @property
+    def years_to_build(self) -> list[int]:
+        """The years whose inputs differ from the published build's: new, changed or removed
+        year folders, or every year when the code or the reference data changed."""
+        return sorted(
+            ar
+            for ar in self.years.keys() | self.published_years.keys()
+            if self.years.get(ar) != self.published_years.get(ar)
+        )
 
     @property
     def published_build_is_current(self) -> bool:
@@ -48,13 +88,20 @@ class BuildInputs:
         return self.published_fingerprint == self.fingerprint == self.exported_fingerprint
 
 
-def read_build_inputs(raw_dir: Path, warehouse: Warehouse) -> BuildInputs:
+def read_build_inputs(
+    raw_dir: Path, warehouse: Warehouse, known_hashes: dict[StatKey, str] | None = None
+) -> BuildInputs:
     """Fingerprint the build inputs and read what the published build was made from. Files whose
-    stat is unchanged since the published build are not read again."""
-    hashes = ContentHashes(known_file_hashes(warehouse.read_published(FILE_HASHES_QUERY) or []))
+    stat is unchanged since the published build (or is in `known_hashes`) are not read again."""
+    known = known_file_hashes(warehouse.read_published(FILE_HASHES_QUERY) or [])
+    hashes = ContentHashes({**known, **(known_hashes or {})})
+    code_and_reference = code_and_reference_fingerprint()
     published = warehouse.read_published("SELECT fingerprint FROM quality.build_inputs") or []
     return BuildInputs(
-        fingerprint=build_inputs_fingerprint(raw_dir, hashes),
+        code_and_reference=code_and_reference,
+        readme=readme_fingerprint(raw_dir, hashes),
+        years=year_input_fingerprints(raw_dir, hashes, code_and_reference),
+        published_years=dict(warehouse.read_published(YEAR_INPUTS_QUERY) or []),
         published_fingerprint=published[0][0] if len(published) == 1 else None,
         exported_fingerprint=warehouse.exported_fingerprint(),
         hashes=hashes,
@@ -74,9 +121,27 @@ def known_file_hashes(rows: list[tuple]) -> dict[StatKey, str]:
     return {tuple(row[:5]): row[5] for row in rows}
 
 
-def build_inputs_fingerprint(raw_dir: Path, hashes: ContentHashes) -> str:
+def year_input_fingerprints(
+    raw_dir: Path, hashes: ContentHashes, code_and_reference: str
+) -> dict[int, str]:
+    """Each year's inputs: its files under the code and reference data that read them, so a
+    change of code rebuilds every year."""
+    return {
+        ar: _sha256(f"{code_and_reference}\0{ar}\0{files}")
+        for ar, files in year_fingerprints(raw_dir, hashes).items()
+    }
+
+
+def build_fingerprint(code_and_reference: str, readme: str, years: dict[int, str]) -> str:
+    """One fingerprint of a whole build: the code and reference data, the README and each year's
+    inputs as built."""
+    lines = [f"code and reference\0{code_and_reference}", f"readme\0{readme}"]
+    lines += [f"year\0{ar}\0{years[ar]}" for ar in sorted(years)]
+    return _sha256("\n".join(lines))
+
+
+def code_and_reference_fingerprint() -> str:
     digest = hashlib.sha256()
-    digest.update(b"landing zone\0" + landing_zone_fingerprint(raw_dir, hashes).encode() + b"\n")
     for label, root, paths in (
         ("reference", reference_dir(), sorted(reference_dir().glob("*"))),
         ("code", PROJECT_ROOT, _code_files()),
@@ -87,6 +152,10 @@ def build_inputs_fingerprint(raw_dir: Path, hashes: ContentHashes) -> str:
                 content = hashlib.sha256(path.read_bytes()).hexdigest()
                 digest.update(f"{label}\0{relative}\0{content}\n".encode())
     return digest.hexdigest()
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _code_files() -> list[Path]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def year_folders(raw_dir: Path) -> list[int]:
         )
 
 
-def scan_landing_zone(raw_dir: Path) -> list[LandingFile]:
+def scan_landing_zone(raw_dir: Path, years: Collection[int] | None = None) -> list[LandingFile]:
     """Every regular file and every symlink under `<raw>/<year>/inventering/`, sorted by path.
 
     Nested folders are descended into (their files are submissions too), except symlinked
@@ -57,11 +58,16 @@ def scan_landing_zone(raw_dir: Path) -> list[LandingFile]:
     folder is likewise reported as one symlink entry (path "2016" or "2016/inventering") so
     that its contents are not lost silently. Other non-regular entries (FIFOs, sockets,
     devices) are skipped: they are not files, and opening a FIFO would block the run.
+    With `years`, only those year folders are scanned.
     """
     raw_dir = Path(raw_dir)
     found: list[LandingFile] = []
     with os.scandir(raw_dir) as entries:
-        year_entries = [e for e in entries if _YEAR_FOLDER.fullmatch(e.name)]
+        year_entries = [
+            e
+            for e in entries
+            if _YEAR_FOLDER.fullmatch(e.name) and (years is None or int(e.name) in years)
+        ]
     for year_entry in year_entries:
         year = int(year_entry.name)
         if year_entry.is_symlink():
@@ -161,18 +167,45 @@ def is_synthetic_landing_zone(raw_dir: Path) -> bool:
     return SYNTHETIC_MARKER in text.splitlines()
 
 
-def landing_zone_fingerprint(raw_dir: Path, hashes: ContentHashes) -> str:
-    """One hash over every landing-zone file's path and content hash, grant registers and the
-    README (whose marker says whether the data are synthetic) included.
+def landing_zone_years(raw_dir: Path) -> list[int]:
+    """The years of the landing zone, sorted: its year folders and any symlink at a year folder's
+    place (which the ledger reports, so its year has a ledger too)."""
+    return sorted(
+        set(year_folders(raw_dir))
+        | {f.year_folder for f in scan_landing_zone(raw_dir) if f.path == str(f.year_folder)}
+    )
+
+
+def year_fingerprints(raw_dir: Path, hashes: ContentHashes) -> dict[int, str]:
+    """One hash per year of the landing zone over the path and content hash of every file under
+    `<raw>/<year>/inventering/` and of the year's grant register: what that year's ledger,
+    answers, register and validation are built from.
 
     Symlinks are recorded by their target text, never followed (contract section 3); a file
     that cannot be read, by that fact.
     """
+    entries: dict[int, list[tuple[str, Path]]] = {year: [] for year in year_folders(raw_dir)}
+    for landing_file in scan_landing_zone(raw_dir):
+        entries.setdefault(landing_file.year_folder, []).append(
+            (landing_file.path, landing_file.abs_path)
+        )
+    for year in year_folders(raw_dir):
+        register = raw_dir / str(year) / REGISTER_FILE_NAME
+        if register.exists() or register.is_symlink():
+            entries[year].append((relative_path(raw_dir, register), register))
+    return {year: _entries_digest(entries[year], hashes) for year in sorted(entries)}
+
+
+def readme_fingerprint(raw_dir: Path, hashes: ContentHashes) -> str:
+    """The hash of the landing zone's README (whose marker says whether the data are synthetic),
+    which belongs to no year."""
+    readme = raw_dir / LANDING_ZONE_README
+    present = readme.exists() or readme.is_symlink()
+    return _entries_digest([(LANDING_ZONE_README, readme)] if present else [], hashes)
+
+
+def _entries_digest(entries: list[tuple[str, Path]], hashes: ContentHashes) -> str:
     digest = hashlib.sha256()
-    beside = [raw_dir / str(ar) / REGISTER_FILE_NAME for ar in year_folders(raw_dir)]
-    beside.append(raw_dir / LANDING_ZONE_README)
-    entries = [(f.path, f.abs_path) for f in scan_landing_zone(raw_dir)]
-    entries += [(relative_path(raw_dir, p), p) for p in beside if p.exists() or p.is_symlink()]
     for relative, path in sorted(entries):
         if path.is_symlink():
             entry = f"L\0{relative}\0{os.readlink(path)}"

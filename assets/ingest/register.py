@@ -65,15 +65,17 @@ def register_path(ar: int) -> str:
     return f"{ar}/{REGISTER_FILE_NAME}"
 
 
-def read_grant_registers(raw_dir: Path, years_with_submissions: Collection[int]) -> RegisterRead:
-    """The registers of every year folder, in year order.
+def read_grant_registers(
+    raw_dir: Path, years: Collection[int], years_with_submissions: Collection[int]
+) -> RegisterRead:
+    """The registers of the year folders of `years`, in year order.
 
     A year folder with no submission file needs no register: there is nobody to count. A symlink
     is never followed, so it is no register.
     """
     rows: list[GrantRow] = []
     problems: list[RegisterProblem] = []
-    for ar in year_folders(raw_dir):
+    for ar in (ar for ar in year_folders(raw_dir) if ar in years):
         path = register_path(ar)
         register = raw_dir / path
         if register.is_symlink() or not register.is_file():

@@ -8,9 +8,10 @@ import dagster as dg
 
 from assets.expectations.checks import suite_check_result, suite_check_spec
 from assets.expectations.suites import ANSWERS_SUITE
-from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
-from assets.tables import append_rows, preview, row_count
+from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER, YEAR_OF_PATH
+from assets.tables import append_rows, preview
 from assets.validate.blocks import validate_submissions
+from pipelines.partitions import YEAR_BACKFILL_POLICY, YEAR_PARTITIONS
 from pipelines.resources import Warehouse
 
 BLOCK_STATUS = dg.AssetKey(["core", "block_status"])
@@ -39,13 +40,19 @@ SUBMISSIONS_PER_SLICE = 5_000
     ],
     check_specs=[suite_check_spec(ANSWERS_SUITE)],
     group_name="validate",
+    partitions_def=YEAR_PARTITIONS,
+    backfill_policy=YEAR_BACKFILL_POLICY,
 )
 def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    years = sorted(int(key) for key in context.partition_keys)
+    year_list = ", ".join(str(ar) for ar in years) or "NULL"
     with warehouse.connect(context) as con:
+        # A submission's ar is its year folder's: the ledger rejects any other (year_mismatch).
         for table in ("core.block_status", "core.answers", "core.block_issues"):
-            con.execute(f"DELETE FROM {table}")
+            con.execute(f"DELETE FROM {table} WHERE ar IN ({year_list})")
         submissions = con.sql(
-            "SELECT path, sha256, kommunkod, ar FROM core.submissions ORDER BY ar, kommunkod"
+            "SELECT path, sha256, kommunkod, ar FROM core.submissions "
+            f"WHERE ar IN ({year_list}) ORDER BY ar, kommunkod"
         ).pl()
         # Submissions are independent of each other: validating them in slices bounds the
         # memory a large landing zone needs without changing any result.
@@ -66,39 +73,59 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
             append_rows(con, "core.block_status", validation.block_status)
             append_rows(con, "core.answers", validation.answers)
             append_rows(con, "core.block_issues", validation.issues)
-        status_counts = dict(
-            con.execute(
-                "SELECT status, count(*) FROM core.block_status GROUP BY ALL ORDER BY 1"
+        per_year = {
+            (table, ar, kind): count
+            for table, ar, kind, count in con.execute(
+                f"""
+                SELECT 'block_status', ar, status, count(*) FROM core.block_status
+                WHERE ar IN ({year_list}) GROUP BY ALL
+                UNION ALL
+                SELECT 'answers', ar, '', count(*) FROM core.answers
+                WHERE ar IN ({year_list}) GROUP BY ALL
+                UNION ALL
+                SELECT 'issues', {YEAR_OF_PATH}, severity, count(*) FROM quality.issues
+                WHERE {YEAR_OF_PATH} IN ({year_list}) GROUP BY ALL
+                """
             ).fetchall()
-        )
-        answer_rows = row_count(con, "core.answers")
-        issue_counts = dict(
-            con.execute(
-                "SELECT severity, count(*) FROM quality.issues GROUP BY ALL ORDER BY 1"
-            ).fetchall()
-        )
+        }
         rule_counts = con.execute(
-            "SELECT rule, count(*) FROM quality.issues GROUP BY ALL ORDER BY 2 DESC, 1"
+            f"SELECT rule, count(*) FROM quality.issues WHERE {YEAR_OF_PATH} IN ({year_list}) "
+            "GROUP BY ALL ORDER BY 2 DESC, 1"
         ).fetchall()
         issues_preview = preview(
             con,
-            "SELECT path, block, question_id, rule, severity, message FROM quality.issues ORDER BY severity, path",
+            "SELECT path, block, question_id, rule, severity, message FROM quality.issues "
+            f"WHERE {YEAR_OF_PATH} IN ({year_list}) ORDER BY severity, path",
         )
         answers_suite = suite_check_result(ANSWERS_SUITE, con, context.run.run_id, warehouse)
 
-    yield dg.MaterializeResult(
-        asset_key=BLOCK_STATUS,
-        metadata={
-            "dagster/row_count": sum(status_counts.values()),
-            **{f"blocks_{status}": count for status, count in status_counts.items()},
-        },
-    )
-    yield dg.MaterializeResult(asset_key=ANSWERS, metadata={"dagster/row_count": answer_rows})
+    # Each year's own counts, on that year's partition in the UI.
+    for ar in years:
+        for asset_key, table, prefix in (
+            (BLOCK_STATUS, "block_status", "blocks_"),
+            (ANSWERS, "answers", None),
+            (ISSUES, "issues", "issues_"),
+        ):
+            counts = {
+                kind: n for (name, year, kind), n in per_year.items() if (name, year) == (table, ar)
+            }
+            context.add_asset_metadata(
+                {
+                    "dagster/row_count": sum(counts.values()),
+                    **(
+                        {f"{prefix}{kind}": n for kind, n in sorted(counts.items())}
+                        if prefix
+                        else {}
+                    ),
+                },
+                asset_key=asset_key,
+                partition_key=str(ar),
+            )
+    yield dg.MaterializeResult(asset_key=BLOCK_STATUS)
+    yield dg.MaterializeResult(asset_key=ANSWERS)
     yield dg.MaterializeResult(
         asset_key=ISSUES,
         metadata={
-            "dagster/row_count": sum(issue_counts.values()),
-            **{f"issues_{severity}": count for severity, count in issue_counts.items()},
             "issues_per_rule": dg.MetadataValue.md(
                 "| rule | issues |\n| --- | --- |\n"
                 + "\n".join(f"| {rule} | {count} |" for rule, count in rule_counts)

@@ -67,6 +67,13 @@ CREATE TABLE IF NOT EXISTS quality.build_inputs (
     started_at   TIMESTAMP NOT NULL
 );
 
+-- Each year's inputs as this warehouse built them: the year folder's files, the grant register
+-- and the code. A refresh builds the years whose inputs differ (pipelines/partitions.py).
+CREATE TABLE IF NOT EXISTS quality.year_inputs (
+    ar           INTEGER NOT NULL PRIMARY KEY,
+    fingerprint  VARCHAR NOT NULL
+);
+
 -- The content hash of every landing-zone file with the stat it had when hashed
 -- (assets/ingest/landing_zone.py, ContentHashes): a file whose stat is unchanged is not read
 -- again to be hashed, so a refresh of a large, unchanged landing zone reads no file content.
@@ -145,8 +152,11 @@ COMMENT ON COLUMN core.file_hashes.mtime_ns IS 'Filens ändringstid (st_mtime_ns
 COMMENT ON COLUMN core.file_hashes.ctime_ns IS 'Filens statusändringstid (st_ctime_ns) när den hashades; kan inte sättas tillbaka av en användare.';
 COMMENT ON COLUMN core.file_hashes.inode IS 'Filens inodnummer när den hashades.';
 COMMENT ON COLUMN core.file_hashes.sha256 IS 'SHA-256 av filens innehåll (hex).';
+COMMENT ON TABLE quality.year_inputs IS 'Varje års indata så som lagret byggdes av dem: årsmappens filer, rekvisitionsregistret och koden. En uppdatering bygger om de år vars indata ändrats.';
+COMMENT ON COLUMN quality.year_inputs.ar IS 'Årsmappen (partitionen ar i Dagster).';
+COMMENT ON COLUMN quality.year_inputs.fingerprint IS 'SHA-256 över årsmappens filer (sökväg och innehållshash), årets rekvisitionsregister, referensdatan och koden (assets/ingest/build_inputs.py).';
 COMMENT ON TABLE quality.build_inputs IS 'Bygget som lagret innehåller: en rad med fingeravtrycket av allt det byggdes av (rådatamappen, referensdata, kod).';
-COMMENT ON COLUMN quality.build_inputs.fingerprint IS 'SHA-256 över rådatamappens filer, referensdatan och koden (assets/ingest/build_inputs.py); oförändrat fingeravtryck = inget att bygga om.';
+COMMENT ON COLUMN quality.build_inputs.fingerprint IS 'SHA-256 över referensdatan, koden, rådatamappens README och varje års indata så som de byggdes (quality.year_inputs; assets/ingest/build_inputs.py); oförändrat fingeravtryck = inget att bygga om.';
 COMMENT ON COLUMN quality.build_inputs.run_id IS 'Dagster-körningen som byggde lagret.';
 COMMENT ON COLUMN quality.build_inputs.started_at IS 'När bygget startade (UTC).';
 COMMENT ON TABLE core.submissions IS 'Den inlämning som gäller för varje (kommunkod, ar): filregistrets rader med status selected.';
