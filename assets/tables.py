@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -40,6 +41,23 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = N
 
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return scalar(con, f"SELECT count(*) FROM {table}")
+
+
+def table_columns(
+    con: duckdb.DuckDBPyConnection, schemas: Sequence[str]
+) -> list[tuple[str, str, str, str, str | None]]:
+    """(schema, table, column, data type, comment) of every column of the tables and views of
+    `schemas`, in their order: what the warehouse says about itself, for the data dictionary
+    (assets/feedback/dictionary.py) and the Dagster column schemas (pipelines/asset_catalog.py)."""
+    placeholders = ", ".join("?" for _ in schemas)
+    return con.execute(
+        f"""
+        SELECT schema_name, table_name, column_name, data_type, comment FROM duckdb_columns()
+        WHERE schema_name IN ({placeholders}) AND NOT internal
+        ORDER BY schema_name, table_name, column_index
+        """,
+        list(schemas),
+    ).fetchall()
 
 
 def preview(con: duckdb.DuckDBPyConnection, sql: str, limit: int = 10) -> str:

@@ -22,6 +22,7 @@ from assets.publish.freshness import published_within_26_hours
 from assets.report import assets as report
 from assets.validate import assets as validate
 from pipelines.alerts import Alerting, refresh_failed
+from pipelines.asset_catalog import catalogued
 from pipelines.freshness import warehouse_freshness_hourly, warehouse_freshness_job
 from pipelines.jobs import refresh_job
 from pipelines.partitions import single_run_backfills
@@ -29,9 +30,12 @@ from pipelines.resources import landing_zone_from_env, warehouse_from_env
 from pipelines.sensors import landing_zone_changed, nightly_refresh
 
 defs = dg.Definitions(
-    assets=single_run_backfills(
-        dg.load_assets_from_modules(
-            [ingest, validate, report, feedback, publish, publication, kommunprofiler]
+    # Kinds, owner, warehouse table, column schema and code version: pipelines/asset_catalog.py.
+    assets=catalogued(
+        single_run_backfills(
+            dg.load_assets_from_modules(
+                [ingest, validate, report, feedback, publish, publication, kommunprofiler]
+            )
         )
     ),
     asset_checks=[published_within_26_hours],

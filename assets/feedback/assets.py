@@ -16,6 +16,7 @@ from assets.feedback.dictionary import (
 )
 from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
 from assets.report.assets import REFERENCE, REPORT_TABLES
+from assets.tables import row_count
 from assets.validate.assets import ANSWERS, BLOCK_STATUS, ISSUES
 from pipelines.resources import Warehouse
 
@@ -69,7 +70,12 @@ def kontrollrapporter(context: dg.AssetExecutionContext, warehouse: Warehouse):
     target = warehouse.published_path.parent / CONTROL_REPORTS_FOLDER
     written = write_control_reports(target, ledger, problems, blocks)
     return dg.MaterializeResult(
-        metadata={"reports": written, "folder": dg.MetadataValue.path(str(target))}
+        metadata={
+            # quality.file_ledger_kommun's rows, the asset's table (pipelines/asset_catalog.py).
+            "dagster/row_count": len(ledger),
+            "reports": written,
+            "folder": dg.MetadataValue.path(str(target)),
+        }
     )
 
 
@@ -95,10 +101,13 @@ def data_dictionary(context: dg.AssetExecutionContext, warehouse: Warehouse):
         commented = comment_columns_from_reference(con)
         missing = uncommented(con)
         text = dictionary_markdown(con)
+        # The asset's table (pipelines/asset_catalog.py): the one whose columns it comments.
+        answers_wide = row_count(con, "core.answers_wide")
     target = warehouse.published_path.parent / DICTIONARY_FILE
     target.write_text(text, encoding="utf-8")
     yield dg.MaterializeResult(
         metadata={
+            "dagster/row_count": answers_wide,
             "columns_commented_from_reference": commented,
             "path": dg.MetadataValue.path(str(target)),
         }

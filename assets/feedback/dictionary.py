@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import duckdb
 
+from assets.tables import table_columns
 from schemas.contract import UNITS
 
 DOCUMENTED_SCHEMAS = ("ref", "core", "quality", "report")
@@ -140,29 +141,21 @@ def _objects(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str | 
     ).fetchall()
 
 
-def _columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, str | None]]:
-    placeholders = ", ".join("?" for _ in DOCUMENTED_SCHEMAS)
-    return con.execute(
-        f"""
-        SELECT schema_name, table_name, column_name, data_type, comment FROM duckdb_columns()
-        WHERE schema_name IN ({placeholders}) AND NOT internal
-        ORDER BY schema_name, table_name, column_index
-        """,
-        list(DOCUMENTED_SCHEMAS),
-    ).fetchall()
-
-
 def uncommented(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every documented table, view and column without a comment, as schema.table[.column]."""
     missing = [f"{s}.{name}" for s, name, _, comment in _objects(con) if not comment]
-    missing += [f"{s}.{t}.{c}" for s, t, c, _, comment in _columns(con) if not comment]
+    missing += [
+        f"{s}.{t}.{c}"
+        for s, t, c, _, comment in table_columns(con, DOCUMENTED_SCHEMAS)
+        if not comment
+    ]
     return sorted(missing)
 
 
 def dictionary_markdown(con: duckdb.DuckDBPyConnection) -> str:
     """warehouse/README.md: every table and view with its columns, types and comments."""
     columns: dict[tuple[str, str], list[tuple[str, str, str | None]]] = {}
-    for schema, table, column, data_type, comment in _columns(con):
+    for schema, table, column, data_type, comment in table_columns(con, DOCUMENTED_SCHEMAS):
         columns.setdefault((schema, table), []).append((column, data_type, comment))
     schema_order = {schema: position for position, schema in enumerate(DOCUMENTED_SCHEMAS)}
     objects = sorted(_objects(con), key=lambda o: (schema_order[o[0]], o[1]))

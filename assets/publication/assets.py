@@ -45,6 +45,8 @@ def publication_exports(
     counts = write_publication(target, publication)
     return dg.MaterializeResult(
         metadata={
+            # report.tables_long's rows, the asset's table (pipelines/asset_catalog.py).
+            "dagster/row_count": publication.tables_long.height,
             **counts,
             "synthetic_landing_zone": synthetic,
             "suppressed_breakdown_cells": publication.breakdown_cells.filter(

@@ -62,6 +62,8 @@ def kommunprofiler(context: dg.AssetExecutionContext, warehouse: Warehouse):
     yield dg.MaterializeResult(
         asset_key=KOMMUNPROFILER,
         metadata={
+            # report.nyckeltal's rows, the asset's table (pipelines/asset_catalog.py).
+            "dagster/row_count": data.key_figures.height,
             "profile_pages": pages,
             "key_figure_files": len(flat_files),
             "suppressed_key_figures": data.key_figures.filter(
