@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,29 +19,34 @@ import pytest
 import yaml
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
 
-from pipelines.resources import PROJECT_ROOT
+from pipelines.partitions import YEAR_PARTITIONS
+from pipelines.resources import PROJECT_ROOT, PUBLISHED_WAREHOUSE
 from tests.landing_zone_fixture import build_small_landing_zone
 
 POSTGRES_YAML = PROJECT_ROOT / "pipelines" / "dagster_postgres.yaml"
 SQLITE_YAML = PROJECT_ROOT / "pipelines" / "dagster.yaml"
-PUBLISHED_ASSET = "kompetens_warehouse"
 
 
 @pytest.fixture
-def postgres_url(tmp_path: Path) -> Iterator[str]:
-    """The libpq URL of an empty database `dagster` on a PostgreSQL server of this test's own, stopped
-    at the end. The server listens on a Unix socket only, so parallel tests never share a port."""
-    server = pgserver.get_server(tmp_path / "pgdata", cleanup_mode="stop")
-    try:
-        # A database of its own, as a deployment has, rather than the server's `postgres`.
-        connection = psycopg2.connect(server.get_uri())
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE DATABASE dagster")
-        connection.close()
-        yield server.get_uri(database="dagster")
-    finally:
-        server.cleanup()
+def postgres_url() -> Iterator[str]:
+    """The libpq URL of an empty database `dagster` on a PostgreSQL server of this test's own,
+    stopped at the end. It listens on a Unix socket only, so parallel tests never share a port.
+
+    As root, pgserver runs the server as a user of its own, which must be able to reach the data
+    folder: not under pytest's base temp, which every pytest session that starts meanwhile makes
+    private to root again."""
+    with tempfile.TemporaryDirectory(prefix="kompetens-pg-") as folder:
+        server = pgserver.get_server(Path(folder) / "pgdata", cleanup_mode="stop")
+        try:
+            # A database of its own, as a deployment has, rather than the server's `postgres`.
+            connection = psycopg2.connect(server.get_uri())
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute("CREATE DATABASE dagster")
+            connection.close()
+            yield server.get_uri(database="dagster")
+        finally:
+            server.cleanup()
 
 
 def query(url: str, sql: str, parameters: tuple = ()) -> list[tuple]:
@@ -102,15 +108,23 @@ def test_a_refresh_stores_its_run_events_and_materialisations_in_postgresql(
     runs = query(postgres_url, "SELECT run_id, pipeline_name, status FROM runs")
     assert [(job, status) for _, job, status in runs] == [("refresh", "SUCCESS")]
     run_id = runs[0][0]
-    materialised = {
-        key
-        for (key,) in query(
-            postgres_url,
-            "SELECT asset_key FROM event_logs WHERE run_id = %s AND dagster_event_type = %s",
-            (run_id, dg.DagsterEventType.ASSET_MATERIALIZATION.value),
-        )
-    }
-    assert dg.AssetKey(PUBLISHED_ASSET).to_string() in materialised
+    materialisations = query(
+        postgres_url,
+        'SELECT asset_key, "partition" FROM event_logs'
+        " WHERE run_id = %s AND dagster_event_type = %s",
+        (run_id, dg.DagsterEventType.ASSET_MATERIALIZATION.value),
+    )
+    assert PUBLISHED_WAREHOUSE.to_string() in {key for key, _ in materialisations}
+    # The years too: each year folder is a partition of `ar`, and the first build materialised
+    # every one of them, both kept in PostgreSQL for the sensor and the UI of every process.
+    year_folders = sorted(path.name for path in raw.iterdir() if path.is_dir())
+    partitions = query(
+        postgres_url,
+        'SELECT "partition" FROM dynamic_partitions WHERE partitions_def_name = %s',
+        (YEAR_PARTITIONS.name,),
+    )
+    assert sorted(partition for (partition,) in partitions) == year_folders
+    assert sorted({year for _, year in materialisations if year is not None}) == year_folders
     run_events = {
         event_type
         for (event_type,) in query(
@@ -134,7 +148,7 @@ def test_a_refresh_stores_its_run_events_and_materialisations_in_postgresql(
         assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
         assert isinstance(instance.schedule_storage, PostgresScheduleStorage)
         assert [run.run_id for run in instance.get_runs()] == [run_id]
-        published = instance.get_latest_materialization_event(dg.AssetKey(PUBLISHED_ASSET))
+        published = instance.get_latest_materialization_event(PUBLISHED_WAREHOUSE)
         assert published is not None and published.run_id == run_id
 
 
