@@ -22,6 +22,10 @@ answer, `unparseable` says why, and the validation reports it.
 `inlamnad` with a UTC offset ("2016-11-20T09:15Z", "…+01:00") is converted to Swedish
 local time (Europe/Stockholm) and stored naive, so that it orders correctly against the
 usual offset-less timestamps, which are taken as Swedish local time as written.
+
+`read_submissions` reads many files at once, to exactly what `read_submission` gives each: the
+plain CSV files in one columnar pass, and workbooks made from a template it has read before
+without openpyxl's full load (see the sections at the end of this module).
 """
 
 from __future__ import annotations
@@ -33,15 +37,27 @@ import re
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import PurePath, PurePosixPath
+from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 import defusedxml
 import openpyxl
 import openpyxl.xml
+import polars as pl
+from openpyxl.cell.text import Text
+from openpyxl.packaging.core import DocumentProperties
+from openpyxl.packaging.manifest import Manifest
+from openpyxl.utils import coordinate_to_tuple
+from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_CORE, SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import fromstring as openpyxl_fromstring
 
 from schemas import contract
 from schemas.catalog import (
@@ -151,8 +167,14 @@ class _Rejected(Exception):
 
 def read_submission(data: bytes, suffix: str) -> ReadResult:
     """Read one submission (suffix ".csv" or ".xlsx", any case: see `file_suffix`)."""
+    return _read(data, suffix, known_workbooks=None)
+
+
+def _read(data: bytes, suffix: str, known_workbooks: dict | None) -> ReadResult:
+    """`known_workbooks`: where to look up and keep what openpyxl found in workbooks read
+    before (see `_quick_sheet_rows`); None reads every workbook with openpyxl."""
     try:
-        rows = _table_rows(data, suffix.lower())
+        rows = _table_rows(data, suffix.lower(), known_workbooks)
         return _interpret(_entries(rows))
     except _Rejected as rejection:
         return _rejected(rejection.reason_code, rejection.message)
@@ -256,7 +278,7 @@ _METADATA = {
 # --- bytes → rows of text -------------------------------------------------------------------
 
 
-def _table_rows(data: bytes, suffix: str) -> list[_Entry]:
+def _table_rows(data: bytes, suffix: str, known_workbooks: dict | None = None) -> list[_Entry]:
     """Every row after the header."""
     if suffix not in SUBMISSION_SUFFIXES:
         raise _Rejected(
@@ -266,7 +288,7 @@ def _table_rows(data: bytes, suffix: str) -> list[_Entry]:
         )
     if not data:
         raise _Rejected("empty", "Filen är tom (0 byte). Skicka in den ifyllda blanketten igen.")
-    return _csv_rows(data) if suffix == ".csv" else _xlsx_rows(data)
+    return _csv_rows(data) if suffix == ".csv" else _xlsx_rows(data, known_workbooks)
 
 
 def _csv_rows(data: bytes) -> list[_Entry]:
@@ -303,7 +325,7 @@ def _csv_rows(data: bytes) -> list[_Entry]:
     )
 
 
-def _xlsx_rows(data: bytes) -> list[_Entry]:
+def _xlsx_rows(data: bytes, known_workbooks: dict | None = None) -> list[_Entry]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -326,6 +348,13 @@ def _xlsx_rows(data: bytes) -> list[_Entry]:
             "unreadable",
             "Filen är ett zip-arkiv men ingen Excel-arbetsbok. Spara om den som .xlsx.",
         )
+    if known_workbooks is not None:
+        numbered = _quick_sheet_rows(data, known_workbooks)
+        if numbered is not None:
+            rows = _rows_after_header(numbered, delimiter="")
+            if rows is None:
+                raise _Rejected("bad_header", _bad_header_message("i kolumn A och B"))
+            return rows
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not need
@@ -333,6 +362,8 @@ def _xlsx_rows(data: bytes) -> list[_Entry]:
             try:
                 if not workbook.worksheets:
                     raise _Rejected("unreadable", "Arbetsboken har inget kalkylblad.")
+                if known_workbooks is not None:
+                    _remember_workbook(data, workbook, known_workbooks)
                 sheet = workbook.worksheets[0]
                 cells = sheet.iter_rows(
                     min_row=1, max_row=EXCEL_MAX_ROWS, min_col=1, max_col=2, values_only=True
@@ -482,29 +513,8 @@ def _answers_and_findings(
     findings: list[Finding] = []
     for entry in entries:
         question = catalog.get(entry.question_id)
-        if not entry.question_id:
-            # The answer of an unknown or missing id is not echoed: it may be anything, a
-            # name included.
-            findings.append(
-                Finding(
-                    "unknown_question",
-                    None,
-                    None,
-                    f"Rad {entry.line} har ett svar men ingen fråga (kolumnen fraga är tom); "
-                    "svaret har inte lästs in. Ange frågans id.",
-                )
-            )
-        elif question is None:
-            findings.append(
-                Finding(
-                    "unknown_question",
-                    entry.question_id,
-                    None,
-                    f"Rad {entry.line}: frågan {_quote(entry.question_id)} finns inte i "
-                    "frågekatalogen och har inte lästs in. "
-                    "Kontrollera frågans id mot blankettens mall.",
-                )
-            )
+        if not entry.question_id or question is None:
+            findings.append(_unknown_question(entry.line, entry.question_id))
         elif question.is_personal_data:
             continue  # never kept, never reported
         elif first[entry.question_id] is not entry:
@@ -521,18 +531,41 @@ def _answers_and_findings(
         elif question.block == META_BLOCK:
             continue
         elif not question.in_form(ar):
-            findings.append(
-                Finding(
-                    "question_not_in_form_year",
-                    entry.question_id,
-                    entry.answer,
-                    f"Rad {entry.line}: frågan {entry.question_id} ingår inte i blanketten för "
-                    f"{ar} och har inte lästs in. Kontrollera att det är {ar} års blankett.",
-                )
-            )
+            findings.append(_not_in_form(entry.line, entry.question_id, entry.answer, ar))
         else:
             answers[entry.question_id] = entry.answer
     return answers, tuple(findings)
+
+
+def _unknown_question(line: int, question_id: str) -> Finding:
+    if not question_id:
+        # The answer of an unknown or missing id is not echoed: it may be anything, a name
+        # included.
+        return Finding(
+            "unknown_question",
+            None,
+            None,
+            f"Rad {line} har ett svar men ingen fråga (kolumnen fraga är tom); "
+            "svaret har inte lästs in. Ange frågans id.",
+        )
+    return Finding(
+        "unknown_question",
+        question_id,
+        None,
+        f"Rad {line}: frågan {_quote(question_id)} finns inte i "
+        "frågekatalogen och har inte lästs in. "
+        "Kontrollera frågans id mot blankettens mall.",
+    )
+
+
+def _not_in_form(line: int, question_id: str, answer: str, ar: int) -> Finding:
+    return Finding(
+        "question_not_in_form_year",
+        question_id,
+        answer,
+        f"Rad {line}: frågan {question_id} ingår inte i blanketten för "
+        f"{ar} och har inte lästs in. Kontrollera att det är {ar} års blankett.",
+    )
 
 
 def _metadata_value(entry: _Entry | None) -> str | int | datetime | None:
@@ -615,3 +648,531 @@ def _one_line(error: Exception, limit: int) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- many files at once ---------------------------------------------------------------------
+#
+# Most submissions are plain CSV: one encoding, no quotes, fraga and svar as the only columns,
+# each question once. Those are split and matched against the catalog in one columnar pass over
+# all of them; every other file, and any plain file the pass finds something unusual in (extra
+# fields, a repeated question, missing or unparseable metadata, a question id that is not
+# ASCII), is read by `read_submission`. Either way the result is what `read_submission` gives,
+# which tests/test_parallel_reading.py checks file by file.
+
+READS_SCHEMA = {
+    "item": pl.Int64,  # the file's position in the list read
+    "reason_code": pl.Utf8,
+    "message": pl.Utf8,
+    "kommunkod": pl.Utf8,
+    "ar": pl.Int32,
+    "inlamnad": pl.Datetime("us"),
+}
+ANSWERS_SCHEMA = {
+    "item": pl.Int64,
+    "question_id": pl.Utf8,
+    "answer_text": pl.Utf8,
+    "unparseable_message": pl.Utf8,
+}
+FINDINGS_SCHEMA = {
+    "item": pl.Int64,
+    "rule": pl.Utf8,
+    "question_id": pl.Utf8,
+    "value": pl.Utf8,
+    "message": pl.Utf8,
+}
+
+# The characters str.strip() takes for white space besides " ", "\t" and the line breaks, and
+# the BOM the header's cells lose: a plain CSV has none of them, so that stripping " \t" in
+# the columnar pass is what str.strip() does.
+_NOT_PLAIN_CSV = re.compile(
+    '["\ufeff\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]'
+)
+_PLAIN_HEADERS = {("fraga", "svar"): False, ("svar", "fraga"): True}  # → svar comes first
+_PLAIN_BLANK = " \t"
+# A field of a plain CSV row beyond its first two that holds more than blanks and delimiters:
+# the row has more fields than fraga and svar (`_filled` drops only blank fields at the end).
+_NOT_BLANK_UNDER = {
+    delimiter: f"[^{escaped}{_PLAIN_BLANK}]"
+    for delimiter, escaped in ((";", ";"), (",", ","), ("\t", r"\t"))
+}
+
+
+@dataclass(frozen=True)
+class SubmissionReads:
+    """What `read_submission` gives for each file of a list, as frames: one row per file in
+    `reads`, its answers (in the order of `ReadResult.answers`) and findings (in theirs),
+    keyed by `item`, the file's position in the list, and in item order."""
+
+    reads: pl.DataFrame
+    answers: pl.DataFrame
+    findings: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class _PlainCsv:
+    text: str  # decoded, "\r\n" made "\n"
+    delimiter: str
+    svar_first: bool
+    header_line: int  # 1-based; the rows after it are the data
+
+
+def read_submissions(files: list[tuple[bytes, str]]) -> SubmissionReads:
+    """Read many submissions, each (bytes, suffix) as for `read_submission`."""
+    plain = {}
+    for item, (data, suffix) in enumerate(files):
+        if (layout := _plain_csv(data, suffix)) is not None:
+            plain[item] = layout
+    columnar, unsettled = _read_plain_csvs(plain)
+    one_by_one = {
+        item: _read(data, suffix, _KNOWN_WORKBOOKS)
+        for item, (data, suffix) in enumerate(files)
+        if item not in plain or item in unsettled
+    }
+    parts = [columnar, _frames_of(one_by_one)]
+    return SubmissionReads(
+        *(
+            pl.concat([part[index] for part in parts]).sort("item", maintain_order=True)
+            for index in range(3)
+        )
+    )
+
+
+def _plain_csv(data: bytes, suffix: str) -> _PlainCsv | None:
+    """The layout of a plain CSV (see above), or None when the file is anything else."""
+    if suffix.lower() != ".csv" or not data or b"\x00" in data:
+        return None
+    body = data.removeprefix(UTF8_BOM)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = body.decode("cp1252")
+        except UnicodeDecodeError:
+            return None
+    if (
+        len(text) > csv.field_size_limit()  # a longer field is csv.Error, so unreadable
+        or text.count("\r") != text.count("\r\n")
+        or _NOT_PLAIN_CSV.search(text)
+        or _NOTHING_BUT_SEPARATORS.fullmatch(text)
+    ):
+        return None
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    # As _csv_rows: the first delimiter under which the first non-blank row is a header.
+    for delimiter in CSV_DELIMITERS:
+        for number, line in enumerate(lines, start=1):
+            cells = line.split(delimiter)
+            if any(cell.strip() for cell in cells):
+                break
+        else:
+            return None
+        header = [cell.strip().lower() for cell in _filled(cells)]
+        if "fraga" in header and "svar" in header:
+            svar_first = _PLAIN_HEADERS.get(tuple(header))
+            if svar_first is None:
+                return None
+            return _PlainCsv(text, delimiter, svar_first, number)
+    return None
+
+
+def _read_plain_csvs(plain: dict[int, _PlainCsv]) -> tuple[tuple[pl.DataFrame, ...], set[int]]:
+    """The plain CSVs read in one columnar pass: the three frames of those it settles, and the
+    items it leaves to `read_submission`."""
+    lines = (
+        pl.LazyFrame(
+            {
+                "item": list(plain),
+                "delimiter": [layout.delimiter for layout in plain.values()],
+                "svar_first": [layout.svar_first for layout in plain.values()],
+                "header_line": [layout.header_line for layout in plain.values()],
+                "text": [layout.text for layout in plain.values()],
+            },
+            schema={
+                "item": pl.Int64,
+                "delimiter": pl.Utf8,
+                "svar_first": pl.Boolean,
+                "header_line": pl.Int64,
+                "text": pl.Utf8,
+            },
+        )
+        .with_columns(pl.col("text").str.split("\n"))
+        .explode("text")
+        .with_columns(line=pl.int_range(1, pl.len() + 1).over("item"))
+        .filter(pl.col("line") > pl.col("header_line"))
+    )
+    rows = pl.concat(
+        [
+            lines.filter(pl.col("delimiter") == delimiter)
+            .with_columns(pl.col("text").str.splitn(delimiter, 3).alias("fields"))
+            .unnest("fields")
+            .with_columns(extra_fields=pl.col("field_2").str.contains(not_blank).fill_null(False))
+            for delimiter, not_blank in _NOT_BLANK_UNDER.items()
+        ]
+    ).sort("item", maintain_order=True)  # back in file order: an item has one delimiter
+    question = pl.when("svar_first").then(pl.col("field_1")).otherwise(pl.col("field_0"))
+    answer = pl.when("svar_first").then(pl.col("field_0")).otherwise(pl.col("field_1"))
+    stripped_question = question.fill_null("").str.strip_chars(_PLAIN_BLANK)
+    entries = (
+        rows.with_columns(
+            question_id=stripped_question.str.to_lowercase(),
+            answer_text=answer.fill_null("").str.strip_chars(_PLAIN_BLANK),
+            not_ascii=stripped_question.str.contains(r"[^\x00-\x7F]"),
+        )
+        # An empty answer is no entry; a row with extra fields is kept to be seen below.
+        .filter((pl.col("answer_text") != "") | pl.col("extra_fields"))
+        .with_columns(
+            unsettled=(
+                pl.col("extra_fields")
+                | (pl.col("not_ascii") & (pl.col("answer_text") != ""))
+                | ((pl.col("question_id") != "") & pl.struct("item", "question_id").is_duplicated())
+            )
+            .any()
+            .over("item")
+        )
+        .select("item", "line", "question_id", "answer_text", "unsettled")
+        .collect()
+    )
+    unsettled = set(entries.filter("unsettled")["item"])
+    # Each question once from here, so its metadata are the file's.
+    metadata: dict[int, dict[str, str]] = {item: {} for item in plain if item not in unsettled}
+    for item, question_id, answer_text in (
+        entries.filter(~pl.col("unsettled") & pl.col("question_id").is_in(list(_METADATA)))
+        .select("item", "question_id", "answer_text")
+        .iter_rows()
+    ):
+        metadata[item][question_id] = answer_text
+    reads = []
+    for item, written in metadata.items():
+        values = [
+            _METADATA[question_id].parse(written[question_id]) if question_id in written else None
+            for question_id in _METADATA
+        ]
+        if None in values:  # rejected: its reason and message are read_submission's
+            unsettled.add(item)
+        else:
+            reads.append((item, None, "", *values))
+    reads_frame = pl.DataFrame(reads, schema=READS_SCHEMA, orient="row")
+    # The inner join leaves out the unsettled files, which have no read here.
+    entries = entries.join(reads_frame.select("item", "ar"), on="item", maintain_order="left").join(
+        _catalog_frame(), on="question_id", how="left", maintain_order="left"
+    )
+    in_form = pl.col("ar").is_between(pl.col("first_year"), pl.col("last_year"))
+    kept = ~pl.col("personal_data") & (pl.col("block") != META_BLOCK)
+    answers = entries.filter(kept & in_form).select(
+        "item", "question_id", "answer_text", unparseable_message=pl.lit(None, pl.Utf8)
+    )
+    findings = []
+    for item, line, question_id, answer_text, ar, known in (
+        entries.filter(pl.col("block").is_null() | (kept & ~in_form))
+        .select("item", "line", "question_id", "answer_text", "ar", pl.col("block").is_not_null())
+        .iter_rows()
+    ):
+        finding = (
+            _not_in_form(line, question_id, answer_text, ar)
+            if known
+            else _unknown_question(line, question_id)
+        )
+        findings.append((item, *astuple(finding)))
+    return (
+        reads_frame,
+        answers.cast(ANSWERS_SCHEMA),  # type: ignore[arg-type]
+        pl.DataFrame(findings, schema=FINDINGS_SCHEMA, orient="row"),
+    ), unsettled
+
+
+def _catalog_frame() -> pl.DataFrame:
+    questions = load_catalog().questions.values()
+    return pl.DataFrame(
+        {
+            "question_id": [q.question_id for q in questions],
+            "block": [q.block for q in questions],
+            "personal_data": [q.is_personal_data for q in questions],
+            "first_year": [q.first_year for q in questions],
+            "last_year": [q.last_year for q in questions],
+        },
+        schema={
+            "question_id": pl.Utf8,
+            "block": pl.Utf8,
+            "personal_data": pl.Boolean,
+            "first_year": pl.Int32,
+            "last_year": pl.Int32,
+        },
+    )
+
+
+def _frames_of(results: dict[int, ReadResult]) -> tuple[pl.DataFrame, ...]:
+    reads = [
+        (item, r.reason_code, r.message, r.kommunkod, r.ar, r.inlamnad)
+        for item, r in results.items()
+    ]
+    answers = [
+        (item, question_id, text, r.unparseable.get(question_id))
+        for item, r in results.items()
+        for question_id, text in r.answers.items()
+    ]
+    findings = [(item, *astuple(f)) for item, r in results.items() for f in r.findings]
+    return tuple(
+        pl.DataFrame(rows, schema=schema, orient="row")
+        for rows, schema in (
+            (reads, READS_SCHEMA),
+            (answers, ANSWERS_SCHEMA),
+            (findings, FINDINGS_SCHEMA),
+        )
+    )
+
+
+# --- a workbook like one read before -------------------------------------------------------
+#
+# openpyxl spends about 10 ms on a small workbook, most of it on the parts that are the same in
+# every file made from one template: the workbook, its relationships, styles and theme. What
+# it found there (which part is the first sheet, the date styles, the epoch) is kept per
+# template, keyed by the bytes of every part but the three that differ from file to file: the
+# first sheet, the shared strings and the core properties. A workbook whose other parts are
+# byte for byte those of one read before is read from the three alone: its core properties by
+# openpyxl's own code, its shared strings and the rows of its sheet by a mirror of what
+# openpyxl's read-only worksheet does with them (`_sheet_rows`), and the rest of the sheet
+# (views, columns, margins) by openpyxl's own parser. Whatever it does not expect there, it
+# leaves to openpyxl: the result is always openpyxl's.
+
+_FIRST_SHEET = "xl/worksheets/sheet1.xml"
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+_VARYING_PARTS = frozenset({_FIRST_SHEET, _SHARED_STRINGS, ARC_CORE})
+MAX_KNOWN_WORKBOOKS = 64  # templates remembered by a process
+MAX_KNOWN_TEMPLATE_BYTES = 256 * 1024  # a larger template is not remembered
+MAX_KNOWN_SHEET_SKELETONS = 1024
+_KNOWN_WORKBOOKS: dict[tuple, _WorkbookFacts | None] = {}
+_KNOWN_SHEET_SKELETONS: set[bytes] = set()
+
+_MAIN = f"{{{SHEET_MAIN_NS}}}"
+_SST, _SI, _T = f"{_MAIN}sst", f"{_MAIN}si", f"{_MAIN}t"
+_WORKSHEET, _SHEET_DATA, _ROW, _CELL = (
+    f"{_MAIN}worksheet",
+    f"{_MAIN}sheetData",
+    f"{_MAIN}row",
+    f"{_MAIN}c",
+)
+_VALUE, _FORMULA, _INLINE_STRING = f"{_MAIN}v", f"{_MAIN}f", f"{_MAIN}is"
+
+
+@dataclass(frozen=True)
+class _WorkbookFacts:
+    """What openpyxl's load_workbook found in a template's parts, for reading the first sheet."""
+
+    strings: bool  # whether it reads xl/sharedStrings.xml (the content types name it)
+    epoch: datetime
+    date_formats: frozenset[int]  # style ids of dates and times
+    timedelta_formats: frozenset[int]
+
+
+class _NotQuick(Exception):
+    """Something the quick reading does not expect: openpyxl reads the file."""
+
+
+def _template_key(archive: zipfile.ZipFile) -> tuple | None:
+    members = archive.infolist()
+    if sum(m.file_size for m in members if m.filename not in _VARYING_PARTS) > (
+        MAX_KNOWN_TEMPLATE_BYTES
+    ):
+        return None
+    return tuple(
+        (m.filename, None if m.filename in _VARYING_PARTS else archive.read(m)) for m in members
+    )
+
+
+def _remember_workbook(data: bytes, workbook, known: dict) -> None:
+    """Keep what openpyxl found in this workbook's template, after it loaded it."""
+    if len(known) >= MAX_KNOWN_WORKBOOKS:
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            key = _template_key(archive)
+            if key is None or key in known:
+                return
+            strings = Manifest.from_tree(openpyxl_fromstring(archive.read(ARC_CONTENT_TYPES))).find(
+                SHARED_STRINGS
+            )
+    except Exception:  # noqa: BLE001 - not remembered; openpyxl reads such files
+        return
+    sheets = workbook._sheets
+    paths = [getattr(sheet, "_worksheet_path", None) for sheet in sheets]
+    usual = (
+        # Only worksheets, the first in xl/worksheets/sheet1.xml, no other sheet in a varying
+        # part, and no external links (whose parts openpyxl reads too).
+        all(isinstance(sheet, ReadOnlyWorksheet) for sheet in sheets)
+        and paths[0] == _FIRST_SHEET
+        and not _VARYING_PARTS.intersection(paths[1:])
+        and not workbook._external_links
+        and (strings is None or strings.PartName == "/" + _SHARED_STRINGS)
+    )
+    known[key] = (
+        _WorkbookFacts(
+            strings=strings is not None,
+            epoch=workbook.epoch,
+            date_formats=frozenset(workbook._date_formats),
+            timedelta_formats=frozenset(workbook._timedelta_formats),
+        )
+        if usual
+        else None
+    )
+
+
+def _quick_sheet_rows(data: bytes, known: dict) -> list[tuple[int, list[str]]] | None:
+    """The numbered rows openpyxl would give of the first sheet (as `_xlsx_rows` numbers them),
+    for a workbook of a known template whose varying parts hold nothing unexpected; None for
+    any other workbook."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                key = _template_key(archive)
+                facts = known.get(key) if key is not None else None
+                if facts is None:
+                    return None
+                names = {name for name, _content in key}
+                # In openpyxl's order: shared strings, core properties, the sheet.
+                strings = _shared_strings(archive.read(_SHARED_STRINGS)) if facts.strings else []
+                if ARC_CORE in names:
+                    DocumentProperties.from_tree(openpyxl_fromstring(archive.read(ARC_CORE)))
+                sheet = archive.read(_FIRST_SHEET)
+            return _sheet_rows(_parse_xml(sheet), strings, facts)
+    except Exception:  # noqa: BLE001 - openpyxl reads it, and says what is wrong
+        return None
+
+
+# An XML part in UTF-8 (an XML declaration naming no other encoding) can be searched byte by
+# byte for "<!": without a DOCTYPE it declares no entities, so it is parsed by ElementTree's C
+# parser to the tree openpyxl's parser (defusedxml's, in Python) builds, about four times
+# faster. Comments and CDATA sections, which start so too, are left to openpyxl as well.
+_UTF8_XML = re.compile(
+    rb'(?:\xef\xbb\xbf)?(?:<\?xml version="1\.0"(?: encoding="(?i:utf-8)")?'
+    rb'(?: standalone="(?:yes|no)")?\s*\?>\s*)?<[A-Za-z_]'
+)
+
+
+def _parse_xml(xml: bytes):
+    if not _UTF8_XML.match(xml) or b"<!" in xml:
+        raise _NotQuick
+    return ElementTree.fromstring(xml)
+
+
+def _shared_strings(xml: bytes) -> list[str]:
+    """openpyxl's read_string_table, for a table of plain strings (each <si> one or more <t>)."""
+    root = _parse_xml(xml)
+    if root.tag != _SST:
+        raise _NotQuick
+    strings = []
+    for item in root:
+        if item.tag != _SI or item.attrib:
+            raise _NotQuick
+        text = None
+        for part in item:
+            if part.tag != _T or len(part):
+                raise _NotQuick
+            text = part.text  # Text.from_tree keeps the last <t>
+        strings.append((text or "").replace("x005F_", ""))
+    return strings
+
+
+def _sheet_rows(root, strings: list[str], facts: _WorkbookFacts) -> list[tuple[int, list[str]]]:
+    """What openpyxl's read-only worksheet yields, filler rows left out: iter_rows(min_row=1,
+    max_row=EXCEL_MAX_ROWS, min_col=1, max_col=2, values_only=True), each row numbered by its
+    place in that sequence, which is its row number."""
+    if root.tag != _WORKSHEET:
+        raise _NotQuick
+    (sheet_data,) = (child for child in root if child.tag == _SHEET_DATA)
+    rows = list(sheet_data)
+    numbered = []
+    counter = 1  # the next row _cells_by_row yields
+    row_counter = 0  # WorkSheetParser.parse_row's
+    for row in rows:
+        if row.tag != _ROW:
+            raise _NotQuick
+        number = row.get("r")
+        if number is None:
+            row_counter += 1
+        else:
+            try:
+                row_counter = int(number)
+            except ValueError:
+                as_float = float(number)
+                if not as_float.is_integer():
+                    raise ValueError(f"{number} is not a valid row number") from None
+                row_counter = int(as_float)
+        values = [None, None]
+        column = 0
+        for cell in row:
+            if cell.tag != _CELL:
+                raise _NotQuick
+            column, value = _cell_value(cell, column, strings, facts)
+            if 1 <= column <= 2:
+                values[column - 1] = value
+        if row_counter > EXCEL_MAX_ROWS:
+            break
+        if counter <= row_counter:  # a row numbered before one already yielded is not
+            counter = row_counter + 1
+            if values != [None, None]:
+                numbered.append((row_counter, [cell_text(values[0]), cell_text(values[1])]))
+    # Everything but the rows is openpyxl's to parse: the same elements raise the same errors.
+    del sheet_data[:]
+    _check_sheet_skeleton(ElementTree.tostring(root))
+    return numbered
+
+
+def _cell_value(cell, column: int, strings: list[str], facts: _WorkbookFacts) -> tuple[int, object]:
+    """WorkSheetParser.parse_cell with data_only: the cell's column and value."""
+    value = text = None
+    for part in cell:  # <v>, <f> (not read: data_only), <is> of <t>, nothing nested further
+        if part.tag == _VALUE or part.tag == _FORMULA:
+            if len(part):
+                raise _NotQuick
+            if part.tag == _VALUE and text is None:
+                text = part.text or ""  # findtext: the first <v>'s
+                value = text or None
+        elif part.tag != _INLINE_STRING or any(t.tag != _T or len(t) for t in part):
+            raise _NotQuick
+    data_type = cell.get("t", "n")
+    style_id = cell.get("s", 0)
+    if style_id:
+        style_id = int(style_id)
+    if data_type == "inlineStr":
+        value = None
+    coordinate = cell.get("r")
+    column = _column(coordinate) if coordinate else column + 1
+    if value is not None:
+        if data_type == "n":
+            value = _cast_number(value)
+            if style_id in facts.date_formats:
+                try:
+                    value = from_excel(
+                        value, facts.epoch, timedelta=style_id in facts.timedelta_formats
+                    )
+                except (OverflowError, ValueError):
+                    value = "#VALUE!"
+        elif data_type == "s":
+            value = strings[int(value)]
+        elif data_type == "b":
+            value = bool(int(value))
+        elif data_type == "d":
+            value = from_ISO8601(value)
+    elif data_type == "inlineStr":
+        child = cell.find(_INLINE_STRING)
+        if child is not None:
+            value = Text.from_tree(child).content
+    return column, value
+
+
+@lru_cache(maxsize=4096)
+def _column(coordinate: str) -> int:
+    return coordinate_to_tuple(coordinate)[1]  # raises (uncached) where openpyxl's does
+
+
+def _check_sheet_skeleton(skeleton: bytes) -> None:
+    """Raise what openpyxl would raise on the sheet's elements other than its rows (it parses
+    each as it comes to it); `_NotQuick` if a row stands outside sheetData."""
+    if skeleton in _KNOWN_SHEET_SKELETONS:
+        return
+    WorkSheetParser(io.BytesIO(skeleton), []).parse_dimensions()
+    if any(True for _row in WorkSheetParser(io.BytesIO(skeleton), [], data_only=True).parse()):
+        raise _NotQuick
+    if len(_KNOWN_SHEET_SKELETONS) < MAX_KNOWN_SHEET_SKELETONS:
+        _KNOWN_SHEET_SKELETONS.add(skeleton)
