@@ -10,10 +10,11 @@ import random
 import re
 import shutil
 import zipfile
-from dataclasses import astuple
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 import xlsxwriter
 
@@ -21,6 +22,7 @@ from assets.ingest import parse_cache, reader
 from assets.ingest.landing_zone import file_sha256, scan_landing_zone
 from assets.ingest.reader import file_suffix, read_submission, read_submissions
 from assets.tables import create_tables
+from assets.validate.blocks import validate_slices, validate_submissions
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR, load_catalog
 from tests.conformance_zone import build_conformance_landing_zone
 from tests.hostile.recipes import CORPUS, build_hostile_files
@@ -196,17 +198,28 @@ def test_a_pool_of_readers_fills_the_parse_cache_as_one_process_does(
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.setattr(parse_cache, "POOL_MIN_FILES", 1)
     monkeypatch.setattr(parse_cache, "POOL_TASK_FILES", 3)  # many tasks, read ahead and in order
-    started = []
-    real_pool = parse_cache.ProcessPoolExecutor
+    started, submitted, read_here = [], [], []
 
-    def pool(*args, **kwargs):
-        started.append(args[0])
-        return real_pool(*args, **kwargs)
+    class Pool(parse_cache.ProcessPoolExecutor):
+        def __init__(self, workers, **kwargs):
+            started.append(workers)
+            super().__init__(workers, **kwargs)
 
-    monkeypatch.setattr(parse_cache, "ProcessPoolExecutor", pool)
+        def submit(self, function, *args):
+            submitted.append(args)
+            return super().submit(function, *args)
+
+    class Here(parse_cache._Here):
+        def compute(self, function):
+            read_here.append(self.task)
+            super().compute(function)
+
+    monkeypatch.setattr(parse_cache, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(parse_cache, "_Here", Here)
 
     assert _parse_cache_rows(zone_of_every_kind) == serial
-    assert started == [2]
+    assert started == [1]  # a worker besides this process, which reads too
+    assert submitted and read_here  # both read their share
     assert serial["core.file_answers"] and serial["core.file_findings"]
 
 
@@ -423,3 +436,74 @@ def test_workbooks_of_a_template_read_before_are_read_alike(monkeypatch):
     _assert_read_alike(files)
     assert sum(quick) > len(files) / 2
     assert len(reader._KNOWN_WORKBOOKS) == len(templates)
+
+
+# --- tasks across processes, in order ------------------------------------------------------
+
+
+@dataclass
+class _Described:
+    number: int
+    frames: tuple[pl.DataFrame, ...]
+
+
+def _described(number: int, frame: pl.DataFrame) -> _Described:
+    """A task for a worker: frames with texts, nulls and other types, as results hold them."""
+    return _Described(number, (frame, frame.with_columns(pl.col("text").str.to_uppercase())))
+
+
+def test_tasks_across_processes_come_back_in_task_order_and_unchanged(monkeypatch):
+    monkeypatch.setattr(parse_cache, "POOL_TASKS_AHEAD_PER_WORKER", 1)
+    frames = [
+        pl.DataFrame(
+            {"text": [f"{number}", None, "å" * number], "value": [number, None, 1.5]},
+            schema={"text": pl.String, "value": pl.Float64},
+        )
+        for number in range(12)
+    ]
+    frames.append(frames[0].clear())
+    tasks = [(number, frame) for number, frame in enumerate(frames)]
+
+    results = list(parse_cache.in_task_order(_described, tasks, processes=3))
+
+    assert [result.number for result in results] == list(range(len(frames)))
+    for result, (number, frame) in zip(results, tasks, strict=True):
+        expected = _described(number, frame)
+        assert all(
+            got.equals(want) and got.schema == want.schema
+            for got, want in zip(result.frames, expected.frames, strict=True)
+        )
+
+
+def test_validating_slices_across_processes_gives_each_slices_validation(tmp_path, monkeypatch):
+    raw = build_conformance_landing_zone(tmp_path / "raw")
+    build_small_landing_zone(tmp_path / "small")
+    paths = [
+        path
+        for path in sorted([*raw.rglob("*"), *(tmp_path / "small").rglob("*")])
+        if path.is_file() and file_suffix(path) in (".csv", ".xlsx")
+    ]
+    read = read_submissions([(path.read_bytes(), file_suffix(path)) for path in paths])
+    keys = pl.DataFrame({"item": range(len(paths)), "path": [str(p) for p in paths]})
+    submissions = (
+        read.reads.filter(pl.col("reason_code").is_null())
+        .join(keys, on="item")
+        .select("path", sha256=pl.col("path"), kommunkod="kommunkod", ar="ar")
+    )
+    answers = read.answers.join(keys, on="item").select(
+        sha256="path", question_id="question_id", answer_text="answer_text",
+        unparseable_message="unparseable_message",
+    )  # fmt: skip
+    assert submissions.height > 12
+    slices = [(submissions.slice(start, 4), answers) for start in range(0, submissions.height, 4)]
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+
+    validations = list(validate_slices(iter(slices), len(slices)))
+
+    assert len(validations) == len(slices)
+    for validation, (submission_slice, slice_answers) in zip(validations, slices, strict=True):
+        expected = validate_submissions(submission_slice, slice_answers)
+        for name in ("block_status", "answers", "issues"):
+            got, want = getattr(validation, name), getattr(expected, name)
+            assert got.equals(want) and got.schema == want.schema
+    assert any(validation.issues.height for validation in validations)

@@ -10,12 +10,14 @@ invalid when it has an issue of severity error; warnings leave it valid.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import polars as pl
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
+from assets.ingest.parse_cache import in_task_order, usable_cores
 from schemas.blocks import (
     FTE_OVER_LIMIT_RULE,
     FTE_WARNING_LIMIT,
@@ -68,6 +70,10 @@ _FAILURE_COLUMNS = {
     "index": pl.Int32,
 }
 _FORM_COLUMNS = {"ar": pl.Int64, "block": pl.String, "question_id": pl.String, "kind": pl.String}
+# Slices from which validate_slices spreads them over processes: a worker takes one and a half
+# to two seconds to start (spawned, importing Pandera), about as long as this process takes to
+# validate a slice of 5 000 submissions.
+MIN_SLICES_FOR_POOL = 3
 
 
 @dataclass
@@ -110,6 +116,18 @@ def validate_submissions(submissions: pl.DataFrame, answers: pl.DataFrame) -> Va
         .sort("path", "block", "question_id")
     )
     return Validation(block_status=block_status, answers=valid_answers, issues=issues)
+
+
+def validate_slices(
+    slices: Iterable[tuple[pl.DataFrame, pl.DataFrame]], slice_count: int
+) -> Iterator[Validation]:
+    """`validate_submissions(submissions, answers)` of each of `slice_count` slices, in slice
+    order, across the cores this process may use when there are at least
+    `MIN_SLICES_FOR_POOL` slices: submissions are independent of each other, so the results are
+    those of validating the slices one by one. `slices` is consumed a few ahead of the
+    validation being yielded, in this process (it may read the warehouse)."""
+    processes = usable_cores() if slice_count >= MIN_SLICES_FOR_POOL else 1
+    return in_task_order(validate_submissions, slices, processes)
 
 
 def _block_schemas_across_years(years: list[int]) -> list[tuple[str, BlockSchema, list[int]]]:
