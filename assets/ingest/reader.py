@@ -37,7 +37,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import astuple, dataclass, replace
+from dataclasses import astuple, dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
@@ -450,9 +450,10 @@ def _bad_header_message(layout: str) -> str:
 def _entries(rows: list[_Entry]) -> list[_Entry]:
     """The answered rows, in file order (a row with an answer but no id included)."""
     return [
-        replace(row, question_id=row.question_id.strip().lower(), answer=row.answer.strip())
+        # As dataclasses.replace would, at a fraction of its cost per row.
+        _Entry(row.line, row.question_id.strip().lower(), answer, row.fields, row.delimiter)
         for row in rows
-        if row.answer.strip()  # an empty answer means not answered
+        if (answer := row.answer.strip())  # an empty answer means not answered
     ]
 
 
