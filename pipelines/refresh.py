@@ -110,7 +110,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="start a run over every year even when nothing changed, as the nightly schedule "
         "does (the run then skips every step if the published build is current)",
     )
-    return parser.parse_args(argv)
+    return parser.parse_args(argv or [])
 
 
 def execute_refresh(
@@ -122,13 +122,12 @@ def execute_refresh(
     inputs: BuildInputs | None = None,
     all_years: bool = False,
     run_config: dict | None = None,
-    resources: dict | None = None,
     raise_on_error: bool = False,
 ) -> dg.ExecuteInProcessResult:
     """Run the job `refresh` in this process over the years whose inputs changed since the
     published build (`inputs`, read here when not given), or over every year: the years become
     partitions first. When no year changed but the build did, the run builds what reads every
-    year. `resources` replace the Definitions' own (tests give explicit paths)."""
+    year. The run's resources are the Definitions' own, configured from the environment."""
     from assets.ingest.build_inputs import read_build_inputs
     from assets.ingest.landing_zone import landing_zone_years
     from pipelines.partitions import YEAR_PARTITIONS, plan_years_run, unpartitioned_asset_keys
@@ -153,7 +152,6 @@ def execute_refresh(
         if plan.builds_years
         else unpartitioned_asset_keys(defs.resolve_asset_graph()),
         run_config=run_config,
-        resources=resources,
         raise_on_error=raise_on_error,
     )
 
@@ -260,4 +258,4 @@ def _innermost_message(error) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -18,6 +20,23 @@ settings.register_profile("full", deadline=None)
 settings.load_profile("full" if os.environ.get("KOMPETENS_TEST_PROFILE") == "full" else "default")
 
 
+@contextmanager
+def paths_in_environment(raw_dir: Path, warehouse_path: Path) -> Iterator[None]:
+    """KOMPETENS_RAW_DIR and KOMPETENS_WAREHOUSE set to these paths, as a deployment sets them:
+    the Definitions' resources read them (dg.EnvVar) when a run starts."""
+    variables = {"KOMPETENS_RAW_DIR": str(raw_dir), "KOMPETENS_WAREHOUSE": str(warehouse_path)}
+    before = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def materialize_pipeline(
     raw_dir: Path,
     warehouse_path: Path,
@@ -31,17 +50,15 @@ def materialize_pipeline(
     from pipelines.definitions import defs
     from pipelines.refresh import execute_refresh
 
-    landing_zone = LandingZone(raw_dir=str(raw_dir))
-    warehouse = Warehouse(database=str(warehouse_path))
-    return execute_refresh(
-        defs,
-        instance or dg.DagsterInstance.ephemeral(),
-        landing_zone,
-        warehouse,
-        all_years=all_years,
-        resources={"landing_zone": landing_zone, "warehouse": warehouse},
-        raise_on_error=raise_on_error,
-    )
+    with paths_in_environment(raw_dir, warehouse_path):
+        return execute_refresh(
+            defs,
+            instance or dg.DagsterInstance.ephemeral(),
+            LandingZone(raw_dir=str(raw_dir)),
+            Warehouse(database=str(warehouse_path)),
+            all_years=all_years,
+            raise_on_error=raise_on_error,
+        )
 
 
 @pytest.fixture(scope="session")

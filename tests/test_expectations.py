@@ -311,18 +311,18 @@ def test_a_register_row_of_an_unknown_municipality_stops_the_publication(tmp_pat
     # whatever wrote it.
     import assets.ingest.assets as ingest_assets
 
-    real_replace_rows = ingest_assets.replace_rows
+    real_append_rows = ingest_assets.append_rows
 
-    def replace_rows_with_stockholm_as_9999(con, table, rows):
+    def append_rows_with_stockholm_as_9999(con, table, rows):
         if table == "core.grant_register":
             rows = rows.with_columns(
                 kommunkod=pl.when(pl.col("kommunkod") == "0180")
                 .then(pl.lit("9999"))
                 .otherwise(pl.col("kommunkod"))
             )
-        return real_replace_rows(con, table, rows)
+        return real_append_rows(con, table, rows)
 
-    monkeypatch.setattr(ingest_assets, "replace_rows", replace_rows_with_stockholm_as_9999)
+    monkeypatch.setattr(ingest_assets, "append_rows", append_rows_with_stockholm_as_9999)
     raw = build_small_landing_zone(tmp_path / "raw")
     warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
     result = materialize_pipeline(raw, warehouse, raise_on_error=False)

@@ -21,12 +21,13 @@ def _rows(warehouse, sql: str) -> list[tuple]:
 
 
 def _files_read(result) -> int:
-    (ledger,) = [
-        m
+    # One materialisation per year built, each with the run's count.
+    (files_read,) = {
+        m.metadata["files_read_this_run"].value
         for m in result.asset_materializations_for_node("submission_files")
         if m.asset_key == FILE_LEDGER
-    ]
-    return ledger.metadata["files_read_this_run"].value
+    }
+    return files_read
 
 
 def test_a_parse_cache_of_an_earlier_shape_is_dropped_and_every_file_read_again(tmp_path):
@@ -34,9 +35,11 @@ def test_a_parse_cache_of_an_earlier_shape_is_dropped_and_every_file_read_again(
     warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
     assert materialize_pipeline(raw, warehouse).success
     answers = _rows(warehouse, "SELECT * FROM core.answers")
-    # As a warehouse published before core.file_answers had the column.
+    # As a warehouse published before core.file_answers had the column, by code whose years'
+    # fingerprints are not this code's (every year is built again).
     con = duckdb.connect(str(warehouse))
     con.execute("ALTER TABLE core.file_answers DROP COLUMN unparseable_message")
+    con.execute("UPDATE quality.year_inputs SET fingerprint = 'an earlier version'")
     con.close()
     (raw / "2016" / "inventering" / ".anteckning").write_text("ny fil: något att bygga om\n")
 

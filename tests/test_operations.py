@@ -499,11 +499,10 @@ def test_a_refresh_with_nothing_changed_rebuilds_nothing(tmp_path):
 
     second = materialize_pipeline(raw, warehouse, instance)
     assert second.success
+    # No year changed, so the run holds only what reads every year, and skips all of it.
     assert executed_steps(second) == {"quality__build_inputs"}
     # Every other asset and check is skipped, not failed: the run succeeds and publishes nothing.
-    assert {"submission_files", "kompetens_warehouse", "publication__exports"} <= skipped_steps(
-        second
-    )
+    assert {"kompetens_warehouse", "publication__exports"} <= skipped_steps(second)
     assert sha256(warehouse) == published
     assert (warehouse.parent / "exports" / "build_inputs.txt").stat().st_mtime_ns == exports_written
     assert not list(warehouse.parent.glob("*.building"))
@@ -559,28 +558,45 @@ def test_profile_pages_that_failed_are_written_by_the_next_refresh(
     assert (warehouse.parent / "exports" / "kommuner" / "index.html").is_file()
 
 
-def test_the_fingerprint_covers_the_code_and_the_reference_data(tmp_path, monkeypatch):
+def test_every_years_fingerprint_covers_the_code_and_the_reference_data(tmp_path, monkeypatch):
+    # A change of code or reference data rebuilds every year, not only the changed files' years.
     from assets.ingest import build_inputs
     from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 
     raw = build_small_landing_zone(tmp_path / "raw")
-    before = build_inputs.build_inputs_fingerprint(raw, ContentHashes())
-    assert build_inputs.build_inputs_fingerprint(raw, ContentHashes()) == before
+
+    def years() -> dict[int, str]:
+        return build_inputs.year_input_fingerprints(
+            raw, ContentHashes(), build_inputs.code_and_reference_fingerprint()
+        )
+
+    def all_changed(before: dict[int, str], after: dict[int, str]) -> bool:
+        return before.keys() == after.keys() and all(before[ar] != after[ar] for ar in before)
+
+    before = years()
+    assert sorted(before) == [2013, 2014, 2015, 2016]
+    assert years() == before
 
     code = tmp_path / "project"
     shutil.copytree(PROJECT_ROOT / "warehouse" / "sql", code / "warehouse" / "sql")
     monkeypatch.setattr(build_inputs, "PROJECT_ROOT", code)
-    only_sql = build_inputs.build_inputs_fingerprint(raw, ContentHashes())
-    assert only_sql != before
+    only_sql = years()
+    assert all_changed(before, only_sql)
     (code / "warehouse" / "sql" / "40_report_tables_long.sql").write_text("-- changed\n")
-    assert build_inputs.build_inputs_fingerprint(raw, ContentHashes()) != only_sql
+    assert all_changed(only_sql, years())
 
     reference = tmp_path / "reference"
     shutil.copytree(SHIPPED_REFERENCE_DIR, reference)
     monkeypatch.setenv(REFERENCE_DIR_VARIABLE, str(reference))
-    same_reference = build_inputs.build_inputs_fingerprint(raw, ContentHashes())
+    same_reference = years()
     (reference / "known_errata.csv").write_text("changed\n")
-    assert build_inputs.build_inputs_fingerprint(raw, ContentHashes()) != same_reference
+    other_reference = years()
+    assert all_changed(same_reference, other_reference)
+
+    # A file changes its own year only.
+    (raw / "2015" / "inventering" / "goteborg-2015.csv").write_text("fraga;svar\n")
+    changed = years()
+    assert [ar for ar in changed if changed[ar] != other_reference[ar]] == [2015]
 
 
 def test_a_build_keeps_duckdb_within_its_memory_limit_and_removes_spill_folders_of_killed_runs(
@@ -590,7 +606,11 @@ def test_a_build_keeps_duckdb_within_its_memory_limit_and_removes_spill_folders_
     killed_runs_spill = tmp_path / "kompetens.duckdb.killed-run.building.tmp"
     killed_runs_spill.mkdir()
     (killed_runs_spill / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
-    context = SimpleNamespace(run=SimpleNamespace(run_id="this-run"), log=logging.getLogger())
+    context = SimpleNamespace(
+        run=SimpleNamespace(run_id="this-run"),
+        log=logging.getLogger(),
+        instance=dg.DagsterInstance.ephemeral(),
+    )
     with warehouse.connect(context) as con:
         (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchall()[0]
     assert limit == "286.1 MiB"  # DuckDB shows 300 000 000 bytes in MiB

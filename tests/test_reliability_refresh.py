@@ -263,10 +263,14 @@ def test_no_contact_of_the_shipped_raw_in_logs_event_metadata_or_exports(tmp_pat
 
 
 def run_refresh_in_process(raw: Path, warehouse: Warehouse):
+    """A refresh of 2016 with this warehouse resource (its lock timeout is the test's)."""
     from pipelines.definitions import defs
 
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("ar", ["2016"])
     return defs.resolve_job_def("refresh").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=instance,
+        partition_key="2016",
         raise_on_error=False,
         resources={"landing_zone": LandingZone(raw_dir=str(raw)), "warehouse": warehouse},
     )

@@ -50,6 +50,16 @@ from schemas.contract import IGNORED
 BUILD_INPUTS = dg.AssetKey(["quality", "build_inputs"])
 # The year folder a landing-zone path lies in, in SQL: a year's partition is its folder's files.
 YEAR_OF_PATH = "TRY_CAST(split_part(path, '/', 1) AS INTEGER)"
+
+
+def register_run_years(con, years: list[int]) -> None:
+    """The years a run builds as the connection's temporary table run_years(ar): the year-scoped
+    assets select and replace their rows `WHERE ... IN (SELECT ar FROM run_years)`."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE run_years AS SELECT unnest(?::INTEGER[]) AS ar", [years]
+    )
+
+
 FILE_LEDGER = dg.AssetKey(["quality", "file_ledger"])
 FILE_ANSWERS = dg.AssetKey(["core", "file_answers"])
 GRANT_REGISTER = dg.AssetKey(["core", "grant_register"])
@@ -175,6 +185,7 @@ def submission_files(
     files_on_disk = _files_on_disk(landing_zone.path, years)
     files = scan_landing_zone(landing_zone.path, years)
     with warehouse.connect(context) as con:
+        register_run_years(con, years)
         create_tables(con)
         # Hashed by build_inputs moments ago; only a file written since is read to be hashed.
         hashes = ContentHashes(known_file_hashes(con.execute(FILE_HASHES_QUERY).fetchall()))
@@ -185,15 +196,18 @@ def submission_files(
         }
         newly_read = read_into_parse_cache(con, files, sha256)
         ledger = build_ledger(files, sha256, cached_reads(con))
-        year_list = ", ".join(str(ar) for ar in years) or "NULL"
-        con.execute(f"DELETE FROM quality.file_ledger WHERE {YEAR_OF_PATH} IN ({year_list})")
+        con.execute(
+            f"DELETE FROM quality.file_ledger WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years)"
+        )
         append_rows(con, "quality.file_ledger", _ledger_frame(ledger))
-        con.execute(f"DELETE FROM core.submissions WHERE {YEAR_OF_PATH} IN ({year_list})")
+        con.execute(
+            f"DELETE FROM core.submissions WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years)"
+        )
         con.execute(
             f"""
             INSERT INTO core.submissions
             SELECT path, sha256, kommunkod, ar, inlamnad FROM quality.file_ledger
-            WHERE status = 'selected' AND {YEAR_OF_PATH} IN ({year_list})
+            WHERE status = 'selected' AND {YEAR_OF_PATH} IN (SELECT ar FROM run_years)
             """
         )
         # Every year's files, the others' as the warehouse holds them, keep their reads.
@@ -209,7 +223,7 @@ def submission_files(
         year_inputs = year_input_fingerprints(
             landing_zone.path, hashes, code_and_reference_fingerprint()
         )
-        con.execute(f"DELETE FROM quality.year_inputs WHERE ar IN ({year_list})")
+        con.execute("DELETE FROM quality.year_inputs WHERE ar IN (SELECT ar FROM run_years)")
         append_rows(
             con,
             "quality.year_inputs",
@@ -223,7 +237,7 @@ def submission_files(
             (ar, status): count
             for ar, status, count in con.execute(
                 f"SELECT {YEAR_OF_PATH}, status, count(*) FROM quality.file_ledger "
-                f"WHERE {YEAR_OF_PATH} IN ({year_list}) GROUP BY ALL"
+                f"WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years) GROUP BY ALL"
             ).fetchall()
         }
         answers_per_year = dict(
@@ -231,7 +245,7 @@ def submission_files(
                 f"""
                 SELECT {YEAR_OF_PATH}, count(*) FROM core.file_answers AS a
                 JOIN (SELECT DISTINCT path, sha256 FROM quality.file_ledger
-                      WHERE {YEAR_OF_PATH} IN ({year_list})) AS l USING (sha256)
+                      WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years)) AS l USING (sha256)
                 GROUP BY ALL
                 """
             ).fetchall()
@@ -239,13 +253,13 @@ def submission_files(
         ledger_paths = {
             row[0]
             for row in con.execute(
-                f"SELECT path FROM quality.file_ledger WHERE {YEAR_OF_PATH} IN ({year_list})"
+                f"SELECT path FROM quality.file_ledger WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years)"
             ).fetchall()
         }
         ledger_preview = preview(
             con,
             "SELECT path, kommunkod, ar, status, reason_code FROM quality.file_ledger "
-            f"WHERE {YEAR_OF_PATH} IN ({year_list}) ORDER BY path",
+            f"WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years) ORDER BY path",
         )
         ledger_suite = suite_check_result(FILE_LEDGER_SUITE, con, context.run.run_id, warehouse)
 
@@ -344,14 +358,14 @@ def grant_register(
 ):
     _require_landing_zone(landing_zone)
     years = sorted(int(key) for key in context.partition_keys)
-    year_list = ", ".join(str(ar) for ar in years) or "NULL"
     with warehouse.connect(context) as con:
+        register_run_years(con, years)
         create_tables(con)
         years_with_submissions = {
             ar
             for (ar,) in con.execute(
                 f"SELECT DISTINCT {YEAR_OF_PATH} FROM quality.file_ledger "
-                f"WHERE status <> ? AND {YEAR_OF_PATH} IN ({year_list})",
+                f"WHERE status <> ? AND {YEAR_OF_PATH} IN (SELECT ar FROM run_years)",
                 [IGNORED],
             ).fetchall()
         }
@@ -361,17 +375,17 @@ def grant_register(
                 description=stop_message(registers.problems),
                 metadata={"register_problems": len(registers.problems)},
             )
-        con.execute(f"DELETE FROM core.grant_register WHERE ar IN ({year_list})")
+        con.execute("DELETE FROM core.grant_register WHERE ar IN (SELECT ar FROM run_years)")
         append_rows(
             con,
             "core.grant_register",
             pl.DataFrame(registers.rows, schema=_GRANT_SCHEMA, orient="row"),
         )
         per_year = con.execute(
-            f"""
+            """
             SELECT ar, count(*), count(DISTINCT kommunkod), sum(fordelat_sek),
                 count(DISTINCT kommunkod) FILTER (WHERE rekvirerat_sek > 0)
-            FROM core.grant_register WHERE ar IN ({year_list}) GROUP BY ar ORDER BY ar
+            FROM core.grant_register WHERE ar IN (SELECT ar FROM run_years) GROUP BY ar ORDER BY ar
             """
         ).fetchall()
         register_suite = suite_check_result(

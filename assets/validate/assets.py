@@ -8,7 +8,13 @@ import dagster as dg
 
 from assets.expectations.checks import suite_check_result, suite_check_spec
 from assets.expectations.suites import ANSWERS_SUITE
-from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER, YEAR_OF_PATH
+from assets.ingest.assets import (
+    FILE_ANSWERS,
+    FILE_LEDGER,
+    GRANT_REGISTER,
+    YEAR_OF_PATH,
+    register_run_years,
+)
 from assets.tables import append_rows, preview
 from assets.validate.blocks import validate_submissions
 from pipelines.partitions import YEAR_BACKFILL_POLICY, YEAR_PARTITIONS
@@ -45,14 +51,14 @@ SUBMISSIONS_PER_SLICE = 5_000
 )
 def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
     years = sorted(int(key) for key in context.partition_keys)
-    year_list = ", ".join(str(ar) for ar in years) or "NULL"
     with warehouse.connect(context) as con:
+        register_run_years(con, years)
         # A submission's ar is its year folder's: the ledger rejects any other (year_mismatch).
         for table in ("core.block_status", "core.answers", "core.block_issues"):
-            con.execute(f"DELETE FROM {table} WHERE ar IN ({year_list})")
+            con.execute(f"DELETE FROM {table} WHERE ar IN (SELECT ar FROM run_years)")
         submissions = con.sql(
             "SELECT path, sha256, kommunkod, ar FROM core.submissions "
-            f"WHERE ar IN ({year_list}) ORDER BY ar, kommunkod"
+            "WHERE ar IN (SELECT ar FROM run_years) ORDER BY ar, kommunkod"
         ).pl()
         # Submissions are independent of each other: validating them in slices bounds the
         # memory a large landing zone needs without changing any result.
@@ -78,24 +84,24 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
             for table, ar, kind, count in con.execute(
                 f"""
                 SELECT 'block_status', ar, status, count(*) FROM core.block_status
-                WHERE ar IN ({year_list}) GROUP BY ALL
+                WHERE ar IN (SELECT ar FROM run_years) GROUP BY ALL
                 UNION ALL
                 SELECT 'answers', ar, '', count(*) FROM core.answers
-                WHERE ar IN ({year_list}) GROUP BY ALL
+                WHERE ar IN (SELECT ar FROM run_years) GROUP BY ALL
                 UNION ALL
                 SELECT 'issues', {YEAR_OF_PATH}, severity, count(*) FROM quality.issues
-                WHERE {YEAR_OF_PATH} IN ({year_list}) GROUP BY ALL
+                WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years) GROUP BY ALL
                 """
             ).fetchall()
         }
         rule_counts = con.execute(
-            f"SELECT rule, count(*) FROM quality.issues WHERE {YEAR_OF_PATH} IN ({year_list}) "
+            f"SELECT rule, count(*) FROM quality.issues WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years) "
             "GROUP BY ALL ORDER BY 2 DESC, 1"
         ).fetchall()
         issues_preview = preview(
             con,
             "SELECT path, block, question_id, rule, severity, message FROM quality.issues "
-            f"WHERE {YEAR_OF_PATH} IN ({year_list}) ORDER BY severity, path",
+            f"WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years) ORDER BY severity, path",
         )
         answers_suite = suite_check_result(ANSWERS_SUITE, con, context.run.run_id, warehouse)
 
