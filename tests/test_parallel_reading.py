@@ -9,6 +9,8 @@ import os
 import random
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from dataclasses import astuple, dataclass
 from pathlib import Path
@@ -254,6 +256,19 @@ def test_a_pool_reads_against_the_reference_data_in_use(tmp_path, monkeypatch):
 def test_one_reader_per_core_this_process_may_use(monkeypatch, cores, contents, workers):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: cores)
     assert parse_cache.reading_workers(contents) == workers
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity on this OS")
+def test_a_process_bound_to_one_core_reads_alone():
+    """As under `taskset -c 0`: the process's CPU affinity, not the machine's cores, counts."""
+    script = (
+        "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
+        "from assets.ingest.parse_cache import reading_workers; print(reading_workers(10**6))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "1"
 
 
 def test_a_file_that_cannot_be_read_fails_the_pool_run(zone_of_every_kind, monkeypatch):

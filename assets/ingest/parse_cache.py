@@ -106,6 +106,8 @@ def usable_cores() -> int:
     not start processes of its own."""
     if multiprocessing.current_process().daemon:
         return 1
+    if not hasattr(os, "sched_getaffinity"):  # macOS has no CPU affinity
+        return os.cpu_count() or 1
     return len(os.sched_getaffinity(0))
 
 
