@@ -1,8 +1,8 @@
 """A refresh under SIGKILL, two refreshes at once, and personal data in everything a refresh
 leaves behind (project issue 7).
 
-The refresh is the real command (`dagster asset materialize ... --select '*'`) on the small
-landing zone. Kill points are hooks, not seconds: the refresh is killed as soon as its log shows
+The refresh is the real command (`dagster asset materialize ... --select '*'` over the range of
+every year) on the small landing zone. Kill points are hooks, not seconds: the refresh is killed as soon as its log shows
 a given step starting or finishing, so the points are spread over the whole run whatever the
 machine's load. `KOMPETENS_TEST_PROFILE=full` (make test-full) kills at every point; the default
 profile at one (the start of the swap), to keep `make test` short.
@@ -25,11 +25,13 @@ import duckdb
 import pytest
 
 from pipelines.resources import PROJECT_ROOT, LandingZone, Warehouse
+from tests.conftest import paths_in_environment
 from tests.landing_zone_fixture import CONTACT_EMAIL, CONTACT_NAME, build_small_landing_zone
 
 FULL_PROFILE = os.environ.get("KOMPETENS_TEST_PROFILE") == "full"
 DAGSTER = Path(sys.executable).with_name("dagster")
 COMPARED_SCHEMAS = ("core", "quality", "report", "ref")
+YEARS = ["2013", "2014", "2015", "2016"]  # the small landing zone's
 
 
 def sha256(path: Path) -> str:
@@ -39,6 +41,10 @@ def sha256(path: Path) -> str:
 def refresh_command_env(raw: Path, warehouse: Path, dagster_home: Path) -> dict[str, str]:
     dagster_home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(PROJECT_ROOT / "pipelines" / "dagster.yaml", dagster_home / "dagster.yaml")
+    # The years as partitions, as the sensor or make refresh adds them.
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        known = set(instance.get_dynamic_partitions("ar"))
+        instance.add_dynamic_partitions("ar", [ar for ar in YEARS if ar not in known])
     return {
         **os.environ,
         "KOMPETENS_RAW_DIR": str(raw),
@@ -48,8 +54,12 @@ def refresh_command_env(raw: Path, warehouse: Path, dagster_home: Path) -> dict[
 
 
 def start_refresh(env: dict[str, str]) -> subprocess.Popen:
+    every_year = f"{YEARS[0]}...{YEARS[-1]}"
     return subprocess.Popen(
-        [str(DAGSTER), "asset", "materialize", "-m", "pipelines.definitions", "--select", "*"],
+        [
+            *(str(DAGSTER), "asset", "materialize", "-m", "pipelines.definitions"),
+            *("--select", "*", "--partition-range", every_year),
+        ],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -71,7 +81,9 @@ def kill_points() -> list[str | None]:
 
     from pipelines.definitions import defs
 
-    plan = create_execution_plan(defs.resolve_implicit_global_asset_job_def())
+    # The plan resolves the resources' configuration: their variables must be set, to anything.
+    with paths_in_environment(PROJECT_ROOT / "raw", PROJECT_ROOT / "warehouse" / "unused.duckdb"):
+        plan = create_execution_plan(defs.resolve_implicit_global_asset_job_def())
     points: list[str | None] = [None]
     for step in plan.get_steps_to_execute_in_topo_order():
         points.append(f'STEP_START - Started execution of step "{step.key}"')
