@@ -16,7 +16,7 @@ from assets.ingest.assets import (
     register_run_years,
 )
 from assets.tables import append_rows, preview
-from assets.validate.blocks import validate_submissions
+from assets.validate.blocks import validate_slices
 from pipelines.partitions import YEAR_BACKFILL_POLICY, YEAR_PARTITIONS
 from pipelines.resources import Warehouse
 
@@ -60,22 +60,28 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "SELECT path, sha256, kommunkod, ar FROM core.submissions "
             "WHERE ar IN (SELECT ar FROM run_years) ORDER BY ar, kommunkod"
         ).pl()
+
         # Submissions are independent of each other: validating them in slices bounds the
-        # memory a large landing zone needs without changing any result.
-        for start in range(0, submissions.height, SUBMISSIONS_PER_SLICE):
-            submission_slice = submissions.slice(start, SUBMISSIONS_PER_SLICE)
-            con.register("submission_slice", submission_slice)
-            try:
-                answers = con.sql(
-                    """
-                    SELECT a.sha256, a.question_id, a.answer_text, a.unparseable_message
-                    FROM core.file_answers AS a
-                    SEMI JOIN submission_slice AS s USING (sha256)
-                    """
-                ).pl()
-            finally:
-                con.unregister("submission_slice")
-            validation = validate_submissions(submission_slice, answers)
+        # memory a large landing zone needs, and lets the slices use every core, without
+        # changing any result.
+        def slices():
+            for start in range(0, submissions.height, SUBMISSIONS_PER_SLICE):
+                submission_slice = submissions.slice(start, SUBMISSIONS_PER_SLICE)
+                con.register("submission_slice", submission_slice)
+                try:
+                    answers = con.sql(
+                        """
+                        SELECT a.sha256, a.question_id, a.answer_text, a.unparseable_message
+                        FROM core.file_answers AS a
+                        SEMI JOIN submission_slice AS s USING (sha256)
+                        """
+                    ).pl()
+                finally:
+                    con.unregister("submission_slice")
+                yield submission_slice, answers
+
+        slice_count = -(-submissions.height // SUBMISSIONS_PER_SLICE)
+        for validation in validate_slices(slices(), slice_count):
             append_rows(con, "core.block_status", validation.block_status)
             append_rows(con, "core.answers", validation.answers)
             append_rows(con, "core.block_issues", validation.issues)
