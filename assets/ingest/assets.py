@@ -42,7 +42,7 @@ from assets.ingest.parse_cache import (
 )
 from assets.ingest.reader import read_key
 from assets.ingest.register import read_grant_registers, stop_message
-from assets.tables import append_rows, create_tables, preview, replace_rows
+from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
 from pipelines.partitions import YEAR_BACKFILL_POLICY, YEAR_PARTITIONS, run_years
 from pipelines.resources import PUBLISHED_WAREHOUSE, LandingZone, Warehouse
 from schemas.contract import IGNORED
@@ -261,6 +261,9 @@ def submission_files(
             "SELECT path, kommunkod, ar, status, reason_code FROM quality.file_ledger "
             f"WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years) ORDER BY path",
         )
+        # Every year's rows, as the table holds them after this run (a year's are the partition's).
+        ledger_rows = row_count(con, "quality.file_ledger")
+        answer_rows = row_count(con, "core.file_answers")
         ledger_suite = suite_check_result(FILE_LEDGER_SUITE, con, context.run.run_id, warehouse)
 
     # Each year's own figures, on that year's partition in the UI.
@@ -268,14 +271,14 @@ def submission_files(
         statuses = {status: n for (year, status), n in per_year.items() if year == ar}
         context.add_asset_metadata(
             {
-                "dagster/row_count": sum(statuses.values()),
+                "dagster/partition_row_count": sum(statuses.values()),
                 **{f"files_{status}": count for status, count in sorted(statuses.items())},
             },
             asset_key=FILE_LEDGER,
             partition_key=str(ar),
         )
         context.add_asset_metadata(
-            {"dagster/row_count": answers_per_year.get(ar, 0)},
+            {"dagster/partition_row_count": answers_per_year.get(ar, 0)},
             asset_key=FILE_ANSWERS,
             partition_key=str(ar),
         )
@@ -283,11 +286,12 @@ def submission_files(
     yield dg.MaterializeResult(
         asset_key=FILE_LEDGER,
         metadata={
+            "dagster/row_count": ledger_rows,
             "files_read_this_run": newly_read,
             "preview": dg.MetadataValue.md(ledger_preview),
         },
     )
-    yield dg.MaterializeResult(asset_key=FILE_ANSWERS)
+    yield dg.MaterializeResult(asset_key=FILE_ANSWERS, metadata={"dagster/row_count": answer_rows})
     yield dg.AssetCheckResult(
         check_name="every_file_in_ledger",
         asset_key=FILE_LEDGER,
@@ -388,18 +392,20 @@ def grant_register(
             FROM core.grant_register WHERE ar IN (SELECT ar FROM run_years) GROUP BY ar ORDER BY ar
             """
         ).fetchall()
+        register_rows = row_count(con, "core.grant_register")
         register_suite = suite_check_result(
             GRANT_REGISTER_SUITE, con, context.run.run_id, warehouse
         )
     rows_per_year = {ar: rows for ar, rows, *_ in per_year}
     for ar in years:
         context.add_asset_metadata(
-            {"dagster/row_count": rows_per_year.get(ar, 0)},
+            {"dagster/partition_row_count": rows_per_year.get(ar, 0)},
             asset_key=GRANT_REGISTER,
             partition_key=str(ar),
         )
     yield dg.MaterializeResult(
         metadata={
+            "dagster/row_count": register_rows,
             "per_year": dg.MetadataValue.md(
                 "| ar | kommuner | fordelat_sek | rekvirerat (kommuner) |\n| --- | --- | --- | --- |\n"
                 + "\n".join(

@@ -15,7 +15,7 @@ from assets.ingest.assets import (
     YEAR_OF_PATH,
     register_run_years,
 )
-from assets.tables import append_rows, preview
+from assets.tables import append_rows, preview, row_count
 from assets.validate.blocks import validate_slices
 from pipelines.partitions import YEAR_BACKFILL_POLICY, YEAR_PARTITIONS
 from pipelines.resources import Warehouse
@@ -109,6 +109,15 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "SELECT path, block, question_id, rule, severity, message FROM quality.issues "
             f"WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years) ORDER BY severity, path",
         )
+        # Every year's rows, as the tables hold them after this run.
+        totals = {
+            key: row_count(con, table)
+            for key, table in (
+                (BLOCK_STATUS, "core.block_status"),
+                (ANSWERS, "core.answers"),
+                (ISSUES, "quality.issues"),
+            )
+        }
         answers_suite = suite_check_result(ANSWERS_SUITE, con, context.run.run_id, warehouse)
 
     # Each year's own counts, on that year's partition in the UI.
@@ -123,7 +132,7 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
             }
             context.add_asset_metadata(
                 {
-                    "dagster/row_count": sum(counts.values()),
+                    "dagster/partition_row_count": sum(counts.values()),
                     **(
                         {f"{prefix}{kind}": n for kind, n in sorted(counts.items())}
                         if prefix
@@ -133,11 +142,14 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
                 asset_key=asset_key,
                 partition_key=str(ar),
             )
-    yield dg.MaterializeResult(asset_key=BLOCK_STATUS)
-    yield dg.MaterializeResult(asset_key=ANSWERS)
+    yield dg.MaterializeResult(
+        asset_key=BLOCK_STATUS, metadata={"dagster/row_count": totals[BLOCK_STATUS]}
+    )
+    yield dg.MaterializeResult(asset_key=ANSWERS, metadata={"dagster/row_count": totals[ANSWERS]})
     yield dg.MaterializeResult(
         asset_key=ISSUES,
         metadata={
+            "dagster/row_count": totals[ISSUES],
             "issues_per_rule": dg.MetadataValue.md(
                 "| rule | issues |\n| --- | --- |\n"
                 + "\n".join(f"| {rule} | {count} |" for rule, count in rule_counts)
