@@ -11,6 +11,10 @@ reference/blocks.csv). Rules cite the section of the form specification (docs/IN
 explains them. The words are told by schemas/words.py, which the validator
 (assets/validate/cli.py) and rapport.html share.
 
+A refresh writes only the reports whose ledger row, problems or blocks changed, and the index
+when any did; the others are linked from the published set (`update_control_reports`,
+assets/incremental.py).
+
 Pure: no Dagster, no DuckDB. File names and answers are hostile input: every file-derived text is
 escaped (HTML and Markdown), and report file names are built from a safe alphabet only.
 """
@@ -25,7 +29,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from assets.folders import replace_folder
+from assets.incremental import (
+    Item,
+    Written,
+    code_and_reference_version,
+    digest,
+    rebuild_folder,
+    write_file,
+)
 
 # The ledger's way of showing a submission time: a date alone when it has no time of day.
 from assets.ingest.ledger import format_inlamnad
@@ -305,37 +316,62 @@ def write_control_reports(
 ) -> int:
     """Write one report per ledger row and the index into `target`, replacing its old contents.
     `problems` are the files' problems by path, `blocks` the selected files' block → status.
+    Returns the number of reports; see `update_control_reports`."""
+    update_control_reports(target, ledger, problems, blocks)
+    return len(ledger)
 
-    The set is built in a temporary folder beside `target` and renamed into place, so a reader
-    sees the old set or the new one, never a mixture (between the two renames the folder is
-    briefly absent). Returns the number of reports.
-    """
-    entries = [(f, problems.get(f.path, [])) for f in ledger]
 
-    def build(folder: Path) -> None:
-        for ledger_file, file_problems in entries:
-            location = report_location(ledger_file)
-            file_blocks = blocks.get(ledger_file.path, {})
-            (folder / location).parent.mkdir(exist_ok=True)
-            (folder / f"{location}.html").write_text(
-                control_report_html(ledger_file, file_problems, file_blocks),
-                encoding="utf-8",
-                errors="backslashreplace",
-            )
-            (folder / f"{location}.md").write_text(
-                control_report_markdown(ledger_file, file_problems, file_blocks),
-                encoding="utf-8",
-                errors="backslashreplace",
-            )
-        (folder / "index.html").write_text(
-            index_html(entries), encoding="utf-8", errors="backslashreplace"
+INDEX_ITEM = "index"  # the index's item in the manifest; a report's key holds a "/"
+
+
+def update_control_reports(
+    target: Path,
+    ledger: list[LedgerFile],
+    problems: dict[str, list[Problem]],
+    blocks: dict[str, dict[str, str]],
+    version: str | None = None,
+) -> Written:
+    """Write the set of reports and the index as `target`, swapped in whole (a reader sees the
+    old set or the new one, never a mixture), making only the reports whose ledger row, problems
+    or blocks changed since the set in `target` (assets/incremental.py); the others are linked
+    from it. `version` is the code and reference data's (computed when not given)."""
+    entries = {
+        report_location(f): (f, problems.get(f.path, []), blocks.get(f.path, {})) for f in ledger
+    }
+    items = {
+        location: Item(
+            # The blocks in a fixed order: the report lists them in the form's order anyway.
+            digest(ledger_file, file_problems, sorted(file_blocks.items())),
+            (f"{location}.html", f"{location}.md"),
         )
-        (folder / "index.md").write_text(
-            index_markdown(entries), encoding="utf-8", errors="backslashreplace"
-        )
+        for location, (ledger_file, file_problems, file_blocks) in entries.items()
+    }
+    index_entries = [(f, p) for f, p, _ in entries.values()]
+    items[INDEX_ITEM] = Item(
+        digest([(f, sorted({p.severity for p in ps})) for f, ps in index_entries]),
+        ("index.html", "index.md"),
+    )
 
-    replace_folder(target, build)
-    return len(entries)
+    def make(folder: Path, keys: list[str]) -> dict[str, str]:
+        digests: dict[str, str] = {}
+        for key in keys:
+            if key == INDEX_ITEM:
+                texts = {
+                    "index.html": index_html(index_entries),
+                    "index.md": index_markdown(index_entries),
+                }
+            else:
+                ledger_file, file_problems, file_blocks = entries[key]
+                (folder / key).parent.mkdir(exist_ok=True)
+                texts = {
+                    f"{key}.html": control_report_html(ledger_file, file_problems, file_blocks),
+                    f"{key}.md": control_report_markdown(ledger_file, file_problems, file_blocks),
+                }
+            for name, text in texts.items():
+                write_file(folder, name, text.encode("utf-8", "backslashreplace"), digests)
+        return digests
+
+    return rebuild_folder(target, version or code_and_reference_version(), items, make)
 
 
 def _h(text: str) -> str:

@@ -18,6 +18,9 @@ under it.
 
 A chart whose figures rest on no municipality (no submission used, or none of the final year)
 is drawn with its title and a sentence saying so, under the same file names.
+
+A refresh draws only the charts whose inputs changed; the others are linked from the published
+set (`draw_charts`, assets/incremental.py), whose manifest lies beside the charts folder.
 """
 
 from __future__ import annotations
@@ -25,16 +28,12 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display: charts are files
-
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
-
+from assets.incremental import Item, code_and_reference_version, digest, fill_folder
 from assets.publication.breakdowns import (
     DIMENSION_LABELS,
     MIN_MUNICIPALITIES,
@@ -49,6 +48,9 @@ from assets.publication.content import (
     swedish_number,
 )
 from schemas.contract import PERCENT
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FORMATS = ("png", "svg")
 LEVELS = (
@@ -102,27 +104,75 @@ class Chart:
     caption: str  # what the chart shows, printed under it in rapport.html
     source: str  # its "Källa:" line
     draw: Callable[[], Figure]
+    # Everything `draw` draws from (the tables, the title): equal inputs draw equal files.
+    inputs: tuple
 
 
 DRAW_CHARTS = "assets.publication.charts:write_charts"
+# The charts of the previous publication, for draw_charts to reuse (see `reusing_charts`).
+_PREVIOUS_CHARTS: ContextVar[Path | None] = ContextVar("previous_charts", default=None)
 
 
-def draw_charts(folder: Path, publication: Publication) -> dict[str, list[Path]]:
-    """Draw every chart into `folder`, half of them in the helper process at the same time
-    (assets/helper_process.py); returns chart name → its files (PNG first), in chart order."""
+@contextmanager
+def reusing_charts(previous: Path) -> Iterator[None]:
+    """Within this block, draw_charts reuses the charts in `previous` (the published charts
+    folder) whose inputs are unchanged: the exports' writer calls draw_charts with the new folder
+    only."""
+    token = _PREVIOUS_CHARTS.set(previous)
+    try:
+        yield
+    finally:
+        _PREVIOUS_CHARTS.reset(token)
+
+
+def manifest_path(folder: Path) -> Path:
+    """The manifest of the charts in `folder` lies beside it: the folder holds the charts only."""
+    return folder.with_name(f".{folder.name}.manifest.json")
+
+
+def draw_charts(
+    folder: Path, publication: Publication, previous: Path | None = None
+) -> dict[str, list[Path]]:
+    """Draw the charts into the new `folder`, half of them in the helper process at the same
+    time (assets/helper_process.py); returns chart name → its files (PNG first), in chart order.
+
+    A chart whose inputs are those of a chart in `previous` (by default the folder given to
+    `reusing_charts`) is not drawn again but linked from there, when that set of charts and its
+    manifest agree (assets/incremental.py)."""
+    every_chart = charts(publication)
+    previous = previous if previous is not None else _PREVIOUS_CHARTS.get()
+    items = {
+        name: Item(
+            # With its name: the name decides which function draws the inputs.
+            digest(name, chart.inputs),
+            tuple(f"{name}.{suffix}" for suffix in FORMATS),
+        )
+        for name, chart in every_chart.items()
+    }
+    fill_folder(
+        folder,
+        manifest_path(folder),
+        code_and_reference_version(),
+        items,
+        lambda new_folder, names: _draw_in_two_processes(new_folder, publication, names),
+        previous,
+        manifest_path(previous) if previous is not None else None,
+    )
+    return {name: [folder / file for file in item.files] for name, item in items.items()}
+
+
+def _draw_in_two_processes(folder: Path, publication: Publication, names: list[str]) -> None:
     # Imported here: this module is also imported by the helper itself.
     from assets import helper_process
 
-    names = list(charts(publication))
+    if len(names) == 1:
+        write_charts(folder, publication, names)
+        return
     # Resolved: the helper keeps the working directory it was started in.
     helper_folder = folder.resolve()
     with helper_process.submit(DRAW_CHARTS, helper_folder, publication, names[1::2]) as helper_half:
-        written = write_charts(folder, publication, names[::2])
-        written |= {
-            name: [folder / path.name for path in paths]
-            for name, paths in helper_half.result().items()
-        }
-    return {name: written[name] for name in names}
+        write_charts(folder, publication, names[::2])
+        helper_half.result()
 
 
 def write_charts(
@@ -143,9 +193,21 @@ def write_charts(
     return written
 
 
+def _pyplot():
+    """matplotlib's pyplot, imported at the first chart drawn: a refresh in which no chart changed
+    draws none and does not pay the second or so its import takes."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: charts are files
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 @contextmanager
 def drawn(draw: Callable[[], Figure]) -> Iterator[Figure]:
     """The figure `draw` makes, in the charts' style and margins, as it is saved; closed after."""
+    plt = _pyplot()
     with plt.rc_context(_STYLE):
         figure = draw()
         try:
@@ -161,11 +223,13 @@ def drawn(draw: Callable[[], Figure]) -> Iterator[Figure]:
 def charts(publication: Publication) -> dict[str, Chart]:
     """Every chart by name, in the order rapport.html shows them."""
     tables = {table.table_id: table for table in publication.tables}
+    share_tables = [tables[f"T{n}"] for n in range(11, 15)]
     return {
         "andelar_2013_2016": Chart(
             "Andelarna i tabell 11–14, första inventeringsåret och slutinventeringen",
             source_line("tabell 11–14"),
-            lambda: _share_change([tables[f"T{n}"] for n in range(11, 15)]),
+            lambda: _share_change(share_tables),
+            (share_tables,),
         ),
         "kompetens_omrade": _levels_chart(
             [tables["T03"]], "Kompetensnivå per kompetensområde (tabell 3)", "tabell 3"
@@ -185,12 +249,19 @@ def charts(publication: Publication) -> dict[str, Chart]:
 
 
 def _levels_chart(tables: list[ReportTable], title: str, source_tables: str) -> Chart:
-    return Chart(title, source_line(source_tables), lambda: _stacked_levels(tables, title))
+    return Chart(
+        title, source_line(source_tables), lambda: _stacked_levels(tables, title), (tables, title)
+    )
 
 
 def _breakdown_chart(breakdown: BreakdownTable, col_key: str, axis: str, caption: str) -> Chart:
     title = f"{caption}, per {DIMENSION_LABELS[breakdown.dimension]}"
-    return Chart(title, breakdown.source, lambda: breakdown_bars(breakdown, col_key, axis, title))
+    return Chart(
+        title,
+        breakdown.source,
+        lambda: breakdown_bars(breakdown, col_key, axis, title),
+        (breakdown, col_key, axis, title),
+    )
 
 
 def _share_label(label: str) -> str:
@@ -198,6 +269,7 @@ def _share_label(label: str) -> str:
 
 
 def _share_change(tables: list[ReportTable]):
+    plt = _pyplot()
     labels, first, last = [], [], []
     years = None
     for table in tables:
@@ -239,6 +311,7 @@ def _share_change(tables: list[ReportTable]):
 
 
 def _stacked_levels(tables: list[ReportTable], title: str):
+    plt = _pyplot()
     labels, shares = [], {stem: [] for stem, *_ in LEVELS}
     for table in tables:
         for row in table.rows:
@@ -286,6 +359,7 @@ def breakdown_bars(breakdown: BreakdownTable, col_key: str, axis_label: str, tit
     line = next((line for line in reversed(breakdown.lines) if line.column.key == col_key), None)
     if line is None:
         return _nothing_to_show(title)
+    plt = _pyplot()
     names = [name for _, name in breakdown.groups]
     values = [value if disclosure == Disclosure.SHOWN else None for value, disclosure in line.cells]
     labels = [
@@ -326,6 +400,7 @@ def breakdown_bars(breakdown: BreakdownTable, col_key: str, axis_label: str, tit
 
 
 def _nothing_to_show(title: str):
+    plt = _pyplot()
     # Figure text, not axes: the text is centred whatever margins write_charts gives the axes.
     figure = plt.figure(figsize=(9, 2))
     figure.text(0.5, 0.68, textwrap.fill(title, 90), ha="center", va="center", fontsize=10)

@@ -5,17 +5,23 @@ and writes `<warehouse dir>/exports/kommuner/` (one page per municipality and an
 whole) and the key figures as exports/csv/nyckeltal.csv, csv_sv/nyckeltal.csv and
 parquet/nyckeltal.parquet. The pages are assets/publication/profiles.py; the key figures'
 disclosure control is assets/publication/breakdowns.py.
+
+publication/exports swaps in an exports folder without these files, so the last set of each is
+kept beside it (`<warehouse dir>/.kommuner.kept/`, `.nyckeltal.kept/`, hard links) and what did
+not change since is taken from there instead of being made again (assets/incremental.py).
 """
 
 import dagster as dg
 import duckdb
 
 from assets.publication.assets import EXPORTS
-from assets.publication.exports import write_key_figure_exports
 from assets.publication.profiles import (
+    KEPT_KEY_FIGURES,
+    KEPT_PROFILES,
     PROFILES_FOLDER,
     profile_problems,
     read_profile_data,
+    write_key_figures,
     write_profiles,
 )
 from pipelines.resources import Warehouse
@@ -53,9 +59,11 @@ def kommunprofiler(context: dg.AssetExecutionContext, warehouse: Warehouse):
     finally:
         con.close()
     exports = warehouse.exports_path
-    flat_files = write_key_figure_exports(exports, data.key_figures)
+    # What did not change since the last refresh is taken from the copies kept beside the exports.
+    kept = warehouse.published_path.parent
+    flat_files = write_key_figures(exports, data.key_figures, kept / KEPT_KEY_FIGURES)
     target = exports / PROFILES_FOLDER
-    pages = write_profiles(target, data)
+    written = write_profiles(target, data, kept=kept / KEPT_PROFILES)
     problems = profile_problems(target, [m.kommunkod for m in data.municipalities])
     # Last: the whole publication is written, so a refresh after failed pages rebuilds them.
     warehouse.mark_exported(fingerprint)
@@ -64,7 +72,10 @@ def kommunprofiler(context: dg.AssetExecutionContext, warehouse: Warehouse):
         metadata={
             # report.nyckeltal's rows, the asset's table (pipelines/asset_catalog.py).
             "dagster/row_count": data.key_figures.height,
-            "profile_pages": pages,
+            "profile_pages": len(data.municipalities),
+            # Made anew or linked unchanged from the last set; the index counts as one.
+            "profile_pages_made": len(written.made),
+            "profile_pages_reused": len(written.reused),
             "key_figure_files": len(flat_files),
             "suppressed_key_figures": data.key_figures.filter(
                 data.key_figures["disclosure"].is_in(["primary", "secondary"])

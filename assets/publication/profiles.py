@@ -11,15 +11,20 @@ history (core.grant_register), its submissions' ledger status (quality.file_ledg
 their control reports (<warehouse dir>/kontrollrapporter/). A municipality with no key figure
 from a valid block gets a page that says so, and why.
 
+A refresh makes only the pages whose inputs (`Page`) changed; the others are linked from the
+last set, which kommunprofiler keeps beside the exports folder (`write_profiles`,
+assets/incremental.py).
+
 Pure: reads a published warehouse connection, writes files; no Dagster.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import time
 from pathlib import Path
 
@@ -27,9 +32,19 @@ import duckdb
 import polars as pl
 
 from assets.feedback.control_reports import LedgerFile, report_location
-from assets.folders import replace_folder
+from assets.incremental import (
+    Item,
+    Written,
+    code_and_reference_version,
+    digest,
+    keep_copy,
+    link_file,
+    rebuild_folder,
+    write_file,
+)
 from assets.publication.breakdowns import Disclosure, apply_key_figure_disclosure_control
 from assets.publication.content import cell_text, swedish_number
+from assets.publication.exports import FLAT_FOLDERS, KEY_FIGURES_NAME, write_key_figure_exports
 
 PROFILES_FOLDER = "kommuner"
 INDEX_NAME = "index.html"
@@ -128,60 +143,176 @@ def read_profile_data(con: duckdb.DuckDBPyConnection) -> ProfileData:
     )
 
 
-@dataclass
-class _Lookups:
-    """The figures by key, so that 290 pages need no search through the tables."""
+@dataclass(frozen=True)
+class Page:
+    """Everything one municipality's page shows, and nothing else: the page is made from this
+    alone, so that its digest tells whether the page changed (assets/incremental.py)."""
 
-    # (nyckeltal_id, kommunkod) → the municipality's rows, all years and sexes
-    own: dict[tuple[str, str], list[dict]]
-    # (nyckeltal_id, dimension, group_code, ar, kon) → (varde, disclosure)
-    groups: dict[tuple, tuple]
-    # (nyckeltal_id, kommunkod, ar) → the row of report.jamforelse (kon T)
-    comparisons: dict[tuple, dict]
-    grants: dict[str, list[dict]]
-    ledger: dict[str, list[LedgerFile]]
+    municipality: Municipality
+    definitions: list[dict]  # ref.nyckeltal, in order
+    # nyckeltal_id → the municipality's rows of the key figures, all years and sexes
+    own: dict[str, list[dict]]
+    # (nyckeltal_id, ar) → (varde, disclosure) of its county, SKR group and the nation, both
+    # sexes together; each the same object on the pages of all its municipalities
+    lan: dict[tuple[str, int], tuple]
+    kommungrupp: dict[tuple[str, int], tuple]
+    riket: dict[tuple[str, int], tuple]
+    comparisons: dict[tuple[str, int], dict]  # (nyckeltal_id, ar) → its report.jamforelse row
+    grants: list[dict]  # per year
+    ledger: list[LedgerFile]
+    ledger_statuses: dict[str, str]
+    rules: dict[str, str]
 
 
-def _lookups(data: ProfileData) -> _Lookups:
-    own: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    groups = {}
-    for row in data.key_figures.iter_rows(named=True):
-        if row["dimension"] == "kommun":
-            own[(row["nyckeltal_id"], row["kommunkod"])].append(row)
-        else:
-            key = (row["nyckeltal_id"], row["dimension"], row["group_code"], row["ar"], row["kon"])
-            groups[key] = (row["varde"], row["disclosure"])
+# The columns of report.nyckeltal (after disclosure control) and report.jamforelse that a page
+# shows.
+SHOWN_KEY_FIGURE_COLUMNS = ("ar", "kon", "varde", "disclosure")
+SHOWN_COMPARISON_COLUMNS = (
+    "rang_i_kommungrupp",
+    "antal_rangordnade",
+    "forandring",
+    "forsta_inventering_ar",
+    "forsta_inventering_varde",
+)
+
+
+def pages(data: ProfileData) -> list[Page]:
+    """Each municipality's page inputs, in the order of data.municipalities."""
+    own: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    groups: dict[tuple[str, str], dict[tuple[str, int], tuple]] = defaultdict(dict)
+    # In a fixed order, whatever order the figures were read in: a page shows a key figure's
+    # rows by year and sex. A page's rows hold the columns it shows only, so that a change
+    # elsewhere (a numerator behind an unchanged value) leaves the page as it is.
+    key_figures = data.key_figures.select(
+        "dimension", "kommunkod", "group_code", "nyckeltal_id", *SHOWN_KEY_FIGURE_COLUMNS
+    ).sort("dimension", "kommunkod", "group_code", "nyckeltal_id", "ar", "kon", nulls_last=True)
+    for dimension, kommunkod, group_code, key, *shown in key_figures.iter_rows():
+        row = dict(zip(SHOWN_KEY_FIGURE_COLUMNS, shown))
+        if dimension == "kommun":
+            own[kommunkod][key].append(row)
+        elif row["kon"] == "T":
+            groups[(dimension, group_code)][(key, row["ar"])] = (row["varde"], row["disclosure"])
+    comparisons: dict[str, dict[tuple[str, int], dict]] = defaultdict(dict)
+    shown_comparisons = data.comparisons.select(
+        "kommunkod", "nyckeltal_id", "ar", *SHOWN_COMPARISON_COLUMNS
+    ).sort("kommunkod", "nyckeltal_id", "ar")
+    for kommunkod, key, ar, *shown in shown_comparisons.iter_rows():
+        comparisons[kommunkod][(key, ar)] = dict(zip(SHOWN_COMPARISON_COLUMNS, shown))
     grants: dict[str, list[dict]] = defaultdict(list)
     for row in data.grants.iter_rows(named=True):
         grants[row["kommunkod"]].append(row)
     ledger: dict[str, list[LedgerFile]] = defaultdict(list)
     for ledger_file in data.ledger:
         ledger[ledger_file.kommunkod].append(ledger_file)
-    return _Lookups(
-        own=own,
-        groups=groups,
-        comparisons={
-            (row["nyckeltal_id"], row["kommunkod"], row["ar"]): row
-            for row in data.comparisons.iter_rows(named=True)
-        },
-        grants=grants,
-        ledger=ledger,
+    result = []
+    for m in data.municipalities:
+        compared = {"lan": m.lanskod, "kommungrupp": m.kommungrupp, "riket": "00"}
+        result.append(
+            Page(
+                municipality=m,
+                definitions=data.definitions,
+                own=dict(own.get(m.kommunkod, {})),
+                **{
+                    dimension: groups.get((dimension, code), {})
+                    for dimension, code in compared.items()
+                },
+                comparisons=comparisons.get(m.kommunkod, {}),
+                grants=grants.get(m.kommunkod, []),
+                ledger=ledger.get(m.kommunkod, []),
+                ledger_statuses=data.ledger_statuses,
+                rules=data.rules,
+            )
+        )
+    return result
+
+
+# Where kommunprofiler keeps a copy (hard links) of the published pages with their manifest,
+# beside the exports folder: publication/exports swaps in a new exports folder without the pages,
+# and the next set of pages is made from this one (only the changed pages are made again).
+KEPT_PROFILES = ".kommuner.kept"
+
+
+def write_profiles(target: Path, data: ProfileData, kept: Path | None = None) -> Written:
+    """Write every municipality's page and the index into `target`, swapped in whole.
+
+    Only the pages whose inputs (`Page`) changed since the previous set are made; the others are
+    linked from it (assets/incremental.py). The previous set is `kept` when given, and the set
+    written is then kept there too; otherwise the set in `target`."""
+    made_from = {m.kommunkod: page for m, page in zip(data.municipalities, pages(data))}
+    shared: dict[int, str] = {}
+    items = {
+        kommunkod: Item(page_digest(page, shared), (f"{kommunkod}.html",))
+        for kommunkod, page in made_from.items()
+    }
+    items[INDEX_NAME] = Item(digest(data.municipalities), (INDEX_NAME,))
+
+    def make(folder: Path, keys: list[str]) -> dict[str, str]:
+        digests: dict[str, str] = {}
+        for key in keys:
+            text = (
+                index_html(data.municipalities)
+                if key == INDEX_NAME
+                else profile_html(made_from[key])
+            )
+            write_file(folder, items[key].files[0], text.encode("utf-8"), digests)
+        return digests
+
+    written = rebuild_folder(target, code_and_reference_version(), items, make, kept)
+    if kept is not None:
+        keep_copy(target, kept)
+    return written
+
+
+# Where kommunprofiler makes the key figures' flat files, beside the exports folder: they are
+# linked into the exports' flat folders, which publication/exports swaps in without them, and
+# made again only when the key figures changed.
+KEPT_KEY_FIGURES = ".nyckeltal.kept"
+
+
+def write_key_figures(exports: Path, key_figures: pl.DataFrame, kept: Path) -> list[Path]:
+    """The key figures after disclosure control as flat files (write_key_figure_exports) in the
+    flat folders of `exports`; returns them. They are made in `kept` when the key figures
+    changed since they were made there (assets/incremental.py), and linked into `exports`."""
+    files = tuple(
+        f"{folder}/{KEY_FIGURES_NAME}.{'parquet' if folder == 'parquet' else 'csv'}"
+        for folder in FLAT_FOLDERS
     )
+    items = {KEY_FIGURES_NAME: Item(frame_digest(key_figures), files)}
+    rebuild_folder(
+        kept,
+        code_and_reference_version(),
+        items,
+        lambda folder, _: write_key_figure_exports(folder, key_figures),
+    )
+    written = []
+    for name in files:
+        (exports / name).parent.mkdir(parents=True, exist_ok=True)
+        (exports / name).unlink(missing_ok=True)
+        link_file(kept / name, exports / name)
+        written.append(exports / name)
+    return written
 
 
-def write_profiles(target: Path, data: ProfileData) -> int:
-    """Write every municipality's page and the index into `target`, swapped in whole; returns
-    the number of municipality pages written."""
-    lookups = _lookups(data)
+def frame_digest(frame: pl.DataFrame) -> str:
+    """The digest of a frame's types and values, in its row order. As text, not Arrow IPC: IPC
+    carries what lies under a null, which differs between equal frames computed differently.
+    Floats are written in the shortest form that reads back as the same double, text is always
+    quoted, and a null is NULL unquoted."""
+    text = frame.write_csv(quote_style="non_numeric", null_value="NULL")
+    return digest(str(frame.schema), hashlib.sha256(text.encode("utf-8")).hexdigest())
 
-    def build(folder: Path) -> None:
-        for municipality in data.municipalities:
-            page = profile_html(municipality, data.definitions, lookups, data)
-            (folder / f"{municipality.kommunkod}.html").write_text(page, encoding="utf-8")
-        (folder / INDEX_NAME).write_text(index_html(data.municipalities), encoding="utf-8")
 
-    replace_folder(target, build)
-    return len(data.municipalities)
+def page_digest(page: Page, shared: dict[int, str]) -> str:
+    """The digest of every field of `page`. A field's value that pages share (the definitions,
+    a county's figures) is digested once: `shared` holds the digests by object id, for pages that
+    are all alive meanwhile."""
+    parts = []
+    for field in fields(Page):
+        value = getattr(page, field.name)
+        if id(value) not in shared:
+            shared[id(value)] = digest(value)
+        parts.append(shared[id(value)])
+    return digest(*parts)
 
 
 # --- the pages ---------------------------------------------------------------------------------
@@ -246,16 +377,14 @@ sok.addEventListener("input", () => {{
     return _page("Kommunprofiler – kompetensinventeringen 2013–2016", body)
 
 
-def profile_html(
-    municipality: Municipality, definitions: list[dict], lookups: _Lookups, data: ProfileData
-) -> str:
-    m = municipality
+def profile_html(page: Page) -> str:
+    m = page.municipality
     has_form_figures = any(
-        lookups.own.get((definition["nyckeltal_id"], m.kommunkod))
-        for definition in definitions
+        page.own.get(definition["nyckeltal_id"])
+        for definition in page.definitions
         if definition["block"] != "register"
     )
-    ledger = lookups.ledger.get(m.kommunkod, [])
+    ledger = page.ledger
     parts = [
         f"<h1>{html.escape(m.kommun)}</h1>",
         (
@@ -270,9 +399,9 @@ def profile_html(
             "från kommunens kompetensinventeringar.</strong></p>"
             f"<p>{html.escape(_why_no_valid_data(ledger))}</p></div>"
         )
-    parts.append(_key_figure_section(m, definitions, lookups))
-    parts.append(_grant_section(lookups.grants.get(m.kommunkod, []), lookups, m.kommunkod))
-    parts.append(_ledger_section(ledger, data))
+    parts.append(_key_figure_section(page))
+    parts.append(_grant_section(page))
+    parts.append(_ledger_section(page))
     return _page(f"{m.kommun} – kommunprofil, kompetensinventeringen", "\n".join(parts))
 
 
@@ -290,26 +419,26 @@ def _why_no_valid_data(ledger: list[LedgerFile]) -> str:
     )
 
 
-def _key_figure_section(m: Municipality, definitions: list[dict], lookups: _Lookups) -> str:
-    group_codes = {"lan": m.lanskod, "kommungrupp": m.kommungrupp, "riket": "00"}
+def _key_figure_section(page: Page) -> str:
+    m = page.municipality
     rows, charts = [], []
-    for definition in definitions:
+    for definition in page.definitions:
         if definition["sammanvagning"] == "antal_kommuner":
             continue  # the first year of participation: shown with the grant history
         key = definition["nyckeltal_id"]
-        mine = lookups.own.get((key, m.kommunkod), [])
+        mine = page.own.get(key, [])
         totals = sorted((row for row in mine if row["kon"] == "T"), key=lambda row: row["ar"])
         if not totals:
             continue
         latest = totals[-1]
         ar, decimals = latest["ar"], definition["decimaler"]
         values = {"kommun": (latest["varde"], latest["disclosure"])}
-        for dimension, code in group_codes.items():
-            values[dimension] = lookups.groups.get(
-                (key, dimension, code, ar, "T"), (None, Disclosure.EMPTY.value)
+        for dimension in ("lan", "kommungrupp", "riket"):
+            values[dimension] = getattr(page, dimension).get(
+                (key, ar), (None, Disclosure.EMPTY.value)
             )
         rank = change = "–"
-        comparison = lookups.comparisons.get((key, m.kommunkod, ar))
+        comparison = page.comparisons.get((key, ar))
         if comparison is not None:
             if comparison["rang_i_kommungrupp"] is not None:
                 rank = f"{comparison['rang_i_kommungrupp']} av {comparison['antal_rangordnade']}"
@@ -406,8 +535,8 @@ def _bar_chart(key: str, title: str, unit: str, ar: int, bars: list[tuple], deci
     )
 
 
-def _grant_section(grants: list[dict], lookups: _Lookups, kommunkod: str) -> str:
-    first_year = lookups.own.get(("forsta_deltagarar", kommunkod))
+def _grant_section(page: Page) -> str:
+    first_year = page.own.get("forsta_deltagarar")
     participation = (
         f"Kommunen deltog första gången {first_year[0]['ar']}."
         if first_year
@@ -417,7 +546,7 @@ def _grant_section(grants: list[dict], lookups: _Lookups, kommunkod: str) -> str
         f"<tr><td>{g['ar']}</td><td>{swedish_number(g['fordelat_sek'], 0)}</td>"
         f"<td>{swedish_number(g['rekvirerat_sek'], 0)}</td>"
         f"<td>{swedish_number(g['aterbetalt_sek'], 0)}</td></tr>"
-        for g in grants
+        for g in page.grants
     )
     return f"""<h2>Statsbidraget per år</h2>
 <table id="bidrag">
@@ -439,7 +568,8 @@ def _submitted(ledger_file: LedgerFile) -> str:
     return moment.strftime("%Y-%m-%d" if moment.time() == time() else "%Y-%m-%d kl. %H.%M")
 
 
-def _ledger_section(ledger: list[LedgerFile], data: ProfileData) -> str:
+def _ledger_section(page: Page) -> str:
+    ledger = page.ledger
     if not ledger:
         rows = '<tr><td colspan="5">Inga inlämnade filer.</td></tr>'
     else:
@@ -447,9 +577,9 @@ def _ledger_section(ledger: list[LedgerFile], data: ProfileData) -> str:
             f"<tr><td>{f.ar if f.ar is not None else '–'}</td>"
             f"<td>{html.escape(f.path)}</td>"
             f"<td>{_submitted(f)}</td>"
-            f"<td>{html.escape(data.ledger_statuses.get(f.status, f.status))}"
+            f"<td>{html.escape(page.ledger_statuses.get(f.status, f.status))}"
             + (
-                f" ({html.escape(data.rules.get(f.reason_code, f.reason_code))})"
+                f" ({html.escape(page.rules.get(f.reason_code, f.reason_code))})"
                 if f.reason_code
                 else ""
             )
@@ -470,10 +600,24 @@ def _ledger_section(ledger: list[LedgerFile], data: ProfileData) -> str:
 # --- what the asset check looks for ----------------------------------------------------------
 
 # A reference that would leave the machine: an absolute URL or a protocol-relative one in an
-# attribute that loads or links (the SVG namespace is an identifier, never fetched).
-_EXTERNAL = re.compile(
-    r'(?:src|href|action|srcset)\s*=\s*"(?!data:)(?:[a-z][a-z0-9+.-]*:|//)', re.IGNORECASE
-)
+# attribute that loads or links (the SVG namespace is an identifier, never fetched). Searched in
+# the lower-cased page from the value's start, the attribute's name then looked for before it:
+# a pattern that starts with a literal is scanned for quickly, an alternation of names is not
+# (the 290 pages took 0.4 s with one case-insensitive pattern).
+_EXTERNAL_VALUE = re.compile(r'=\s*"(?!data:)(?:[a-z][a-z0-9+.-]*:|//)')
+_LINKING_ATTRIBUTES = ("src", "href", "action", "srcset")
+
+
+def refers_outside(page: str) -> bool:
+    """Whether the page's HTML refers to anything outside the machine."""
+    text = page.lower()
+    for value in _EXTERNAL_VALUE.finditer(text):
+        name_end = value.start()
+        while name_end > 0 and text[name_end - 1].isspace():
+            name_end -= 1
+        if text.endswith(_LINKING_ATTRIBUTES, 0, name_end):
+            return True
+    return False
 
 
 def profile_problems(folder: Path, kommunkoder: list[str]) -> list[str]:
@@ -487,6 +631,6 @@ def profile_problems(folder: Path, kommunkoder: list[str]) -> list[str]:
     if not (folder / INDEX_NAME).is_file():
         problems.append(f"{INDEX_NAME} saknas")
     for page in sorted(folder.glob("*.html")):
-        if _EXTERNAL.search(page.read_text(encoding="utf-8")):
+        if refers_outside(page.read_text(encoding="utf-8")):
             problems.append(f"{page.name} hänvisar utanför datorn")
     return problems
