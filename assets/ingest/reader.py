@@ -326,28 +326,7 @@ def _csv_rows(data: bytes) -> list[_Entry]:
 
 
 def _xlsx_rows(data: bytes, known_workbooks: dict | None = None) -> list[_Entry]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except zipfile.BadZipFile:
-        raise _Rejected(
-            "unreadable",
-            "Filen är ingen XLSX-fil (inte ett zip-arkiv). Spara om den som Excel-arbetsbok (.xlsx).",
-        ) from None
-    # Declared sizes bound what zipfile will ever unpack, so this is checked before any
-    # member is opened.
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise _Rejected(
-            "too_large",
-            f"XLSX-filen packas upp till {unpacked / 1024 / 1024:.0f} MiB, mer än 20 MiB. "
-            "Skicka bara blanketten, utan bilder eller andra flikar.",
-        )
-    if "[Content_Types].xml" not in {member.filename for member in members}:
-        raise _Rejected(
-            "unreadable",
-            "Filen är ett zip-arkiv men ingen Excel-arbetsbok. Spara om den som .xlsx.",
-        )
+    _check_workbook_archive(data)
     if known_workbooks is not None:
         numbered = _quick_sheet_rows(data, known_workbooks)
         if numbered is not None:
@@ -387,6 +366,33 @@ def _xlsx_rows(data: bytes, known_workbooks: dict | None = None) -> list[_Entry]
     if rows is None:
         raise _Rejected("bad_header", _bad_header_message("i kolumn A och B"))
     return rows
+
+
+def _check_workbook_archive(data: bytes) -> None:
+    """Reject what is no zip archive, unpacks to too much, or is no workbook, before any part
+    is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        raise _Rejected(
+            "unreadable",
+            "Filen är ingen XLSX-fil (inte ett zip-arkiv). Spara om den som Excel-arbetsbok (.xlsx).",
+        ) from None
+    # Declared sizes bound what zipfile will ever unpack, so this is checked before any
+    # member is opened.
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise _Rejected(
+            "too_large",
+            f"XLSX-filen packas upp till {unpacked / 1024 / 1024:.0f} MiB, mer än 20 MiB. "
+            "Skicka bara blanketten, utan bilder eller andra flikar.",
+        )
+    if "[Content_Types].xml" not in {member.filename for member in members}:
+        raise _Rejected(
+            "unreadable",
+            "Filen är ett zip-arkiv men ingen Excel-arbetsbok. Spara om den som .xlsx.",
+        )
 
 
 def _caused_by_forbidden_xml(error: BaseException | None) -> bool:
@@ -719,15 +725,20 @@ class _PlainCsv:
 
 def read_submissions(files: list[tuple[bytes, str]]) -> SubmissionReads:
     """Read many submissions, each (bytes, suffix) as for `read_submission`."""
-    plain = {}
+    plain, workbooks = {}, {}
     for item, (data, suffix) in enumerate(files):
         if (layout := _plain_csv(data, suffix)) is not None:
             plain[item] = layout
-    columnar, unsettled = _read_plain_csvs(plain)
+        elif suffix.lower() == ".xlsx":
+            workbooks[item] = data
+    workbook_entries, quick = _quick_workbook_entries(workbooks)
+    columnar, unsettled = _settle(
+        pl.concat([_plain_csv_entries(plain), workbook_entries]), [*plain, *quick]
+    )
     one_by_one = {
         item: _read(data, suffix, _KNOWN_WORKBOOKS)
         for item, (data, suffix) in enumerate(files)
-        if item not in plain or item in unsettled
+        if item in unsettled or (item not in plain and item not in quick)
     }
     parts = [columnar, _frames_of(one_by_one)]
     return SubmissionReads(
@@ -776,9 +787,10 @@ def _plain_csv(data: bytes, suffix: str) -> _PlainCsv | None:
     return None
 
 
-def _read_plain_csvs(plain: dict[int, _PlainCsv]) -> tuple[tuple[pl.DataFrame, ...], set[int]]:
-    """The plain CSVs read in one columnar pass: the three frames of those it settles, and the
-    items it leaves to `read_submission`."""
+def _plain_csv_entries(plain: dict[int, _PlainCsv]) -> pl.DataFrame:
+    """The answered rows of the plain CSVs, split in one columnar pass (as `_csv_rows` and
+    `_entries` would), `unsettled` on every row of a file with something the pass does not
+    read as they would (more fields than two, a question id that is not ASCII)."""
     lines = (
         pl.LazyFrame(
             {
@@ -823,21 +835,58 @@ def _read_plain_csvs(plain: dict[int, _PlainCsv]) -> tuple[tuple[pl.DataFrame, .
         .filter((pl.col("answer_text") != "") | pl.col("extra_fields"))
         .with_columns(
             unsettled=(
-                pl.col("extra_fields")
-                | (pl.col("not_ascii") & (pl.col("answer_text") != ""))
-                | ((pl.col("question_id") != "") & pl.struct("item", "question_id").is_duplicated())
+                pl.col("extra_fields") | (pl.col("not_ascii") & (pl.col("answer_text") != ""))
             )
             .any()
             .over("item")
         )
-        .select("item", "line", "question_id", "answer_text", "unsettled")
+        .select(list(_ENTRY_COLUMNS))
         .collect()
     )
-    unsettled = set(entries.filter("unsettled")["item"])
+    return entries
+
+
+_ENTRY_COLUMNS = {
+    "item": pl.Int64,
+    "line": pl.Int64,
+    "question_id": pl.Utf8,
+    "answer_text": pl.Utf8,
+    "unsettled": pl.Boolean,
+}
+
+
+def _quick_workbook_entries(workbooks: dict[int, bytes]) -> tuple[pl.DataFrame, list[int]]:
+    """The answered rows of the workbooks read the quick way (see `_quick_sheet_rows`), as
+    `_xlsx_rows` and `_entries` give them, and the items of those workbooks."""
+    rows, quick = [], []
+    for item, data in workbooks.items():
+        try:
+            _check_workbook_archive(data)
+            numbered = _quick_sheet_rows(data, _KNOWN_WORKBOOKS)
+            entries = None if numbered is None else _rows_after_header(numbered, delimiter="")
+        except Exception:  # noqa: BLE001, S112 - rejected, or worse: read_submission says why
+            continue
+        if entries is not None:  # None: a bad header, read_submission's to reject
+            quick.append(item)
+            rows.extend(
+                (item, entry.line, entry.question_id, entry.answer, False)
+                for entry in _entries(entries)
+            )
+    return pl.DataFrame(rows, schema=_ENTRY_COLUMNS, orient="row"), quick
+
+
+def _settle(entries: pl.DataFrame, items: list[int]) -> tuple[tuple[pl.DataFrame, ...], set[int]]:
+    """The three frames of the files whose answered rows are `entries` (all of `items`), read as
+    `_interpret` reads them, and the items left to `read_submission`: a file whose rows are
+    unsettled, that repeats a question, or that lacks valid metadata (it is rejected, with
+    `_interpret`'s reason and message)."""
+    repeated = (pl.col("question_id") != "") & pl.struct("item", "question_id").is_duplicated()
+    unsettled = set(entries.filter(pl.col("unsettled") | repeated)["item"])
+    entries = entries.filter(~pl.col("item").is_in(unsettled))
     # Each question once from here, so its metadata are the file's.
-    metadata: dict[int, dict[str, str]] = {item: {} for item in plain if item not in unsettled}
+    metadata: dict[int, dict[str, str]] = {item: {} for item in items if item not in unsettled}
     for item, question_id, answer_text in (
-        entries.filter(~pl.col("unsettled") & pl.col("question_id").is_in(list(_METADATA)))
+        entries.filter(pl.col("question_id").is_in(list(_METADATA)))
         .select("item", "question_id", "answer_text")
         .iter_rows()
     ):
