@@ -170,7 +170,7 @@ def in_task_order(function, tasks: Iterable[tuple], processes: int) -> Iterator:
                 yield pending.popleft().result()
             elif head.done():
                 yield _unpacked(pending.popleft().result())
-            elif len(pending) < processes * POOL_TASKS_AHEAD_PER_WORKER:  # bounds what is held
+            elif len(pending) <= workers * POOL_TASKS_AHEAD_PER_WORKER:  # one result ahead here
                 task = next(tasks, None)
                 if task is None:
                     yield _unpacked(pending.popleft().result())
