@@ -461,15 +461,17 @@ def test_publishing_alone_changes_nothing_and_says_why(published_small_warehouse
     raw, warehouse, instance = published_small_warehouse
     published = sha256(warehouse)
 
-    result = dg.materialize(
-        [kompetens_warehouse],
-        resources={
-            "landing_zone": LandingZone(raw_dir=str(raw)),
-            "warehouse": Warehouse(database=str(warehouse)),
-        },
-        instance=instance,
-        raise_on_error=False,
-    )
+    # Entered, so that Definitions built in the call read this instance's state storage.
+    with instance:
+        result = dg.materialize(
+            [kompetens_warehouse],
+            resources={
+                "landing_zone": LandingZone(raw_dir=str(raw)),
+                "warehouse": Warehouse(database=str(warehouse)),
+            },
+            instance=instance,
+            raise_on_error=False,
+        )
     assert not result.success
     failure = next(event for event in result.all_events if event.is_step_failure)
     assert "nothing to publish" in failure.step_failure_data.error.message

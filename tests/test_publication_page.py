@@ -120,13 +120,16 @@ def shipped_zone_exports(small_warehouse, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("shipped_zone") / "warehouse"
     folder.mkdir()
     shutil.copyfile(small_warehouse, folder / small_warehouse.name)
-    result = dg.materialize(
-        [publication_exports],
-        resources={
-            "landing_zone": LandingZone(raw_dir=str(DEFAULT_RAW_DIR)),
-            "warehouse": Warehouse(database=str(folder / small_warehouse.name)),
-        },
-    )
+    # Entered, so that Definitions built in the call read this instance's state storage.
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            [publication_exports],
+            resources={
+                "landing_zone": LandingZone(raw_dir=str(DEFAULT_RAW_DIR)),
+                "warehouse": Warehouse(database=str(folder / small_warehouse.name)),
+            },
+            instance=instance,
+        )
     assert result.success
     return folder / "exports"
 

@@ -53,13 +53,16 @@ def refresh_command_env(raw: Path, warehouse: Path, dagster_home: Path) -> dict[
     }
 
 
+# Every asset over every year, in one run.
+REFRESH_COMMAND = [
+    *(str(DAGSTER), "asset", "materialize", "-m", "pipelines.definitions"),
+    *("--select", "*", "--partition-range", f"{YEARS[0]}...{YEARS[-1]}"),
+]
+
+
 def start_refresh(env: dict[str, str]) -> subprocess.Popen:
-    every_year = f"{YEARS[0]}...{YEARS[-1]}"
     return subprocess.Popen(
-        [
-            *(str(DAGSTER), "asset", "materialize", "-m", "pipelines.definitions"),
-            *("--select", "*", "--partition-range", every_year),
-        ],
+        REFRESH_COMMAND,
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -161,7 +164,7 @@ def crashed_then_converged(tmp_path_factory, small_warehouse):
         outcomes.append((point, killed, after == previous, swapped, tables(warehouse) == reference))
         previous = after
     completed = subprocess.run(
-        [str(DAGSTER), "asset", "materialize", "-m", "pipelines.definitions", "--select", "*"],
+        REFRESH_COMMAND,
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False, errors="backslashreplace",
     )  # fmt: skip
     return {
@@ -259,9 +262,8 @@ def test_no_contact_of_the_shipped_raw_in_logs_event_metadata_or_exports(tmp_pat
     warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
     env = refresh_command_env(RAW_DIR, warehouse, tmp_path / "dagster_home")
     completed = subprocess.run(
-        [str(DAGSTER), "asset", "materialize", "-m", "pipelines.definitions", "--select", "*"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        REFRESH_COMMAND, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     personal = personal_data_in(RAW_DIR)
     assert len(personal) > 400
