@@ -198,16 +198,20 @@ class Warehouse(dg.ConfigurableResource):
         None when there is nothing to read: no published warehouse, one built before the table
         existed, or one that cannot be opened. Callers then build as if from scratch.
         """
+        return self.read_published_queries(sql)[0]
+
+    def read_published_queries(self, *queries: str) -> list[list[tuple] | None]:
+        """The rows of each query (None for a query that cannot be answered, as read_published
+        says), through one read-only connection: opening the file is most of a small query's
+        cost."""
         if not self.published_path.exists():
-            return None
+            return [None for _ in queries]
         try:
             con = duckdb.connect(str(self.published_path), read_only=True)
         except duckdb.Error:
-            return None
+            return [None for _ in queries]
         try:
-            return con.execute(sql).fetchall()
-        except duckdb.Error:
-            return None
+            return [_rows_or_none(con, sql) for sql in queries]
         finally:
             con.close()
 
@@ -234,6 +238,13 @@ class Warehouse(dg.ConfigurableResource):
         finally:
             os.close(directory)
         return self.published_path
+
+
+def _rows_or_none(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple] | None:
+    try:
+        return con.execute(sql).fetchall()
+    except duckdb.Error:
+        return None
 
 
 def _acquire_run_lock(lock_path: Path, run_id: str, timeout_seconds: float, log):

@@ -93,15 +93,17 @@ def read_build_inputs(
 ) -> BuildInputs:
     """Fingerprint the build inputs and read what the published build was made from. Files whose
     stat is unchanged since the published build (or is in `known_hashes`) are not read again."""
-    known = known_file_hashes(warehouse.read_published(FILE_HASHES_QUERY) or [])
-    hashes = ContentHashes({**known, **(known_hashes or {})})
+    file_hashes, published, published_years = warehouse.read_published_queries(
+        FILE_HASHES_QUERY, "SELECT fingerprint FROM quality.build_inputs", YEAR_INPUTS_QUERY
+    )
+    hashes = ContentHashes({**known_file_hashes(file_hashes or []), **(known_hashes or {})})
     code_and_reference = code_and_reference_fingerprint()
-    published = warehouse.read_published("SELECT fingerprint FROM quality.build_inputs") or []
+    published = published or []
     return BuildInputs(
         code_and_reference=code_and_reference,
         readme=readme_fingerprint(raw_dir, hashes),
         years=year_input_fingerprints(raw_dir, hashes, code_and_reference),
-        published_years=dict(warehouse.read_published(YEAR_INPUTS_QUERY) or []),
+        published_years=dict(published_years or []),
         published_fingerprint=published[0][0] if len(published) == 1 else None,
         exported_fingerprint=warehouse.exported_fingerprint(),
         hashes=hashes,
