@@ -81,21 +81,10 @@ def code_and_reference_version() -> str:
     """The digest of the code and the reference data that an output may depend on beyond the
     inputs an item lists (the words of schemas/, the block labels of the reference, the layout
     of a page): a change to either makes every item again."""
-    # Imported here: the ingest's list of what a build's code is, one home for it.
-    from assets.ingest.build_inputs import CODE_PATTERNS, PROJECT_ROOT
-    from schemas.catalog import reference_dir
+    # Imported here: the build's fingerprint of its code and reference data has one home.
+    from assets.ingest.build_inputs import code_and_reference_fingerprint
 
-    sources = sorted({path for pattern in CODE_PATTERNS for path in PROJECT_ROOT.glob(pattern)})
-    outer = hashlib.sha256()
-    for label, root, paths in (
-        ("code", PROJECT_ROOT, sources),
-        ("reference", reference_dir(), sorted(reference_dir().glob("*"))),
-    ):
-        for path in paths:
-            if path.is_file():
-                content = hashlib.sha256(path.read_bytes()).hexdigest()
-                outer.update(f"{label}\0{path.relative_to(root).as_posix()}\0{content}\n".encode())
-    return outer.hexdigest()
+    return code_and_reference_fingerprint()
 
 
 def rebuild_folder(

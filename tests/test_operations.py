@@ -545,7 +545,7 @@ def test_profile_pages_that_failed_are_written_by_the_next_refresh(
     marker = warehouse.parent / "exports" / "build_inputs.txt"
     shutil.copy(raw / "2016" / "inventering" / "malmo.csv", raw / "2016" / "inventering" / "ny.csv")
 
-    def broken_pages(target, data):
+    def broken_pages(*args, **kwargs):
         raise OSError("disk full")
 
     with monkeypatch.context() as patch:
