@@ -291,6 +291,16 @@ def _table_rows(data: bytes, suffix: str, known_workbooks: dict | None = None) -
     return _csv_rows(data) if suffix == ".csv" else _xlsx_rows(data, known_workbooks)
 
 
+def _csv_text(data: bytes) -> str:
+    """The text of a CSV file: UTF-8 (its BOM dropped), else Windows-1252. Raises the
+    Windows-1252 attempt's UnicodeDecodeError when it is neither."""
+    body = data.removeprefix(UTF8_BOM)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("cp1252")
+
+
 def _csv_rows(data: bytes) -> list[_Entry]:
     if b"\x00" in data:
         raise _Rejected(
@@ -298,18 +308,14 @@ def _csv_rows(data: bytes) -> list[_Entry]:
             "Filen innehåller NUL-tecken och är inte en textfil i UTF-8 eller Windows-1252 "
             "(kanske UTF-16). Spara om den som CSV (UTF-8).",
         )
-    body = data.removeprefix(UTF8_BOM)
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = body.decode("cp1252")
-        except UnicodeDecodeError as error:
-            raise _Rejected(
-                "unreadable",
-                f"Filen är varken UTF-8 eller Windows-1252 (byte 0x{body[error.start]:02X} "
-                f"på position {error.start}). Spara om den som CSV (UTF-8).",
-            ) from None
+        text = _csv_text(data)
+    except UnicodeDecodeError as error:
+        raise _Rejected(
+            "unreadable",
+            f"Filen är varken UTF-8 eller Windows-1252 (byte 0x{error.object[error.start]:02X} "
+            f"på position {error.start}). Spara om den som CSV (UTF-8).",
+        ) from None
     if _NOTHING_BUT_SEPARATORS.fullmatch(text):
         raise _Rejected("empty", "Filen innehåller inga rader. Skicka in den ifyllda blanketten.")
     # The header line decides the delimiter: the first one under which it reads fraga, svar.
@@ -753,14 +759,10 @@ def _plain_csv(data: bytes, suffix: str) -> _PlainCsv | None:
     """The layout of a plain CSV (see above), or None when the file is anything else."""
     if suffix.lower() != ".csv" or not data or b"\x00" in data:
         return None
-    body = data.removeprefix(UTF8_BOM)
     try:
-        text = body.decode("utf-8")
+        text = _csv_text(data)
     except UnicodeDecodeError:
-        try:
-            text = body.decode("cp1252")
-        except UnicodeDecodeError:
-            return None
+        return None
     if (
         len(text) > csv.field_size_limit()  # a longer field is csv.Error, so unreadable
         or text.count("\r") != text.count("\r\n")
