@@ -20,6 +20,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 
+from assets import processes
 from assets.ingest import parse_cache, reader
 from assets.ingest.landing_zone import file_sha256, scan_landing_zone
 from assets.ingest.reader import file_suffix, read_submission, read_submissions
@@ -202,7 +203,7 @@ def test_a_pool_of_readers_fills_the_parse_cache_as_one_process_does(
     monkeypatch.setattr(parse_cache, "POOL_TASK_FILES", 3)  # many tasks, read ahead and in order
     started, submitted, read_here = [], [], []
 
-    class Pool(parse_cache.ProcessPoolExecutor):
+    class Pool(processes.ProcessPoolExecutor):
         def __init__(self, workers, **kwargs):
             started.append(workers)
             super().__init__(workers, **kwargs)
@@ -211,13 +212,13 @@ def test_a_pool_of_readers_fills_the_parse_cache_as_one_process_does(
             submitted.append(args)
             return super().submit(function, *args)
 
-    class Here(parse_cache._Here):
+    class Here(processes._Here):
         def compute(self, function):
             read_here.append(self.task)
             super().compute(function)
 
-    monkeypatch.setattr(parse_cache, "ProcessPoolExecutor", Pool)
-    monkeypatch.setattr(parse_cache, "_Here", Here)
+    monkeypatch.setattr(processes, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(processes, "_Here", Here)
 
     assert _parse_cache_rows(zone_of_every_kind) == serial
     assert started == [1]  # a worker besides this process, which reads too
@@ -468,7 +469,7 @@ def _described(number: int, frame: pl.DataFrame) -> _Described:
 
 
 def test_tasks_across_processes_come_back_in_task_order_and_unchanged(monkeypatch):
-    monkeypatch.setattr(parse_cache, "POOL_TASKS_AHEAD_PER_WORKER", 1)
+    monkeypatch.setattr(processes, "POOL_TASKS_AHEAD_PER_WORKER", 1)
     frames = [
         pl.DataFrame(
             {"text": [f"{number}", None, "å" * number], "value": [number, None, 1.5]},
@@ -479,7 +480,7 @@ def test_tasks_across_processes_come_back_in_task_order_and_unchanged(monkeypatc
     frames.append(frames[0].clear())
     tasks = [(number, frame) for number, frame in enumerate(frames)]
 
-    results = list(parse_cache.in_task_order(_described, tasks, processes=3))
+    results = list(processes.in_task_order(_described, tasks, processes=3))
 
     assert [result.number for result in results] == list(range(len(frames)))
     for result, (number, frame) in zip(results, tasks, strict=True):
