@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assets.folders import replace_folder
+from assets.processes import in_task_order, usable_cores
 
 MANIFEST_NAME = ".manifest.json"
 MANIFEST_FORMAT = 1
@@ -59,6 +60,31 @@ def write_file(folder: Path, name: str, data: bytes, digests: dict[str, str]) ->
     to return)."""
     (folder / name).write_bytes(data)
     digests[name] = hashlib.sha256(data).hexdigest()
+
+
+# Items per task of the pool that makes a set across the cores: enough to pay for pickling a
+# task's inputs, few enough to keep every worker busy to the end.
+ITEMS_PER_TASK = 250
+
+# writes(folder, part) writes the files of a part of the items to make into `folder` and returns
+# their SHA-256 by name (`write_file`); a module-level function, for a worker to call.
+WriteItems = Callable[[Path, list], dict[str, str]]
+
+
+def make_across_cores(writes: WriteItems, folder: Path, work: list, min_items: int) -> dict:
+    """`writes(folder, part)` over parts of `work` (each item's inputs, which must pickle), across
+    the cores this process may use when there are at least `min_items` items: the items of a set
+    are independent of each other, so the files are those one process writes. Returns the digests
+    of every file written, by name (what a `Make` returns)."""
+    processes = usable_cores() if len(work) >= min_items else 1
+    parts = (
+        (folder, work[start : start + ITEMS_PER_TASK])
+        for start in range(0, len(work), ITEMS_PER_TASK)
+    )
+    digests: dict[str, str] = {}
+    for written in in_task_order(writes, parts, processes):
+        digests.update(written)
+    return digests
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -20,14 +21,17 @@ import duckdb
 import polars as pl
 import pytest
 
+from assets import incremental, processes
+from assets.feedback import control_reports
 from assets.feedback.control_reports import (
     LedgerFile,
     Problem,
     report_location,
     update_control_reports,
 )
-from assets.incremental import MANIFEST_NAME, Item, rebuild_folder
+from assets.incremental import MANIFEST_NAME, Item, rebuild_folder, write_file
 from assets.publication import charts as charts_module
+from assets.publication import profiles
 from assets.publication.charts import draw_charts, manifest_path
 from assets.publication.content import read_publication
 from assets.publication.profiles import (
@@ -537,3 +541,88 @@ def test_a_refresh_after_one_resent_submission_rewrites_only_what_it_touches(tmp
     assert (exports / ".diagram.manifest.json").read_bytes() == (
         cold.parent / "exports" / ".diagram.manifest.json"
     ).read_bytes()
+
+
+# --- sets made across the cores --------------------------------------------------------------
+
+
+def _write_with_process_id(folder: Path, part: list[int]) -> dict[str, str]:
+    """A part of the items, each a file naming the process that wrote it (a worker's task)."""
+    digests: dict[str, str] = {}
+    for number in part:
+        write_file(folder, f"{number}.txt", f"{number} {os.getpid()}".encode(), digests)
+    return digests
+
+
+def _pool_started(monkeypatch) -> list[int]:
+    """Two cores for this process, and a record of the pools started (their workers)."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    started: list[int] = []
+
+    class Pool(processes.ProcessPoolExecutor):
+        def __init__(self, workers, **kwargs):
+            started.append(workers)
+            super().__init__(workers, **kwargs)
+
+    monkeypatch.setattr(processes, "ProcessPoolExecutor", Pool)
+    return started
+
+
+def test_items_are_made_across_the_cores_from_the_threshold_on(tmp_path, monkeypatch):
+    started = _pool_started(monkeypatch)
+    monkeypatch.setattr(incremental, "ITEMS_PER_TASK", 5)
+    work = list(range(40))
+
+    alone = incremental.make_across_cores(_write_with_process_id, tmp_path, work, min_items=41)
+    assert started == []
+    assert {path.read_text().split()[1] for path in tmp_path.iterdir()} == {str(os.getpid())}
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    digests = incremental.make_across_cores(_write_with_process_id, shared, work, min_items=40)
+    assert started == [1]  # a worker besides this process, which makes its share too
+    writers = {path.read_text().split()[1] for path in shared.iterdir()}
+    assert len(writers) == 2 and str(os.getpid()) in writers
+    assert sorted(digests) == sorted(alone) == [f"{number}.txt" for number in sorted(work, key=str)]
+    assert digests == {
+        name: hashlib.sha256((shared / name).read_bytes()).hexdigest() for name in digests
+    }
+
+
+def test_reports_made_across_the_cores_equal_those_of_one_process(tmp_path, monkeypatch):
+    ledger, problems, blocks = ledger_and_problems()
+    ledger += [
+        LedgerFile(
+            f"2015/inventering/{n}.csv", "0114", "Upplands Väsby", 2015, None, "selected", None, ""
+        )
+        for n in range(12)
+    ]
+    one_process = tmp_path / "one" / "kontrollrapporter"
+    update_control_reports(one_process, ledger, problems, blocks, version=VERSION)
+
+    started = _pool_started(monkeypatch)
+    monkeypatch.setattr(incremental, "ITEMS_PER_TASK", 4)
+    monkeypatch.setattr(control_reports, "PARALLEL_MIN_REPORTS", len(ledger))
+    shared = tmp_path / "shared" / "kontrollrapporter"
+    update_control_reports(shared, ledger, problems, blocks, version=VERSION)
+
+    assert started == [1]
+    assert contents(shared) == contents(one_process)
+    assert_manifest_matches_files(shared)
+
+
+def test_pages_made_across_the_cores_equal_those_of_one_process(
+    profile_data, tmp_path, monkeypatch
+):
+    one_process = tmp_path / "one" / "kommuner"
+    write_profiles(one_process, profile_data)
+
+    started = _pool_started(monkeypatch)
+    monkeypatch.setattr(incremental, "ITEMS_PER_TASK", 3)
+    monkeypatch.setattr(profiles, "PARALLEL_MIN_PAGES", len(profile_data.municipalities))
+    shared = tmp_path / "shared" / "kommuner"
+    write_profiles(shared, profile_data)
+
+    assert started == [1]
+    assert contents(shared) == contents(one_process)
+    assert_manifest_matches_files(shared)
