@@ -1,14 +1,19 @@
 """The publication outputs of a refresh: workbook, flat files, charts (small fixture warehouse)."""
 
 import csv
+import datetime as dt
 import io
+import math
+import random
 
 import duckdb
 import openpyxl
 import polars as pl
 import pytest
 
+from assets.publication.breakdowns import SYMBOLS, Disclosure
 from assets.publication.content import neutralise, swedish_number
+from assets.publication.exports import DISCLOSED_COLUMNS, _write_csv
 from assets.publication.workbook import FIRST_BODY_ROW, HEADING_ROW, N_ROW
 
 
@@ -154,3 +159,116 @@ def test_the_html_report_links_the_data_docs_and_the_control_reports(exports):
     assert 'href="../kontrollrapporter/index.html"' in page
     assert (exports.parent / "data_docs" / "index.html").exists()
     assert (exports.parent / "kontrollrapporter" / "index.html").exists()
+
+
+# --- the CSV files' cells, written column-wise ------------------------------------------------
+
+
+def _csv_as_one_row_at_a_time(frame: pl.DataFrame, delimiter: str) -> bytes:
+    """The flat files' format as its definition reads, cell by cell with Python's csv module:
+    numbers as repr (decimal comma for semicolons), true/false, text neutralised, a hidden
+    figure as its symbol, CRLF, quoted only where needed, a BOM for semicolons."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([neutralise(column) for column in frame.columns])
+    for record in frame.iter_rows(named=True):
+        cells = []
+        for column, value in record.items():
+            hidden = record.get("disclosure") not in (None, Disclosure.SHOWN)
+            if column in DISCLOSED_COLUMNS and "disclosure" in record and hidden:
+                cells.append(SYMBOLS[Disclosure(record["disclosure"])])
+            elif value is None:
+                cells.append("")
+            elif isinstance(value, bool):
+                cells.append(str(value).lower())
+            elif isinstance(value, float):
+                cells.append(repr(value).replace(".", "," if delimiter == ";" else "."))
+            elif isinstance(value, int):
+                cells.append(str(value))
+            else:
+                cells.append(neutralise(value))
+        writer.writerow(cells)
+    return buffer.getvalue().encode("utf-8-sig" if delimiter == ";" else "utf-8")
+
+
+def _awkward_frame(rows: int, seed: int) -> pl.DataFrame:
+    generator = random.Random(seed)
+    texts = [
+        "",
+        "Kvinnor",
+        "=1+1",
+        "+46",
+        "-x",
+        "@a",
+        "\tx",
+        "\rx",
+        "a,b",
+        "a;b",
+        'sa "x"',
+        "rad\nbrytning",
+        "Åre älv",
+        " mellanslag ",
+        "a=b",
+        "'redan",
+    ]
+    floats = [
+        0.0,
+        -0.0,
+        542.49,
+        1 / 3,
+        1e-05,
+        -2.5e-07,
+        0.0001,
+        9.99e-05,
+        1e15,
+        1e16,
+        -1e22,
+        123456789012345.6,
+        float("nan"),
+        float("inf"),
+        float("-inf"),
+        5e-324,
+    ]
+    disclosures = [d.value for d in Disclosure]
+
+    def some(values):
+        return [generator.choice([*values, None]) for _ in range(rows)]
+
+    return pl.DataFrame(
+        {
+            "text": some(texts),
+            "=heading": some(texts),
+            "value": [
+                generator.choice(floats)
+                if generator.random() < 0.5
+                else generator.uniform(-1, 1) * 10 ** generator.randint(-9, 18)
+                for _ in range(rows)
+            ],
+            "n_kommuner": some(range(-3, 300)),
+            "flag": some([True, False]),
+            "disclosure": [generator.choice(disclosures) for _ in range(rows)],
+        },
+        schema_overrides={"n_kommuner": pl.Int64, "flag": pl.Boolean},
+    )
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_a_csv_file_is_what_writing_it_cell_by_cell_gives(tmp_path, seed, delimiter):
+    frame = _awkward_frame(400, seed)
+    path = _write_csv(tmp_path / "f.csv", frame, delimiter, decimal_comma=delimiter == ";")
+    assert path.read_bytes() == _csv_as_one_row_at_a_time(frame, delimiter)
+    # Read back, every shown figure is the same double.
+    separator = delimiter
+    read = pl.read_csv(path, separator=separator, infer_schema=False, encoding="utf8")
+    shown = frame.get_column("disclosure") == Disclosure.SHOWN.value
+    for written, value in zip(
+        read.get_column("value").filter(shown), frame.get_column("value").filter(shown)
+    ):
+        parsed = float(written.replace(",", ".")) if written else None
+        assert parsed == value or (math.isnan(parsed) and math.isnan(value))
+
+
+def test_a_column_of_a_type_without_a_csv_form_fails_loudly(tmp_path):
+    with pytest.raises(TypeError, match="when"):
+        _write_csv(tmp_path / "f.csv", pl.DataFrame({"when": [dt.date(2016, 1, 1)]}), ",", False)

@@ -15,16 +15,13 @@ Parquet keeps the text as it is, since no spreadsheet opens it.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
 from assets.folders import replace_folder
 from assets.publication.breakdowns import SYMBOLS, Disclosure
-from assets.publication.content import NOTHING_TO_SHOW, Publication, neutralise
+from assets.publication.content import NOTHING_TO_SHOW, Publication, neutralise, neutralised
 
 BREAKDOWNS_NAME = "breakdowns"
 WORKBOOK_NAME = "tabeller.xlsx"
@@ -64,8 +61,10 @@ def write_flat_exports(folder: Path, publication: Publication) -> list[Path]:
             notice.write_text(NOTHING_TO_SHOW + "\n", encoding="utf-8")
             written.append(notice)
     for name, frame in frames.items():
-        written.append(_write_csv(folder / "csv" / f"{name}.csv", frame, ",", _plain_number))
-        written.append(_write_csv(folder / "csv_sv" / f"{name}.csv", frame, ";", _swedish_number))
+        written.append(_write_csv(folder / "csv" / f"{name}.csv", frame, ",", decimal_comma=False))
+        written.append(
+            _write_csv(folder / "csv_sv" / f"{name}.csv", frame, ";", decimal_comma=True)
+        )
         parquet = folder / "parquet" / f"{name}.parquet"
         frame.write_parquet(parquet)
         written.append(parquet)
@@ -96,10 +95,10 @@ def write_key_figure_exports(folder: Path, key_figures: pl.DataFrame) -> list[Pa
     for subfolder in FLAT_FOLDERS:
         (folder / subfolder).mkdir(parents=True, exist_ok=True)
     written.append(
-        _write_csv(folder / "csv" / f"{KEY_FIGURES_NAME}.csv", frame, ",", _plain_number)
+        _write_csv(folder / "csv" / f"{KEY_FIGURES_NAME}.csv", frame, ",", decimal_comma=False)
     )
     written.append(
-        _write_csv(folder / "csv_sv" / f"{KEY_FIGURES_NAME}.csv", frame, ";", _swedish_number)
+        _write_csv(folder / "csv_sv" / f"{KEY_FIGURES_NAME}.csv", frame, ";", decimal_comma=True)
     )
     parquet = folder / "parquet" / f"{KEY_FIGURES_NAME}.parquet"
     frame.write_parquet(parquet)
@@ -107,44 +106,68 @@ def write_key_figure_exports(folder: Path, key_figures: pl.DataFrame) -> list[Pa
     return written
 
 
-def _plain_number(value: float) -> str:
-    # repr is the shortest text that reads back as the same double.
-    return repr(float(value))
+# A double is written as Python's repr writes it: the shortest text that reads back as the same
+# double. Polars' text of a double is that text too, but for NaN and magnitudes below 1e-4, which
+# Python writes in exponent form ("1e-05", Polars "0.00001"): those few are written by repr.
+_REPR_BELOW = 1e-4
 
 
-def _swedish_number(value: float) -> str:
-    return _plain_number(value).replace(".", ",")
+def _number_texts(numbers: pl.Series, decimal_comma: bool) -> pl.Series:
+    texts = numbers.cast(pl.String)
+    if numbers.dtype.is_float():
+        by_repr = (numbers.abs() < _REPR_BELOW) & (numbers != 0) | numbers.is_nan()
+        if by_repr.any():
+            positions = by_repr.arg_true()
+            texts = texts.scatter(positions, [repr(value) for value in numbers.gather(positions)])
+    return texts.str.replace_all(".", ",", literal=True) if decimal_comma else texts
 
 
-def _write_csv(
-    path: Path, frame: pl.DataFrame, delimiter: str, number: Callable[[float], str]
-) -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([neutralise(column) for column in frame.columns])
-    has_disclosure = "disclosure" in frame.columns
-    for record in frame.iter_rows(named=True):
-        cells = []
-        for column, value in record.items():
-            if (
-                column in DISCLOSED_COLUMNS
-                and has_disclosure
-                and record["disclosure"] != Disclosure.SHOWN
-            ):
-                cells.append(SYMBOLS[Disclosure(record["disclosure"])])
-            elif value is None:
-                cells.append("")
-            elif isinstance(value, bool):
-                cells.append(str(value).lower())
-            elif isinstance(value, float):
-                cells.append(number(value))
-            elif isinstance(value, int):
-                cells.append(str(value))
-            else:
-                cells.append(neutralise(str(value)))
-        writer.writerow(cells)
-    encoding = "utf-8-sig" if delimiter == ";" else "utf-8"
-    path.write_text(buffer.getvalue(), encoding=encoding, newline="")
+def _cell_texts(frame: pl.DataFrame, decimal_comma: bool) -> pl.DataFrame:
+    """Every cell of `frame` as the text its CSV file shows; None for an empty cell."""
+    columns = []
+    for name, dtype in frame.schema.items():
+        values = frame.get_column(name)
+        if dtype == pl.String:
+            texts = frame.select(neutralised(pl.col(name))).to_series()
+        elif dtype.is_integer() or dtype.is_float():
+            texts = _number_texts(values, decimal_comma)
+        elif dtype == pl.Boolean:
+            texts = values.cast(pl.String)  # true, false
+        else:
+            raise TypeError(f"{name}: no CSV text for a column of type {dtype}")
+        columns.append(texts.alias(name))
+    cells = pl.DataFrame(columns)
+    disclosed = [column for column in DISCLOSED_COLUMNS if column in frame.columns]
+    if disclosed and "disclosure" in frame.columns:
+        # A hidden figure shows its symbol instead (Statistics Sweden's conventions); an unknown
+        # disclosure status fails here rather than show a figure meant to be hidden.
+        symbols = {Disclosure.SHOWN.value: None} | {d.value: s for d, s in SYMBOLS.items()}
+        symbol = frame.get_column("disclosure").replace_strict(symbols, return_dtype=pl.String)
+        cells = cells.with_columns(
+            pl.when(pl.lit(frame.get_column("disclosure") != Disclosure.SHOWN.value))
+            .then(pl.lit(symbol))
+            .otherwise(pl.col(column))
+            .alias(column)
+            for column in disclosed
+        )
+    # An empty text and a null are both an empty cell, unquoted.
+    return cells.with_columns(pl.when(pl.all() != "").then(pl.all()).name.keep())
+
+
+def _write_csv(path: Path, frame: pl.DataFrame, delimiter: str, decimal_comma: bool) -> Path:
+    """`frame` as a CSV file: a header of its (neutralised) column names, CRLF line ends, a field
+    quoted only when it holds the delimiter, a quote or a line break; numbers as `_number_texts`;
+    a BOM when it is for Swedish Excel (semicolons)."""
+    cells = _cell_texts(frame, decimal_comma)
+    cells.columns = [neutralise(column) for column in frame.columns]
+    cells.write_csv(
+        path,
+        separator=delimiter,
+        line_terminator="\r\n",
+        quote_style="necessary",
+        null_value="",
+        include_bom=delimiter == ";",
+    )
     return path
 
 
