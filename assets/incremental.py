@@ -26,10 +26,11 @@ refresh and a cold build write the same manifest too.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,18 +72,19 @@ ITEMS_PER_TASK = 250
 WriteItems = Callable[[Path, list], dict[str, str]]
 
 
-def make_across_cores(writes: WriteItems, folder: Path, work: list, min_items: int) -> dict:
-    """`writes(folder, part)` over parts of `work` (each item's inputs, which must pickle), across
-    the cores this process may use when there are at least `min_items` items: the items of a set
-    are independent of each other, so the files are those one process writes. Returns the digests
-    of every file written, by name (what a `Make` returns)."""
-    processes = usable_cores() if len(work) >= min_items else 1
-    parts = (
-        (folder, work[start : start + ITEMS_PER_TASK])
-        for start in range(0, len(work), ITEMS_PER_TASK)
-    )
+def make_across_cores(
+    writes: WriteItems, folder: Path, work: Iterable, count: int, min_items: int
+) -> dict[str, str]:
+    """`writes(folder, part)` over parts of `work` (the `count` items' inputs, which must pickle),
+    across the cores this process may use when there are at least `min_items` items: the items of
+    a set are independent of each other, so the files are those one process writes. `work` is
+    consumed a few parts ahead of the writing. Returns the digests of every file written, by name
+    (what a `Make` returns)."""
+    processes = usable_cores() if count >= min_items else 1
+    items = iter(work)
+    parts = iter(lambda: list(itertools.islice(items, ITEMS_PER_TASK)), [])
     digests: dict[str, str] = {}
-    for written in in_task_order(writes, parts, processes):
+    for written in in_task_order(writes, ((folder, part) for part in parts), processes):
         digests.update(written)
     return digests
 

@@ -441,7 +441,7 @@ def test_a_frame_digest_tells_values_and_types_apart_and_not_what_lies_under_a_n
 
 def test_every_field_of_a_page_is_in_its_digest(profile_data):
     # profile_html reads a Page only; a field left out of the digest would keep a stale page.
-    page = pages(profile_data)[0]
+    page = next(pages(profile_data))
     digest = page_digest(page, {})
     for field in dataclasses.fields(Page):
         changed = dataclasses.replace(page, **{field.name: "ändrad"})
@@ -573,13 +573,17 @@ def test_items_are_made_across_the_cores_from_the_threshold_on(tmp_path, monkeyp
     monkeypatch.setattr(incremental, "ITEMS_PER_TASK", 5)
     work = list(range(40))
 
-    alone = incremental.make_across_cores(_write_with_process_id, tmp_path, work, min_items=41)
+    alone = incremental.make_across_cores(
+        _write_with_process_id, tmp_path, work, len(work), min_items=41
+    )
     assert started == []
     assert {path.read_text().split()[1] for path in tmp_path.iterdir()} == {str(os.getpid())}
 
     shared = tmp_path / "shared"
     shared.mkdir()
-    digests = incremental.make_across_cores(_write_with_process_id, shared, work, min_items=40)
+    digests = incremental.make_across_cores(
+        _write_with_process_id, shared, iter(work), len(work), min_items=40
+    )
     assert started == [1]  # a worker besides this process, which makes its share too
     writers = {path.read_text().split()[1] for path in shared.iterdir()}
     assert len(writers) == 2 and str(os.getpid()) in writers

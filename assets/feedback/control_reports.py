@@ -359,7 +359,9 @@ def update_control_reports(
             write_file(folder, "index.html", _encoded(index_html(index_entries)), digests)
             write_file(folder, "index.md", _encoded(index_markdown(index_entries)), digests)
         reports = [(key, *entries[key]) for key in keys if key != INDEX_ITEM]
-        digests |= make_across_cores(_write_reports, folder, reports, PARALLEL_MIN_REPORTS)
+        digests |= make_across_cores(
+            _write_reports, folder, reports, len(reports), PARALLEL_MIN_REPORTS
+        )
         return digests
 
     return rebuild_folder(target, version or code_and_reference_version(), items, make)

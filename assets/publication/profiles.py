@@ -24,6 +24,7 @@ import hashlib
 import html
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from datetime import time
 from pathlib import Path
@@ -177,54 +178,73 @@ SHOWN_COMPARISON_COLUMNS = (
 )
 
 
-def pages(data: ProfileData) -> list[Page]:
-    """Each municipality's page inputs, in the order of data.municipalities."""
-    own: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
-    groups: dict[tuple[str, str], dict[tuple[str, int], tuple]] = defaultdict(dict)
+def pages(data: ProfileData) -> Iterator[Page]:
+    """Each municipality's page inputs, in the order of data.municipalities, one at a time: a
+    page's rows are made when it is reached, so that the pages of a large register are never
+    all in memory at once."""
     # In a fixed order, whatever order the figures were read in: a page shows a key figure's
     # rows by year and sex. A page's rows hold the columns it shows only, so that a change
     # elsewhere (a numerator behind an unchanged value) leaves the page as it is.
     key_figures = data.key_figures.select(
         "dimension", "kommunkod", "group_code", "nyckeltal_id", *SHOWN_KEY_FIGURE_COLUMNS
     ).sort("dimension", "kommunkod", "group_code", "nyckeltal_id", "ar", "kon", nulls_last=True)
-    for dimension, kommunkod, group_code, key, *shown in key_figures.iter_rows():
-        row = dict(zip(SHOWN_KEY_FIGURE_COLUMNS, shown))
-        if dimension == "kommun":
-            own[kommunkod][key].append(row)
-        elif row["kon"] == "T":
-            groups[(dimension, group_code)][(key, row["ar"])] = (row["varde"], row["disclosure"])
-    comparisons: dict[str, dict[tuple[str, int], dict]] = defaultdict(dict)
-    shown_comparisons = data.comparisons.select(
-        "kommunkod", "nyckeltal_id", "ar", *SHOWN_COMPARISON_COLUMNS
-    ).sort("kommunkod", "nyckeltal_id", "ar")
-    for kommunkod, key, ar, *shown in shown_comparisons.iter_rows():
-        comparisons[kommunkod][(key, ar)] = dict(zip(SHOWN_COMPARISON_COLUMNS, shown))
-    grants: dict[str, list[dict]] = defaultdict(list)
-    for row in data.grants.iter_rows(named=True):
-        grants[row["kommunkod"]].append(row)
+    groups: dict[tuple[str, str], dict[tuple[str, int], tuple]] = defaultdict(dict)
+    compared_groups = key_figures.filter((pl.col("dimension") != "kommun") & (pl.col("kon") == "T"))
+    for dimension, _, group_code, key, ar, _, varde, disclosure in compared_groups.iter_rows():
+        groups[(dimension, group_code)][(key, ar)] = (varde, disclosure)
+    own = _by_kommunkod(
+        key_figures.filter(pl.col("dimension") == "kommun").select(
+            "kommunkod", "nyckeltal_id", *SHOWN_KEY_FIGURE_COLUMNS
+        )
+    )
+    comparisons = _by_kommunkod(
+        data.comparisons.select("kommunkod", "nyckeltal_id", "ar", *SHOWN_COMPARISON_COLUMNS).sort(
+            "kommunkod", "nyckeltal_id", "ar"
+        )
+    )
+    grants = _by_kommunkod(data.grants)
     ledger: dict[str, list[LedgerFile]] = defaultdict(list)
     for ledger_file in data.ledger:
         ledger[ledger_file.kommunkod].append(ledger_file)
-    result = []
     for m in data.municipalities:
+        own_rows: dict[str, list[dict]] = defaultdict(list)
+        for _, key, *shown in own(m.kommunkod).iter_rows():
+            own_rows[key].append(dict(zip(SHOWN_KEY_FIGURE_COLUMNS, shown)))
         compared = {"lan": m.lanskod, "kommungrupp": m.kommungrupp, "riket": "00"}
-        result.append(
-            Page(
-                municipality=m,
-                definitions=data.definitions,
-                own=dict(own.get(m.kommunkod, {})),
-                **{
-                    dimension: groups.get((dimension, code), {})
-                    for dimension, code in compared.items()
-                },
-                comparisons=comparisons.get(m.kommunkod, {}),
-                grants=grants.get(m.kommunkod, []),
-                ledger=ledger.get(m.kommunkod, []),
-                ledger_statuses=data.ledger_statuses,
-                rules=data.rules,
-            )
+        yield Page(
+            municipality=m,
+            definitions=data.definitions,
+            own=dict(own_rows),
+            **{
+                dimension: groups.get((dimension, code), {}) for dimension, code in compared.items()
+            },
+            comparisons={
+                (key, ar): dict(zip(SHOWN_COMPARISON_COLUMNS, shown))
+                for _, key, ar, *shown in comparisons(m.kommunkod).iter_rows()
+            },
+            grants=grants(m.kommunkod).to_dicts(),
+            ledger=ledger.get(m.kommunkod, []),
+            ledger_statuses=data.ledger_statuses,
+            rules=data.rules,
         )
-    return result
+
+
+def _by_kommunkod(frame: pl.DataFrame) -> Callable[[str], pl.DataFrame]:
+    """A municipality's rows of `frame`, which is sorted by kommunkod, in `frame`'s order (a slice,
+    not a copy)."""
+    if not frame.get_column("kommunkod").is_sorted():
+        raise ValueError("the rows are not sorted by kommunkod")
+    bounds = (
+        frame.with_row_index("position")
+        .group_by("kommunkod", maintain_order=True)
+        .agg(pl.col("position").first(), pl.len())
+    )
+    rows = {kommunkod: (first, count) for kommunkod, first, count in bounds.iter_rows()}
+
+    def of(kommunkod: str) -> pl.DataFrame:
+        return frame.slice(*rows.get(kommunkod, (0, 0)))
+
+    return of
 
 
 # Where kommunprofiler keeps a copy (hard links) of the published pages with their manifest,
@@ -239,11 +259,12 @@ def write_profiles(target: Path, data: ProfileData, kept: Path | None = None) ->
     Only the pages whose inputs (`Page`) changed since the previous set are made; the others are
     linked from it (assets/incremental.py). The previous set is `kept` when given, and the set
     written is then kept there too; otherwise the set in `target`."""
-    made_from = {m.kommunkod: page for m, page in zip(data.municipalities, pages(data))}
-    shared: dict[int, str] = {}
+    shared: dict[int, tuple[object, str]] = {}
     items = {
-        kommunkod: Item(page_digest(page, shared), (f"{kommunkod}.html",))
-        for kommunkod, page in made_from.items()
+        page.municipality.kommunkod: Item(
+            page_digest(page, shared), (f"{page.municipality.kommunkod}.html",)
+        )
+        for page in pages(data)
     }
     items[INDEX_NAME] = Item(digest(data.municipalities), (INDEX_NAME,))
 
@@ -251,8 +272,16 @@ def write_profiles(target: Path, data: ProfileData, kept: Path | None = None) ->
         digests: dict[str, str] = {}
         if INDEX_NAME in keys:
             write_file(folder, INDEX_NAME, index_html(data.municipalities).encode("utf-8"), digests)
-        to_make = [(items[key].files[0], made_from[key]) for key in keys if key != INDEX_NAME]
-        return digests | make_across_cores(_write_pages, folder, to_make, PARALLEL_MIN_PAGES)
+        # The pages are made again, one at a time, rather than kept from their digests.
+        to_make = set(keys) - {INDEX_NAME}
+        work = (
+            (items[page.municipality.kommunkod].files[0], page)
+            for page in pages(data)
+            if page.municipality.kommunkod in to_make
+        )
+        return digests | make_across_cores(
+            _write_pages, folder, work, len(to_make), PARALLEL_MIN_PAGES
+        )
 
     written = rebuild_folder(target, code_and_reference_version(), items, make, kept)
     if kept is not None:
@@ -312,16 +341,23 @@ def frame_digest(frame: pl.DataFrame) -> str:
     return digest(str(frame.schema), hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
-def page_digest(page: Page, shared: dict[int, str]) -> str:
-    """The digest of every field of `page`. A field's value that pages share (the definitions,
-    a county's figures) is digested once: `shared` holds the digests by object id, for pages that
-    are all alive meanwhile."""
+# The fields whose value is the same object on many pages (the definitions, a county's figures):
+# each such value is digested once.
+_SHARED_FIELDS = ("definitions", "lan", "kommungrupp", "riket", "ledger_statuses", "rules")
+
+
+def page_digest(page: Page, shared: dict[int, tuple[object, str]]) -> str:
+    """The digest of every field of `page`. `shared` holds the digest of each value of the
+    `_SHARED_FIELDS` digested so far, by object id, with the value (which keeps the id its own)."""
     parts = []
     for field in fields(Page):
         value = getattr(page, field.name)
+        if field.name not in _SHARED_FIELDS:
+            parts.append(digest(value))
+            continue
         if id(value) not in shared:
-            shared[id(value)] = digest(value)
-        parts.append(shared[id(value)])
+            shared[id(value)] = (value, digest(value))
+        parts.append(shared[id(value)][1])
     return digest(*parts)
 
 
