@@ -565,3 +565,24 @@ def test_the_counterfactual_refresh_is_refused_if_it_wrote_data_docs_or_charts(t
     (tmp_path / "data_docs").mkdir()
     with pytest.raises(RuntimeError, match="data_docs"):
         assert_left_out(database)
+
+
+def test_a_size_measured_on_its_own_is_added_to_the_saved_sizes():
+    measured = {
+        **GROWTH,
+        "measured_at": "2026-11-24 07:00 UTC",
+        "points": [{**_point(1000, 500_000, 900.0, 3000.0), "measured_at": "2026-11-24 07:00 UTC"}],
+        "speedup": None,
+    }
+    merged = bench.with_added_sizes(GROWTH, measured)
+
+    assert [p["factor"] for p in merged["points"]] == [1, 100, 1000]
+    assert merged["points"][2]["seconds"] == 900.0  # the new 1000× replaces the saved one
+    assert merged["points"][0] == {**GROWTH["points"][0], "measured_at": GROWTH["measured_at"]}
+    assert merged["speedup"] == GROWTH["speedup"]  # not measured again: the saved one is kept
+    document = render_document(None, merged, "")
+    assert (
+        "growth --factors 1 100 1000` (1× 2026-11-23 06:00 UTC; 100× 2026-11-23 06:00 UTC; "
+        "1000× 2026-11-24 07:00 UTC)" in document
+    )
+    assert bench.with_added_sizes(None, measured) == measured
