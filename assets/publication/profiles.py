@@ -83,7 +83,7 @@ class ProfileData:
     municipalities: list[Municipality]
     definitions: list[dict]  # ref.nyckeltal, in order
     key_figures: pl.DataFrame  # report.nyckeltal after disclosure control
-    comparisons: pl.DataFrame  # report.jamforelse, kon T
+    comparisons: pl.DataFrame  # report.jamforelse, kon T, the columns a page shows
     grants: pl.DataFrame  # per kommunkod and ar, summed over purposes
     ledger: list[LedgerFile]
     ledger_statuses: dict[str, str]  # status → Swedish description
@@ -126,7 +126,14 @@ def read_profile_data(con: duckdb.DuckDBPyConnection) -> ProfileData:
             con.sql("SELECT * FROM report.nyckeltal").pl(),
             con.sql("SELECT dimension, group_code, kommunkod FROM report.breakdown_groups").pl(),
         ),
-        comparisons=con.sql("SELECT * FROM report.jamforelse WHERE kon = 'T'").pl(),
+        comparisons=con.sql(
+            f"""
+            SELECT kommunkod, nyckeltal_id, ar, {", ".join(SHOWN_COMPARISON_COLUMNS)}
+            FROM report.jamforelse
+            WHERE kon = 'T'
+            ORDER BY kommunkod, nyckeltal_id, ar
+            """
+        ).pl(),
         grants=con.sql(
             """
             SELECT kommunkod, ar, CAST(sum(fordelat_sek) AS DOUBLE) AS fordelat_sek,
@@ -197,11 +204,7 @@ def pages(data: ProfileData) -> Iterator[Page]:
             "kommunkod", "nyckeltal_id", *SHOWN_KEY_FIGURE_COLUMNS
         )
     )
-    comparisons = _by_kommunkod(
-        data.comparisons.select("kommunkod", "nyckeltal_id", "ar", *SHOWN_COMPARISON_COLUMNS).sort(
-            "kommunkod", "nyckeltal_id", "ar"
-        )
-    )
+    comparisons = _by_kommunkod(data.comparisons)
     grants = _by_kommunkod(data.grants)
     ledger: dict[str, list[LedgerFile]] = defaultdict(list)
     for ledger_file in data.ledger:
