@@ -6,6 +6,7 @@ import io
 import time
 import zipfile
 from datetime import date, datetime
+from pathlib import PurePosixPath
 
 import pytest
 import xlsxwriter
@@ -16,6 +17,7 @@ from assets.ingest import reader
 from assets.ingest.reader import (
     PARSER_VERSION,
     cell_text,
+    file_suffix,
     normalize_kommunkod,
     parse_inlamnad,
     read_submission,
@@ -679,3 +681,29 @@ def test_corrupted_xlsx_never_raises(position, byte):
     data = bytearray(xlsx_bytes(META + [("handl_man", 3)]))
     data[position % len(data)] = byte
     read_submission(bytes(data), ".xlsx")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "2016/inventering/0180_kompetensinventering.csv",
+        "2016/inventering/A.CSV",
+        "2016/inventering/a.Xlsx",
+        "2016/inventering/.csv",
+        "2016/inventering/.hidden.csv",
+        "2016/inventering/a.",
+        "2016/inventering/a..csv",
+        "2016/inventering/a.b.CSV",
+        "2016/inventering/utan_suffix",
+        "2016/inventering/..",
+        "2016/inventering/export (4).csv",
+        "2016/inventering/Åre älv.CSV",
+        "2016/inventering/undermapp/fil.csv",
+        "2016/inventering.d/fil",
+        "2016/inventering/mapp/",
+        "fil.tar.gz",
+    ],
+)
+def test_a_files_suffix_is_pathlibs_in_lower_case(path):
+    assert file_suffix(path) == PurePosixPath(path).suffix.lower()
+    assert file_suffix(PurePosixPath(path)) == PurePosixPath(path).suffix.lower()

@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import re
 import warnings
 import zipfile
@@ -41,7 +42,7 @@ from dataclasses import astuple, dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import PurePath, PurePosixPath
+from pathlib import PurePath
 from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
@@ -85,8 +86,12 @@ ReadKey = tuple[str, str]  # (sha256, suffix)
 
 
 def file_suffix(path: str | PurePath) -> str:
-    """The suffix a file is read by: "2016/inventering/a.CSV" → ".csv"."""
-    return PurePosixPath(path).suffix.lower()
+    """The suffix a file is read by: "2016/inventering/a.CSV" → ".csv"; as PurePath.suffix
+    has it (none for ".csv" or "a."), without making a path object: this runs for every file
+    several times a refresh."""
+    name = os.fspath(path).rstrip("/").rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 def read_key(sha256: str, path: str | PurePath) -> ReadKey:
