@@ -72,12 +72,14 @@ def test_the_schedule_requests_a_refresh_of_every_year_every_night():
     schedule = defs.resolve_schedule_def("nightly_refresh")
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("ar", ["2013", "2014", "2016"])
-        context = dg.build_schedule_context(
+        # Left, the context would leave the instance's storage as the current one for every later
+        # test, after the instance is gone.
+        with dg.build_schedule_context(
             instance=instance,
             scheduled_execution_time=dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC),
             repository_def=defs.get_repository_def(),
-        )
-        requests = schedule.evaluate_tick(context).run_requests
+        ) as context:
+            requests = schedule.evaluate_tick(context).run_requests
     assert len(requests) == 1
     assert requests[0].tags["dagster/asset_partition_range_start"] == "2013"
     assert requests[0].tags["dagster/asset_partition_range_end"] == "2016"
