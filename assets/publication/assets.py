@@ -14,10 +14,8 @@ import dagster as dg
 import duckdb
 
 from assets.ingest.landing_zone import is_synthetic_landing_zone
-from assets.publication.charts import reusing_charts
 from assets.publication.content import read_publication
 from assets.publication.exports import (
-    CHARTS_FOLDER,
     REPORT_NAME,
     WORKBOOK_NAME,
     write_publication,
@@ -48,9 +46,7 @@ def publication_exports(
     finally:
         con.close()
     target = warehouse.exports_path
-    # The charts whose tables did not change are taken from the published set, not drawn again.
-    with reusing_charts(target / CHARTS_FOLDER):
-        counts = write_publication(target, publication)
+    counts = write_publication(target, publication)
     return dg.MaterializeResult(
         metadata={
             # report.tables_long's rows, the asset's table (pipelines/asset_catalog.py).

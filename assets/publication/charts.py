@@ -28,7 +28,6 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,20 +108,6 @@ class Chart:
 
 
 DRAW_CHARTS = "assets.publication.charts:write_charts"
-# The charts of the previous publication, for draw_charts to reuse (see `reusing_charts`).
-_PREVIOUS_CHARTS: ContextVar[Path | None] = ContextVar("previous_charts", default=None)
-
-
-@contextmanager
-def reusing_charts(previous: Path) -> Iterator[None]:
-    """Within this block, draw_charts reuses the charts in `previous` (the published charts
-    folder) whose inputs are unchanged: the exports' writer calls draw_charts with the new folder
-    only."""
-    token = _PREVIOUS_CHARTS.set(previous)
-    try:
-        yield
-    finally:
-        _PREVIOUS_CHARTS.reset(token)
 
 
 def manifest_path(folder: Path) -> Path:
@@ -136,11 +121,10 @@ def draw_charts(
     """Draw the charts into the new `folder`, half of them in the helper process at the same
     time (assets/helper_process.py); returns chart name → its files (PNG first), in chart order.
 
-    A chart whose inputs are those of a chart in `previous` (by default the folder given to
-    `reusing_charts`) is not drawn again but linked from there, when that set of charts and its
-    manifest agree (assets/incremental.py)."""
+    A chart whose inputs are those of a chart in `previous` (the published charts folder) is
+    not drawn again but linked from there, when that set of charts and its manifest agree
+    (assets/incremental.py)."""
     every_chart = charts(publication)
-    previous = previous if previous is not None else _PREVIOUS_CHARTS.get()
     items = {
         name: Item(
             # With its name: the name decides which function draws the inputs.

@@ -184,7 +184,8 @@ def write_publication(target: Path, publication: Publication) -> dict[str, int]:
     def build(folder: Path) -> None:
         write_workbook(folder / WORKBOOK_NAME, publication)
         counts["flat_files"] = len(write_flat_exports(folder, publication))
-        charts = draw_charts(folder / CHARTS_FOLDER, publication)
+        # The charts whose tables did not change are linked from the published set, not drawn.
+        charts = draw_charts(folder / CHARTS_FOLDER, publication, previous=target / CHARTS_FOLDER)
         counts["chart_files"] = sum(len(files) for files in charts.values())
         (folder / REPORT_NAME).write_text(report_html(publication, charts), encoding="utf-8")
 
