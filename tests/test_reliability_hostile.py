@@ -124,10 +124,12 @@ def test_an_undecodable_file_name_is_shown_escaped(hostile_db):
 # run builds are a temporary table, never text).
 # Reviewed: each is a name the code or the reference data makes (a schema the code lists, a table
 # or column of the warehouse quoted as an identifier, a table number), never file content.
+# SHOWN_COMPARISON_COLUMNS is a constant tuple of report.jamforelse's columns
+# (assets/publication/profiles.py).
 REVIEWED_SQL_INTERPOLATIONS = {
     "table", "sql", "limit", "placeholders", "variable", "t.number:02d", "table.number:02d",
     "schema", "_identifier(table_name)", "_identifier(column_name)", "_identifier(table)",
-    "_identifier(column)", "YEAR_OF_PATH",
+    "_identifier(column)", "YEAR_OF_PATH", '", ".join(SHOWN_COMPARISON_COLUMNS)',
 }  # fmt: skip
 
 
