@@ -586,3 +586,27 @@ def test_a_size_measured_on_its_own_is_added_to_the_saved_sizes():
         "1000× 2026-11-24 07:00 UTC)" in document
     )
     assert bench.with_added_sizes(None, measured) == measured
+
+
+@pytest.mark.parametrize(
+    ("stand_in", "original"),
+    [
+        ("_passing_without_validating", "assets.expectations.checks:suite_check_result"),
+        ("_drawing_nothing", "assets.publication.charts:draw_charts"),
+    ],
+)
+def test_the_counterfactuals_stand_ins_take_what_the_originals_take(stand_in, original):
+    """The counterfactual refresh replaces these functions: a stand-in that cannot be called as
+    the pipeline calls the original fails the refresh."""
+    import importlib
+    import inspect
+
+    from tools.bench import without_suites_and_charts
+
+    module, name = original.split(":")
+    expected = inspect.signature(getattr(importlib.import_module(module), name)).parameters
+    got = inspect.signature(getattr(without_suites_and_charts, stand_in)).parameters
+    assert list(got) == list(expected)
+    assert [p.default is inspect.Parameter.empty for p in got.values()] == [
+        p.default is inspect.Parameter.empty for p in expected.values()
+    ]

@@ -33,11 +33,15 @@ def _passing_without_validating(suite, con, run_id, warehouse) -> dg.AssetCheckR
     )
 
 
+def _drawing_nothing(folder, publication, previous=None) -> dict:
+    return {}
+
+
 def leave_out_suites_and_charts() -> None:
     for module in (ingest_assets, validate_assets, report_assets):
         module.suite_check_result = _passing_without_validating
     helper_process.start = lambda: None
-    charts.draw_charts = lambda folder, publication: {}
+    charts.draw_charts = _drawing_nothing
 
 
 def assert_left_out(database: Path) -> None:
