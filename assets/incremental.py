@@ -261,12 +261,10 @@ def link_file(source: Path, destination: Path) -> None:
 def _link(source: str, destination: str) -> None:
     """Hard-link `source` as `destination`, creating its folder if need be."""
     try:
-        os.link(source, destination)
+        _link_or_copy(source, destination)
     except FileNotFoundError:
         os.makedirs(os.path.dirname(destination), exist_ok=True)
         _link_or_copy(source, destination)
-    except OSError:
-        shutil.copyfile(source, destination)
 
 
 def _link_or_copy(source: str, destination: str) -> None:

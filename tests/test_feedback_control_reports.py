@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assets.feedback.control_reports import (
+    INDEX_ITEM,
     LedgerFile,
     Problem,
     control_report_html,
@@ -16,7 +17,7 @@ from assets.feedback.control_reports import (
     index_html,
     report_location,
     report_stem,
-    write_control_reports,
+    update_control_reports,
 )
 
 
@@ -120,8 +121,9 @@ def test_a_new_set_replaces_the_old_one_whole(tmp_path: Path):
     new = LedgerFile(
         "2016/inventering/ny.csv", "0180", "Stockholm", 2016, None, "selected", None, ""
     )
-    write_control_reports(target, [old], {}, {})
-    assert write_control_reports(target, [new], {}, {}) == 1
+    update_control_reports(target, [old], {}, {})
+    written = update_control_reports(target, [new], {}, {})
+    assert sorted(written.made + written.reused) == sorted([report_location(new), INDEX_ITEM])
     assert not (target / f"{report_location(old)}.html").exists()
     assert (target / f"{report_location(new)}.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -141,7 +143,7 @@ def test_a_file_name_that_is_not_utf8_still_gets_its_report(tmp_path: Path):
         "unreadable",
         f"Filen {name} gick inte att läsa.",
     )
-    write_control_reports(tmp_path / "kontrollrapporter", [ledger_file], {}, {})
+    update_control_reports(tmp_path / "kontrollrapporter", [ledger_file], {}, {})
     page = (tmp_path / "kontrollrapporter" / f"{report_location(ledger_file)}.html").read_text(
         encoding="utf-8"
     )

@@ -309,19 +309,6 @@ def _link_text(ledger_file: LedgerFile) -> str:
     return f"{ledger_file.path} – {with_code(LEDGER_STATUS_WORDS[status], status)}"
 
 
-def write_control_reports(
-    target: Path,
-    ledger: list[LedgerFile],
-    problems: dict[str, list[Problem]],
-    blocks: dict[str, dict[str, str]],
-) -> int:
-    """Write one report per ledger row and the index into `target`, replacing its old contents.
-    `problems` are the files' problems by path, `blocks` the selected files' block → status.
-    Returns the number of reports; see `update_control_reports`."""
-    update_control_reports(target, ledger, problems, blocks)
-    return len(ledger)
-
-
 INDEX_ITEM = "index"  # the index's item in the manifest; a report's key holds a "/"
 
 
@@ -335,7 +322,8 @@ def update_control_reports(
     """Write the set of reports and the index as `target`, swapped in whole (a reader sees the
     old set or the new one, never a mixture), making only the reports whose ledger row, problems
     or blocks changed since the set in `target` (assets/incremental.py); the others are linked
-    from it. `version` is the code and reference data's (computed when not given)."""
+    from it. `problems` are the files' problems by path, `blocks` the selected files' block →
+    status; `version` is the code and reference data's (computed when not given)."""
     entries = {
         report_location(f): (f, problems.get(f.path, []), blocks.get(f.path, {})) for f in ledger
     }

@@ -15,11 +15,7 @@ import duckdb
 
 from assets.ingest.landing_zone import is_synthetic_landing_zone
 from assets.publication.content import read_publication
-from assets.publication.exports import (
-    REPORT_NAME,
-    WORKBOOK_NAME,
-    write_publication,
-)
+from assets.publication.exports import REPORT_NAME, WORKBOOK_NAME, write_publication
 from pipelines.resources import LandingZone, Warehouse
 
 EXPORTS = dg.AssetKey(["publication", "exports"])
