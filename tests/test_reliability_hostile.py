@@ -120,8 +120,8 @@ def test_an_undecodable_file_name_is_shown_escaped(hostile_db):
 # a file's content or name. Table names are constants of the code, `sql` is a constant query,
 # `limit` and `t.number` are ints, `placeholders` is "?, ?", `variable` a constant name, and
 # `_identifier(...)` quotes catalog names read from DuckDB's own metadata (DDL takes no
-# parameters), and YEAR_OF_PATH is a constant expression of assets/ingest/assets.py (the years a
-# run builds are a temporary table, never text).
+# parameters), and YEAR_OF_PATH and PATH_IN_RUN_YEARS are constant expressions of
+# assets/ingest/assets.py (the years a run builds are a temporary table, never text).
 # Reviewed: each is a name the code or the reference data makes (a schema the code lists, a table
 # or column of the warehouse quoted as an identifier, a table number), never file content.
 # SHOWN_COMPARISON_COLUMNS is a constant tuple of report.jamforelse's columns
@@ -129,7 +129,8 @@ def test_an_undecodable_file_name_is_shown_escaped(hostile_db):
 REVIEWED_SQL_INTERPOLATIONS = {
     "table", "sql", "limit", "placeholders", "variable", "t.number:02d", "table.number:02d",
     "schema", "_identifier(table_name)", "_identifier(column_name)", "_identifier(table)",
-    "_identifier(column)", "YEAR_OF_PATH", '", ".join(SHOWN_COMPARISON_COLUMNS)',
+    "_identifier(column)", "YEAR_OF_PATH", "PATH_IN_RUN_YEARS",
+    '", ".join(SHOWN_COMPARISON_COLUMNS)',
 }  # fmt: skip
 
 

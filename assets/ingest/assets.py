@@ -50,6 +50,8 @@ from schemas.contract import IGNORED
 BUILD_INPUTS = dg.AssetKey(["quality", "build_inputs"])
 # The year folder a landing-zone path lies in, in SQL: a year's partition is its folder's files.
 YEAR_OF_PATH = "TRY_CAST(split_part(path, '/', 1) AS INTEGER)"
+# The row's path lies in a year folder the run builds (`register_run_years`).
+PATH_IN_RUN_YEARS = f"{YEAR_OF_PATH} IN (SELECT ar FROM run_years)"
 
 
 def register_run_years(con, years: list[int]) -> None:
@@ -196,18 +198,14 @@ def submission_files(
         }
         newly_read = read_into_parse_cache(con, files, sha256)
         ledger = build_ledger(files, sha256, cached_reads(con))
-        con.execute(
-            f"DELETE FROM quality.file_ledger WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years)"
-        )
+        con.execute(f"DELETE FROM quality.file_ledger WHERE {PATH_IN_RUN_YEARS}")
         append_rows(con, "quality.file_ledger", _ledger_frame(ledger))
-        con.execute(
-            f"DELETE FROM core.submissions WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years)"
-        )
+        con.execute(f"DELETE FROM core.submissions WHERE {PATH_IN_RUN_YEARS}")
         con.execute(
             f"""
             INSERT INTO core.submissions
             SELECT path, sha256, kommunkod, ar, inlamnad FROM quality.file_ledger
-            WHERE status = 'selected' AND {YEAR_OF_PATH} IN (SELECT ar FROM run_years)
+            WHERE status = 'selected' AND {PATH_IN_RUN_YEARS}
             """
         )
         # Every year's files, the others' as the warehouse holds them, keep their reads.
@@ -237,7 +235,7 @@ def submission_files(
             (ar, status): count
             for ar, status, count in con.execute(
                 f"SELECT {YEAR_OF_PATH}, status, count(*) FROM quality.file_ledger "
-                f"WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years) GROUP BY ALL"
+                f"WHERE {PATH_IN_RUN_YEARS} GROUP BY ALL"
             ).fetchall()
         }
         answers_per_year = dict(
@@ -245,7 +243,7 @@ def submission_files(
                 f"""
                 SELECT {YEAR_OF_PATH}, count(*) FROM core.file_answers AS a
                 JOIN (SELECT DISTINCT path, sha256 FROM quality.file_ledger
-                      WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years)) AS l USING (sha256)
+                      WHERE {PATH_IN_RUN_YEARS}) AS l USING (sha256)
                 GROUP BY ALL
                 """
             ).fetchall()
@@ -253,13 +251,13 @@ def submission_files(
         ledger_paths = {
             row[0]
             for row in con.execute(
-                f"SELECT path FROM quality.file_ledger WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years)"
+                f"SELECT path FROM quality.file_ledger WHERE {PATH_IN_RUN_YEARS}"
             ).fetchall()
         }
         ledger_preview = preview(
             con,
             "SELECT path, kommunkod, ar, status, reason_code FROM quality.file_ledger "
-            f"WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years) ORDER BY path",
+            f"WHERE {PATH_IN_RUN_YEARS} ORDER BY path",
         )
         # Every year's rows, as the table holds them after this run (a year's are the partition's).
         ledger_rows = row_count(con, "quality.file_ledger")
@@ -369,7 +367,7 @@ def grant_register(
             ar
             for (ar,) in con.execute(
                 f"SELECT DISTINCT {YEAR_OF_PATH} FROM quality.file_ledger "
-                f"WHERE status <> ? AND {YEAR_OF_PATH} IN (SELECT ar FROM run_years)",
+                f"WHERE status <> ? AND {PATH_IN_RUN_YEARS}",
                 [IGNORED],
             ).fetchall()
         }

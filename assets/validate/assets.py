@@ -12,6 +12,7 @@ from assets.ingest.assets import (
     FILE_ANSWERS,
     FILE_LEDGER,
     GRANT_REGISTER,
+    PATH_IN_RUN_YEARS,
     YEAR_OF_PATH,
     register_run_years,
 )
@@ -96,18 +97,18 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
                 WHERE ar IN (SELECT ar FROM run_years) GROUP BY ALL
                 UNION ALL
                 SELECT 'issues', {YEAR_OF_PATH}, severity, count(*) FROM quality.issues
-                WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years) GROUP BY ALL
+                WHERE {PATH_IN_RUN_YEARS} GROUP BY ALL
                 """
             ).fetchall()
         }
         rule_counts = con.execute(
-            f"SELECT rule, count(*) FROM quality.issues WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years) "
+            f"SELECT rule, count(*) FROM quality.issues WHERE {PATH_IN_RUN_YEARS} "
             "GROUP BY ALL ORDER BY 2 DESC, 1"
         ).fetchall()
         issues_preview = preview(
             con,
             "SELECT path, block, question_id, rule, severity, message FROM quality.issues "
-            f"WHERE {YEAR_OF_PATH} IN (SELECT ar FROM run_years) ORDER BY severity, path",
+            f"WHERE {PATH_IN_RUN_YEARS} ORDER BY severity, path",
         )
         # Every year's rows, as the tables hold them after this run.
         totals = {
