@@ -10,6 +10,7 @@ import duckdb
 import pytest
 from hypothesis import settings
 
+from assets.publication.content import read_publication
 from pipelines.resources import LandingZone, Warehouse
 from tests.landing_zone_fixture import build_small_landing_zone
 
@@ -86,6 +87,16 @@ def shipped_warehouse(tmp_path_factory) -> Path:
     warehouse = tmp_path_factory.mktemp("shipped") / "kompetens.duckdb"
     assert materialize_pipeline(DEFAULT_RAW_DIR, warehouse).success
     return warehouse
+
+
+@pytest.fixture(scope="module")
+def publication(small_warehouse):
+    """What the publication step reads from the small warehouse (assets/publication/content.py)."""
+    con = duckdb.connect(str(small_warehouse), read_only=True)
+    try:
+        return read_publication(con)
+    finally:
+        con.close()
 
 
 @pytest.fixture

@@ -33,7 +33,6 @@ from assets.incremental import MANIFEST_NAME, Item, rebuild_folder, write_file
 from assets.publication import charts as charts_module
 from assets.publication import profiles
 from assets.publication.charts import draw_charts, manifest_path
-from assets.publication.content import read_publication
 from assets.publication.exports import CHARTS_FOLDER, write_publication
 from assets.publication.profiles import (
     INDEX_NAME,
@@ -288,15 +287,6 @@ def test_a_removed_ledger_row_takes_its_report_with_it(tmp_path):
 
 
 # --- charts ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def publication(small_warehouse):
-    con = duckdb.connect(str(small_warehouse), read_only=True)
-    try:
-        return read_publication(con)
-    finally:
-        con.close()
 
 
 def with_table_changed(publication, table_id: str):

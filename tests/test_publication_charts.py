@@ -5,11 +5,8 @@ the sum of its bars: drawn as a line it squeezed every bar into the left fifth o
 
 from __future__ import annotations
 
-import duckdb
-import pytest
-
 from assets.publication.charts import breakdown_bars, charts, drawn
-from assets.publication.content import BreakdownLine, BreakdownTable, Column, read_publication
+from assets.publication.content import BreakdownLine, BreakdownTable, Column
 
 COUNTIES = [
     "Stockholms län",
@@ -68,15 +65,6 @@ def test_a_share_per_county_draws_the_national_share_and_no_label_overlaps_it():
         for label in labels:
             box = label.get_window_extent(renderer)
             assert not box.x0 - 1 <= line_x <= box.x1 + 1, label.get_text()
-
-
-@pytest.fixture(scope="module")
-def publication(small_warehouse):
-    con = duckdb.connect(str(small_warehouse), read_only=True)
-    try:
-        return read_publication(con)
-    finally:
-        con.close()
 
 
 def test_of_the_refreshs_breakdown_charts_only_the_shares_have_a_reference_line(publication):
