@@ -261,9 +261,7 @@ class Warehouse(dg.ConfigurableResource):
         publication = publications / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{run_id}"
         os.rename(staging, publication)
         # The one step that publishes: `current` names the new publication.
-        _replace_atomically(
-            self.current_publication, lambda new: os.symlink(publication.name, new)
-        )
+        _replace_atomically(self.current_publication, lambda new: os.symlink(publication.name, new))
         _fsync_folder(publications)
         self._link_stable_paths()
         self._remove_superseded_publications()

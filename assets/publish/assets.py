@@ -41,9 +41,7 @@ def kompetens_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
         metadata={
             "dagster/row_count": builds,
             "path": dg.MetadataValue.path(str(published)),
-            "publication": dg.MetadataValue.path(
-                str(warehouse.current_publication.resolve())
-            ),
+            "publication": dg.MetadataValue.path(str(warehouse.current_publication.resolve())),
             "size_bytes": published.stat().st_size,
         }
     )
