@@ -389,10 +389,16 @@ def _output_files(folder: Path) -> dict[str, list[Path]]:
         published.published_path,  # compared table by table above
         published.lock_path,  # the run lock: it names the last run that held it, and when
     }
+    # The current publication's folder is named by the run's time and id: its files are compared
+    # by their place in it, which is where readers find them (through the stable paths, which
+    # are symlinks and not walked). Its warehouse file is compared table by table above.
+    current = published.current_publication.resolve()
+    not_outputs.add(current / WAREHOUSE_FILE)
     files: dict[str, list[Path]] = {}
     for path in sorted(folder.rglob("*")):
         if path.is_file() and path not in not_outputs:
-            relative = path.relative_to(folder).as_posix()
+            in_publication = path.is_relative_to(current)
+            relative = path.relative_to(current if in_publication else folder).as_posix()
             files.setdefault(DATA_DOCS_PATH.sub(r"\1/<uuid>/<tid>/", relative), []).append(path)
     return files
 
