@@ -30,7 +30,7 @@ from assets.ingest.reader import (
 from assets.processes import in_task_order, usable_cores
 from assets.tables import append_rows
 from schemas.catalog import load_catalog
-from schemas.quoting import may_quote_answer_expr
+from schemas.quoting import shown_answer_expr
 from schemas.rules import RULES
 from schemas.values import parse_answers
 
@@ -172,7 +172,7 @@ def _withheld(answers: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("unparseable_value"))
         .otherwise(pl.col("rule"))
     )
-    withheld = rule.is_not_null() & ~may_quote_answer_expr(pl.col("answer_text"))
+    withheld = rule.is_not_null() & shown_answer_expr(pl.col("answer_text")).is_null()
     return parsed.with_columns(
         pl.when(~withheld).then(pl.col("answer_text")).alias("answer_text"),
         pl.when(withheld).then(rule).alias("withheld_rule"),

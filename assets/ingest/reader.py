@@ -652,8 +652,8 @@ def _contradictions_message(contradictions: list[tuple[_Entry, _Entry]]) -> str:
             described.append(f"{earlier.question_id} (rad {earlier.line} och {later.line})")
         else:
             described.append(
-                f"{earlier.question_id} ({answer_at(earlier.answer, earlier.line)}, "
-                f"{answer_at(later.answer, later.line)})"
+                f"{earlier.question_id} ({answer_in_message(earlier.answer, earlier.line)}, "
+                f"{answer_in_message(later.answer, later.line)})"
             )
     return (
         "Samma fråga förekommer flera gånger med olika svar: "
