@@ -150,11 +150,11 @@ def test_row_with_more_than_two_fields_is_never_cut_short_its_answer_is_unparsea
     assert result.answers == {"handl_totalt": "5,5", "handl_kvinnor": "1 028,4", "handl_man": "5,5"}
     assert result.unparseable == {
         "handl_totalt": "handl_totalt på rad 5 har 3 fält i stället för två (fraga och svar), "
-        'så svaret "5,5" går inte att tolka. I en fil med komma som avgränsare ska ett '
+        "så svaret '5,5' går inte att tolka. I en fil med komma som avgränsare ska ett "
         'decimalkomma stå inom citattecken ("5,5"), eller spara filen med semikolon som '
         "avgränsare.",
         "handl_kvinnor": "handl_kvinnor på rad 6 har 3 fält i stället för två (fraga och svar), "
-        'så svaret "1 028,4" går inte att tolka. I en fil med komma som avgränsare ska ett '
+        "så svaret '1 028,4' går inte att tolka. I en fil med komma som avgränsare ska ett "
         'decimalkomma stå inom citattecken ("1 028,4"), eller spara filen med semikolon som '
         "avgränsare.",
     }
@@ -179,7 +179,7 @@ def test_a_third_column_of_comments_makes_its_rows_unparseable_and_empty_fields_
     assert list(result.unparseable) == ["handl_man"]
     assert result.unparseable["handl_man"] == (
         "handl_man på rad 5 har 3 fält i stället för två (fraga och svar), så svaret "
-        '"3;egen kommentar" går inte att tolka. En rad ska bara ha fråga och svar: ta bort det '
+        "går inte att tolka. En rad ska bara ha fråga och svar: ta bort det "
         "som står i de extra fälten, eller sätt svaret inom citattecken om det innehåller "
         "semikolon."
     )

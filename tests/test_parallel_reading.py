@@ -51,7 +51,7 @@ def _one_by_one(files: list[tuple[bytes, str]]) -> tuple[list[tuple], list[tuple
         for item, r in enumerate(results)
     ]
     answers = [
-        (item, question_id, text, r.unparseable.get(question_id))
+        (item, question_id, text, r.unparseable.get(question_id), r.lines[question_id])
         for item, r in enumerate(results)
         for question_id, text in r.answers.items()
     ]

@@ -38,7 +38,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
@@ -68,10 +68,17 @@ from schemas.catalog import (
     municipality_codes,
     reading_fingerprint,
 )
+from schemas.quoting import (
+    answer_at,
+    answer_in_message,
+    question_in_message,
+    shown_answer,
+    shown_question_id,
+)
 from schemas.values import parse_answer
 
 # Bump when reading rules change: cached reads are then redone.
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 
 MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
 # Excel's last row. A hostile sheet can number a row 2 000 000 000, and openpyxl fills
@@ -125,8 +132,10 @@ _NOTHING_BUT_SEPARATORS = re.compile(r'[\s;,"]*')
 @dataclass(frozen=True)
 class Finding:  # a problem found in one file
     rule: str  # an id of schemas.rules.RULES
+    # Only what schemas/quoting.py lets a message quote: an unknown id that looks like one, an
+    # answer that looks like a small number; None otherwise (the message names the row).
     question_id: str | None
-    value: str | None  # the answer text found, where it helps (never personal data)
+    value: str | None
     message: str  # Swedish, specific: what was found and what to do
 
 
@@ -144,6 +153,9 @@ class ReadResult:
     # question_id → why its answer is unparseable whatever its text (Swedish): its CSV row had
     # more fields than fraga and svar. A subset of `answers`, which holds all the fields.
     unparseable: dict[str, str]
+    # question_id → the row its answer is on (of the file; an XLSX's row number), for messages
+    # that name the row of an answer they may not quote.
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -186,7 +198,8 @@ def _read(data: bytes, suffix: str, known_workbooks: dict | None) -> ReadResult:
     except Exception as error:  # noqa: BLE001 - hostile bytes can break any parser in any way
         return _rejected(
             "unreadable",
-            f"Filen gick inte att tolka ({type(error).__name__}: {_one_line(error, 120)}). "
+            # The error's own text can hold the file's (a cell, a sheet name): only its kind.
+            f"Filen gick inte att tolka ({type(error).__name__}). "
             "Spara om den som CSV (UTF-8) eller XLSX från blankettens mall.",
         )
 
@@ -251,7 +264,8 @@ def parse_inlamnad(text: str) -> datetime | None:
 class _MetadataRule:
     parse: Callable[[str], str | int | datetime | None]  # None: not parseable
     reason_code: str  # the file's rejection when the answer is there but cannot be parsed
-    unparseable_message: Callable[[str], str]  # the Swedish message, of the quoted answer
+    # The Swedish message, of where the answer is ("'9999' på rad 4", schemas.quoting.answer_at)
+    unparseable_message: Callable[[str], str]
 
 
 # The metadata questions (contract section 2), in the order a missing one is named.
@@ -506,7 +520,7 @@ def _interpret(entries: list[_Entry]) -> ReadResult:
             problems[rule.reason_code] = (
                 _extra_fields_message(entry)
                 if entry.has_extra_fields
-                else rule.unparseable_message(_quote(entry.answer))
+                else rule.unparseable_message(answer_at(entry.answer, entry.line))
             )
     if contradictions:
         problems["duplicate_question"] = _contradictions_message(contradictions)
@@ -520,7 +534,8 @@ def _interpret(entries: list[_Entry]) -> ReadResult:
         for question_id in answers
         if first[question_id].has_extra_fields
     }
-    return ReadResult(None, "", kommunkod, ar, inlamnad, answers, findings, unparseable)
+    lines = {question_id: first[question_id].line for question_id in answers}
+    return ReadResult(None, "", kommunkod, ar, inlamnad, answers, findings, unparseable, lines)
 
 
 def _answers_and_findings(
@@ -540,7 +555,7 @@ def _answers_and_findings(
                 Finding(
                     "repeated_answer",
                     entry.question_id,
-                    entry.answer,
+                    shown_answer(entry.answer),
                     f"Rad {entry.line}: frågan {entry.question_id} finns redan på rad "
                     f"{first[entry.question_id].line} med samma svar; svaret används en gång. "
                     "Ta bort den extra raden.",
@@ -568,9 +583,9 @@ def _unknown_question(line: int, question_id: str) -> Finding:
         )
     return Finding(
         "unknown_question",
-        question_id,
+        shown_question_id(question_id),
         None,
-        f"Rad {line}: frågan {_quote(question_id)} finns inte i "
+        f"Rad {line}: {question_in_message(question_id)} finns inte i "
         "frågekatalogen och har inte lästs in. "
         "Kontrollera frågans id mot blankettens mall.",
     )
@@ -580,7 +595,7 @@ def _not_in_form(line: int, question_id: str, answer: str, ar: int) -> Finding:
     return Finding(
         "question_not_in_form_year",
         question_id,
-        answer,
+        shown_answer(answer),
         f"Rad {line}: frågan {question_id} ingår inte i blanketten för "
         f"{ar} och har inte lästs in. Kontrollera att det är {ar} års blankett.",
     )
@@ -594,11 +609,12 @@ def _metadata_value(entry: _Entry | None) -> str | int | datetime | None:
 
 
 def _extra_fields_message(entry: _Entry) -> str:
-    written = _shorten(entry.answer, 40)
+    written = answer_in_message(entry.answer, None)
     if entry.delimiter == ",":
         advice = (
             "I en fil med komma som avgränsare ska ett decimalkomma stå inom citattecken "
-            f'("{written}"), eller spara filen med semikolon som avgränsare.'
+            f'("{shown_answer(entry.answer) or "5,5"}"), eller spara filen med semikolon som '
+            "avgränsare."
         )
     else:
         advice = (
@@ -607,7 +623,7 @@ def _extra_fields_message(entry: _Entry) -> str:
         )
     return (
         f"{entry.question_id} på rad {entry.line} har {entry.fields} fält i stället för två "
-        f'(fraga och svar), så svaret "{written}" går inte att tolka. {advice}'
+        f"(fraga och svar), så {written} går inte att tolka. {advice}"
     )
 
 
@@ -636,8 +652,8 @@ def _contradictions_message(contradictions: list[tuple[_Entry, _Entry]]) -> str:
             described.append(f"{earlier.question_id} (rad {earlier.line} och {later.line})")
         else:
             described.append(
-                f"{earlier.question_id} (rad {earlier.line}: {_quote(earlier.answer)}, "
-                f"rad {later.line}: {_quote(later.answer)})"
+                f"{earlier.question_id} ({answer_in_message(earlier.answer, earlier.line)}, "
+                f"{answer_in_message(later.answer, later.line)})"
             )
     return (
         "Samma fråga förekommer flera gånger med olika svar: "
@@ -654,18 +670,6 @@ def _rejected(
     inlamnad: datetime | None = None,
 ) -> ReadResult:
     return ReadResult(reason_code, message, kommunkod, ar, inlamnad, {}, (), {})
-
-
-def _quote(text: str, limit: int = 40) -> str:
-    return f"'{_shorten(text, limit)}'"
-
-
-def _one_line(error: Exception, limit: int) -> str:
-    return _shorten(" ".join(str(error).split()), limit)
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- many files at once ---------------------------------------------------------------------
@@ -690,6 +694,7 @@ ANSWERS_SCHEMA = {
     "question_id": pl.Utf8,
     "answer_text": pl.Utf8,
     "unparseable_message": pl.Utf8,
+    "line": pl.Int64,  # ReadResult.lines
 }
 FINDINGS_SCHEMA = {
     "item": pl.Int64,
@@ -916,7 +921,7 @@ def _settle(entries: pl.DataFrame, items: list[int]) -> tuple[tuple[pl.DataFrame
     in_form = pl.col("ar").is_between(pl.col("first_year"), pl.col("last_year"))
     kept = ~pl.col("personal_data") & (pl.col("block") != META_BLOCK)
     answers = entries.filter(kept & in_form).select(
-        "item", "question_id", "answer_text", unparseable_message=pl.lit(None, pl.Utf8)
+        "item", "question_id", "answer_text", unparseable_message=pl.lit(None, pl.Utf8), line="line"
     )
     findings = []
     for item, line, question_id, answer_text, ar, known in (
@@ -963,7 +968,7 @@ def _frames_of(results: dict[int, ReadResult]) -> tuple[pl.DataFrame, ...]:
         for item, r in results.items()
     ]
     answers = [
-        (item, question_id, text, r.unparseable.get(question_id))
+        (item, question_id, text, r.unparseable.get(question_id), r.lines.get(question_id))
         for item, r in results.items()
         for question_id, text in r.answers.items()
     ]

@@ -191,6 +191,7 @@ def _validated(
                 "question_id": question_id,
                 "answer_text": text,
                 "unparseable_message": read.unparseable.get(question_id),
+                "line": read.lines.get(question_id),
             }
             for question_id, text in read.answers.items()
         ],
@@ -199,6 +200,7 @@ def _validated(
             "question_id": pl.String,
             "answer_text": pl.String,
             "unparseable_message": pl.String,
+            "line": pl.Int64,
         },
     )
     validation = validate_submissions(submissions, answers)
