@@ -708,3 +708,128 @@ def test_corrupted_xlsx_never_raises(position, byte):
 def test_a_files_suffix_is_pathlibs_in_lower_case(path):
     assert file_suffix(path) == PurePosixPath(path).suffix.lower()
     assert file_suffix(PurePosixPath(path)) == PurePosixPath(path).suffix.lower()
+
+
+# --- bugs crash, bad input does not (issue 22.4) ------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_bug_in_the_reader_raises_and_is_never_an_unreadable_verdict(monkeypatch, suffix):
+    data = csv_bytes(META) if suffix == ".csv" else xlsx_bytes(META)
+
+    def broken(*args, **kwargs):
+        raise TypeError("a bug of ours")
+
+    monkeypatch.setattr(reader, "_metadata_value", broken)
+    with pytest.raises(TypeError, match="a bug of ours"):
+        read_submission(data, suffix)
+
+
+def test_a_bug_in_the_xlsx_module_raises_and_is_never_an_unreadable_verdict(monkeypatch):
+    from assets.ingest import xlsx_sheet
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug of ours")
+
+    monkeypatch.setattr(xlsx_sheet, "_cell_text", broken)
+    with pytest.raises(KeyError, match="a bug of ours"):
+        read_submission(xlsx_bytes(META), ".xlsx")
+
+
+# --- every row accounted for (issue 23; contract section 2, 2026-12-07) -------------------------
+
+
+@pytest.mark.parametrize(("delimiter", "other", "word"), [(";", ",", "komma"), (";", "\t", "tabb")])
+def test_a_row_with_another_delimiter_is_that_questions_unparseable_answer(delimiter, other, word):
+    data = csv_bytes(META, delimiter=delimiter) + f"handl_kvinnor{other}6\r\n".encode()
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None
+    assert set(result.answers) == {"handl_kvinnor"}
+    assert result.unparseable["handl_kvinnor"].startswith("Rad 5: frågan handl_kvinnor följs av")
+    assert word in result.unparseable["handl_kvinnor"]
+    assert result.findings == ()
+
+
+def test_a_metadata_row_with_another_delimiter_rejects_the_file_with_its_code():
+    data = b"fraga;svar\r\nkommunkod,0180\r\nar;2016\r\ninlamnad;2016-11-20\r\n"
+    result = read_submission(data, ".csv")
+    assert result.reason_code == "unknown_municipality"
+    assert result.message.startswith("Rad 2: frågan kommunkod följs av komma i stället för semikolon")
+
+
+def test_any_other_row_without_a_delimiter_is_a_warning_naming_its_row():
+    data = csv_bytes(META) + "   \r\nhandl_kvinnor 6\r\nAnna Andersson\r\n".encode()
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None and result.answers == {}
+    assert [(f.rule, f.question_id, f.value, f.message[:7]) for f in result.findings] == [
+        ("row_without_delimiter", None, None, "Rad 6: "),
+        ("row_without_delimiter", None, None, "Rad 7: "),
+    ]
+    assert "Anna" not in repr(result)  # the row's text is not copied
+
+
+def test_an_unknown_id_is_a_warning_with_or_without_an_answer():
+    data = csv_bytes(META + [("handl_kvinor", ""), ("handl_kvinnr", "5")])
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None and result.answers == {}
+    assert [(f.rule, f.question_id) for f in result.findings] == [
+        ("unknown_question", "handl_kvinor"),
+        ("unknown_question", "handl_kvinnr"),
+    ]
+
+
+def test_a_question_outside_the_years_form_is_a_warning_with_or_without_an_answer():
+    question = "komp_uppfoljning_utvardering_grund"  # 2013–2015 forms only
+    result = read_csv(META + [(question, "")])
+    assert [(f.rule, f.question_id, f.value) for f in result.findings] == [
+        ("question_not_in_form_year", question, None)
+    ]
+
+
+def test_an_ignored_question_twice_with_different_answers_takes_no_part_in_the_duplicate_rule():
+    question = "komp_uppfoljning_utvardering_grund"  # 2013–2015 forms only
+    for rows in ([(question, "1"), (question, "2")], [("handl_kvinor", "1"), ("handl_kvinor", "2")]):
+        result = read_csv(META + rows)
+        assert result.reason_code is None, rows
+        assert len(result.findings) == 2
+        assert {f.rule for f in result.findings} <= {"question_not_in_form_year", "unknown_question"}
+
+
+def test_a_field_of_140_000_characters_is_its_questions_warning_not_an_unreadable_file():
+    data = csv_bytes(META + [("kommentar", "x" * 140_000), ("handl_man", "3")])
+    assert len(data) < 1_048_576
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None
+    assert result.answers == {"handl_man": "3"}
+    assert [(f.rule, f.question_id) for f in result.findings] == [("unknown_question", "kommentar")]
+
+
+@pytest.mark.parametrize(
+    ("row", "answer"),
+    [
+        (("handl_man", None, 6), "6"),  # B empty, C answered: not "not answered"
+        (("handl_man", 3, "kommentar"), "3"),
+        (("handl_man", 3, None, None, 7), "3"),  # column E
+    ],
+)
+def test_an_xlsx_row_with_a_value_beyond_column_b_is_unparseable(row, answer):
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet()
+    for number, cells in enumerate([("fraga", "svar"), *META, row]):
+        for column, value in enumerate(cells):
+            if value is not None:
+                sheet.write(number, column, value)
+    workbook.close()
+    result = read_submission(buffer.getvalue(), ".xlsx")
+    assert result.reason_code is None
+    assert set(result.answers) == {"handl_man"} and answer in result.answers["handl_man"]
+    assert result.unparseable["handl_man"].startswith(
+        "Rad 5: frågan handl_man har värden utanför kolumn A och B"
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_csv_with_nul_bytes_is_unreadable(encoding):
+    result = read_submission(csv_bytes(META, encoding=encoding), ".csv")
+    assert result.reason_code == "unreadable" and "NUL" in result.message
