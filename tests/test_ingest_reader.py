@@ -473,10 +473,46 @@ def test_year_written_as_excel_float_text():
         ("2016-11-20T09:15:00Z", datetime(2016, 11, 20, 10, 15)),
         ("2016-11-20T10:15+01:00", datetime(2016, 11, 20, 10, 15)),
         ("2016-06-20T08:15:00+00:00", datetime(2016, 6, 20, 10, 15)),
+        # Contract section 2 (2026-12-07): basic forms, a comma before the fraction, an offset
+        # of hours only or without a colon, letters in lower case.
+        ("20161231", datetime(2016, 12, 31)),
+        ("20161120T1015", datetime(2016, 11, 20, 10, 15)),
+        ("20161120 101530", datetime(2016, 11, 20, 10, 15, 30)),
+        ("2016-11-20T10:15:30,5", datetime(2016, 11, 20, 10, 15, 30, 500000)),
+        ("2016-11-20T10:15+0100", datetime(2016, 11, 20, 10, 15)),
+        ("2016-11-20T10:15+01", datetime(2016, 11, 20, 10, 15)),
+        ("2016-11-20t09:15z", datetime(2016, 11, 20, 10, 15)),
+        ("20161120T0915Z", datetime(2016, 11, 20, 10, 15)),
+        # An ambiguous local time (summer time ends at 03:00 on 2016-10-30) is as written: the
+        # first of the two, as naive local time orders it.
+        ("2016-10-30T02:30", datetime(2016, 10, 30, 2, 30)),
     ],
 )
 def test_inlamnad_iso_8601_forms(text, expected):
     assert parse_inlamnad(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2016-W47-7",  # a week date
+        "2016W477",
+        "2016-325",  # an ordinal date
+        "2016325",
+        "2016-11-20T10",  # hours without minutes
+        "20161120T10",
+        "2016-11-20T10:1530",  # extended and basic mixed
+        "201611-20",
+        "2016-11-20T24:00",
+        "2016-11-20T10:15:60",
+        "2016-11-20T10:15+24:00",
+        "2016-11-20T10:15,5",  # a fraction only after seconds
+    ],
+)
+def test_inlamnad_forms_the_contract_does_not_accept(text):
+    assert parse_inlamnad(text) is None
+    result = read_csv([("kommunkod", "0180"), ("ar", "2016"), ("inlamnad", text)])
+    assert result.reason_code == "bad_timestamp"
 
 
 # --- questions outside the form, personal data ------------------------------------------------

@@ -37,7 +37,8 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from decimal import ROUND_DOWN, Decimal
 from pathlib import PurePath
 from zoneinfo import ZoneInfo
 
@@ -95,9 +96,14 @@ csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
 
 _KOMMUNKOD = re.compile(r"([0-9]{1,4})(?:\.0+)?", re.ASCII)
 _AR = re.compile(r"([0-9]{4})(?:\.0+)?", re.ASCII)
+# The forms of `inlamnad` the contract accepts (section 2): a calendar date, extended or basic;
+# then, after T or a space, a time of at least hours and minutes, extended or basic, seconds with
+# a fraction after . or ,; then Z or an offset. Letters in either case.
 _ISO_TIMESTAMP = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?",
+    r"(?P<year>[0-9]{4})(?P<dash>-?)(?P<month>[0-9]{2})(?P=dash)(?P<day>[0-9]{2})"
+    r"(?:[Tt ](?P<hour>[0-9]{2})(?P<colon>:?)(?P<minute>[0-9]{2})"
+    r"(?:(?P=colon)(?P<second>[0-9]{2})(?:[.,](?P<fraction>[0-9]+))?)?"
+    r"(?P<zone>[Zz]|(?P<sign>[+-])(?P<offset_hours>[0-9]{2})(?::?(?P<offset_minutes>[0-9]{2}))?)?)?",
     re.ASCII,
 )
 _NOTHING_BUT_SEPARATORS = re.compile(r'[\s;,"]*')
@@ -194,17 +200,36 @@ def parse_ar(text: str) -> int | None:
 
 
 def parse_inlamnad(text: str) -> datetime | None:
-    """ISO 8601 date or date-time (T or space, optional seconds, fraction and UTC offset)
-    → naive Swedish local time; None if not such a timestamp."""
-    text = text.strip()
-    if not _ISO_TIMESTAMP.fullmatch(text):
+    """An ISO 8601 calendar date, or date and time, in a form the contract accepts (see
+    `_ISO_TIMESTAMP`) → naive Swedish local time; None if not such a timestamp. A time without
+    an offset is Swedish local time as written; one made ambiguous by the change from summer
+    time is the first of the two (fold 0), which is what naive local time orders as."""
+    match = _ISO_TIMESTAMP.fullmatch(text.strip())
+    if match is None:
         return None
+    part = match.groupdict()
+    seconds = Decimal(part["second"] or 0) + Decimal("0." + (part["fraction"] or "0"))
+    offset_minutes = int(part["offset_hours"] or 0) * 60 + int(part["offset_minutes"] or 0)
     try:
-        timestamp = datetime.fromisoformat(text)
-    except ValueError:  # the right shape but no such date or time, e.g. 2016-02-30
+        timestamp = datetime(
+            int(part["year"]),
+            int(part["month"]),
+            int(part["day"]),
+            int(part["hour"] or 0),
+            int(part["minute"] or 0),
+        ) + timedelta(microseconds=int((seconds * 1_000_000).to_integral_value(ROUND_DOWN)))
+        if part["hour"] is not None and (int(part["hour"]) > 23 or seconds >= 60):
+            return None
+        if offset_minutes >= 24 * 60:
+            return None
+        if part["zone"] is not None:
+            sign = -1 if part["sign"] == "-" else 1
+            zone = timezone(sign * timedelta(minutes=offset_minutes))
+            timestamp = (
+                timestamp.replace(tzinfo=zone).astimezone(SWEDISH_LOCAL_TIME).replace(tzinfo=None)
+            )
+    except (ValueError, OverflowError):  # the right shape but no such date, e.g. 2016-02-30
         return None
-    if timestamp.tzinfo is not None:
-        timestamp = timestamp.astimezone(SWEDISH_LOCAL_TIME).replace(tzinfo=None)
     return timestamp
 
 
