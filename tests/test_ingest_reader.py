@@ -790,11 +790,13 @@ def test_a_metadata_row_with_another_delimiter_rejects_the_file_with_its_code():
     data = b"fraga;svar\r\nkommunkod,0180\r\nar;2016\r\ninlamnad;2016-11-20\r\n"
     result = read_submission(data, ".csv")
     assert result.reason_code == "unknown_municipality"
-    assert result.message.startswith("Rad 2: frågan kommunkod följs av komma i stället för semikolon")
+    assert result.message.startswith(
+        "Rad 2: frågan kommunkod följs av komma i stället för semikolon"
+    )
 
 
 def test_any_other_row_without_a_delimiter_is_a_warning_naming_its_row():
-    data = csv_bytes(META) + "   \r\nhandl_kvinnor 6\r\nAnna Andersson\r\n".encode()
+    data = csv_bytes(META) + b"   \r\nhandl_kvinnor 6\r\nAnna Andersson\r\n"
     result = read_submission(data, ".csv")
     assert result.reason_code is None and result.answers == {}
     assert [(f.rule, f.question_id, f.value, f.message[:7]) for f in result.findings] == [
@@ -824,11 +826,17 @@ def test_a_question_outside_the_years_form_is_a_warning_with_or_without_an_answe
 
 def test_an_ignored_question_twice_with_different_answers_takes_no_part_in_the_duplicate_rule():
     question = "komp_uppfoljning_utvardering_grund"  # 2013–2015 forms only
-    for rows in ([(question, "1"), (question, "2")], [("handl_kvinor", "1"), ("handl_kvinor", "2")]):
+    for rows in (
+        [(question, "1"), (question, "2")],
+        [("handl_kvinor", "1"), ("handl_kvinor", "2")],
+    ):
         result = read_csv(META + rows)
         assert result.reason_code is None, rows
         assert len(result.findings) == 2
-        assert {f.rule for f in result.findings} <= {"question_not_in_form_year", "unknown_question"}
+        assert {f.rule for f in result.findings} <= {
+            "question_not_in_form_year",
+            "unknown_question",
+        }
 
 
 def test_a_field_of_140_000_characters_is_its_questions_warning_not_an_unreadable_file():

@@ -117,7 +117,9 @@ def _bytes(archive, part: str) -> bytes:
         return archive.read(info)
     except (zipfile.BadZipFile, EOFError, NotImplementedError, zlib.error) as error:
         # a damaged member, a compression method zipfile does not know
-        raise BrokenWorkbook(f"Delen {part} går inte att packa upp ({type(error).__name__}).") from None
+        raise BrokenWorkbook(
+            f"Delen {part} går inte att packa upp ({type(error).__name__})."
+        ) from None
 
 
 def _events(archive, part: str) -> Iterator[tuple[str, ElementTree.Element]]:
