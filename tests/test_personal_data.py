@@ -22,7 +22,6 @@ import html
 import io
 import json
 import re
-import shutil
 import urllib.parse
 import zipfile
 from collections import defaultdict
@@ -70,9 +69,7 @@ def _unescaped_forms(data: bytes) -> list[str]:
         forms.append(text)
         forms.append(html.unescape(text))
         forms.append(urllib.parse.unquote_plus(text))
-        forms.append(
-            re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
-        )
+        forms.append(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text))
     return [form.lower() for form in forms]
 
 
@@ -111,9 +108,7 @@ def _warehouse_leaks(database: Path) -> dict[str, set[str]]:
                 f'WHERE "{column}" IS NOT NULL'
             ).fetchall()
             found = {
-                needle
-                for needle in NEEDLES
-                if any(needle.lower() in text for (text,) in texts)
+                needle for needle in NEEDLES if any(needle.lower() in text for (text,) in texts)
             }
             if found:
                 leaks[f"{schema}.{table}.{column}"] = found
@@ -139,7 +134,9 @@ def _refresh(root: Path, always_quote: bool) -> dict:
             if not always_quote:
                 # A refresh stopped by a register problem: the failure alert's whole path.
                 (raw / "2016" / "rekvisitioner.csv").unlink()
-                failed = materialize_pipeline(raw, warehouse, instance=instance, raise_on_error=False)
+                failed = materialize_pipeline(
+                    raw, warehouse, instance=instance, raise_on_error=False
+                )
                 assert not failed.success
                 webhook = Webhook()
                 try:
@@ -150,12 +147,12 @@ def _refresh(root: Path, always_quote: bool) -> dict:
                 assert len(alerts) == 1
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        ledger = dict(
-            (path, (status, reason))
+        ledger = {
+            path: (status, reason)
             for path, status, reason in con.execute(
                 "SELECT path, status, reason_code FROM quality.file_ledger"
             ).fetchall()
-        )
+        }
     finally:
         con.close()
     return {
@@ -188,9 +185,7 @@ def test_the_planted_files_are_read_as_the_contract_says(with_the_rule):
 
 
 def test_no_planted_personal_data_reaches_any_output(with_the_rule):
-    leaks = {
-        place: with_the_rule[place] for place in ("warehouse", "files", "instance", "alerts")
-    }
+    leaks = {place: with_the_rule[place] for place in ("warehouse", "files", "instance", "alerts")}
     assert leaks == {"warehouse": {}, "files": {}, "instance": {}, "alerts": {}}
 
 
@@ -210,7 +205,7 @@ def test_the_search_sees_escaped_and_re_encoded_forms():
     for data in (
         name.encode("cp1252"),
         html.escape(name).encode(),
-        "&#197;sa &#214;berg".encode(),
+        b"&#197;sa &#214;berg",
         urllib.parse.quote(name).encode(),
         json.dumps(name).encode(),
         name.upper().encode(),

@@ -51,7 +51,6 @@ from schemas.catalog import (
     Question,
     load_catalog,
     municipality_codes,
-    reading_fingerprint,
 )
 from schemas.quoting import (
     answer_at,
@@ -61,9 +60,6 @@ from schemas.quoting import (
     shown_question_id,
 )
 from schemas.values import parse_answer
-
-# Bump when reading rules change: cached reads are then redone.
-PARSER_VERSION = "6"
 
 MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
 SWEDISH_LOCAL_TIME = ZoneInfo("Europe/Stockholm")
@@ -85,12 +81,6 @@ def file_suffix(path: str | PurePath) -> str:
 
 def read_key(sha256: str, path: str | PurePath) -> ReadKey:
     return sha256, file_suffix(path)
-
-
-def reading_version() -> str:
-    """What a cached read is valid for: this reader's version and the reference data it checks
-    answers against (the catalog and the municipality register in use)."""
-    return f"{PARSER_VERSION}/{reading_fingerprint()}"
 
 
 # The delimiters a CSV file may use, in the order they are tried, with their Swedish names.
