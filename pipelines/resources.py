@@ -53,6 +53,10 @@ LOCK_POLL_SECONDS = 0.5
 DEFAULT_ENVIRONMENT = {
     "KOMPETENS_RAW_DIR": str(DEFAULT_RAW_DIR),
     "KOMPETENS_WAREHOUSE": str(DEFAULT_WAREHOUSE),
+    # The failure alert's settings (pipelines/alerts.py): the webserver `make dev` starts, and no
+    # webhook.
+    "KOMPETENS_DAGSTER_URL": "http://127.0.0.1:3000",
+    "KOMPETENS_ALERT_WEBHOOK": "",
 }
 
 
