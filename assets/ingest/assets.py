@@ -49,7 +49,7 @@ from pipelines.partitions import (
     YEAR_PARTITIONS,
     run_years,
 )
-from pipelines.resources import PUBLISHED_WAREHOUSE, LandingZone, Warehouse
+from pipelines.resources import PUBLISHED_WAREHOUSE, WAREHOUSE_POOL, LandingZone, Warehouse
 from schemas.contract import IGNORED
 
 BUILD_INPUTS = dg.AssetKey(["quality", "build_inputs"])
@@ -85,6 +85,7 @@ LEDGER_COLUMNS = {
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=BUILD_INPUTS,
     group_name="ingest",
     output_required=False,
@@ -176,6 +177,7 @@ def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
 
 
 @dg.multi_asset(
+    pool=WAREHOUSE_POOL,
     specs=[
         dg.AssetSpec(
             FILE_LEDGER,
@@ -370,6 +372,7 @@ def _ledger_frame(ledger: list[LedgerRow]) -> pl.DataFrame:
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=GRANT_REGISTER,
     # The ledger says which year folders have submissions: only those need a register.
     deps=[BUILD_INPUTS, FILE_LEDGER],

@@ -16,12 +16,13 @@ import duckdb
 from assets.ingest.landing_zone import is_synthetic_landing_zone
 from assets.publication.content import read_publication
 from assets.publication.exports import REPORT_NAME, WORKBOOK_NAME, write_publication
-from pipelines.resources import LandingZone, Warehouse
+from pipelines.resources import WAREHOUSE_POOL, LandingZone, Warehouse
 
 EXPORTS = dg.AssetKey(["publication", "exports"])
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=EXPORTS,
     deps=["kompetens_warehouse"],
     group_name="publication",

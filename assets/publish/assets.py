@@ -4,10 +4,11 @@ import dagster as dg
 
 from assets.feedback.assets import FEEDBACK_ASSETS
 from assets.report.assets import REPORT_TABLES
-from pipelines.resources import PUBLISHED_WAREHOUSE, Warehouse
+from pipelines.resources import PUBLISHED_WAREHOUSE, WAREHOUSE_POOL, Warehouse
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=PUBLISHED_WAREHOUSE,
     # The feedback assets read (and comment) this run's staging file, so they run before the swap.
     deps=[*REPORT_TABLES, *FEEDBACK_ASSETS],
