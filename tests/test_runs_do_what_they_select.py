@@ -5,12 +5,23 @@ year-scoped assets without a year is stopped before it builds anything, saying t
 from __future__ import annotations
 
 import dagster as dg
+import pytest
 
 from tests.conftest import materialize_pipeline, paths_in_environment
-from tests.test_partitions import materialized, query
-from tests.test_partitions import published as published_zone  # noqa: F401 - the fixture
+from tests.test_partitions import (
+    materialized,
+    published,  # noqa: F401 - the fixture, through `zone`
+    query,
+)
 
 YEARS = ["2013", "2014", "2015", "2016"]
+
+
+@pytest.fixture
+def zone(request):
+    """test_partitions' published landing zone, warehouse and instance (a parameter named as the
+    imported fixture would shadow it)."""
+    return request.getfixturevalue("published")
 
 
 def _every_asset_of_the_job(partitions: list[str]) -> set[tuple[dg.AssetKey, str | None]]:
@@ -26,11 +37,11 @@ def _every_asset_of_the_job(partitions: list[str]) -> set[tuple[dg.AssetKey, str
     return expected
 
 
-def test_an_explicit_materialisation_with_nothing_changed_records_every_selected_asset(published):
+def test_an_explicit_materialisation_with_nothing_changed_records_every_selected_asset(zone):
     # As `dagster asset materialize -m pipelines.definitions --select '*' --partition 2016`.
     from pipelines.definitions import defs
 
-    raw, warehouse, instance = published
+    raw, warehouse, instance = zone
     ledger = query(warehouse, "SELECT * FROM quality.file_ledger ORDER BY path")
     with paths_in_environment(raw, warehouse):
         result = defs.resolve_job_def("refresh").execute_in_process(
@@ -43,13 +54,13 @@ def test_an_explicit_materialisation_with_nothing_changed_records_every_selected
 
 
 def test_a_backfills_run_of_every_year_with_nothing_changed_succeeds_and_records_every_year(
-    published,
+    zone,
 ):
     # A backfill of every asset and year (single-run policy) is a run tagged with the range, as
     # the UI launches it: no tag of the cheap path.
     from pipelines.definitions import defs
 
-    raw, warehouse, instance = published
+    raw, warehouse, instance = zone
     with paths_in_environment(raw, warehouse):
         result = defs.resolve_job_def("refresh").execute_in_process(
             instance=instance,
@@ -62,19 +73,19 @@ def test_a_backfills_run_of_every_year_with_nothing_changed_succeeds_and_records
     assert set(materialized(result)) == _every_asset_of_the_job(YEARS)
 
 
-def test_the_schedules_run_with_nothing_changed_still_skips_every_step(published):
-    raw, warehouse, instance = published
+def test_the_schedules_run_with_nothing_changed_still_skips_every_step(zone):
+    raw, warehouse, instance = zone
     result = materialize_pipeline(raw, warehouse, instance, all_years=True)
     assert result.success
     assert materialized(result) == []
 
 
-def test_the_job_without_a_partition_is_stopped_before_it_builds_saying_to_pick_years(published):
+def test_the_job_without_a_partition_is_stopped_before_it_builds_saying_to_pick_years(zone):
     # As `dagster job execute -m pipelines.definitions -j refresh`, after a change.
     from pipelines.definitions import defs
     from pipelines.refresh import failure_reasons
 
-    raw, warehouse, instance = published
+    raw, warehouse, instance = zone
     (raw / "2016" / "inventering" / "malmo.csv").unlink()
     before = query(warehouse, "SELECT * FROM quality.file_ledger ORDER BY path")
     with paths_in_environment(raw, warehouse):
@@ -91,12 +102,12 @@ def test_the_job_without_a_partition_is_stopped_before_it_builds_saying_to_pick_
     assert not list(warehouse.parent.glob("*.building"))
 
 
-def test_the_report_alone_needs_no_year(published):
+def test_the_report_alone_needs_no_year(zone):
     # What the sensor launches when only the README changed: the report, without a partition.
     from pipelines.definitions import defs
     from pipelines.partitions import unpartitioned_asset_keys
 
-    raw, warehouse, instance = published
+    raw, warehouse, instance = zone
     report = unpartitioned_asset_keys(defs.resolve_asset_graph())
     with paths_in_environment(raw, warehouse):
         result = defs.resolve_job_def("refresh").execute_in_process(
