@@ -51,6 +51,11 @@ LOCK_SUFFIX = ".lock"
 # here, with the warehouse, because earlier stages record events on it too (a refresh that found
 # nothing to build confirms it current).
 PUBLISHED_WAREHOUSE = dg.AssetKey("kompetens_warehouse")
+# Every asset writes the warehouse: they are all in this pool, which the instance limits to one
+# run at a time (pipelines/dagster.yaml, `concurrency: pools`, run granularity), so the queued runs
+# of the schedule, the sensor, the UI and its backfills never build and swap the warehouse at
+# once. `make refresh` runs in its own process, outside the queue: the run lock below serialises it.
+WAREHOUSE_POOL = "kompetens_warehouse"
 LOCK_POLL_SECONDS = 0.5
 
 
@@ -60,6 +65,10 @@ LOCK_POLL_SECONDS = 0.5
 DEFAULT_ENVIRONMENT = {
     "KOMPETENS_RAW_DIR": str(DEFAULT_RAW_DIR),
     "KOMPETENS_WAREHOUSE": str(DEFAULT_WAREHOUSE),
+    # The failure alert's settings (pipelines/alerts.py): the webserver `make dev` starts, and no
+    # webhook.
+    "KOMPETENS_DAGSTER_URL": "http://127.0.0.1:3000",
+    "KOMPETENS_ALERT_WEBHOOK": "",
 }
 
 

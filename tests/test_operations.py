@@ -439,22 +439,25 @@ def test_a_missing_landing_zone_fails_the_run_instead_of_publishing_an_empty_war
     assert sha256(warehouse) == published
 
 
-def test_the_run_queue_allows_one_refresh_at_a_time():
-    import yaml
+def test_the_run_queue_allows_one_run_of_the_warehouses_assets_at_a_time(tmp_path):
+    import shutil
 
     from pipelines.definitions import defs
+    from pipelines.resources import WAREHOUSE_POOL
 
-    instance_settings = yaml.safe_load((PROJECT_ROOT / "pipelines" / "dagster.yaml").read_text())
-    limits = {
-        limit["key"]: limit["limit"]
-        for limit in instance_settings["run_queue"]["tag_concurrency_limits"]
-    }
-    job_tags = defs.resolve_job_def("refresh").tags
-    assert "kompetens/warehouse" in job_tags
-    assert limits["kompetens/warehouse"] == 1
-    # Both the schedule and the sensor launch that job, so both are queued behind the limit.
-    assert defs.resolve_schedule_def("nightly_refresh").job_name == "refresh"
-    assert defs.resolve_sensor_def("landing_zone_changed").job_name == "refresh"
+    # Every asset is in the pool, so a run of any of them (the schedule's, the sensor's, one from
+    # the UI or a backfill) is queued behind it; the hourly freshness check is not.
+    graph = defs.resolve_asset_graph()
+    pools = {key: frozenset(graph.get(key).pools) for key in graph.get_all_asset_keys()}
+    assert set(pools.values()) == {frozenset({WAREHOUSE_POOL})}
+    freshness = defs.resolve_job_def("warehouse_freshness")
+    assert not any(node.definition.pools for node in freshness.graph.nodes)
+    # The instance holds the pool to one run at a time, for the whole run.
+    shutil.copy(PROJECT_ROOT / "pipelines" / "dagster.yaml", tmp_path / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        concurrency = instance.get_concurrency_config()
+        assert concurrency.pool_config.pool_granularity.value == "run"
+        assert concurrency.pool_config.default_pool_limit == 1
 
 
 def test_publishing_alone_changes_nothing_and_says_why(published_small_warehouse):

@@ -19,7 +19,7 @@ from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
 from assets.report.assets import REFERENCE, REPORT_TABLES
 from assets.tables import row_count
 from assets.validate.assets import ANSWERS, BLOCK_STATUS, ISSUES
-from pipelines.resources import Warehouse
+from pipelines.resources import WAREHOUSE_POOL, Warehouse
 
 CONTROL_REPORTS = dg.AssetKey(["feedback", "kontrollrapporter"])
 DATA_DICTIONARY = dg.AssetKey(["feedback", "data_dictionary"])
@@ -29,6 +29,7 @@ DICTIONARY_FILE = "README.md"
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=CONTROL_REPORTS,
     deps=[FILE_LEDGER, ISSUES, BLOCK_STATUS, REFERENCE],
     group_name="feedback",
@@ -95,6 +96,7 @@ def kontrollrapporter(context: dg.AssetExecutionContext, warehouse: Warehouse):
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=DATA_DICTIONARY,
     deps=[FILE_LEDGER, FILE_ANSWERS, GRANT_REGISTER, BLOCK_STATUS, ANSWERS, ISSUES, *REPORT_TABLES],
     group_name="feedback",

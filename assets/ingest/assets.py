@@ -44,8 +44,13 @@ from assets.ingest.parse_cache import (
 from assets.ingest.reader import read_key
 from assets.ingest.register import read_grant_registers, stop_message
 from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
-from pipelines.partitions import YEAR_BACKFILL_POLICY, YEAR_PARTITIONS, run_years
-from pipelines.resources import PUBLISHED_WAREHOUSE, LandingZone, Warehouse
+from pipelines.partitions import (
+    WHEN_CHANGED_TAG,
+    YEAR_BACKFILL_POLICY,
+    YEAR_PARTITIONS,
+    run_years,
+)
+from pipelines.resources import PUBLISHED_WAREHOUSE, WAREHOUSE_POOL, LandingZone, Warehouse
 from schemas.contract import IGNORED
 
 BUILD_INPUTS = dg.AssetKey(["quality", "build_inputs"])
@@ -81,21 +86,26 @@ LEDGER_COLUMNS = {
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=BUILD_INPUTS,
     group_name="ingest",
     output_required=False,
     description=(
         "The fingerprint of everything a build reads: the landing zone (per year), the reference "
-        "data and the code. Equal to the published build's, nothing is rebuilt: the asset is not "
-        "materialised and every asset after it is skipped."
+        "data and the code. In a run of the nightly schedule, the sensor or `make refresh`, equal "
+        "to the published build's, nothing is rebuilt: the asset is not materialised and every "
+        "asset after it is skipped. A run asked for by hand builds what it selects."
     ),
 )
 def build_inputs(
     context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
 ):
     _require_landing_zone(landing_zone)
+    years = run_years(context)
+    if not years:
+        _require_years_for_partitioned_assets(context)
     inputs = read_build_inputs(landing_zone.path, warehouse)
-    if inputs.published_build_is_current:
+    if inputs.published_build_is_current and WHEN_CHANGED_TAG in context.run.tags:
         context.log.info(nothing_changed_message(inputs.fingerprint))
         # What the freshness check of the published warehouse counts as a refresh too.
         context.log_event(
@@ -106,7 +116,6 @@ def build_inputs(
         return
     # Its Great Expectations import overlaps the steps before the first suite.
     helper_process.start()
-    years = run_years(context)
     with warehouse.connect(context) as con:
         drop_parse_cache_of_another_shape(con)
         create_tables(con)
@@ -137,6 +146,25 @@ def build_inputs(
     )
 
 
+def _require_years_for_partitioned_assets(context: dg.AssetExecutionContext) -> None:
+    """Stop a run without years that selects a year-scoped asset before it does anything: Dagster
+    launches such a run (the job `refresh` without a partition), and it would fail at the first
+    year-scoped step, which cannot tell which years to build."""
+    graph = context.job_def.asset_layer.asset_graph
+    selected = context.run.asset_selection or graph.get_all_asset_keys()
+    year_scoped = sorted(
+        key.to_user_string() for key in selected if graph.get(key).partitions_def is not None
+    )
+    if year_scoped:
+        raise dg.Failure(
+            description="Pick the years to build: this run has no partition (ar), and "
+            f"{', '.join(year_scoped)} are built per year. Launch it with a partition or a range "
+            "of partitions (in the UI, or `dagster job execute -j refresh` with the tags "
+            "dagster/asset_partition_range_start and _end), or run `make refresh`, which picks "
+            "the years that changed. Nothing was built."
+        )
+
+
 def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
     stat_columns = {
         "path": pl.Utf8,
@@ -150,6 +178,7 @@ def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
 
 
 @dg.multi_asset(
+    pool=WAREHOUSE_POOL,
     specs=[
         dg.AssetSpec(
             FILE_LEDGER,
@@ -354,6 +383,7 @@ def _ledger_frame(ledger: list[LedgerRow]) -> pl.DataFrame:
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=GRANT_REGISTER,
     # The ledger says which year folders have submissions: only those need a register.
     deps=[BUILD_INPUTS, FILE_LEDGER],

@@ -15,12 +15,13 @@ from assets.ingest.landing_zone import is_synthetic_landing_zone
 from assets.publication.content import read_publication
 from assets.publication.exports import REPORT_NAME, WORKBOOK_NAME, write_publication
 from assets.report.assets import REPORT_TABLES
-from pipelines.resources import EXPORTS_FOLDER, LandingZone, Warehouse
+from pipelines.resources import EXPORTS_FOLDER, WAREHOUSE_POOL, LandingZone, Warehouse
 
 EXPORTS = dg.AssetKey(["publication", "exports"])
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=EXPORTS,
     deps=REPORT_TABLES,
     group_name="publication",

@@ -19,13 +19,14 @@ from assets.publication.profiles import (
     write_key_figures,
     write_profiles,
 )
-from pipelines.resources import EXPORTS_FOLDER, Warehouse
+from pipelines.resources import EXPORTS_FOLDER, WAREHOUSE_POOL, Warehouse
 
 KOMMUNPROFILER = dg.AssetKey(["publication", "kommunprofiler"])
 PROBLEMS_SHOWN = 50
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=KOMMUNPROFILER,
     deps=[EXPORTS],
     group_name="publication",

@@ -12,10 +12,11 @@ from assets.feedback.assets import FEEDBACK_ASSETS
 from assets.publication.assets import EXPORTS
 from assets.publication.kommunprofiler import KOMMUNPROFILER
 from assets.report.assets import REPORT_TABLES
-from pipelines.resources import PUBLISHED_WAREHOUSE, Warehouse
+from pipelines.resources import PUBLISHED_WAREHOUSE, WAREHOUSE_POOL, Warehouse
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=PUBLISHED_WAREHOUSE,
     # Every asset that writes into the run's staging publication runs before the swap.
     deps=[*REPORT_TABLES, *FEEDBACK_ASSETS, EXPORTS, KOMMUNPROFILER],
