@@ -93,12 +93,12 @@ STEP_EVENT = re.compile(r"STEP_START - Started execution of step|STEP_SUCCESS - 
 
 YEARS = (2014, 2015, 2016)  # of the small landing zone: three years keep a refresh short
 KOMMUNKODER = ("0180", "1280", "2403", "1480", "0114")
-# A run reads the landing zone's path about 12 times (the resource's `path`): a file lands at one
-# of these reads, or after the run.
+# A refresh reads the landing zone's path about 13 times (the resource's `path`), 4 of them
+# before its run starts: a file lands at one of these reads, or after the run.
 LANDING_ZONE_PATH_READS = 16
-# The read after the ledger's scan and before the years' fingerprints (issue 22: such a file was
-# counted in the fingerprint and never read).
-LANDS_BETWEEN_SCAN_AND_FINGERPRINT = 9
+# The read after the ledger's scan and before the years' fingerprints, in a refresh that builds a
+# year (issue 22: such a file was counted in the fingerprint and never read).
+LANDS_BETWEEN_SCAN_AND_FINGERPRINT = 10
 
 
 def _build_zone(raw: Path) -> Path:
@@ -168,8 +168,13 @@ def differences(incremental: Path, cold: Path) -> str | None:
         assert not differing, f"rows of A (incremental) and B (cold): {differing}"
         _assert_same_files(incremental.parent, cold.parent)
     except AssertionError as difference:
-        return str(difference)
+        # The first rows and files that differ are enough to see why.
+        return _shortened(str(difference))
     return None
+
+
+def _shortened(text: str, limit: int = 2000) -> str:
+    return text if len(text) <= limit else f"{text[:limit]} …"
 
 
 # --- the machine -----------------------------------------------------------------------------
@@ -422,16 +427,21 @@ class Deployment(RuleBasedStateMachine):
         values=st.tuples(whole, whole, whole),
     )
     def file_lands_during_refresh(self, moment, which, new_file, kommunkod, values):
-        """The file is written when the run reads the landing zone's path for the `moment`th
-        time: anywhere from before the scan to after the last read of the landing zone."""
-        files = self._submission_files()
-        if new_file or not files:
-            years = self._years_present()
-            ar = years[which % len(years)]
-            path = self.raw / str(ar) / "inventering" / f"{self._name(f'under_{kommunkod}')}.csv"
+        """A municipality sends a file, and a refresh starts to build its year; meanwhile it sends
+        another (`new_file`) or a file of the year is overwritten. The second is written when the
+        run reads the landing zone's path for the `moment`th time: anywhere from before the scan
+        to after the last read of the landing zone, or after the run."""
+        years = self._years_present()
+        ar = years[which % len(years)]
+        inventering = self.raw / str(ar) / "inventering"
+        sent = inventering / f"{self._name(f'skickad_{kommunkod}')}.csv"
+        self._write_submission(sent, kommunkod, 1, values)
+        if new_file:
+            path = inventering / f"{self._name(f'under_{kommunkod}')}.csv"
         else:
-            path = files[which % len(files)].with_suffix(".csv")
-        what = f"{'add' if not path.exists() else 'correct'} {path.relative_to(self.raw)}"
+            files = sorted(inventering.glob("*.csv"))
+            path = files[which % len(files)]
+        what = f"{'correct' if path.exists() else 'add'} {path.relative_to(self.raw)}"
         before = self._copy_of_landing_zone()
         reads = 0
         landed = []
@@ -441,21 +451,29 @@ class Deployment(RuleBasedStateMachine):
             nonlocal reads
             reads += 1
             if reads == moment:
-                self._write_submission(path, kommunkod, 2, values)
+                self._write_submission(path, kommunkod, 2, values[::-1])
                 landed.append(reads)
             return path_of(zone)
 
         with pytest.MonkeyPatch.context() as hook:
             hook.setattr(LandingZone, "path", property(path_read))
             result = self._refresh()
-        self.log.append(f"{what} at the landing zone's path read {moment} of {reads}")
+        self.log.append(
+            f"add {sent.relative_to(self.raw)}, and {what} at the run's read {moment} of the "
+            f"landing zone's path (of {reads})"
+        )
         if not landed:  # the run ended first: it lands after it
-            self._write_submission(path, kommunkod, 2, values)
+            self._write_submission(path, kommunkod, 2, values[::-1])
         cold_after = self._cold_build(self.raw)
-        if result.success and cold_after.success:
-            if (after := differences(self.warehouse, cold_after.warehouse)) is not None:
+        if result.success:
+            after = "its build failed"
+            if cold_after.success:
+                after = differences(self.warehouse, cold_after.warehouse)
+            if after is not None:
                 cold_before = self._cold_build(before)
-                before_difference = differences(self.warehouse, cold_before.warehouse)
+                before_difference = "its build failed"
+                if cold_before.success:
+                    before_difference = differences(self.warehouse, cold_before.warehouse)
                 assert before_difference is None, (
                     f"{self._history()}\nthe refresh during which a file landed equals a cold "
                     f"build neither of the landing zone after it landed ({after}) nor of the one "
