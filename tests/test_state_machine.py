@@ -87,6 +87,8 @@ CODE_FINGERPRINT = ("assets.ingest.build_inputs", "code_and_reference_fingerprin
 RUN_SCRATCH = re.compile(r"\.building")
 # A run's step starting or finishing, as the console log of an in-process run shows it: where a
 # killed refresh is killed.
+# A refresh that builds every step shows 20 such events; some kill points lie after them.
+KILL_POINTS = 24
 STEP_EVENT = re.compile(r"STEP_START - Started execution of step|STEP_SUCCESS - Finished execution")
 
 # --- the deployment's starting point -----------------------------------------------------------
@@ -99,6 +101,8 @@ LANDING_ZONE_PATH_READS = 16
 # The read after the ledger's scan and before the years' fingerprints, in a refresh that builds a
 # year (issue 22: such a file was counted in the fingerprint and never read).
 LANDS_BETWEEN_SCAN_AND_FINGERPRINT = 10
+# The start of the step after the warehouse's swap (publication__exports), the 17th step event.
+KILLED_IN_THE_EXPORTS = 17
 
 
 def _build_zone(raw: Path) -> Path:
@@ -485,13 +489,28 @@ class Deployment(RuleBasedStateMachine):
 
     # -- a killed refresh --
 
-    @rule(at=st.integers(1, 40))
-    def killed_refresh(self, at):
-        """A refresh in its own process, SIGKILLed as its log shows the `at`th step event."""
+    @precondition(lambda self: self._years_present())
+    @rule(
+        at=st.integers(1, KILL_POINTS),
+        which=names,
+        kommunkod=st.sampled_from(KOMMUNKODER),
+        values=st.tuples(whole, whole, whole),
+    )
+    def killed_refresh(self, at, which, kommunkod, values):
+        """A municipality sends a file, and the refresh that builds its year, in a process of its
+        own, is SIGKILLed as its log shows the `at`th step starting or finishing."""
+        years = self._years_present()
+        path = self.raw / str(years[which % len(years)]) / "inventering"
+        path /= f"{self._name(f'skickad_{kommunkod}')}.csv"
+        self._write_submission(path, kommunkod, 1, values)
         before = published_files(self.warehouse.parent)
         killed = self._refresh_killed_at(at)
-        self.log.append(f"refresh killed at step event {at}" if killed else "refresh not killed")
+        self.log.append(
+            f"add {path.relative_to(self.raw)}, and a refresh "
+            + (f"killed at step event {at}" if killed else f"that ended before step event {at}")
+        )
         after = published_files(self.warehouse.parent)
+        cold = None
         if after != before:
             cold = self._cold_build(self.raw)
             if cold.success:
@@ -506,7 +525,7 @@ class Deployment(RuleBasedStateMachine):
                     f"{self._history()}\nthe killed refresh changed the publication "
                     f"({_changed(before, after)}) of a landing zone that cannot be built"
                 )
-        self._then_refresh("refresh after the killed one")
+        self._then_refresh("refresh after the killed one", cold=cold)
 
     def _refresh_killed_at(self, at: int) -> bool:
         env = {
@@ -654,6 +673,9 @@ FIXED_SEQUENCES: dict[str, Callable[[Deployment], None]] = {
         values=(20, 4, 3),
     ),
     "register_problem": lambda machine: machine.break_register(0),
+    "killed_refresh": lambda machine: machine.killed_refresh(
+        at=KILLED_IN_THE_EXPORTS, which=0, kommunkod="2403", values=(2, 1, 0)
+    ),
 }
 
 
