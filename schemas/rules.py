@@ -326,6 +326,12 @@ REGISTER_RULES = _rules(
         "Kommunen har flera rader för samma ändamål i rekvisitionsregistret. Uppdateringen stoppas tills det finns en rad per kommun och ändamål.",
     ),
     Rule(
+        "register_missing_row",
+        FATAL,
+        "Rad saknas i rekvisitionsregistret",
+        "Kommunen finns i rekvisitionsregistret men saknar raden för ett av ändamålen. Uppdateringen stoppas tills raden finns, med 0 där inget rekvirerats.",
+    ),
+    Rule(
         "register_missing_municipality",
         FATAL,
         "Kommun saknas i rekvisitionsregistret",

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from assets.ingest import reader
 from assets.ingest.reader import (
-    PARSER_VERSION,
     cell_text,
     file_suffix,
     normalize_kommunkod,
@@ -64,10 +63,6 @@ SHEET = "xl/worksheets/sheet1.xml"
 
 def read_csv(rows, **kwargs):
     return read_submission(csv_bytes(rows, **kwargs), ".csv")
-
-
-def test_parser_version_is_a_non_empty_string():
-    assert isinstance(PARSER_VERSION, str) and PARSER_VERSION
 
 
 # --- CSV: encodings, delimiters, header --------------------------------------------------

@@ -1,14 +1,17 @@
 """The parse cache: each file's read (metadata, answers, findings), kept per content and suffix.
 
-A file is read once per (SHA-256, lower-cased suffix) and reading version; the cache survives
-from one refresh to the next through the staging copy of the published warehouse
-(pipelines/resources.py), so a refresh reads only new or changed contents.
+A file is read once per (SHA-256, lower-cased suffix) and reading version, which is derived from
+what a read depends on besides the file: the reading code and the reference data
+(`reading_version`). The cache survives from one refresh to the next through the staging copy of
+the published warehouse (pipelines/resources.py), so a refresh reads only new or changed
+contents; under another reading version all of it is dropped, reads, answers and findings alike.
 
 Many new contents are read by a pool of processes, one per core this process may use; each
 returns the rows of its share as frames, and this process writes them in order, so the cache is
 the same as when one process reads them all.
 """
 
+import hashlib
 from collections import defaultdict
 from pathlib import Path
 
@@ -21,11 +24,16 @@ from assets.ingest.reader import (
     ReadResult,
     read_key,
     read_submissions,
-    reading_version,
 )
 from assets.processes import in_task_order, usable_cores
+from assets.source_code import PROJECT_ROOT, files_digest, library_versions, project_modules
 from assets.tables import append_rows
+from schemas.catalog import reading_fingerprint
 from schemas.rules import RULES
+
+# The code that makes a cached read, with the project modules it imports: the reader, and this
+# module, which turns its reads into the cache's rows.
+READING_MODULES = ("assets.ingest.reader", __name__)
 
 # Contents read before their answers are written to the parse cache: bounds the memory of a
 # cold read of a large landing zone (each file holds about a hundred answers).
@@ -59,11 +67,23 @@ def drop_parse_cache_of_another_shape(con) -> None:
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
+def reading_version(root: Path = PROJECT_ROOT) -> str:
+    """What a cached read depends on besides the file's content and suffix: the source of the
+    reading code (READING_MODULES and the project modules they import), the versions of the
+    libraries it imports, and the reference data it reads against (the catalog and the
+    municipality register). Derived, never bumped: any change to them is a new version."""
+    code = project_modules(READING_MODULES, root=root)
+    parts = (files_digest(code), *library_versions(code.values()), reading_fingerprint())
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def read_into_parse_cache(con, files: list[LandingFile], sha256: dict[str, str]) -> int:
     """Read the files whose (content, suffix) is not yet in the cache, under this reading version;
-    returns how many contents were read. Reads of another version are dropped first."""
+    returns how many contents were read. The cache of another version is dropped first, whole:
+    a read's answers and findings are as stale as the read."""
     version = reading_version()
-    con.execute("DELETE FROM core.file_reads WHERE parser_version <> ?", [version])
+    con.execute("DELETE FROM core.file_reads WHERE reading_version <> ?", [version])
+    _drop_answers_and_findings_without_a_read(con)
     cached = set(con.execute("SELECT sha256, suffix FROM core.file_reads").fetchall())
     to_read: dict[ReadKey, LandingFile] = {}
     for landing_file in files:
@@ -112,6 +132,10 @@ def prune_parse_cache(con, present: set[ReadKey]) -> None:
         )
     finally:
         con.unregister("present_reads")
+    _drop_answers_and_findings_without_a_read(con)
+
+
+def _drop_answers_and_findings_without_a_read(con) -> None:
     for table in ("core.file_answers", "core.file_findings"):
         con.execute(
             f"DELETE FROM {table} WHERE (sha256, suffix) NOT IN "
@@ -143,7 +167,7 @@ def read_contents(contents: list[_Content], version: str) -> tuple[pl.DataFrame,
             [extra[column].alias(column) if column in extra else column for column in schema]
         )
         for frame, schema, extra in (
-            (read.reads, _FILE_READS_SCHEMA, {"parser_version": pl.lit(version, pl.Utf8)}),
+            (read.reads, _FILE_READS_SCHEMA, {"reading_version": pl.lit(version, pl.Utf8)}),
             (read.answers, _FILE_ANSWERS_SCHEMA, {}),
             (read.findings, _FILE_FINDINGS_SCHEMA, {"severity": severity}),
         )
@@ -153,7 +177,7 @@ def read_contents(contents: list[_Content], version: str) -> tuple[pl.DataFrame,
 _READ_KEY_SCHEMA = {"sha256": pl.Utf8, "suffix": pl.Utf8}
 _FILE_READS_SCHEMA = {
     **_READ_KEY_SCHEMA,
-    "parser_version": pl.Utf8,
+    "reading_version": pl.Utf8,
     "reason_code": pl.Utf8,
     "message": pl.Utf8,
     "kommunkod": pl.Utf8,

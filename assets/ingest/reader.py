@@ -66,12 +66,8 @@ from schemas.catalog import (
     Question,
     load_catalog,
     municipality_codes,
-    reading_fingerprint,
 )
 from schemas.values import parse_answer
-
-# Bump when reading rules change: cached reads are then redone.
-PARSER_VERSION = "5"
 
 MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
 # Excel's last row. A hostile sheet can number a row 2 000 000 000, and openpyxl fills
@@ -96,12 +92,6 @@ def file_suffix(path: str | PurePath) -> str:
 
 def read_key(sha256: str, path: str | PurePath) -> ReadKey:
     return sha256, file_suffix(path)
-
-
-def reading_version() -> str:
-    """What a cached read is valid for: this reader's version and the reference data it checks
-    answers against (the catalog and the municipality register in use)."""
-    return f"{PARSER_VERSION}/{reading_fingerprint()}"
 
 
 # The delimiters a CSV file may use, in the order they are tried, with their Swedish names.
