@@ -11,13 +11,18 @@ of A, and after every refresh the whole of A is compared with a cold build of th
 copy of A's landing zone built into a fresh folder with a fresh instance, side B):
 - both refreshes succeed, or both fail, and then only for a broken register;
 - after a success, every table and view of every schema (the catalog and the rows, sorted) and
-  every file under the warehouse folder (exports, control reports, Data Docs, profile pages, the
-  data dictionary, and anything a refresh leaves there) are equal, but for the fields named in
-  tests/test_incremental_equals_cold.py (VARYING_COLUMNS, REPORT_FIELDS, WORKBOOK_CORE_FIELDS,
-  DATA_DOCS_FIELDS: the run's id and time, and a copied file's inode and ctime), whose comparison
-  helpers are used here as they are;
-- after a failure, every file under A's warehouse folder is byte for byte what it was before the
-  refresh (a failed run publishes nothing), the run lock and staging files aside;
+  every file a reader reaches beside the warehouse file (exports, control reports, Data Docs,
+  profile pages, the data dictionary, and anything a refresh leaves there) are equal, but for
+  the fields named in tests/test_incremental_equals_cold.py, whose comparison helpers are used
+  here as they are: VARYING_COLUMNS (core.file_hashes' inode and ctime_ns, another file on disk
+  for the copy; quality.build_inputs' run_id and started_at, the run), REPORT_FIELDS,
+  WORKBOOK_CORE_FIELDS and DATA_DOCS_FIELDS (the run's id and time in rapport.html, in
+  tabeller.xlsx's properties and in the Data Docs' pages and paths). Not compared: the folders
+  under publications/ that the stable paths resolve into (named by the run that made them, and
+  compared through those paths), the runs' staging folders (not published) and the run lock
+  (names the last run that held it);
+- after a failure, every file a reader reaches is byte for byte what it was before the refresh
+  (a failed run publishes nothing);
 - a refresh during which a file landed publishes a cold build of the landing zone either before
   or after the file landed, and the next refresh the cold build of the landing zone after it;
 - a killed refresh leaves the publication as it was or as a cold build of the state makes it, and
@@ -51,7 +56,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from pipelines.refresh import failure_reasons
-from pipelines.resources import PROJECT_ROOT, LandingZone
+from pipelines.resources import PROJECT_ROOT, LandingZone, Warehouse
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import (
@@ -68,28 +73,29 @@ from tests.test_incremental_equals_cold import (
     _catalog,
     _row_difference,
     _warehouse_rows,
+    reader_files,
 )
 
 FULL_PROFILE = os.environ.get("KOMPETENS_TEST_PROFILE") == "full"
 
 # --- seams: where the test reaches into the pipeline (the lines to change when it moves) ------
 
-# The reading code's version, as the parse cache keys its reads by it. Changing the reading code
-# changes it; the test changes it without editing the code. Every module binding under that name
-# is patched (a function imported by name elsewhere too).
-READING_VERSION = ("assets.ingest.reader", "PARSER_VERSION")
+# The reading code's version, as the parse cache keys its reads by it: derived from the reading
+# code's source (its module closure), so an edit of the reader changes it. The test changes what
+# the function returns instead of editing the code under the other tests' feet. Every module
+# binding under that name is patched (a function imported by name elsewhere too).
+READING_VERSION = ("assets.ingest.parse_cache", "reading_version")
 # What the refresh sees of a change of code besides the reading version (the build fingerprint's
-# hash of the code): changed along with it, so that the change is one a deployment can make.
-# Empty when the reading version is all the refresh reads of the reading code.
+# hash of the code files): changed along with it, so that the change is the one an edit of the
+# reader makes.
 CODE_FINGERPRINT = ("assets.ingest.build_inputs", "code_and_reference_fingerprint")
-# What a run's scratch files beside the warehouse are called (a staging warehouse, its spill
-# folder): not published, and a failed or killed run may leave them for the next run.
-RUN_SCRATCH = re.compile(r"\.building")
 # A run's step starting or finishing, as the console log of an in-process run shows it: where a
 # killed refresh is killed.
-# A refresh that builds every step shows 20 such events; some kill points lie after them.
+# A refresh that builds a year shows about 20 such events; some kill points lie after them.
 KILL_POINTS = 24
 STEP_EVENT = re.compile(r"STEP_START - Started execution of step|STEP_SUCCESS - Finished execution")
+# The step that swaps the run's staging folder in as the publication (assets/publish).
+SWAP_STEP = "kompetens_warehouse"
 
 # --- the deployment's starting point -----------------------------------------------------------
 
@@ -101,8 +107,6 @@ LANDING_ZONE_PATH_READS = 16
 # The read after the ledger's scan and before the years' fingerprints, in a refresh that builds a
 # year (issue 22: such a file was counted in the fingerprint and never read).
 LANDS_BETWEEN_SCAN_AND_FINGERPRINT = 10
-# The start of the step after the warehouse's swap (publication__exports), the 17th step event.
-KILLED_IN_THE_EXPORTS = 17
 
 
 def _build_zone(raw: Path) -> Path:
@@ -148,13 +152,15 @@ def change_reading_code(patch: pytest.MonkeyPatch, version: int) -> None:
 
 
 def published_files(folder: Path) -> dict[str, str]:
-    """Every file under the warehouse folder with the SHA-256 of its bytes, the run lock and a
-    run's scratch files aside."""
-    lock = folder / f"{WAREHOUSE_FILE}.lock"
+    """Every file a reader reaches beside the warehouse file, the warehouse file itself included,
+    with the SHA-256 of its bytes; the run lock aside (it names the last run that held it)."""
+    if not folder.is_dir():  # before the first build
+        return {}
+    lock = Warehouse(database=str(folder / WAREHOUSE_FILE)).lock_path
     return {
-        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path != lock and not RUN_SCRATCH.search(path.name)
+        name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for name, path in reader_files(folder).items()
+        if path != lock
     }
 
 
@@ -499,15 +505,19 @@ class Deployment(RuleBasedStateMachine):
     def killed_refresh(self, at, which, kommunkod, values):
         """A municipality sends a file, and the refresh that builds its year, in a process of its
         own, is SIGKILLed as its log shows the `at`th step starting or finishing."""
+        self._killed_refresh(which, kommunkod, values, f"step event {at}", _nth_step_event(at))
+
+    def _killed_refresh(self, which, kommunkod, values, where: str, kill_point) -> None:
+        """A refresh killed at the first line of its log for which `kill_point` holds."""
         years = self._years_present()
         path = self.raw / str(years[which % len(years)]) / "inventering"
         path /= f"{self._name(f'skickad_{kommunkod}')}.csv"
         self._write_submission(path, kommunkod, 1, values)
         before = published_files(self.warehouse.parent)
-        killed = self._refresh_killed_at(at)
+        killed = self._refresh_killed_at(kill_point)
         self.log.append(
             f"add {path.relative_to(self.raw)}, and a refresh "
-            + (f"killed at step event {at}" if killed else f"that ended before step event {at}")
+            + (f"killed at {where}" if killed else f"that ended before {where}")
         )
         after = published_files(self.warehouse.parent)
         cold = None
@@ -527,7 +537,7 @@ class Deployment(RuleBasedStateMachine):
                 )
         self._then_refresh("refresh after the killed one", cold=cold)
 
-    def _refresh_killed_at(self, at: int) -> bool:
+    def _refresh_killed_at(self, kill_point) -> bool:
         env = {
             **os.environ,
             "KOMPETENS_RAW_DIR": str(self.raw),
@@ -549,10 +559,8 @@ class Deployment(RuleBasedStateMachine):
             errors="backslashreplace",
             start_new_session=True,
         )
-        events = 0
         for line in process.stdout:
-            events += bool(STEP_EVENT.search(line))
-            if events == at:
+            if kill_point(line):
                 break
         killed = process.poll() is None
         if killed:
@@ -612,6 +620,23 @@ class Deployment(RuleBasedStateMachine):
         return "After: " + "; ".join(self.log)
 
 
+def _nth_step_event(at: int):
+    """A kill point: the `at`th line of a run's log that shows a step starting or finishing."""
+    events = 0
+
+    def kill_point(line: str) -> bool:
+        nonlocal events
+        events += bool(STEP_EVENT.search(line))
+        return events == at
+
+    return kill_point
+
+
+def _step_start(step: str):
+    """A kill point: the line of a run's log that shows `step` starting."""
+    return lambda line: f'STEP_START - Started execution of step "{step}"' in line
+
+
 class ColdBuild:
     def __init__(self, result: dg.ExecuteInProcessResult, warehouse: Path):
         self.result = result
@@ -636,7 +661,6 @@ def refresh_in_a_process() -> None:
     and the console's log of every step (the killed refresh's kill points)."""
     from pipelines.definitions import defs
     from pipelines.refresh import execute_refresh
-    from pipelines.resources import Warehouse
 
     change_reading_code(pytest.MonkeyPatch(), int(os.environ[READING_CODE_VARIABLE]))
     with dg.DagsterInstance.get() as instance:
@@ -673,8 +697,8 @@ FIXED_SEQUENCES: dict[str, Callable[[Deployment], None]] = {
         values=(20, 4, 3),
     ),
     "register_problem": lambda machine: machine.break_register(0),
-    "killed_refresh": lambda machine: machine.killed_refresh(
-        at=KILLED_IN_THE_EXPORTS, which=0, kommunkod="2403", values=(2, 1, 0)
+    "killed_in_the_swap": lambda machine: machine._killed_refresh(
+        0, "2403", (2, 1, 0), f"the start of {SWAP_STEP}", _step_start(SWAP_STEP)
     ),
 }
 
