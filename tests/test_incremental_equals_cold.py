@@ -8,9 +8,9 @@ of A's final landing zone refreshed cold into a fresh folder. Compared:
 - every table and view of both warehouses (listed from the catalog, so a new one is compared
   too): the catalog entries (types, comments, view and macro definitions, constraints) and the
   rows, sorted by all their columns, value for value with their Python types;
-- every file a reader reaches beside the warehouse file (exports/, kontrollrapporter/,
-  data_docs/, the data dictionary README.md, and anything a refresh leaves behind there): the
-  same set of files, byte-identical but for the fields below.
+- every file beside the warehouse file (exports/, kontrollrapporter/, data_docs/, the data
+  dictionary README.md, and anything a refresh leaves behind there): the same set of files,
+  byte-identical but for the fields below.
 
 What legitimately differs between two builds is named below, each with why: the columns in
 VARYING_COLUMNS, and the fields naming the build's run or time in rapport.html, tabeller.xlsx's
@@ -44,7 +44,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.resources import STAGING_FOLDER, Warehouse
+from pipelines.resources import Warehouse
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import (
     BLOCK_A,
@@ -380,33 +380,25 @@ def _assert_varying_columns_vary(incremental: Path, cold: Path) -> None:
         con.close()
 
 
-def reader_files(folder: Path) -> dict[str, Path]:
-    """Every file a reader reaches beside the warehouse file, by the path they reach it by (the
-    stable paths through the current publication, pipelines/resources.py, and anything else a
-    refresh leaves there): not the publications those paths resolve into, whose folders are
-    named by the run that made them, nor the runs' staging folders."""
-    behind = {Warehouse(database=str(folder / WAREHOUSE_FILE)).publications_path}
-    behind.add(folder / STAGING_FOLDER)
-    files = {}
-    for entry in sorted(folder.iterdir()):
-        if entry not in behind:
-            found = [entry] if entry.is_file() else sorted(entry.rglob("*"))
-            files |= {path.relative_to(folder).as_posix(): path for path in found if path.is_file()}
-    return files
-
-
 def _output_files(folder: Path) -> dict[str, list[Path]]:
-    """Every file a reader reaches beside the warehouse file (the outputs and anything a refresh
-    leaves there), by its path with the Data Docs' run id and time taken out: a list, since a
-    suite validated twice, or a page left from an earlier run, gives two files of one name."""
+    """Every file beside the warehouse file (the outputs and anything a refresh leaves there),
+    by its path with the Data Docs' run id and time taken out: a list, since a suite validated
+    twice, or a page left from an earlier run, gives two files of one name."""
     published = Warehouse(database=str(folder / WAREHOUSE_FILE))
     not_outputs = {
         published.published_path,  # compared table by table above
         published.lock_path,  # the run lock: it names the last run that held it, and when
     }
+    # The current publication's folder is named by the run's time and id: its files are compared
+    # by their place in it, which is where readers find them (through the stable paths, which
+    # are symlinks and not walked). Its warehouse file is compared table by table above.
+    current = published.current_publication.resolve()
+    not_outputs.add(current / WAREHOUSE_FILE)
     files: dict[str, list[Path]] = {}
-    for relative, path in reader_files(folder).items():
-        if path not in not_outputs:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path not in not_outputs:
+            in_publication = path.is_relative_to(current)
+            relative = path.relative_to(current if in_publication else folder).as_posix()
             files.setdefault(DATA_DOCS_PATH.sub(r"\1/<uuid>/<tid>/", relative), []).append(path)
     return files
 

@@ -17,12 +17,11 @@ copy of A's landing zone built into a fresh folder with a fresh instance, side B
   here as they are: VARYING_COLUMNS (core.file_hashes' inode and ctime_ns, another file on disk
   for the copy; quality.build_inputs' run_id and started_at, the run), REPORT_FIELDS,
   WORKBOOK_CORE_FIELDS and DATA_DOCS_FIELDS (the run's id and time in rapport.html, in
-  tabeller.xlsx's properties and in the Data Docs' pages and paths). Not compared: the folders
-  under publications/ that the stable paths resolve into (named by the run that made them, and
-  compared through those paths), the runs' staging folders (not published) and the run lock
-  (names the last run that held it);
-- after a failure, every file a reader reaches is byte for byte what it was before the refresh
-  (a failed run publishes nothing);
+  tabeller.xlsx's properties and in the Data Docs' pages and paths), the name of the current
+  publication's folder (the run's time and id: its files are compared by their place in it) and
+  the run lock (names the last run that held it);
+- after a failure, every file a reader reaches through the stable paths is byte for byte what it
+  was before the refresh (a failed run publishes nothing);
 - a refresh during which a file landed publishes a cold build of the landing zone either before
   or after the file landed, and the next refresh the cold build of the landing zone after it;
 - a killed refresh leaves the publication as it was or as a cold build of the state makes it, and
@@ -56,7 +55,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from pipelines.refresh import failure_reasons
-from pipelines.resources import PROJECT_ROOT, LandingZone, Warehouse
+from pipelines.resources import PROJECT_ROOT, STAGING_FOLDER, LandingZone, Warehouse
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import (
@@ -73,7 +72,6 @@ from tests.test_incremental_equals_cold import (
     _catalog,
     _row_difference,
     _warehouse_rows,
-    reader_files,
 )
 
 FULL_PROFILE = os.environ.get("KOMPETENS_TEST_PROFILE") == "full"
@@ -149,6 +147,21 @@ def change_reading_code(patch: pytest.MonkeyPatch, version: int) -> None:
 
 
 # --- comparisons -----------------------------------------------------------------------------
+
+
+def reader_files(folder: Path) -> dict[str, Path]:
+    """Every file a reader reaches beside the warehouse file, by the path they reach it by (the
+    stable paths through the current publication, pipelines/resources.py, and anything else a
+    refresh leaves there): not the publications those paths resolve into, whose folders are
+    named by the run that made them, nor the runs' staging folders, which are not published."""
+    behind = {Warehouse(database=str(folder / WAREHOUSE_FILE)).publications_path}
+    behind.add(folder / STAGING_FOLDER)
+    files = {}
+    for entry in sorted(folder.iterdir()):
+        if entry not in behind:
+            found = [entry] if entry.is_file() else sorted(entry.rglob("*"))
+            files |= {path.relative_to(folder).as_posix(): path for path in found if path.is_file()}
+    return files
 
 
 def published_files(folder: Path) -> dict[str, str]:
