@@ -200,8 +200,9 @@ def built_files() -> dict[bytes, tuple[bytes, tuple[str, str | None]]]:
         b"external_entity.xlsx": (external_entity_xlsx(), ("rejected", "unreadable")),
         b"zip_bomb.xlsx": (zip_bomb_xlsx(), ("rejected", "too_large")),
         b"en_rad_10_MiB.csv": (single_line_10_mib(), ("rejected", "too_large")),
-        # Exactly 1 MiB is within the limit; its one 1 MiB field is beyond what the CSV reader takes.
-        b"exakt_1_MiB.csv": (b"fraga;svar\n" + b"x" * (MIB - 11), ("rejected", "unreadable")),
+        # Exactly 1 MiB is within the limit, and no field is too long below it (contract
+        # section 2): its one row, without a delimiter, is a warning; the metadata are missing.
+        b"exakt_1_MiB.csv": (b"fraga;svar\n" + b"x" * (MIB - 11), ("rejected", "missing_metadata")),
         b"over_1_MiB.csv": (b"fraga;svar\n" + b"x" * (MIB - 10), ("rejected", "too_large")),
         b"100000_rader.csv": (rows_100_000_just_under_limit(), ("selected", None)),
         b"namn med mellanslag.csv": (submission("0160"), ("selected", None)),
