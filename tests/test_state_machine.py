@@ -27,9 +27,9 @@ copy of A's landing zone built into a fresh folder with a fresh instance, side B
 - a killed refresh leaves the publication as it was or as a cold build of the state makes it, and
   the next refresh converges to the cold build.
 
-`make test` runs a few short sequences, and one fixed sequence per bug that issue 22 names, so
-that each of them is tried on every run; `make test-full` (KOMPETENS_TEST_PROFILE=full) many
-longer sequences, shrunk when one fails. Findings on the code of issue 22's start:
+`make test` runs one short sequence, and one fixed sequence per bug that issue 22 names, so that
+each of them is tried on every run; `make test-full` (KOMPETENS_TEST_PROFILE=full) many longer
+sequences, shrunk when one fails. Findings on the code of issue 22's start:
 docs/state-machine-findings.md.
 """
 
@@ -685,9 +685,13 @@ def refresh_in_a_process() -> None:
         )
 
 
+# A sequence of one change (a first build, a refresh, a cold build of the small landing zone's
+# three years) takes about 40 s of CPU time (the five fixed sequences below: 3 min 11 s, measured
+# 2026-12-07). `make test`: one random sequence of one change, the fixed sequences below doing
+# the rest; `make test-full`: 25 sequences of up to 10 changes, shrunk when one fails.
 Deployment.TestCase.settings = settings(
-    max_examples=60 if FULL_PROFILE else 3,
-    stateful_step_count=12 if FULL_PROFILE else 4,
+    max_examples=25 if FULL_PROFILE else 1,
+    stateful_step_count=10 if FULL_PROFILE else 1,
     deadline=None,
     # A failing sequence of `make test` is reported as found: shrinking it reruns it many times.
     phases=list(Phase) if FULL_PROFILE else [Phase.explicit, Phase.reuse, Phase.generate],
