@@ -714,6 +714,8 @@ FIXED_SEQUENCES: dict[str, Callable[[Deployment], None]] = {
         values=(20, 4, 3),
     ),
     "register_problem": lambda machine: machine.break_register(0),
+    # Found by the machine on the merged code of cache and publish (docs/state-machine-findings.md).
+    "empty_landing_zone": lambda machine: machine.empty_landing_zone(),
     "killed_in_the_swap": lambda machine: machine._killed_refresh(
         0, "2403", (2, 1, 0), f"the start of {SWAP_STEP}", _step_start(SWAP_STEP)
     ),
