@@ -9,6 +9,8 @@ import shutil
 
 import duckdb
 
+import assets.ingest.assets as ingest_assets
+from assets.ingest import build_inputs, parse_cache
 from assets.ingest.assets import FILE_LEDGER
 from assets.ingest.parse_cache import READING_MODULES, reading_version
 from assets.source_code import PROJECT_PACKAGES, PROJECT_ROOT, library_versions, project_modules
@@ -159,3 +161,30 @@ def test_the_reading_version_is_the_reading_code_itself(tmp_path):
     values = tmp_path / "schemas" / "values.py"
     values.write_text(values.read_text(encoding="utf-8") + "\n# a changed rule\n", encoding="utf-8")
     assert reading_version(tmp_path) != reading_version()
+
+
+def test_a_change_of_the_reading_code_gives_what_a_cold_build_gives_first_time(
+    tmp_path, monkeypatch
+):
+    """Issue 22, item 2: an edit of the reading code is another reading version, and another
+    code fingerprint, so every year is built again. The cached reads of the earlier version were
+    dropped but their answers and findings kept; the files read again added theirs beside them,
+    and the refresh failed on a duplicate key in core.answers."""
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    assert materialize_pipeline(raw, warehouse).success
+
+    code = build_inputs.code_and_reference_fingerprint()
+    monkeypatch.setattr(parse_cache, "reading_version", lambda: "the reader, edited")
+    for module in (build_inputs, ingest_assets):
+        monkeypatch.setattr(module, "code_and_reference_fingerprint", lambda: f"{code}, edited")
+    incremental = materialize_pipeline(raw, warehouse, raise_on_error=False)
+    cold_warehouse = tmp_path / "cold" / "kompetens.duckdb"
+    assert materialize_pipeline(raw, cold_warehouse).success
+
+    assert incremental.success
+    assert _rows(warehouse, "SELECT DISTINCT reading_version FROM core.file_reads") == [
+        ("the reader, edited",)
+    ]
+    for sql in PARSE_CACHE_AND_RESULTS:
+        assert _rows(warehouse, sql) == _rows(cold_warehouse, sql), sql

@@ -23,10 +23,12 @@ import xlsxwriter
 from assets import processes
 from assets.ingest import parse_cache, reader
 from assets.ingest.landing_zone import file_sha256, scan_landing_zone
+from assets.ingest.ledger import build_ledger
 from assets.ingest.reader import file_suffix, read_submission, read_submissions
 from assets.tables import create_tables
 from assets.validate.blocks import validate_slices, validate_submissions
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR, load_catalog
+from schemas.contract import REJECTED
 from tests.conformance_zone import build_conformance_landing_zone
 from tests.hostile.recipes import CORPUS, build_hostile_files
 from tests.landing_zone_fixture import build_small_landing_zone
@@ -272,8 +274,13 @@ def test_a_process_bound_to_one_core_reads_alone():
     assert done.stdout.strip() == "1"
 
 
-def test_a_file_that_cannot_be_read_fails_the_pool_run(zone_of_every_kind, monkeypatch):
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+@pytest.mark.parametrize("cores", [{0}, {0, 1}])
+def test_a_file_removed_after_it_was_hashed_is_unreadable_not_a_crash(
+    zone_of_every_kind, monkeypatch, cores
+):
+    """Issue 22, item 1: bad input never crashes a run. A file gone between its hash and its read
+    has no hash, so the ledger rejects it as unreadable, with one reader as with a pool."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: cores)
     monkeypatch.setattr(parse_cache, "POOL_MIN_FILES", 1)
     files = scan_landing_zone(zone_of_every_kind)
     sha256 = {f.path: file_sha256(f.abs_path) for f in files if not f.is_symlink}
@@ -281,9 +288,12 @@ def test_a_file_that_cannot_be_read_fails_the_pool_run(zone_of_every_kind, monke
     gone.abs_path.unlink()
     con = duckdb.connect()
     create_tables(con)
-    with pytest.raises(FileNotFoundError):
-        parse_cache.read_into_parse_cache(con, files, sha256)
+    read = parse_cache.read_into_parse_cache(con, files, sha256)
+    ledger = build_ledger(read.files, read.sha256, parse_cache.cached_reads(con))
     con.close()
+    assert gone.path not in read.sha256
+    (row,) = [row for row in ledger if row.path == gone.path]
+    assert (row.status, row.reason_code) == (REJECTED, "unreadable")
 
 
 # --- workbooks of a template read before --------------------------------------------------

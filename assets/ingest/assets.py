@@ -23,12 +23,13 @@ from assets.ingest.build_inputs import (
     known_file_hashes,
     nothing_changed_message,
     read_build_inputs,
-    year_input_fingerprints,
+    years_inputs,
 )
 from assets.ingest.landing_zone import (
     SUBMISSIONS_FOLDER,
     ContentHashes,
     StatKey,
+    read_fingerprints,
     relative_path,
     scan_landing_zone,
     year_folders,
@@ -183,7 +184,9 @@ def submission_files(
 ):
     _require_landing_zone(landing_zone)
     years = sorted(int(key) for key in context.partition_keys)
-    # Listed before the scan: a file written in between is then in the ledger, not missing.
+    # Listed before the scan: a year folder or file written in between is then in the ledger or
+    # the next refresh's, not missing.
+    year_folders_present = [ar for ar in year_folders(landing_zone.path) if ar in years]
     files_on_disk = _files_on_disk(landing_zone.path, years)
     files = scan_landing_zone(landing_zone.path, years)
     with warehouse.connect(context) as con:
@@ -191,13 +194,16 @@ def submission_files(
         create_tables(con)
         # Hashed by build_inputs moments ago; only a file written since is read to be hashed.
         hashes = ContentHashes(known_file_hashes(con.execute(FILE_HASHES_QUERY).fetchall()))
-        sha256 = {
-            f.path: content_hash
-            for f in files
-            if not f.is_symlink and (content_hash := hashes.sha256(f.path, f.abs_path))
-        }
-        newly_read = read_into_parse_cache(con, files, sha256)
-        ledger = build_ledger(files, sha256, cached_reads(con))
+        read = read_into_parse_cache(
+            con,
+            files,
+            {
+                f.path: content_hash
+                for f in files
+                if not f.is_symlink and (content_hash := hashes.sha256(f.path, f.abs_path))
+            },
+        )
+        ledger = build_ledger(read.files, read.sha256, cached_reads(con))
         con.execute(f"DELETE FROM quality.file_ledger WHERE {PATH_IN_RUN_YEARS}")
         append_rows(con, "quality.file_ledger", _ledger_frame(ledger))
         con.execute(f"DELETE FROM core.submissions WHERE {PATH_IN_RUN_YEARS}")
@@ -218,8 +224,13 @@ def submission_files(
                 ).fetchall()
             },
         )
-        year_inputs = year_input_fingerprints(
-            landing_zone.path, hashes, code_and_reference_fingerprint()
+        # What this run read of each year, not a listing of its own: a file that changed or
+        # landed meanwhile makes the next refresh's fingerprint differ, so it rebuilds the year.
+        year_inputs = years_inputs(
+            read_fingerprints(
+                landing_zone.path, year_folders_present, read.files, read.sha256, hashes
+            ),
+            code_and_reference_fingerprint(),
         )
         con.execute("DELETE FROM quality.year_inputs WHERE ar IN (SELECT ar FROM run_years)")
         append_rows(
@@ -285,7 +296,7 @@ def submission_files(
         asset_key=FILE_LEDGER,
         metadata={
             "dagster/row_count": ledger_rows,
-            "files_read_this_run": newly_read,
+            "files_read_this_run": read.contents_read,
             "preview": dg.MetadataValue.md(ledger_preview),
         },
     )

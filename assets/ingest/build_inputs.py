@@ -86,8 +86,9 @@ class BuildInputs:
     @property
     def published_build_is_current(self) -> bool:
         """True when the publication (warehouse, control reports, exports) was built from these
-        inputs."""
-        return self.published_fingerprint == self.fingerprint
+        inputs. The years are compared as well: the published fingerprint was taken before its
+        run read the landing zone, each year's as the run read it (a file may change in between)."""
+        return not self.years_to_build and self.published_fingerprint == self.fingerprint
 
 
 def read_build_inputs(
@@ -127,11 +128,15 @@ def known_file_hashes(rows: list[tuple]) -> dict[StatKey, str]:
 def year_input_fingerprints(
     raw_dir: Path, hashes: ContentHashes, code_and_reference: str
 ) -> dict[int, str]:
-    """Each year's inputs: its files under the code and reference data that read them, so a
-    change of code rebuilds every year."""
+    """Each year's inputs as the landing zone lies now."""
+    return years_inputs(year_fingerprints(raw_dir, hashes), code_and_reference)
+
+
+def years_inputs(files_of_years: dict[int, str], code_and_reference: str) -> dict[int, str]:
+    """Each year's inputs: its files (a fingerprint of landing_zone's) under the code and
+    reference data that read them, so a change of code rebuilds every year."""
     return {
-        ar: _sha256(f"{code_and_reference}\0{ar}\0{files}")
-        for ar, files in year_fingerprints(raw_dir, hashes).items()
+        ar: _sha256(f"{code_and_reference}\0{ar}\0{files}") for ar, files in files_of_years.items()
     }
 
 
