@@ -551,6 +551,15 @@ BEYOND_COLUMN_B = [
 ]
 # Point 7: a UTF-16 file holds NUL bytes: unreadable.
 UTF16 = BASIC_DATE.replace("0160", "0181")
+# Point 8 needs no file of its own: row 2014 of Tables 13 and 14 (blocks D and E) has nobody
+# counted, since neither 2014 first-year file (0115, 0123) answers D or E: N 0, sums 0, shares
+# NULL (tests/test_conformance.py).
+# Point 9: a 2017 folder with its register (all 0) and one early file from Upplands Väsby, a
+# participant before 2016: read and selected, and Tables 1–10 stay those of 2016, the final
+# inventory year of the reference data. The forms of the catalog end in 2016, so its one answer
+# is a question outside the year's form (a warning).
+VASBY_2017_PATH = "2017/inventering/0114_vasby_2017.csv"
+VASBY_2017 = "fraga;svar\n" + _meta("0114", "2017", "2017-03-01") + "handl_totalt;99\n"
 # Point 10: a file name in Latin-1, not UTF-8 (Ödeshög); the ledger escapes its bytes.
 LATIN1_NAME = os.fsdecode(ISSUE_23.encode() + b"\xd6desh\xf6g.csv")
 LATIN1_NAME_IN_LEDGER = ISSUE_23 + "\\xd6desh\\xf6g.csv"
@@ -575,6 +584,7 @@ ISSUE_23_LEDGER_CASES = (
     LedgerCase(ISSUE_23 + "6_kolumn_c.xlsx", "2 XLSX value beyond column B", "selected"),
     LedgerCase(ISSUE_23 + "7_utf16.csv", "2 NUL bytes", "rejected", "unreadable"),
     LedgerCase(LATIN1_NAME_IN_LEDGER, "10 a file name not in UTF-8", "selected"),
+    LedgerCase(VASBY_2017_PATH, "5 a year after the final inventory year", "selected"),
 )
 LEDGER_CASES += ISSUE_23_LEDGER_CASES
 # Ledger path → the file's name on disk under the raw dir, where the two differ.
@@ -592,7 +602,9 @@ def _write_issue_23_files(raw: Path) -> None:
         ISSUE_23 + "5_manga_siffror.csv": MANY_DIGITS,
         ISSUE_23 + "7_utf16.csv": UTF16.encode("utf-16"),
         LATIN1_NAME: LATIN1_CONTENT,
+        VASBY_2017_PATH: VASBY_2017,
     }
+    write_register(raw / "2017" / "rekvisitioner.csv", 2017, GRANTS)
     for path, content in files.items():
         _write(raw, path, content)
     workbook = xlsxwriter.Workbook(str(raw / ISSUE_23 / "6_kolumn_c.xlsx"))
