@@ -19,6 +19,7 @@ from assets.expectations.suites import FILE_LEDGER_SUITE, GRANT_REGISTER_SUITE
 from assets.ingest.build_inputs import (
     FILE_HASHES_QUERY,
     YEAR_INPUTS_QUERY,
+    build_fingerprint,
     code_and_reference_fingerprint,
     known_file_hashes,
     nothing_changed_message,
@@ -30,6 +31,7 @@ from assets.ingest.landing_zone import (
     ContentHashes,
     StatKey,
     read_fingerprints,
+    readme_fingerprint,
     relative_path,
     scan_landing_zone,
     year_folders,
@@ -165,6 +167,25 @@ def _require_years_for_partitioned_assets(context: dg.AssetExecutionContext) -> 
         )
 
 
+def _record_what_was_read(con, raw_dir: Path, hashes: ContentHashes) -> None:
+    """The build's fingerprint and the file hashes as this run read the landing zone, not as
+    quality/build_inputs listed it before: a file that landed or changed in between is then
+    recorded as it was read, as a cold build of the landing zone after it would record it."""
+    years = dict(con.execute(YEAR_INPUTS_QUERY).fetchall())
+    fingerprint = build_fingerprint(
+        code_and_reference_fingerprint(), readme_fingerprint(raw_dir, hashes), years
+    )
+    con.execute("UPDATE quality.build_inputs SET fingerprint = ?", [fingerprint])
+    hashed_now = {key: sha256 for key, sha256 in hashes.seen.items() if key not in hashes.known}
+    if hashed_now:
+        frame = _file_hashes_frame(hashed_now)
+        con.execute(
+            "DELETE FROM core.file_hashes WHERE list_contains(?, path)",
+            [frame["path"].to_list()],
+        )
+        append_rows(con, "core.file_hashes", frame)
+
+
 def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
     stat_columns = {
         "path": pl.Utf8,
@@ -271,6 +292,7 @@ def submission_files(
                 orient="row",
             ),
         )
+        _record_what_was_read(con, landing_zone.path, hashes)
         per_year = {
             (ar, status): count
             for ar, status, count in con.execute(
