@@ -45,6 +45,11 @@ LOCK_SUFFIX = ".lock"
 # nothing to build confirms it current).
 PUBLISHED_WAREHOUSE = dg.AssetKey("kompetens_warehouse")
 LOCK_POLL_SECONDS = 0.5
+# The storage format every warehouse file is created in. DuckDB 2.0 writes its newest format by
+# default, which no 1.x client reads (the CLI from PyPI is 1.5, the long-term-support line 1.4);
+# a file created in this format keeps it when later opened and written by 2.0, and a copy of it
+# too, so the published warehouse and every kept publication open in 1.4 and later.
+STORAGE_VERSION = "v1.4.0"
 
 
 # Each resource's setting comes from an environment variable (dg.EnvVar, read when a run or a
@@ -136,6 +141,8 @@ class Warehouse(dg.ConfigurableResource):
         staging = self.staging_path(context.run.run_id)
         if not staging.exists():
             self._start_staging(staging, context)
+        if not staging.exists():
+            create_warehouse_file(staging)
         con = duckdb.connect(str(staging))
         try:
             con.execute("SET memory_limit = ?", [self.memory_limit])
@@ -156,7 +163,12 @@ class Warehouse(dg.ConfigurableResource):
             # Copy to a temporary name first, so a crash mid-copy never leaves a staging file
             # that looks complete.
             partial = staging.with_name(staging.name + ".partial")
-            shutil.copyfile(self.published_path, partial)
+            if storage_version(self.published_path) == STORAGE_VERSION:
+                shutil.copyfile(self.published_path, partial)
+            else:
+                # Published before the format was fixed: carried over into a file of the format.
+                partial.unlink(missing_ok=True)
+                copy_into_warehouse_file(self.published_path, partial)
             os.replace(partial, staging)
             context.log.info(f"Staging warehouse {staging.name} started from the published one")
 
@@ -238,6 +250,47 @@ class Warehouse(dg.ConfigurableResource):
         finally:
             os.close(directory)
         return self.published_path
+
+
+def create_warehouse_file(path: Path) -> None:
+    """An empty warehouse file in STORAGE_VERSION."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{_sql_text(path)}' AS created (STORAGE_VERSION '{STORAGE_VERSION}')")
+    finally:
+        con.close()
+
+
+def copy_into_warehouse_file(source: Path, target: Path) -> None:
+    """A new warehouse file `target` in STORAGE_VERSION holding everything `source` holds
+    (tables, views, macros, comments)."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{_sql_text(source)}' AS source (READ_ONLY)")
+        con.execute(f"ATTACH '{_sql_text(target)}' AS target (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute("COPY FROM DATABASE source TO target")
+    finally:
+        con.close()
+
+
+def storage_version(path: Path) -> str | None:
+    """The storage format a warehouse file was created in ("v1.4.0"), None if it cannot be read."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{_sql_text(path)}' AS probed (READ_ONLY)")
+        tags = con.execute(
+            "SELECT tags FROM duckdb_databases() WHERE database_name = 'probed'"
+        ).fetchone()[0]
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    # DuckDB tags a file by the oldest version that reads it, "v1.4.0+".
+    return tags.get("storage_version", "").rstrip("+") or None
+
+
+def _sql_text(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def _rows_or_none(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple] | None:
