@@ -29,7 +29,9 @@ def run_readme_cli_query(warehouse: Path) -> subprocess.CompletedProcess:
     if not (clone / ".venv").exists():
         (clone / ".venv").symlink_to(PROJECT_ROOT / ".venv")
     shutil.copyfile(warehouse, clone / "warehouse" / "kompetens.duckdb")
-    return subprocess.run(["bash", "-c", command], cwd=clone, capture_output=True, text=True)
+    return subprocess.run(
+        ["bash", "-c", command], cwd=clone, capture_output=True, text=True, check=False
+    )
 
 
 def table_11_labels(warehouse: Path) -> list[str]:
