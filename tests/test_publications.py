@@ -1,0 +1,316 @@
+"""Issue 26, contract section 11: every publication is kept and readable, and report.revisioner
+says which published figures changed since the previous publication, and why.
+
+One history is made on the small landing zone (tests/landing_zone_fixture.py), a refresh per
+step, and each test reads the step it is about:
+
+1. the first publication;
+2. a refresh with nothing changed (adds no publication);
+3. Göteborg corrects its 2016 submission in place: 95 → 97 female caseworkers, 107.5 → 109.5 in
+   all (a reader of the first publication holds it open meanwhile);
+4. the 2016 grant register: Malmö now requested 250 000 of its 500 000 kronor;
+5. Bjurholm's 2016 submission withdrawn, and Umeå (2480), new, sends one;
+6. a refresh that fails (a register problem) and adds no publication;
+7. the reference data: Göteborg's 2016 population edited.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from assets.publish.publications import PUBLICATIONS_FOLDER
+from pipelines.resources import PROJECT_ROOT
+from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
+from tests.conftest import materialize_pipeline
+from tests.landing_zone_fixture import (
+    BLOCK_A,
+    GOTEBORG_2016,
+    GRANTS,
+    block,
+    build_small_landing_zone,
+    meta,
+    write_csv,
+    write_register,
+)
+
+GOTEBORG = "2016/inventering/goteborg.csv"
+BJURHOLM = "2016/inventering/bjurholm.csv"
+UMEA = "2016/inventering/umea_2016.csv"
+REGISTER_2016 = "2016/rekvisitioner.csv"
+README = PROJECT_ROOT / "README.md"
+
+
+@dataclass
+class Step:
+    success: bool
+    publiceringar: list[tuple]  # publicering_id, publicerad, fingerprint, path
+    revisioner: list[dict]
+    kept_files: list[str]
+
+
+def _state(warehouse: Path, success: bool) -> Step:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        publiceringar = con.execute(
+            "SELECT publicering_id, publicerad, fingerprint, path FROM report.publiceringar "
+            "ORDER BY publicerad"
+        ).fetchall()
+        revisioner = con.sql("FROM report.revisioner").pl().to_dicts()
+    finally:
+        con.close()
+    folder = warehouse.parent / PUBLICATIONS_FOLDER
+    return Step(success, publiceringar, revisioner, sorted(p.name for p in folder.iterdir()))
+
+
+def _documented_query_lines() -> list[str]:
+    """The README's SQL lines of the section on earlier publications."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Earlier publications and revisions") :]
+    (sql,) = re.findall(r"```sql\n(.*?)```", section, re.DOTALL)[:1]
+    return [line for line in sql.splitlines() if line and not line.startswith("--")]
+
+
+def _as_published_at(con: duckdb.DuckDBPyConnection, when) -> list[tuple]:
+    """Table 11 as published at `when`, by the README's query."""
+    find, attach, table_11 = _documented_query_lines()
+    timestamp = re.search(r"TIMESTAMP '([^']+)'", find).group(1)
+    ((publicering_id, _, attach_sql),) = con.execute(
+        find.replace(timestamp, when.isoformat(sep=" "))
+    ).fetchall()
+    alias = re.search(r" AS (\S+) \(READ_ONLY\)", attach).group(1)
+    assert attach_sql.endswith(f" AS publicering_{publicering_id} (READ_ONLY);")
+    con.execute(attach_sql)
+    return con.execute(table_11.replace(alias, f"publicering_{publicering_id}")).fetchall()
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    root = tmp_path_factory.mktemp("history")
+    raw = build_small_landing_zone(root / "raw")
+    warehouse = root / "warehouse" / "kompetens.duckdb"
+    steps: dict[str, Step] = {}
+
+    def refresh(name: str) -> None:
+        result = materialize_pipeline(raw, warehouse, raise_on_error=False)
+        steps[name] = _state(warehouse, result.success)
+
+    refresh("first")
+    refresh("nothing_changed")
+
+    # A reader of the first publication, through the README's query, while the refresh runs.
+    reader = duckdb.connect(str(warehouse), read_only=True)
+    first_published_at = steps["first"].publiceringar[0][1]
+    steps["first_table_11_before"] = _as_published_at(reader, first_published_at)
+    corrected = [
+        (q, {"handl_kvinnor": "97", "handl_totalt": "109.5"}.get(q, v)) for q, v in GOTEBORG_2016
+    ]
+    write_csv(raw / GOTEBORG, corrected, delimiter=",", encoding="utf-8-sig")
+    refresh("correction")
+    steps["first_table_11_during"] = reader.execute(
+        _documented_query_lines()[2].replace(
+            re.search(r" AS (\S+) \(READ_ONLY\)", _documented_query_lines()[1]).group(1),
+            f"publicering_{steps['first'].publiceringar[0][0]}",
+        )
+    ).fetchall()
+    reader.close()
+
+    grants = {**GRANTS, (2016, "1280", "kompetensutveckling"): (500_000, 250_000, 0)}
+    write_register(raw / REGISTER_2016, 2016, grants)
+    refresh("register")
+
+    (raw / BJURHOLM).unlink()
+    write_csv(
+        raw / UMEA,
+        meta("2480", "2016", "2016-11-25") + block(BLOCK_A, "20", "5", "25", "2", "3", "1", "4"),
+    )
+    refresh("withdrawal_and_new")
+
+    register = raw / REGISTER_2016
+    good_register = register.read_bytes()
+    register.write_text(register.read_text(encoding="utf-8") + "9999;inventering;1;0;0\n")
+    refresh("failed")
+    register.write_bytes(good_register)
+
+    reference = root / "reference"
+    shutil.copytree(SHIPPED_REFERENCE_DIR, reference)
+    population = reference / "population_2013_2017.csv"
+    lines = population.read_text(encoding="utf-8").splitlines()
+    steps["goteborg_2016_population"] = [
+        int(line.split(",")[2]) for line in lines if line.startswith("1480,2016,")
+    ]
+    population.write_text(
+        "\n".join(
+            f"1480,2016,{int(line.split(',')[2]) + 1000}" if line.startswith("1480,2016,") else line
+            for line in lines
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(REFERENCE_DIR_VARIABLE, str(reference))
+        refresh("reference")
+    steps["warehouse"] = warehouse
+    return steps
+
+
+def _figures(step: Step) -> dict[tuple, tuple]:
+    """Each revised figure: its key → (value before, value after)."""
+    return {
+        (
+            r["kalla"],
+            r["table_id"] or r["figure_key"] or r["nyckeltal_id"],
+            r["row_key"] or r["dimension"],
+            r["col_key"] or r["kommunkod"] or r["group_code"],
+            r["kon"],
+        ): (r["value_before"], r["value_after"])
+        for r in step.revisioner
+    }
+
+
+def test_each_publication_is_kept_and_a_refresh_with_nothing_changed_adds_none(history):
+    first = history["first"]
+    assert first.success and len(first.publiceringar) == 1 and first.revisioner == []
+    assert history["nothing_changed"].success
+    assert history["nothing_changed"].publiceringar == first.publiceringar
+    assert history["nothing_changed"].kept_files == first.kept_files
+    ids = [row[0] for row in history["withdrawal_and_new"].publiceringar]
+    assert len(ids) == 4
+    assert history["withdrawal_and_new"].kept_files == [f"{i}.duckdb" for i in ids]
+
+
+def test_a_failed_refresh_leaves_the_history_as_it_was(history):
+    failed, before = history["failed"], history["withdrawal_and_new"]
+    assert not failed.success
+    assert failed.publiceringar == before.publiceringar
+    assert failed.kept_files == before.kept_files
+
+
+def test_an_earlier_publication_answers_the_documented_query_with_its_earlier_value(history):
+    before = history["first_table_11_before"]
+    # Table 11's 2016 row: Stockholm 49.5, Göteborg 107.5 and Bjurholm 4 caseworkers.
+    assert ("2016", 161.0) in {(row[0], row[1]) for row in before}
+    # While the correction was refreshed and published, the reader kept the first publication.
+    assert history["first_table_11_during"] == before
+    # And after every later publication the documented query still answers with it.
+    con = duckdb.connect(str(history["warehouse"]), read_only=True)
+    try:
+        assert _as_published_at(con, history["first"].publiceringar[0][1]) == before
+        latest = con.execute(
+            "SELECT antal_handlaggare FROM report.table_11 WHERE row_label = '2016'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert latest != [(161.0,)]
+
+
+def test_a_correction_revises_exactly_the_figures_it_moves_naming_the_corrected_file(history):
+    step = history["correction"]
+    figures = _figures(step)
+    cells = {key[1:4]: values for key, values in figures.items() if key[0] == "tables_long"}
+    # Table 1 and Table 11's 2016 row: 95 → 97 female caseworkers, 161 → 163 in all; the
+    # shares of Table 11 over the new total (15.5 with under a year, 14 without a degree).
+    assert cells == {
+        ("T01", "handlaggare", "kvinnor"): (142.75, 144.75),
+        ("T01", "handlaggare", "totalt"): (161.0, 163.0),
+        ("T11", "2016", "antal_handlaggare"): (161.0, 163.0),
+        ("T11", "2016", "socionom_lt1ar_andel"): (
+            pytest.approx(15.5 / 161 * 100),
+            pytest.approx(15.5 / 163 * 100),
+        ),
+        ("T11", "2016", "utan_socionom_andel"): (
+            pytest.approx(14 / 161 * 100),
+            pytest.approx(14 / 163 * 100),
+        ),
+    }
+    assert not [key for key in figures if key[0] == "text_figures"]
+    key_figures = {key for key in figures if key[0] == "nyckeltal"}
+    # Göteborg's block A key figures: number of fte (women, all), share of women, per 10 000
+    # inhabitants, share under a year, share without a degree (women, all).
+    moved = {
+        ("handl_arsarbetare", "K"),
+        ("handl_arsarbetare", "T"),
+        ("handl_andel_kvinnor", "T"),
+        ("handl_per_10000_inv", "T"),
+        ("handl_socionom_lt1ar_andel", "T"),
+        ("handl_utan_socionom_andel", "K"),
+        ("handl_utan_socionom_andel", "T"),
+    }
+    # Göteborg, its county (14), its SKR group (A1, with Stockholm and Malmö) and the nation.
+    places = {("kommun", "1480"), ("lan", "14"), ("kommungrupp", "A1"), ("riket", "00")}
+    assert key_figures == {
+        ("nyckeltal", nyckeltal_id, dimension, code, kon)
+        for nyckeltal_id, kon in moved
+        for dimension, code in places
+    }
+    kommun = {key[1:]: values for key, values in figures.items() if key[2:4] == ("kommun", "1480")}
+    assert kommun[("handl_arsarbetare", "kommun", "1480", "K")] == (95.0, 97.0)
+    assert kommun[("handl_andel_kvinnor", "kommun", "1480", "T")] == (
+        pytest.approx(95 / 107.5 * 100),
+        pytest.approx(97 / 109.5 * 100),
+    )
+    assert kommun[("handl_utan_socionom_andel", "kommun", "1480", "K")] == (
+        pytest.approx(6 / 95 * 100),
+        pytest.approx(6 / 97 * 100),
+    )
+    # One change behind each: Göteborg's file, corrected in place.
+    assert {(r["cause"], r["cause_kommunkod"], r["path"]) for r in step.revisioner} == {
+        ("corrected", "1480", GOTEBORG)
+    }
+    assert len(step.revisioner) == len(figures)
+    assert {r["forra_publicering_id"] for r in step.revisioner} == {
+        history["first"].publiceringar[0][0]
+    }
+
+
+def test_a_grant_register_edit_gives_revisions_of_that_kind(history):
+    step = history["register"]
+    figures = _figures(step)
+    before, after = figures[("text_figures", "rekvirerat_2016_kommuner", "riket", None, None)]
+    assert after == before + 1
+    assert {
+        (r["cause"], r["cause_kommunkod"], r["cause_ar"], r["path"]) for r in step.revisioner
+    } == {("grant_register", "1280", 2016, REGISTER_2016)}
+
+
+def test_a_withdrawal_and_a_new_municipality_give_revisions_naming_their_files(history):
+    step = history["withdrawal_and_new"]
+    causes: dict[tuple, set] = {}
+    for r in step.revisioner:
+        key = (
+            r["kalla"],
+            r["table_id"] or r["nyckeltal_id"],
+            r["row_key"] or r["dimension"],
+            r["col_key"] or r["kommunkod"] or r["group_code"],
+            r["kon"],
+        )
+        causes.setdefault(key, set()).add((r["cause"], r["path"]))
+    # Table 1's total loses Bjurholm's 4 fte; Umeå is new in 2016, so not in the report's
+    # population, but the national cell names every changed file of its year.
+    assert causes[("tables_long", "T01", "handlaggare", "totalt", None)] == {
+        ("withdrawn", BJURHOLM),
+        ("added", UMEA),
+    }
+    bjurholm = [r for r in step.revisioner if r["kommunkod"] == "2403"]
+    umea = [r for r in step.revisioner if r["kommunkod"] == "2480"]
+    assert bjurholm and {(r["cause"], r["path"]) for r in bjurholm} == {("withdrawn", BJURHOLM)}
+    assert all(r["value_after"] is None for r in bjurholm)
+    assert umea and {(r["cause"], r["path"]) for r in umea} == {("added", UMEA)}
+    assert all(r["value_before"] is None for r in umea)
+    assert ("handl_arsarbetare", 25.0) in {(r["nyckeltal_id"], r["value_after"]) for r in umea}
+
+
+def test_a_reference_data_edit_gives_revisions_of_that_kind(history):
+    step = history["reference"]
+    (population,) = history["goteborg_2016_population"]
+    figures = _figures(step)
+    assert figures[("nyckeltal", "handl_per_10000_inv", "kommun", "1480", "T")] == (
+        pytest.approx(109.5 / population * 10_000),
+        pytest.approx(109.5 / (population + 1000) * 10_000),
+    )
+    assert {r["cause"] for r in step.revisioner} == {"reference_data"}
