@@ -16,6 +16,7 @@ step, and each test reads the step it is about:
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -24,7 +25,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assets.publish.publications import PUBLICATIONS_FOLDER
+from assets.publish.publications import (
+    PUBLICATIONS_FOLDER,
+    keep_publication,
+    prepare_publication,
+)
 from pipelines.resources import PROJECT_ROOT
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 from tests.conftest import materialize_pipeline
@@ -111,14 +116,17 @@ def history(tmp_path_factory):
         (q, {"handl_kvinnor": "97", "handl_totalt": "109.5"}.get(q, v)) for q, v in GOTEBORG_2016
     ]
     write_csv(raw / GOTEBORG, corrected, delimiter=",", encoding="utf-8-sig")
-    refresh("correction")
+    success = materialize_pipeline(raw, warehouse, raise_on_error=False).success
     steps["first_table_11_during"] = reader.execute(
         _documented_query_lines()[2].replace(
             re.search(r" AS (\S+) \(READ_ONLY\)", _documented_query_lines()[1]).group(1),
             f"publicering_{steps['first'].publiceringar[0][0]}",
         )
     ).fetchall()
+    # Closed before the warehouse is read again: DuckDB gives a connection in this process to a
+    # path already open the database already open, the first publication.
     reader.close()
+    steps["correction"] = _state(warehouse, success)
 
     grants = {**GRANTS, (2016, "1280", "kompetensutveckling"): (500_000, 250_000, 0)}
     write_register(raw / REGISTER_2016, 2016, grants)
@@ -314,3 +322,35 @@ def test_a_reference_data_edit_gives_revisions_of_that_kind(history):
         pytest.approx(109.5 / (population + 1000) * 10_000),
     )
     assert {r["cause"] for r in step.revisioner} == {"reference_data"}
+
+
+def test_retention_keeps_the_newest_publications(small_warehouse, tmp_path):
+    """Warehouse.publications_kept: three publications swapped in as the publish path does,
+    keeping two; the oldest is no longer listed, and its file is removed after the swap."""
+    published = tmp_path / "warehouse" / "kompetens.duckdb"
+    published.parent.mkdir()
+    shutil.copyfile(small_warehouse, published)
+    ids = []
+    for build in range(3):
+        staging = published.with_name("kompetens.duckdb.run.building")
+        shutil.copyfile(published, staging)
+        con = duckdb.connect(str(staging))
+        try:
+            # Another build each time, as a changed landing zone gives.
+            con.execute("UPDATE quality.build_inputs SET fingerprint = ?", [f"{build:064d}"])
+            publication = prepare_publication(con, published, kept=2)
+        finally:
+            con.close()
+        os.replace(staging, published)
+        keep_publication(published, publication)
+        ids.append(publication.publicering_id)
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        listed = [i for (i,) in con.execute("SELECT publicering_id FROM report.publiceringar")]
+    finally:
+        con.close()
+    # The small warehouse's own publication and the first two here are beyond the two kept.
+    assert sorted(listed) == sorted(ids[1:])
+    assert sorted(p.name for p in (published.parent / PUBLICATIONS_FOLDER).iterdir()) == [
+        f"{i}.duckdb" for i in sorted(ids[1:])
+    ]

@@ -30,6 +30,16 @@ PUBLICATION_SUFFIX = ".duckdb"
 SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql" / "publish"
 # The history tables: they differ between an incremental build and a cold one by design.
 HISTORY_TABLES = ("report.publiceringar", "report.revisioner")
+# How many figures report.revisioner revises (it has a row per figure and change behind it).
+REVISED_FIGURES_QUERY = (
+    "SELECT count(*) FROM (SELECT DISTINCT * EXCLUDE (cause, cause_kommunkod, cause_ar, path, "
+    "superseded_path) FROM report.revisioner)"
+)
+# The latest publication and the figures it revised, for the refresh's summary.
+LATEST_PUBLICATION_QUERY = (
+    f"SELECT publicering_id, ({REVISED_FIGURES_QUERY}) FROM report.publiceringar "
+    "ORDER BY publicerad DESC LIMIT 1"
+)
 
 
 @dataclass(frozen=True)
@@ -150,10 +160,7 @@ def _write_revisions(con: duckdb.DuckDBPyConnection, previous: Path, **variables
         con.execute(_sql("revisioner.sql"))
     finally:
         con.execute("DETACH forra")
-    ((revised,),) = con.execute(
-        "SELECT count(*) FROM (SELECT DISTINCT * EXCLUDE (cause, cause_kommunkod, cause_ar, "
-        "path, superseded_path) FROM report.revisioner)"
-    ).fetchall()
+    ((revised,),) = con.execute(REVISED_FIGURES_QUERY).fetchall()
     return revised
 
 
