@@ -30,7 +30,7 @@ from assets.publish.publications import (
     keep_publication,
     prepare_publication,
 )
-from pipelines.resources import PROJECT_ROOT
+from pipelines.resources import PROJECT_ROOT, PUBLISHED_WAREHOUSE
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import (
@@ -73,6 +73,15 @@ def _state(warehouse: Path, success: bool) -> Step:
     return Step(success, publiceringar, revisioner, sorted(p.name for p in folder.iterdir()))
 
 
+def _published_metadata(result) -> dict | None:
+    """The metadata of the run's materialisation of kompetens_warehouse, if it published."""
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        if materialization.asset_key == PUBLISHED_WAREHOUSE:
+            return {key: value.value for key, value in materialization.metadata.items()}
+    return None
+
+
 def _documented_query_lines() -> list[str]:
     """The README's SQL lines of the section on earlier publications."""
     text = README.read_text(encoding="utf-8")
@@ -104,6 +113,7 @@ def history(tmp_path_factory):
     def refresh(name: str) -> None:
         result = materialize_pipeline(raw, warehouse, raise_on_error=False)
         steps[name] = _state(warehouse, result.success)
+        steps[f"{name}_metadata"] = _published_metadata(result)
 
     refresh("first")
     refresh("nothing_changed")
@@ -116,7 +126,8 @@ def history(tmp_path_factory):
         (q, {"handl_kvinnor": "97", "handl_totalt": "109.5"}.get(q, v)) for q, v in GOTEBORG_2016
     ]
     write_csv(raw / GOTEBORG, corrected, delimiter=",", encoding="utf-8-sig")
-    success = materialize_pipeline(raw, warehouse, raise_on_error=False).success
+    result = materialize_pipeline(raw, warehouse, raise_on_error=False)
+    steps["correction_metadata"] = _published_metadata(result)
     steps["first_table_11_during"] = reader.execute(
         _documented_query_lines()[2].replace(
             re.search(r" AS (\S+) \(READ_ONLY\)", _documented_query_lines()[1]).group(1),
@@ -126,7 +137,7 @@ def history(tmp_path_factory):
     # Closed before the warehouse is read again: DuckDB gives a connection in this process to a
     # path already open the database already open, the first publication.
     reader.close()
-    steps["correction"] = _state(warehouse, success)
+    steps["correction"] = _state(warehouse, result.success)
 
     grants = {**GRANTS, (2016, "1280", "kompetensutveckling"): (500_000, 250_000, 0)}
     write_register(raw / REGISTER_2016, 2016, grants)
@@ -337,7 +348,7 @@ def test_retention_keeps_the_newest_publications(small_warehouse, tmp_path):
         con = duckdb.connect(str(staging))
         try:
             # Another build each time, as a changed landing zone gives.
-            con.execute("UPDATE quality.build_inputs SET fingerprint = ?", [f"{build:064d}"])
+            con.execute("UPDATE quality.build_inputs SET fingerprint = ?", [str(build) * 64])
             publication = prepare_publication(con, published, kept=2)
         finally:
             con.close()
@@ -346,7 +357,9 @@ def test_retention_keeps_the_newest_publications(small_warehouse, tmp_path):
         ids.append(publication.publicering_id)
     con = duckdb.connect(str(published), read_only=True)
     try:
-        listed = [i for (i,) in con.execute("SELECT publicering_id FROM report.publiceringar")]
+        listed = [
+            i for (i,) in con.execute("SELECT publicering_id FROM report.publiceringar").fetchall()
+        ]
     finally:
         con.close()
     # The small warehouse's own publication and the first two here are beyond the two kept.
@@ -354,3 +367,11 @@ def test_retention_keeps_the_newest_publications(small_warehouse, tmp_path):
     assert sorted(p.name for p in (published.parent / PUBLICATIONS_FOLDER).iterdir()) == [
         f"{i}.duckdb" for i in sorted(ids[1:])
     ]
+
+
+def test_each_publication_is_in_the_dagster_materialisation_metadata(history):
+    # Nothing changed: no run reached the swap, so nothing was materialised.
+    assert history["nothing_changed_metadata"] is None
+    step, metadata = history["correction"], history["correction_metadata"]
+    assert metadata["publicering_id"] == step.publiceringar[-1][0]
+    assert metadata["revised_figures"] == len(_figures(step))
