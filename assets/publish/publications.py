@@ -1,6 +1,6 @@
 """The store of kept publications (contract section 11): every publication stays readable.
 
-Each publication is kept unchanged as `<warehouse dir>/publications/<publicering_id>.duckdb`, a
+Each publication is kept unchanged as `<warehouse dir>/publiceringar/<publicering_id>.duckdb`, a
 hard link to the published file made just after the swap. The swap replaces the published
 file's name with a new file and never writes the old one, so the kept file costs no copy and
 stays byte for byte what was published (the parse cache included). `report.publiceringar`
@@ -25,7 +25,8 @@ import duckdb
 from assets.ingest.build_inputs import code_and_reference_parts
 from assets.ingest.landing_zone import REGISTER_FILE_NAME
 
-PUBLICATIONS_FOLDER = "publications"
+# A folder of its own, apart from whatever the swap writes and cleans up beside the warehouse.
+PUBLICATIONS_FOLDER = "publiceringar"
 PUBLICATION_SUFFIX = ".duckdb"
 SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql" / "publish"
 # The history tables: they differ between an incremental build and a cold one by design.
