@@ -90,7 +90,8 @@ class Warehouse(dg.ConfigurableResource):
     # DuckDB spills to `<staging>.tmp/`, so a landing zone of a million submissions builds within
     # a few GB beside the Python side's frames.
     memory_limit: str = "1GB"
-    # How many publications are kept (assets/publish/publications.py); 0 keeps every one.
+    # How many publications are kept (assets/publish/publications.py): 0 keeps every one, else
+    # at least 2 (the outputs read the previous one to show its side of each revision).
     publications_kept: int = 0
     _run_lock: object | None = PrivateAttr(default=None)
 

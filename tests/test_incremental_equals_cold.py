@@ -14,7 +14,10 @@ of A's final landing zone refreshed cold into a fresh folder. Compared:
 
 The history of publications differs by design (a cold build has none before its own): the
 tables `report.publiceringar` and `report.revisioner` (HISTORY_TABLES, assets/publish/
-publications.py) and the kept publications' folder are left out by name.
+publications.py) and the kept publications' folder are left out by name, and so is what the
+outputs show of the revisions: the exports `revisioner.*`, the section "Revideringar sedan förra
+publiceringen" of rapport.html (REPORT_FIELDS), a revised value's mark on the profile pages
+(PROFILE_FIELDS) and the profile pages' manifests (their digests cover the marks).
 
 What legitimately differs between two builds is named below, each with why: the columns in
 VARYING_COLUMNS, and the fields naming the build's run or time in rapport.html, tabeller.xlsx's
@@ -48,6 +51,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from assets.incremental import MANIFEST_NAME
+from assets.publication.exports import FLAT_FOLDERS, REVISIONS_NAME
+from assets.publication.profiles import KEPT_PROFILES, PROFILES_FOLDER
 from assets.publish.publications import HISTORY_TABLES, PUBLICATIONS_FOLDER
 from pipelines.resources import Warehouse
 from tests.conftest import materialize_pipeline
@@ -110,7 +116,29 @@ REPORT_FIELDS = [
         rf'<p id="bygget">Byggd {_BUILD_DATE} \(svensk tid\) i körning <code>{_UUID}</code>\.',
         '<p id="bygget">Byggd <datum> (svensk tid) i körning <code><körning></code>.',
     ),
+    _field(
+        "rapport.html: the revisions since the previous publication (a cold build has none)",
+        r'(?s)<h2 id="revideringar">.*?(?=<h2|</body>)',
+        '<h2 id="revideringar"><revideringar>',
+    ),
 ]
+# A profile page marks a revised value with its previous value and date, and explains the mark
+# (a cold build has no revision). Not in the check that each field is found in B's files: B has
+# none of them.
+PROFILE_FIELDS = [
+    _field("a revised value's mark", r' <span class="reviderad">\(.*?\)</span>', ""),
+    _field("the mark's explanation", r" Reviderat: [^<]*", ""),
+]
+# The revisions listed in the exports, and the profile pages' manifests (the digests of the
+# pages' inputs, the revisions among them): a cold build has none.
+HISTORY_FILES = {
+    *(
+        f"exports/{folder}/{REVISIONS_NAME}.{folder if folder == 'parquet' else 'csv'}"
+        for folder in FLAT_FOLDERS
+    ),
+    f"exports/{PROFILES_FOLDER}/{MANIFEST_NAME}",
+    f"{KEPT_PROFILES}/{MANIFEST_NAME}",
+}
 # tabeller.xlsx's document properties: created at the build's start (workbook.py), with its date
 # in the comments. xlsxwriter writes the same time as modified.
 WORKBOOK_CORE_FIELDS = [
@@ -404,6 +432,7 @@ def _output_files(folder: Path) -> dict[str, list[Path]]:
             and path not in not_outputs
             # The kept publications: a cold build has none but its own.
             and PUBLICATIONS_FOLDER not in path.relative_to(folder).parts
+            and path.relative_to(folder).as_posix() not in HISTORY_FILES
         ):
             relative = path.relative_to(folder).as_posix()
             files.setdefault(DATA_DOCS_PATH.sub(r"\1/<uuid>/<tid>/", relative), []).append(path)
@@ -434,6 +463,8 @@ def _comparable(name: str, path: Path, used: Counter[str]) -> bytes | list[tuple
     data = path.read_bytes()
     if name == "exports/rapport.html":
         return _replaced(data, REPORT_FIELDS, used)
+    if name.startswith((f"exports/{PROFILES_FOLDER}/", f"{KEPT_PROFILES}/")):
+        return _replaced(data, PROFILE_FIELDS, Counter())
     if name.startswith("data_docs/") and name.endswith(".html"):
         return _replaced(data, DATA_DOCS_FIELDS, used)
     if name.endswith(".xlsx"):

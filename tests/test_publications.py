@@ -7,11 +7,12 @@ step, and each test reads the step it is about:
 1. the first publication;
 2. a refresh with nothing changed (adds no publication);
 3. Göteborg corrects its 2016 submission in place: 95 → 97 female caseworkers, 107.5 → 109.5 in
-   all (a reader of the first publication holds it open meanwhile);
+   all;
 4. the 2016 grant register: Malmö now requested 250 000 of its 500 000 kronor;
 5. Bjurholm's 2016 submission withdrawn, and Umeå (2480), new, sends one;
 6. a refresh that fails (a register problem) and adds no publication;
-7. the reference data: Göteborg's 2016 population edited.
+7. the reference data: Göteborg's 2016 population edited (a reader of the first publication
+   holds the warehouse open meanwhile).
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
+from assets.publication.exports import REPORT_NAME, REVISIONS_NAME
+from assets.publication.profiles import PROFILES_FOLDER
 from assets.publish.publications import (
     PUBLICATIONS_FOLDER,
     keep_publication,
@@ -43,6 +47,7 @@ from tests.landing_zone_fixture import (
     write_csv,
     write_register,
 )
+from tests.test_swedish_for_readers import bare_english_words, visible_text
 
 GOTEBORG = "2016/inventering/goteborg.csv"
 BJURHOLM = "2016/inventering/bjurholm.csv"
@@ -71,6 +76,31 @@ def _state(warehouse: Path, success: bool) -> Step:
         con.close()
     folder = warehouse.parent / PUBLICATIONS_FOLDER
     return Step(success, publiceringar, revisioner, sorted(p.name for p in folder.iterdir()))
+
+
+@dataclass
+class Outputs:
+    """What readers see of a step: rapport.html, revisioner.csv and .parquet, profile pages."""
+
+    report: str
+    revisions_csv: list[dict]
+    revisions_parquet: pl.DataFrame
+    profiles: dict[str, str]  # kommunkod → page
+
+
+def _outputs(warehouse: Path) -> Outputs:
+    exports = warehouse.parent / "exports"
+    return Outputs(
+        report=(exports / REPORT_NAME).read_text(encoding="utf-8"),
+        revisions_csv=pl.read_csv(
+            exports / "csv" / f"{REVISIONS_NAME}.csv", infer_schema=False
+        ).to_dicts(),
+        revisions_parquet=pl.read_parquet(exports / "parquet" / f"{REVISIONS_NAME}.parquet"),
+        profiles={
+            kommunkod: (exports / PROFILES_FOLDER / f"{kommunkod}.html").read_text(encoding="utf-8")
+            for kommunkod in ("1480", "0180")
+        },
+    )
 
 
 def _published_metadata(result) -> dict | None:
@@ -118,26 +148,12 @@ def history(tmp_path_factory):
     refresh("first")
     refresh("nothing_changed")
 
-    # A reader of the first publication, through the README's query, while the refresh runs.
-    reader = duckdb.connect(str(warehouse), read_only=True)
-    first_published_at = steps["first"].publiceringar[0][1]
-    steps["first_table_11_before"] = _as_published_at(reader, first_published_at)
     corrected = [
         (q, {"handl_kvinnor": "97", "handl_totalt": "109.5"}.get(q, v)) for q, v in GOTEBORG_2016
     ]
     write_csv(raw / GOTEBORG, corrected, delimiter=",", encoding="utf-8-sig")
-    result = materialize_pipeline(raw, warehouse, raise_on_error=False)
-    steps["correction_metadata"] = _published_metadata(result)
-    steps["first_table_11_during"] = reader.execute(
-        _documented_query_lines()[2].replace(
-            re.search(r" AS (\S+) \(READ_ONLY\)", _documented_query_lines()[1]).group(1),
-            f"publicering_{steps['first'].publiceringar[0][0]}",
-        )
-    ).fetchall()
-    # Closed before the warehouse is read again: DuckDB gives a connection in this process to a
-    # path already open the database already open, the first publication.
-    reader.close()
-    steps["correction"] = _state(warehouse, result.success)
+    refresh("correction")
+    steps["correction_outputs"] = _outputs(warehouse)
 
     grants = {**GRANTS, (2016, "1280", "kompetensutveckling"): (500_000, 250_000, 0)}
     write_register(raw / REGISTER_2016, 2016, grants)
@@ -149,6 +165,7 @@ def history(tmp_path_factory):
         meta("2480", "2016", "2016-11-25") + block(BLOCK_A, "20", "5", "25", "2", "3", "1", "4"),
     )
     refresh("withdrawal_and_new")
+    steps["withdrawal_and_new_outputs"] = _outputs(warehouse)
 
     register = raw / REGISTER_2016
     good_register = register.read_bytes()
@@ -173,7 +190,23 @@ def history(tmp_path_factory):
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(REFERENCE_DIR_VARIABLE, str(reference))
-        refresh("reference")
+        # A reader of the first publication, through the README's query, while the refresh
+        # runs. The last refresh: DuckDB gives every connection of this process to a path
+        # already open the database already open, so the refresh's own steps read the
+        # publication before it (its outputs are not looked at).
+        reader = duckdb.connect(str(warehouse), read_only=True)
+        first_published_at = steps["first"].publiceringar[0][1]
+        steps["first_table_11_before"] = _as_published_at(reader, first_published_at)
+        result = materialize_pipeline(raw, warehouse, raise_on_error=False)
+        steps["first_table_11_during"] = reader.execute(
+            _documented_query_lines()[2].replace(
+                re.search(r" AS (\S+) \(READ_ONLY\)", _documented_query_lines()[1]).group(1),
+                f"publicering_{steps['first'].publiceringar[0][0]}",
+            )
+        ).fetchall()
+        # Closed before the warehouse is read again (see above).
+        reader.close()
+        steps["reference"] = _state(warehouse, result.success)
     steps["warehouse"] = warehouse
     return steps
 
@@ -375,3 +408,102 @@ def test_each_publication_is_in_the_dagster_materialisation_metadata(history):
     step, metadata = history["correction"], history["correction_metadata"]
     assert metadata["publicering_id"] == step.publiceringar[-1][0]
     assert metadata["revised_figures"] == len(_figures(step))
+
+
+def _section(report: str, heading: str) -> str:
+    """The part of rapport.html from the heading `heading` to the next one."""
+    start = report.index(f">{heading}</h2>")
+    end = report.find("<h2", start)
+    return report[start : end if end != -1 else len(report)]
+
+
+def test_the_report_lists_the_national_revisions_with_their_files_and_source(history):
+    report = history["correction_outputs"].report
+    section = _section(report, "Revideringar sedan förra publiceringen")
+    assert 'href="#revideringar"' in report  # in the contents list
+    rows = re.findall(
+        r"<tr><td>(.*?)</td><td>(.*?)</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td>"
+        r"<td>(.*?)</td></tr>",
+        section,
+    )
+    # The five cells of Tables 1 and 11 and the nation's seven key figures (see the correction
+    # test), each naming Göteborg's corrected file.
+    assert len(rows) == 5 + 7
+    assert all(f"Rättad fil <code>{GOTEBORG}</code>" == row[4] for row in rows)
+    assert ("Tabell 11", "161,0", "163,0") in {(r[0], r[2], r[3]) for r in rows}
+    # Göteborg's, its county's and its SKR group's key figures are counted, not listed.
+    assert "Dessutom har 21 nyckeltal för kommuner, län och kommungrupper reviderats" in section
+    first_id = history["first"].publiceringar[0][0]
+    assert f"<code>{first_id}</code>" in section
+    assert re.search(r'<p class="kalla">Källa: .*publiceringarna ' + first_id, section)
+    assert bare_english_words(visible_text(section, markdown=False)) == []
+
+
+def test_a_profile_page_marks_a_revised_value_with_its_previous_value_and_date(history):
+    from assets.publication.content import swedish_time
+
+    profiles = history["correction_outputs"].profiles
+    date = swedish_time(history["first"].publiceringar[0][1])
+
+    def marks(page: str, nyckeltal_id: str) -> list[str]:
+        row = re.search(rf'<tr data-nyckeltal="{nyckeltal_id}">.*?</tr>', page).group(0)
+        return re.findall(r'<span class="reviderad">\((.*?)\)</span>', row)
+
+    # Göteborg: its own fte (107.50 → 109.50; two decimals), its county's and SKR group's and
+    # the nation's, and its women's (95 → 97).
+    goteborg = marks(profiles["1480"], "handl_arsarbetare")
+    assert len(goteborg) == 5
+    assert f"reviderat; tidigare 107,50, publicerat {date}" in goteborg
+    assert f"reviderat; tidigare 95,00, publicerat {date}" in goteborg
+    # Stockholm shares Göteborg's SKR group and nation, not its county or its own values.
+    assert len(marks(profiles["0180"], "handl_arsarbetare")) == 2
+
+
+def test_the_exports_carry_revisions_with_disclosure_control_on_each_side(history):
+    outputs = history["withdrawal_and_new_outputs"]
+    raw = [
+        r
+        for r in history["withdrawal_and_new"].revisioner
+        if r["kommunkod"] == "2403"
+        and r["nyckeltal_id"] == "handl_utan_socionom_andel"
+        and r["kon"] == "M"
+    ]
+    # Bjurholm's men: 0 of 0.5 fte without a degree, 0 %, hidden (fewer than 3 fte of men) in the
+    # publication before its withdrawal; nothing after it.
+    assert [(r["value_before"], r["value_after"]) for r in raw] == [(0.0, None)]
+    (csv_row,) = [
+        r
+        for r in outputs.revisions_csv
+        if r["kommunkod"] == "2403"
+        and r["nyckeltal_id"] == "handl_utan_socionom_andel"
+        and r["kon"] == "M"
+    ]
+    assert (csv_row["value_before"], csv_row["disclosure_before"]) == ("..", "primary")
+    assert (csv_row["value_after"], csv_row["disclosure_after"]) == ("–", "empty")
+    assert (csv_row["cause"], csv_row["path"]) == ("withdrawn", BJURHOLM)
+    parquet = outputs.revisions_parquet.filter(
+        (pl.col("kommunkod") == "2403")
+        & (pl.col("nyckeltal_id") == "handl_utan_socionom_andel")
+        & (pl.col("kon") == "M")
+    )
+    assert parquet.select("value_before", "disclosure_before").rows() == [(None, "primary")]
+    # A shown figure keeps its value on both sides: Table 1's total, 161 + 2 − 4 fte.
+    (total,) = [
+        r
+        for r in outputs.revisions_csv
+        if r["table_id"] == "T01"
+        and r["row_key"] == "handlaggare"
+        and r["col_key"] == "totalt"
+        and r["cause"] == "withdrawn"
+    ]
+    assert (total["value_before"], total["value_after"]) == ("163.0", "159.0")
+    assert len(outputs.revisions_csv) == len(history["withdrawal_and_new"].revisioner)
+
+
+def test_retention_keeps_at_least_the_publication_the_revisions_are_against(small_warehouse):
+    con = duckdb.connect(str(small_warehouse), read_only=True)
+    try:
+        with pytest.raises(ValueError, match="at least 2"):
+            prepare_publication(con, small_warehouse, kept=1)
+    finally:
+        con.close()

@@ -28,8 +28,9 @@ EXPORTS = dg.AssetKey(["publication", "exports"])
     description=(
         "Tables 1–14 as the workbook tabeller.xlsx (one sheet per table, laid out like the "
         "report), flat CSV (also ; and decimal comma) and Parquet files, the breakdowns per county "
-        "and SKR group after disclosure control, charts (PNG, SVG) and the self-contained "
-        "rapport.html, under <warehouse dir>/exports/."
+        "and SKR group after disclosure control, the figures revised since the previous "
+        "publication (revisioner), charts (PNG, SVG) and the self-contained rapport.html, under "
+        "<warehouse dir>/exports/."
     ),
 )
 def publication_exports(

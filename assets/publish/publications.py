@@ -71,8 +71,13 @@ def prepare_publication(
     report.publiceringar and compute report.revisioner against the previous publication.
 
     None, writing nothing, when the staging warehouse's build is the last publication's (a run
-    with nothing changed adds no publication). `kept` publications stay listed (0: every one).
+    with nothing changed adds no publication). `kept` publications stay listed (0: every one;
+    else at least 2, this one and the one its revisions are against).
     """
+    if kept == 1:
+        # The outputs read the previous publication's kept file for the disclosure control of
+        # each revision's value before (assets/publication/revisions.py).
+        raise ValueError("publications_kept is 0 (keep every one) or at least 2, not 1")
     _keep_the_published_one(published)
     listed = con.execute(
         "SELECT publicering_id, fingerprint, reference_fingerprint, code_fingerprint "
