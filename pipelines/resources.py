@@ -1,13 +1,19 @@
 """Resources: where the landing zone is, and the warehouse with its build-then-swap life cycle.
 
-A refresh never writes the published warehouse file. Each run builds in a staging file of its
-own, `<warehouse>.<run_id>.building`, started as a copy of the published file so that a run of a
-few assets (or the parse cache of unchanged files) finds the rest of the warehouse in place. The
-last asset swaps the staging file over the published one with `os.replace`, which is atomic: an
-analyst who has the old file open keeps reading the old version, and a run that fails before the
-swap leaves the previous warehouse untouched. A run that succeeds without that last asset (a run
-of some assets, or the first runs of a backfill that Dagster splits in several) hands its
-staging file to the next run, which continues it and publishes.
+A refresh never writes anything readers see. Everything it publishes (the DuckDB file, the
+control reports, the Data Docs, the data dictionary, the exports with their key figures and
+profile pages) is built in a staging folder of its own, `<warehouse dir>/.staging/<run_id>/`,
+whose DuckDB file starts as a copy of the published one so that a run of a few assets (or the
+parse cache of unchanged files) finds the rest of the warehouse in place. The last asset makes
+the staging folder a publication, `<warehouse dir>/publications/<id>/`, and points the symlink
+`publications/current` at it with one `os.replace`, which is atomic: readers reach every
+published thing through stable paths that resolve through `current`
+(`<warehouse dir>/kompetens.duckdb -> publications/current/kompetens.duckdb`, `exports`,
+`kontrollrapporter`, `data_docs` alike), so they see the whole previous publication or the whole
+new one. An analyst who has the old file open keeps reading it, and a run that fails or is
+killed before the swap leaves every published thing as it was. A run that succeeds without that
+last asset (a run of some assets, or the first runs of a backfill that Dagster splits in several)
+hands its staging folder to the next run, which continues it and publishes.
 
 One refresh builds at a time: a run holds an exclusive lock on `<warehouse>.lock` from the
 start of its execution to its end. A second run started meanwhile (by hand, or by a scheduler
@@ -22,6 +28,7 @@ import fcntl
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,12 +40,12 @@ from pydantic import PrivateAttr
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RAW_DIR = PROJECT_ROOT / "raw"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "kompetens.duckdb"
-STAGING_SUFFIX = ".building"
-# The publication's files, beside the warehouse file, and the fingerprint of the build they were
-# made from (quality.build_inputs), written when the whole publication is written: a refresh
-# with nothing new to build still rebuilds exports that lack it.
+# Beside the warehouse file: the publications, the symlink among them that names the current one,
+# and the folder where each run builds its own (assets/publish swaps it in).
+PUBLICATIONS_FOLDER = "publications"
+CURRENT_PUBLICATION = "current"
+STAGING_FOLDER = ".staging"
 EXPORTS_FOLDER = "exports"
-EXPORTS_BUILD_MARKER = "build_inputs.txt"
 LOCK_SUFFIX = ".lock"
 # The asset that swaps a run's staging warehouse in as the published one (assets/publish): named
 # here, with the warehouse, because earlier stages record events on it too (a refresh that found
@@ -81,14 +88,15 @@ class LandingZone(dg.ConfigurableResource):
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB warehouse (env KOMPETENS_WAREHOUSE) and its per-run staging copy."""
+    """The DuckDB warehouse (env KOMPETENS_WAREHOUSE), its publications and the per-run staging
+    folder where the next one is built."""
 
     database: str
     # How long a run waits for another refresh to finish before it gives up.
     lock_timeout_seconds: float = 3600.0
     # DuckDB's own buffer memory while building (its default is 80% of the machine). Beyond it,
-    # DuckDB spills to `<staging>.tmp/`, so a landing zone of a million submissions builds within
-    # a few GB beside the Python side's frames.
+    # DuckDB spills to `<staging file>.tmp/`, so a landing zone of a million submissions builds
+    # within a few GB beside the Python side's frames.
     memory_limit: str = "1GB"
     # How many publications are kept (assets/publish/publications.py): 0 keeps every one, else
     # at least 2 (the outputs read the previous one to show its side of each revision).
@@ -97,24 +105,23 @@ class Warehouse(dg.ConfigurableResource):
 
     @property
     def published_path(self) -> Path:
-        return Path(self.database).resolve()
+        # Absolute but not resolved: the path is a symlink into the current publication, and
+        # what it resolves to changes with each publication.
+        return Path(os.path.abspath(self.database))
 
     @property
     def exports_path(self) -> Path:
         return self.published_path.parent / EXPORTS_FOLDER
 
-    def exported_fingerprint(self) -> str | None:
-        """The build the exports were made from; None when they are missing or were cut short."""
-        try:
-            marker = self.exports_path / EXPORTS_BUILD_MARKER
-            return marker.read_text(encoding="utf-8").strip()
-        except OSError:
-            return None
+    @property
+    def publications_path(self) -> Path:
+        return self.published_path.parent / PUBLICATIONS_FOLDER
 
-    def mark_exported(self, fingerprint: str) -> None:
-        """Record that the whole publication of build `fingerprint` is written."""
-        marker = self.exports_path / EXPORTS_BUILD_MARKER
-        marker.write_text(fingerprint + "\n", encoding="utf-8")
+    @property
+    def current_publication(self) -> Path:
+        """The folder of the current publication, through the symlink that names it (absent
+        before the first publication)."""
+        return self.publications_path / CURRENT_PUBLICATION
 
     @property
     def lock_path(self) -> Path:
@@ -134,19 +141,30 @@ class Warehouse(dg.ConfigurableResource):
             self._run_lock.close()  # closing the descriptor releases the flock
             self._run_lock = None
 
+    def staging_folder(self, run_id: str) -> Path:
+        return self.published_path.parent / STAGING_FOLDER / run_id
+
     def staging_path(self, run_id: str) -> Path:
-        published = self.published_path
-        return published.with_name(f"{published.name}.{run_id}{STAGING_SUFFIX}")
+        """The run's staging warehouse file."""
+        return self.staging_folder(run_id) / self.published_path.name
+
+    def staging_publication(self, context: dg.OpExecutionContext) -> Path:
+        """This run's staging folder, where its assets write everything they publish (as the
+        publication will hold it: `kontrollrapporter/`, `exports/`, ...); started on first use."""
+        folder = self.staging_folder(context.run.run_id)
+        if not folder.exists():
+            self._start_staging(folder, context)
+        return folder
 
     @contextmanager
-    def connect(self, context: dg.OpExecutionContext) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection to this run's staging warehouse, created on first use."""
-        staging = self.staging_path(context.run.run_id)
-        if not staging.exists():
-            self._start_staging(staging, context)
-        if not staging.exists():
+    def connect(
+        self, context: dg.OpExecutionContext, read_only: bool = False
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to this run's staging warehouse, created on first use."""
+        staging = self.staging_publication(context) / self.published_path.name
+        if not staging.exists() and not read_only:
             create_warehouse_file(staging)
-        con = duckdb.connect(str(staging))
+        con = duckdb.connect(str(staging), read_only=read_only)
         try:
             con.execute("SET memory_limit = ?", [self.memory_limit])
             yield con
@@ -155,29 +173,36 @@ class Warehouse(dg.ConfigurableResource):
 
     def _start_staging(self, staging: Path, context: dg.OpExecutionContext) -> None:
         staging.parent.mkdir(parents=True, exist_ok=True)
+        # A run killed within its swap may have left the stable paths or an earlier publication
+        # behind: this run holds the lock, so it puts them right before it builds.
+        self._link_stable_paths()
+        self._remove_superseded_publications()
         handed_over = self._take_over_or_remove_other_staging(context)
         if handed_over is not None:
             os.replace(handed_over, staging)
             context.log.info(
-                f"Staging warehouse {staging.name} continues the unpublished build of "
+                f"Staging folder {staging.name} continues the unpublished build of "
                 f"{handed_over.name}"
             )
-        elif self.published_path.exists():
-            # Copy to a temporary name first, so a crash mid-copy never leaves a staging file
-            # that looks complete.
-            partial = staging.with_name(staging.name + ".partial")
+            return
+        # Made under a temporary name first, so a crash mid-copy never leaves a staging folder
+        # that looks complete.
+        partial = staging.with_name(staging.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir()
+        database = partial / self.published_path.name
+        if self.published_path.exists():
             if storage_version(self.published_path) == STORAGE_VERSION:
-                shutil.copyfile(self.published_path, partial)
+                shutil.copyfile(self.published_path, database)
             else:
                 # Published before the format was fixed: carried over into a file of the format.
-                partial.unlink(missing_ok=True)
-                copy_into_warehouse_file(self.published_path, partial)
-            os.replace(partial, staging)
+                copy_into_warehouse_file(self.published_path, database)
             context.log.info(f"Staging warehouse {staging.name} started from the published one")
+        os.replace(partial, staging)
 
     def _take_over_or_remove_other_staging(self, context: dg.OpExecutionContext) -> Path | None:
-        """The staging file of a run that succeeded without publishing, to build on; every other
-        staging file is deleted.
+        """The staging folder of a run that succeeded without publishing, to build on; every
+        other staging folder is deleted.
 
         A run succeeds without publishing when it did not select the last asset: a run of one
         year's ledger from the UI, or the first runs of a backfill, which Dagster splits into a
@@ -186,26 +211,20 @@ class Warehouse(dg.ConfigurableResource):
         "started" in Dagster's run history, so only "success" counts. This run holds the
         warehouse lock, so no other run is building.
         """
-        prefix = self.published_path.name + "."
         succeeded = []
-        for candidate in self.published_path.parent.glob(f"{prefix}*{STAGING_SUFFIX}*"):
-            run_id = candidate.name[len(prefix) :].split(STAGING_SUFFIX)[0]
+        for candidate in sorted((self.published_path.parent / STAGING_FOLDER).iterdir()):
+            run_id, _, suffix = candidate.name.partition(".")
             if run_id == context.run.run_id:
                 continue
             run = context.instance.get_run_by_id(run_id)
-            if candidate.name.endswith(STAGING_SUFFIX) and (
-                run is not None and run.status == dg.DagsterRunStatus.SUCCESS
-            ):
-                succeeded.append((run.run_id, candidate))
+            if not suffix and run is not None and run.status == dg.DagsterRunStatus.SUCCESS:
+                succeeded.append(candidate)
                 continue
-            # DuckDB's spill folder, `<staging>.tmp/`, is left behind by a killed run too.
-            if candidate.is_dir():
-                shutil.rmtree(candidate, ignore_errors=True)
-            else:
-                candidate.unlink(missing_ok=True)
-            context.log.info(f"Removed abandoned staging file {candidate.name}")
+            # With it goes DuckDB's spill folder, `<staging file>.tmp/`, of a killed run.
+            _remove(candidate)
+            context.log.info(f"Removed abandoned staging folder {candidate.name}")
         # Each run takes over the one before it, so there is at most one.
-        return succeeded[0][1] if succeeded else None
+        return succeeded[0] if succeeded else None
 
     def read_published(self, sql: str) -> list[tuple] | None:
         """The rows of a query on the published warehouse, opened read-only.
@@ -231,28 +250,129 @@ class Warehouse(dg.ConfigurableResource):
             con.close()
 
     def publish(self, context: dg.OpExecutionContext) -> Path | None:
-        """Swap this run's staging warehouse in as the published one, atomically.
+        """Make this run's staging folder the current publication, atomically.
 
-        Returns None, leaving the published warehouse as it is, when the run built nothing.
+        Returns None, leaving the publication as it is, when the run built nothing.
         """
-        staging = self.staging_path(context.run.run_id)
-        if not staging.exists():
+        run_id = context.run.run_id
+        staging = self.staging_folder(run_id)
+        database = self.staging_path(run_id)
+        if not database.exists():
             return None
         # Checkpoint so the published file is complete on its own, with no WAL beside it.
-        con = duckdb.connect(str(staging))
+        con = duckdb.connect(str(database))
         try:
             con.execute("CHECKPOINT")
+            built = _rows_or_none(con, BUILD_QUERY)
         finally:
             con.close()
-        with open(staging, "rb") as handle:
+        with open(database, "rb") as handle:
             os.fsync(handle.fileno())
-        os.replace(staging, self.published_path)
-        directory = os.open(self.published_path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        _remove(database.with_name(database.name + ".tmp"))  # DuckDB's spill folder
+        self._carry_over_unbuilt(staging, built)
+        publications = self.publications_path
+        publications.mkdir(exist_ok=True)
+        # Named by time first, so publications sort in the order they were made.
+        publication = publications / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{run_id}"
+        os.rename(staging, publication)
+        # The one step that publishes: `current` names the new publication.
+        _replace_atomically(self.current_publication, lambda new: os.symlink(publication.name, new))
+        _fsync_folder(publications)
+        self._link_stable_paths()
+        self._remove_superseded_publications()
         return self.published_path
+
+    def _carry_over_unbuilt(self, staging: Path, built: list[tuple] | None) -> None:
+        """Link into `staging` what the current publication holds and this run did not make
+        (a run of some assets), when both are of the same build; refuse to publish otherwise."""
+        current = self.current_publication
+        if not current.is_dir():
+            return
+        missing = sorted(name for name in os.listdir(current) if not (staging / name).exists())
+        if not missing:
+            return
+        if built is None or self.read_published(BUILD_QUERY) != built:
+            raise dg.Failure(
+                description=f"This run built another warehouse than the published one but not "
+                f"{', '.join(missing)}: published beside it, they would describe the previous "
+                "build. Materialise them with it (for example --select '*'); nothing published "
+                "has changed."
+            )
+        for name in missing:
+            _link_copy(current / name, staging / name)
+
+    def _link_stable_paths(self) -> None:
+        """Make every entry of the current publication reachable at `<warehouse dir>/<name>`:
+        a symlink through `publications/current`, which therefore never changes once made."""
+        current = self.current_publication
+        if not current.is_dir():
+            return
+        for entry in os.scandir(current):
+            if entry.name.startswith("."):
+                continue  # the publication's own (the key figures' set)
+            stable = self.published_path.parent / entry.name
+            if entry.name != self.published_path.name and entry.is_file(follow_symlinks=False):
+                # A file beside the warehouse (the data dictionary, README.md) is a hard link:
+                # the repository tracks warehouse/README.md, and git would see a symlink as a
+                # change. It is replaced right after the swap.
+                if not (stable.is_file() and os.path.samefile(stable, entry.path)):
+                    _replace_atomically(stable, lambda new, e=entry: os.link(e.path, new))
+                continue
+            target = f"{PUBLICATIONS_FOLDER}/{CURRENT_PUBLICATION}/{entry.name}"
+            if not (stable.is_symlink() and os.readlink(stable) == target):
+                _replace_atomically(stable, lambda new, t=target: os.symlink(t, new))
+
+    def _remove_superseded_publications(self) -> None:
+        """Remove every publication but the current one: the previous one once it is replaced,
+        and one a run killed within its swap made but never published."""
+        publications = self.publications_path
+        if not self.current_publication.is_symlink():
+            return
+        current = os.readlink(self.current_publication)
+        for entry in publications.iterdir():
+            if entry.name not in (CURRENT_PUBLICATION, current):
+                _remove(entry)
+
+
+# The build a warehouse holds (quality.build_inputs, one row).
+BUILD_QUERY = "SELECT fingerprint FROM quality.build_inputs"
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _replace_atomically(path: Path, make) -> None:
+    """Put at `path` what `make(new)` makes at a new name, by one rename. A folder at `path` (an
+    earlier layout's exports, say) is moved aside first, since a rename cannot replace it."""
+    new = path.with_name(f".{path.name}.{uuid.uuid4().hex}.new")
+    make(new)
+    if path.is_dir() and not path.is_symlink():
+        aside = path.with_name(f".{path.name}.{uuid.uuid4().hex}.old")
+        os.replace(path, aside)
+        os.replace(new, path)
+        shutil.rmtree(aside, ignore_errors=True)
+    else:
+        os.replace(new, path)
+
+
+def _link_copy(source: Path, destination: Path) -> None:
+    """`source` (a file or a folder) as `destination`, in hard links: no bytes are copied."""
+    if source.is_dir():
+        shutil.copytree(source, destination, symlinks=True, copy_function=os.link)
+    else:
+        os.link(source, destination)
+
+
+def _fsync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def create_warehouse_file(path: Path) -> None:

@@ -14,7 +14,8 @@ of A's final landing zone refreshed cold into a fresh folder. Compared:
 
 The history of publications differs by design (a cold build has none before its own): the
 tables `report.publiceringar` and `report.revisioner` (HISTORY_TABLES, assets/publish/
-publications.py) and the kept publications' folder are left out by name, and so is what the
+publications.py) and the kept publications (every folder of `publications/` but the current
+one) are left out by name, and so is what the
 outputs show of the revisions: the exports `revisioner.*`, the section "Revideringar sedan förra
 publiceringen" of rapport.html (REPORT_FIELDS), a revised value's mark on the profile pages
 (PROFILE_FIELDS) and the profile pages' manifests (their digests cover the marks).
@@ -54,7 +55,7 @@ import pytest
 from assets.incremental import MANIFEST_NAME
 from assets.publication.exports import FLAT_FOLDERS, REVISIONS_NAME
 from assets.publication.profiles import KEPT_PROFILES, PROFILES_FOLDER
-from assets.publish.publications import HISTORY_TABLES, PUBLICATIONS_FOLDER
+from assets.publish.publications import HISTORY_TABLES
 from pipelines.resources import Warehouse
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import (
@@ -425,16 +426,20 @@ def _output_files(folder: Path) -> dict[str, list[Path]]:
         published.published_path,  # compared table by table above
         published.lock_path,  # the run lock: it names the last run that held it, and when
     }
+    # The current publication's folder is named by the run's time and id: its files are compared
+    # by their place in it, which is where readers find them (through the stable paths, which
+    # are symlinks and not walked). Its warehouse file is compared table by table above.
+    current = published.current_publication.resolve()
+    not_outputs.add(current / WAREHOUSE_FILE)
     files: dict[str, list[Path]] = {}
     for path in sorted(folder.rglob("*")):
-        if (
-            path.is_file()
-            and path not in not_outputs
-            # The kept publications: a cold build has none but its own.
-            and PUBLICATIONS_FOLDER not in path.relative_to(folder).parts
-            and path.relative_to(folder).as_posix() not in HISTORY_FILES
-        ):
-            relative = path.relative_to(folder).as_posix()
+        if not path.is_file() or path in not_outputs:
+            continue
+        in_publication = path.is_relative_to(current)
+        if not in_publication and path.is_relative_to(published.publications_path):
+            continue  # a kept publication: a cold build has none but its own
+        relative = path.relative_to(current if in_publication else folder).as_posix()
+        if relative not in HISTORY_FILES:
             files.setdefault(DATA_DOCS_PATH.sub(r"\1/<uuid>/<tid>/", relative), []).append(path)
     return files
 

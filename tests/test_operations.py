@@ -193,7 +193,7 @@ def test_a_reader_keeps_the_old_warehouse_through_a_refresh_and_unchanged_files_
     assert (
         count_in_fresh_process(warehouse, "SELECT count(*) FROM quality.file_ledger") == before + 1
     )
-    assert not list(warehouse.parent.glob("*.building"))
+    assert not list((warehouse.parent / ".staging").iterdir())
 
 
 def test_a_failed_refresh_leaves_the_previous_warehouse_in_place(
@@ -499,7 +499,7 @@ def test_a_refresh_with_nothing_changed_rebuilds_nothing(tmp_path):
     first = materialize_pipeline(raw, warehouse, instance)
     assert "publication__exports" in executed_steps(first)
     published = sha256(warehouse)
-    exports_written = (warehouse.parent / "exports" / "build_inputs.txt").stat().st_mtime_ns
+    publication = (warehouse.parent / "publications" / "current").resolve()
 
     second = materialize_pipeline(raw, warehouse, instance)
     assert second.success
@@ -508,58 +508,25 @@ def test_a_refresh_with_nothing_changed_rebuilds_nothing(tmp_path):
     # Every other asset and check is skipped, not failed: the run succeeds and publishes nothing.
     assert {"kompetens_warehouse", "publication__exports"} <= skipped_steps(second)
     assert sha256(warehouse) == published
-    assert (warehouse.parent / "exports" / "build_inputs.txt").stat().st_mtime_ns == exports_written
-    assert not list(warehouse.parent.glob("*.building"))
+    assert (warehouse.parent / "publications" / "current").resolve() == publication
+    assert not list((warehouse.parent / ".staging").iterdir())
 
 
-def test_a_changed_file_or_lost_exports_rebuild(published_small_warehouse):
+def test_a_changed_file_rebuilds_and_publishes(published_small_warehouse):
     raw, warehouse, instance = published_small_warehouse
-    marker = warehouse.parent / "exports" / "build_inputs.txt"
-    first_build = marker.read_text(encoding="utf-8")
-
-    # Exports cut short (the marker is written last): the next refresh builds again.
-    marker.unlink()
-    rebuilt = materialize_pipeline(raw, warehouse, instance)
-    assert "publication__exports" in executed_steps(rebuilt)
-    assert marker.read_text(encoding="utf-8") == first_build
+    first = (warehouse.parent / "publications" / "current").resolve()
 
     # One new file: a new fingerprint, a full rebuild, and the ledger has the file.
     shutil.copy(raw / "2016" / "inventering" / "malmo.csv", raw / "2016" / "inventering" / "ny.csv")
     changed = materialize_pipeline(raw, warehouse, instance)
     assert {"submission_files", "kompetens_warehouse"} <= executed_steps(changed)
-    assert marker.read_text(encoding="utf-8") != first_build
+    assert (warehouse.parent / "publications" / "current").resolve() != first
     assert (
         count_in_fresh_process(
             warehouse, "SELECT count(*) FROM quality.file_ledger WHERE path LIKE '%ny.csv'"
         )
         == 1
     )
-
-
-def test_profile_pages_that_failed_are_written_by_the_next_refresh(
-    published_small_warehouse, monkeypatch
-):
-    # The exports swap in the tables first; the build marker waits for the profile pages, the
-    # publication's last step, so a refresh after a failed page build is not "nothing changed".
-    from assets.publication import kommunprofiler
-
-    raw, warehouse, instance = published_small_warehouse
-    marker = warehouse.parent / "exports" / "build_inputs.txt"
-    shutil.copy(raw / "2016" / "inventering" / "malmo.csv", raw / "2016" / "inventering" / "ny.csv")
-
-    def broken_pages(*args, **kwargs):
-        raise OSError("disk full")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(kommunprofiler, "write_profiles", broken_pages)
-        failed = materialize_pipeline(raw, warehouse, instance, raise_on_error=False)
-    assert not failed.success
-    assert not marker.exists()
-
-    again = materialize_pipeline(raw, warehouse, instance)
-    assert "publication__kommunprofiler" in executed_steps(again)
-    assert marker.exists()
-    assert (warehouse.parent / "exports" / "kommuner" / "index.html").is_file()
 
 
 def test_every_years_fingerprint_covers_the_code_and_the_reference_data(tmp_path, monkeypatch):
@@ -607,8 +574,8 @@ def test_a_build_keeps_duckdb_within_its_memory_limit_and_removes_spill_folders_
     tmp_path,
 ):
     warehouse = Warehouse(database=str(tmp_path / "kompetens.duckdb"), memory_limit="300MB")
-    killed_runs_spill = tmp_path / "kompetens.duckdb.killed-run.building.tmp"
-    killed_runs_spill.mkdir()
+    killed_runs_spill = tmp_path / ".staging" / "killed-run" / "kompetens.duckdb.tmp"
+    killed_runs_spill.mkdir(parents=True)
     (killed_runs_spill / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
     context = SimpleNamespace(
         run=SimpleNamespace(run_id="this-run"),
@@ -618,4 +585,4 @@ def test_a_build_keeps_duckdb_within_its_memory_limit_and_removes_spill_folders_
     with warehouse.connect(context) as con:
         (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchall()[0]
     assert limit == "286.1 MiB"  # DuckDB shows 300 000 000 bytes in MiB
-    assert not killed_runs_spill.exists()
+    assert not killed_runs_spill.parent.exists()

@@ -55,8 +55,9 @@ class BuildInputs:
     readme: str  # fingerprint of the landing zone's README
     years: dict[int, str]  # each year's inputs now (year_input_fingerprints)
     published_years: dict[int, str]  # each year's inputs as the published warehouse was built
-    published_fingerprint: str | None  # of the build in the published warehouse
-    exported_fingerprint: str | None  # of the build the exports were made from
+    # Of the build in the published warehouse, and so of everything published with it: a
+    # publication is swapped in whole (pipelines/resources.py).
+    published_fingerprint: str | None
     hashes: ContentHashes  # every landing-zone file's SHA-256, by its stat
 
     @property
@@ -84,8 +85,9 @@ class BuildInputs:
 
     @property
     def published_build_is_current(self) -> bool:
-        """True when the warehouse, control reports and exports were all built from these inputs."""
-        return self.published_fingerprint == self.fingerprint == self.exported_fingerprint
+        """True when the publication (warehouse, control reports, exports) was built from these
+        inputs."""
+        return self.published_fingerprint == self.fingerprint
 
 
 def read_build_inputs(
@@ -105,7 +107,6 @@ def read_build_inputs(
         years=year_input_fingerprints(raw_dir, hashes, code_and_reference),
         published_years=dict(published_years or []),
         published_fingerprint=published[0][0] if len(published) == 1 else None,
-        exported_fingerprint=warehouse.exported_fingerprint(),
         hashes=hashes,
     )
 

@@ -4,6 +4,10 @@ A file is read once per (SHA-256, lower-cased suffix) and reading version; the c
 from one refresh to the next through the staging copy of the published warehouse
 (pipelines/resources.py), so a refresh reads only new or changed contents.
 
+An answer's text is kept only where it is a parsed answer or schemas/quoting.py lets a message
+quote it; any other answer (a name typed where a number belongs) is kept as its row and the rule
+it breaks, never as its text (contract section 2).
+
 Many new contents are read by a pool of processes, one per core this process may use; each
 returns the rows of its share as frames, and this process writes them in order, so the cache is
 the same as when one process reads them all.
@@ -25,7 +29,10 @@ from assets.ingest.reader import (
 )
 from assets.processes import in_task_order, usable_cores
 from assets.tables import append_rows
+from schemas.catalog import load_catalog
+from schemas.quoting import shown_answer_expr
 from schemas.rules import RULES
+from schemas.values import parse_answers
 
 # Contents read before their answers are written to the parse cache: bounds the memory of a
 # cold read of a large landing zone (each file holds about a hundred answers).
@@ -144,9 +151,31 @@ def read_contents(contents: list[_Content], version: str) -> tuple[pl.DataFrame,
         )
         for frame, schema, extra in (
             (read.reads, _FILE_READS_SCHEMA, {"parser_version": pl.lit(version, pl.Utf8)}),
-            (read.answers, _FILE_ANSWERS_SCHEMA, {}),
+            (_withheld(read.answers), _FILE_ANSWERS_SCHEMA, {}),
             (read.findings, _FILE_FINDINGS_SCHEMA, {"severity": severity}),
         )
+    )
+
+
+def _withheld(answers: pl.DataFrame) -> pl.DataFrame:
+    """The answers as the warehouse keeps them: the text of one that is neither accepted (its
+    kind's parse gives no rule) nor quotable is null, and the rule it breaks is kept instead
+    (`withheld_rule`); a row cut into more fields breaks unparseable_value whatever its text."""
+    kinds = pl.DataFrame(
+        [(q.question_id, q.kind) for q in load_catalog().questions.values()],
+        schema={"question_id": pl.Utf8, "kind": pl.Utf8},
+        orient="row",
+    )
+    parsed = parse_answers(answers.join(kinds, on="question_id", how="left", maintain_order="left"))
+    rule = (
+        pl.when(pl.col("unparseable_message").is_not_null())
+        .then(pl.lit("unparseable_value"))
+        .otherwise(pl.col("rule"))
+    )
+    withheld = rule.is_not_null() & shown_answer_expr(pl.col("answer_text")).is_null()
+    return parsed.with_columns(
+        pl.when(~withheld).then(pl.col("answer_text")).alias("answer_text"),
+        pl.when(withheld).then(rule).alias("withheld_rule"),
     )
 
 
@@ -165,6 +194,8 @@ _FILE_ANSWERS_SCHEMA = {
     "question_id": pl.Utf8,
     "answer_text": pl.Utf8,
     "unparseable_message": pl.Utf8,
+    "line": pl.Int64,
+    "withheld_rule": pl.Utf8,
 }
 _FILE_FINDINGS_SCHEMA = {
     **_READ_KEY_SCHEMA,

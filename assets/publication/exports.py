@@ -1,4 +1,4 @@
-"""Flat exports for reuse, and the folder swap that publishes a whole set of outputs at once.
+"""Flat exports for reuse, and the whole exports folder (workbook, flat files, charts, report).
 
 - `csv/`: UTF-8, comma-separated, decimal point: for programs.
 - `csv_sv/`: UTF-8 with BOM, semicolon-separated, decimal comma: what Swedish Excel opens
@@ -17,11 +17,11 @@ Parquet keeps the text as it is, since no spreadsheet opens it.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import polars as pl
 
-from assets.folders import replace_folder
 from assets.publication.breakdowns import SYMBOLS, Disclosure
 from assets.publication.content import NOTHING_TO_SHOW, Publication, neutralise, neutralised
 
@@ -182,23 +182,30 @@ def _write_csv(path: Path, frame: pl.DataFrame, delimiter: str, decimal_comma: b
     return path
 
 
-def write_publication(target: Path, publication: Publication) -> dict[str, int]:
-    """Write every publication output into `target` (the exports folder), swapping the whole set
-    in at once. Returns how many files of each kind were written."""
+def write_publication(
+    target: Path, publication: Publication, previous: Path | None = None
+) -> dict[str, int]:
+    """Write every publication output into the new folder `target` (the exports folder of the
+    run's staging publication); the charts whose tables did not change are linked from the
+    published exports folder `previous`, not drawn. Returns how many files of each kind were
+    written."""
     # Imported here: matplotlib is slow to import, and only this function draws.
     from assets.publication.charts import draw_charts
     from assets.publication.html_report import report_html
     from assets.publication.workbook import write_workbook
 
+    # A folder left by an earlier attempt (a step run again, a staging folder handed over).
+    if target.is_dir():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
     counts: dict[str, int] = {}
-
-    def build(folder: Path) -> None:
-        write_workbook(folder / WORKBOOK_NAME, publication)
-        counts["flat_files"] = len(write_flat_exports(folder, publication))
-        # The charts whose tables did not change are linked from the published set, not drawn.
-        charts = draw_charts(folder / CHARTS_FOLDER, publication, previous=target / CHARTS_FOLDER)
-        counts["chart_files"] = sum(len(files) for files in charts.values())
-        (folder / REPORT_NAME).write_text(report_html(publication, charts), encoding="utf-8")
-
-    replace_folder(target, build)
+    write_workbook(target / WORKBOOK_NAME, publication)
+    counts["flat_files"] = len(write_flat_exports(target, publication))
+    charts = draw_charts(
+        target / CHARTS_FOLDER,
+        publication,
+        previous=previous / CHARTS_FOLDER if previous is not None else None,
+    )
+    counts["chart_files"] = sum(len(files) for files in charts.values())
+    (target / REPORT_NAME).write_text(report_html(publication, charts), encoding="utf-8")
     return counts

@@ -14,8 +14,7 @@ publication is marked with its previous value and that publication's date
 (assets/publication/revisions.py).
 
 A refresh makes only the pages whose inputs (`Page`) changed; the others are linked from the
-last set, which kommunprofiler keeps beside the exports folder (`write_profiles`,
-assets/incremental.py).
+published set (`write_profiles`, assets/incremental.py).
 
 Pure: reads a published warehouse connection, writes files; no Dagster.
 """
@@ -40,7 +39,6 @@ from assets.incremental import (
     Written,
     code_and_reference_version,
     digest,
-    keep_copy,
     link_file,
     make_across_cores,
     rebuild_folder,
@@ -273,18 +271,11 @@ def _by_kommunkod(frame: pl.DataFrame) -> Callable[[str], pl.DataFrame]:
     return of
 
 
-# Where kommunprofiler keeps a copy (hard links) of the published pages with their manifest,
-# beside the exports folder: publication/exports swaps in a new exports folder without the pages,
-# and the next set of pages is made from this one (only the changed pages are made again).
-KEPT_PROFILES = ".kommuner.kept"
+def write_profiles(target: Path, data: ProfileData, previous: Path | None = None) -> Written:
+    """Write every municipality's page and the index into the new folder `target`.
 
-
-def write_profiles(target: Path, data: ProfileData, kept: Path | None = None) -> Written:
-    """Write every municipality's page and the index into `target`, swapped in whole.
-
-    Only the pages whose inputs (`Page`) changed since the previous set are made; the others are
-    linked from it (assets/incremental.py). The previous set is `kept` when given, and the set
-    written is then kept there too; otherwise the set in `target`."""
+    Only the pages whose inputs (`Page`) changed since the set in `previous` (the published one)
+    are made; the others are linked from it (assets/incremental.py)."""
     shared: dict[int, tuple[object, str]] = {}
     items = {
         page.municipality.kommunkod: Item(
@@ -309,10 +300,7 @@ def write_profiles(target: Path, data: ProfileData, kept: Path | None = None) ->
             _write_pages, folder, work, len(to_make), PARALLEL_MIN_PAGES
         )
 
-    written = rebuild_folder(target, code_and_reference_version(), items, make, kept)
-    if kept is not None:
-        keep_copy(target, kept)
-    return written
+    return rebuild_folder(target, code_and_reference_version(), items, make, previous)
 
 
 # Pages are made across the cores from this many on: a worker is ready about 0.7 s after it is
@@ -328,32 +316,36 @@ def _write_pages(folder: Path, pages_to_make: list[tuple[str, Page]]) -> dict[st
     return digests
 
 
-# Where kommunprofiler makes the key figures' flat files, beside the exports folder: they are
-# linked into the exports' flat folders, which publication/exports swaps in without them, and
-# made again only when the key figures changed.
-KEPT_KEY_FIGURES = ".nyckeltal.kept"
+# The key figures' flat files are a set of their own (one item), in the publication beside the
+# exports rather than in them: a set's folder holds its files only. They are linked into the
+# exports' flat folders, and made again only when the key figures changed.
+KEY_FIGURES_SET = ".nyckeltal"
 
 
-def write_key_figures(exports: Path, key_figures: pl.DataFrame, kept: Path) -> list[Path]:
+def write_key_figures(
+    exports: Path, key_figures: pl.DataFrame, made: Path, previous: Path | None = None
+) -> list[Path]:
     """The key figures after disclosure control as flat files (write_key_figure_exports) in the
-    flat folders of `exports`; returns them. They are made in `kept` when the key figures
-    changed since they were made there (assets/incremental.py), and linked into `exports`."""
+    flat folders of `exports`; returns them. They are made as the set `made` (a KEY_FIGURES_SET),
+    or linked from the set `previous` (the published one) when the key figures are the same
+    (assets/incremental.py), and linked into `exports`."""
     files = tuple(
         f"{folder}/{KEY_FIGURES_NAME}.{'parquet' if folder == 'parquet' else 'csv'}"
         for folder in FLAT_FOLDERS
     )
     items = {KEY_FIGURES_NAME: Item(frame_digest(key_figures), files)}
     rebuild_folder(
-        kept,
+        made,
         code_and_reference_version(),
         items,
         lambda folder, _: write_key_figure_exports(folder, key_figures),
+        previous,
     )
     written = []
     for name in files:
         (exports / name).parent.mkdir(parents=True, exist_ok=True)
         (exports / name).unlink(missing_ok=True)
-        link_file(kept / name, exports / name)
+        link_file(made / name, exports / name)
         written.append(exports / name)
     return written
 

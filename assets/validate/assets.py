@@ -72,7 +72,8 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
                 try:
                     answers = con.sql(
                         """
-                        SELECT a.sha256, a.question_id, a.answer_text, a.unparseable_message
+                        SELECT a.sha256, a.question_id, a.answer_text, a.unparseable_message,
+                               a.line, a.withheld_rule
                         FROM core.file_answers AS a
                         SEMI JOIN submission_slice AS s USING (sha256)
                         """

@@ -22,15 +22,19 @@ CREATE TABLE IF NOT EXISTS core.file_reads (
 );
 
 -- Answers as written in the file (text), catalog questions of the file's year only.
--- Personal data (kontaktperson, kontakt_epost) is dropped before this point.
+-- Personal data (kontaktperson, kontakt_epost) is dropped before this point, and the text of an
+-- answer that is neither a parsed answer nor quotable (schemas/quoting.py) is never kept: its
+-- row and the rule it breaks are (assets/ingest/parse_cache.py).
 CREATE TABLE IF NOT EXISTS core.file_answers (
     sha256               VARCHAR NOT NULL,
     suffix               VARCHAR NOT NULL,
     question_id          VARCHAR NOT NULL,
-    answer_text          VARCHAR NOT NULL,
+    answer_text          VARCHAR,           -- NULL where withheld
     -- Set where the answer is unparseable whatever its text: its CSV row had more fields than
     -- fraga and svar, and is never cut short (contract section 2). The validation reports it.
-    unparseable_message  VARCHAR
+    unparseable_message  VARCHAR,
+    line                 BIGINT,            -- the answer's row in the file
+    withheld_rule        VARCHAR            -- set where answer_text is withheld
 );
 
 -- Warnings found while reading a file (unknown question, question not in that year's form,
@@ -125,7 +129,9 @@ COMMENT ON TABLE core.file_answers IS 'Svaren som de står i filen (text), bara 
 COMMENT ON COLUMN core.file_answers.sha256 IS 'SHA-256 av filens innehåll (hex).';
 COMMENT ON COLUMN core.file_answers.suffix IS 'Filändelsen som innehållet lästes som, med små bokstäver (core.file_reads.suffix).';
 COMMENT ON COLUMN core.file_answers.question_id IS 'Frågans id i frågekatalogen (ref.questions).';
-COMMENT ON COLUMN core.file_answers.answer_text IS 'Svaret som text, trimmat; tomma svar finns inte här.';
+COMMENT ON COLUMN core.file_answers.answer_text IS 'Svaret som text, trimmat; tomma svar finns inte här. NULL där svaret varken går att tolka eller får citeras (bara siffror, tecken, komma, punkt och mellanrum med högst 6 siffror får det): då sparas bara raden och regeln (withheld_rule).';
+COMMENT ON COLUMN core.file_answers.line IS 'Raden i filen som svaret står på (i en XLSX-fil radnumret).';
+COMMENT ON COLUMN core.file_answers.withheld_rule IS 'Regeln som svaret bryter (t.ex. unparseable_value) där texten inte sparas (answer_text är NULL); NULL för alla andra svar.';
 COMMENT ON COLUMN core.file_answers.unparseable_message IS 'Varför svaret inte går att tolka oavsett texten, på svenska: raden i CSV-filen hade fler fält än fraga och svar (den kortas aldrig av; answer_text har alla fälten). NULL för alla andra svar.';
 COMMENT ON TABLE core.file_findings IS 'Varningar vid läsningen av en fil: okänd fråga, fråga utanför årets blankett, samma svar två gånger.';
 COMMENT ON COLUMN core.file_findings.sha256 IS 'SHA-256 av filens innehåll (hex).';
