@@ -296,7 +296,7 @@ def summary(warehouse: Warehouse, run_id: str, dagster_home: str) -> list[str]:
     from it, and where its outputs and the run's full event log are."""
     from assets.expectations.checks import data_docs_dir
     from assets.feedback.assets import CONTROL_REPORTS_FOLDER
-    from assets.publish.publications import LATEST_PUBLICATION_QUERY
+    from assets.publication.publications import LATEST_PUBLICATION_QUERY
 
     event_log = f"Full event log:   run {run_id} in the Dagster instance {dagster_home}"
     rows, latest = warehouse.read_published_queries(SUMMARY_QUERY, LATEST_PUBLICATION_QUERY)

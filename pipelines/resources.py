@@ -98,7 +98,7 @@ class Warehouse(dg.ConfigurableResource):
     # DuckDB spills to `<staging file>.tmp/`, so a landing zone of a million submissions builds
     # within a few GB beside the Python side's frames.
     memory_limit: str = "1GB"
-    # How many publications are kept (assets/publish/publications.py): 0 keeps every one, else
+    # How many publications are kept (assets/publication/publications.py): 0 keeps every one, else
     # at least 2 (the outputs read the previous one to show its side of each revision).
     publications_kept: int = 0
     _run_lock: object | None = PrivateAttr(default=None)
@@ -249,10 +249,14 @@ class Warehouse(dg.ConfigurableResource):
         finally:
             con.close()
 
-    def publish(self, context: dg.OpExecutionContext) -> Path | None:
-        """Make this run's staging folder the current publication, atomically.
+    def publish(self, context: dg.OpExecutionContext, publicering_id: str | None) -> Path | None:
+        """Make this run's staging folder the current publication,
+        `publications/<publicering_id>/`, atomically.
 
-        Returns None, leaving the publication as it is, when the run built nothing.
+        Returns None, leaving the publication as it is, when the run built nothing. With
+        `publicering_id` None (report.publiceringar lists no new publication) the run's build
+        must be the current publication's: the run adds no publication, its staging folder is
+        removed and `current` stays as it is.
         """
         run_id = context.run.run_id
         staging = self.staging_folder(run_id)
@@ -266,14 +270,28 @@ class Warehouse(dg.ConfigurableResource):
             built = _rows_or_none(con, BUILD_QUERY)
         finally:
             con.close()
+        if publicering_id is None:
+            if (
+                built is not None
+                and self.current_publication.is_dir()
+                and self.read_published(BUILD_QUERY) == built
+            ):
+                _remove(staging)
+                context.log.info("The build is the current publication's: no publication added")
+                return self.published_path
+            raise dg.Failure(
+                description="This run's warehouse is not listed as a publication in "
+                "report.publiceringar: materialise publication/exports with it (for example "
+                "--select '*'); nothing published has changed."
+            )
         with open(database, "rb") as handle:
             os.fsync(handle.fileno())
         _remove(database.with_name(database.name + ".tmp"))  # DuckDB's spill folder
-        self._carry_over_unbuilt(staging, built)
+        self._refuse_unbuilt(staging)
         publications = self.publications_path
         publications.mkdir(exist_ok=True)
-        # Named by time first, so publications sort in the order they were made.
-        publication = publications / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{run_id}"
+        # The id starts with the publication's time, so publications sort in the order made.
+        publication = publications / publicering_id
         os.rename(staging, publication)
         # The one step that publishes: `current` names the new publication.
         _replace_atomically(self.current_publication, lambda new: os.symlink(publication.name, new))
@@ -282,24 +300,21 @@ class Warehouse(dg.ConfigurableResource):
         self._remove_superseded_publications()
         return self.published_path
 
-    def _carry_over_unbuilt(self, staging: Path, built: list[tuple] | None) -> None:
-        """Link into `staging` what the current publication holds and this run did not make
-        (a run of some assets), when both are of the same build; refuse to publish otherwise."""
+    def _refuse_unbuilt(self, staging: Path) -> None:
+        """Refuse to publish a new build without something the current publication holds (a
+        run of some assets): published beside it, the current one's would describe another
+        build."""
         current = self.current_publication
         if not current.is_dir():
             return
         missing = sorted(name for name in os.listdir(current) if not (staging / name).exists())
-        if not missing:
-            return
-        if built is None or self.read_published(BUILD_QUERY) != built:
+        if missing:
             raise dg.Failure(
                 description=f"This run built another warehouse than the published one but not "
                 f"{', '.join(missing)}: published beside it, they would describe the previous "
                 "build. Materialise them with it (for example --select '*'); nothing published "
                 "has changed."
             )
-        for name in missing:
-            _link_copy(current / name, staging / name)
 
     def _link_stable_paths(self) -> None:
         """Make every entry of the current publication reachable at `<warehouse dir>/<name>`:
@@ -323,19 +338,32 @@ class Warehouse(dg.ConfigurableResource):
                 _replace_atomically(stable, lambda new, t=target: os.symlink(t, new))
 
     def _remove_superseded_publications(self) -> None:
-        """Remove every publication but the current one: the previous one once it is replaced,
-        and one a run killed within its swap made but never published."""
-        publications = self.publications_path
+        """Retention: keep the newest `publications_kept` publications (0: every one) and the
+        current one; remove any newer than the current one, which a run killed within its swap
+        made but never published."""
         if not self.current_publication.is_symlink():
             return
         current = os.readlink(self.current_publication)
-        for entry in publications.iterdir():
-            if entry.name not in (CURRENT_PUBLICATION, current):
-                _remove(entry)
+        publications = sorted(
+            entry.name
+            for entry in self.publications_path.iterdir()
+            if entry.name != CURRENT_PUBLICATION
+        )
+        published = [name for name in publications if name <= current]
+        kept = set(published[-self.publications_kept :] if self.publications_kept else published)
+        for name in publications:
+            if name != current and name not in kept:
+                _remove(self.publications_path / name)
 
 
 # The build a warehouse holds (quality.build_inputs, one row).
 BUILD_QUERY = "SELECT fingerprint FROM quality.build_inputs"
+
+
+def publication_database(published: Path, publicering_id: str) -> Path:
+    """The warehouse file of publication `publicering_id`, where `published` is the stable path of
+    the published warehouse: `<warehouse dir>/publications/<publicering_id>/kompetens.duckdb`."""
+    return published.parent / PUBLICATIONS_FOLDER / publicering_id / published.name
 
 
 def _remove(path: Path) -> None:
@@ -357,14 +385,6 @@ def _replace_atomically(path: Path, make) -> None:
         shutil.rmtree(aside, ignore_errors=True)
     else:
         os.replace(new, path)
-
-
-def _link_copy(source: Path, destination: Path) -> None:
-    """`source` (a file or a folder) as `destination`, in hard links: no bytes are copied."""
-    if source.is_dir():
-        shutil.copytree(source, destination, symlinks=True, copy_function=os.link)
-    else:
-        os.link(source, destination)
 
 
 def _fsync_folder(folder: Path) -> None:

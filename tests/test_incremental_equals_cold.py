@@ -55,7 +55,7 @@ import pytest
 from assets.incremental import MANIFEST_NAME
 from assets.publication.exports import FLAT_FOLDERS, REVISIONS_NAME
 from assets.publication.profiles import KEPT_PROFILES, PROFILES_FOLDER
-from assets.publish.publications import HISTORY_TABLES
+from assets.publication.publications import HISTORY_TABLES
 from pipelines.resources import Warehouse
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import (

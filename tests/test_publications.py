@@ -5,7 +5,8 @@ One history is made on the small landing zone (tests/landing_zone_fixture.py), a
 step, and each test reads the step it is about:
 
 1. the first publication;
-2. a refresh with nothing changed (adds no publication);
+2. a refresh with nothing changed (adds no publication), and an explicit Dagster run of the
+   exports and the publish step with nothing changed (records a materialisation, adds none);
 3. Göteborg corrects its 2016 submission in place: 95 → 97 female caseworkers, 107.5 → 109.5 in
    all;
 4. the 2016 grant register: Malmö now requested 250 000 of its 500 000 kronor;
@@ -23,18 +24,21 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import polars as pl
 import pytest
 
 from assets.publication.exports import REPORT_NAME, REVISIONS_NAME
 from assets.publication.profiles import PROFILES_FOLDER
-from assets.publish.publications import (
-    PUBLICATIONS_FOLDER,
-    keep_publication,
-    prepare_publication,
+from assets.publication.publications import prepare_publication
+from pipelines.resources import (
+    CURRENT_PUBLICATION,
+    PROJECT_ROOT,
+    PUBLISHED_WAREHOUSE,
+    LandingZone,
+    Warehouse,
 )
-from pipelines.resources import PROJECT_ROOT, PUBLISHED_WAREHOUSE
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import (
@@ -61,7 +65,8 @@ class Step:
     success: bool
     publiceringar: list[tuple]  # publicering_id, publicerad, fingerprint, path
     revisioner: list[dict]
-    kept_files: list[str]
+    kept_files: list[str]  # the folders of publications/, the kept publications
+    current: str  # the one `publications/current` names
 
 
 def _state(warehouse: Path, success: bool) -> Step:
@@ -74,8 +79,9 @@ def _state(warehouse: Path, success: bool) -> Step:
         revisioner = con.sql("FROM report.revisioner").pl().to_dicts()
     finally:
         con.close()
-    folder = warehouse.parent / PUBLICATIONS_FOLDER
-    return Step(success, publiceringar, revisioner, sorted(p.name for p in folder.iterdir()))
+    folder = Warehouse(database=str(warehouse)).publications_path
+    kept = sorted(p.name for p in folder.iterdir() if p.name != CURRENT_PUBLICATION)
+    return Step(success, publiceringar, revisioner, kept, os.readlink(folder / CURRENT_PUBLICATION))
 
 
 @dataclass
@@ -147,6 +153,21 @@ def history(tmp_path_factory):
 
     refresh("first")
     refresh("nothing_changed")
+
+    from assets.publication.assets import publication_exports
+    from assets.publish.assets import kompetens_warehouse
+
+    # An explicit run of the exports and the publish step: the build is the current one's.
+    explicit = dg.materialize(
+        [publication_exports, kompetens_warehouse],
+        resources={
+            "landing_zone": LandingZone(raw_dir=str(raw)),
+            "warehouse": Warehouse(database=str(warehouse)),
+        },
+    )
+    steps["explicit_nothing_changed"] = _state(warehouse, explicit.success)
+    steps["explicit_nothing_changed_metadata"] = _published_metadata(explicit)
+    steps["staging_after_explicit"] = sorted((warehouse.parent / ".staging").iterdir())
 
     corrected = [
         (q, {"handl_kvinnor": "97", "handl_totalt": "109.5"}.get(q, v)) for q, v in GOTEBORG_2016
@@ -233,14 +254,30 @@ def test_each_publication_is_kept_and_a_refresh_with_nothing_changed_adds_none(h
     assert history["nothing_changed"].kept_files == first.kept_files
     ids = [row[0] for row in history["withdrawal_and_new"].publiceringar]
     assert len(ids) == 4
-    assert history["withdrawal_and_new"].kept_files == [f"{i}.duckdb" for i in ids]
+    # Each publication is the folder the swap made, named by its id; the latest is current.
+    assert history["withdrawal_and_new"].kept_files == ids
+    assert history["withdrawal_and_new"].current == ids[-1]
+    assert [row[3] for row in history["withdrawal_and_new"].publiceringar] == [
+        str(history["warehouse"].parent / "publications" / i / "kompetens.duckdb") for i in ids
+    ]
+
+
+def test_an_explicit_run_with_nothing_changed_adds_no_publication(history):
+    first, explicit = history["first"], history["explicit_nothing_changed"]
+    assert explicit.success
+    assert explicit.publiceringar == first.publiceringar
+    assert (explicit.kept_files, explicit.current) == (first.kept_files, first.current)
+    # Its staging folder is removed; the materialisation says it added none.
+    assert history["staging_after_explicit"] == []
+    metadata = history["explicit_nothing_changed_metadata"]
+    assert (metadata["publicering_id"], metadata["revised_figures"]) == (None, 0)
 
 
 def test_a_failed_refresh_leaves_the_history_as_it_was(history):
     failed, before = history["failed"], history["withdrawal_and_new"]
     assert not failed.success
     assert failed.publiceringar == before.publiceringar
-    assert failed.kept_files == before.kept_files
+    assert (failed.kept_files, failed.current) == (before.kept_files, before.current)
 
 
 def test_an_earlier_publication_answers_the_documented_query_with_its_earlier_value(history):
@@ -369,37 +406,48 @@ def test_a_reference_data_edit_gives_revisions_of_that_kind(history):
 
 
 def test_retention_keeps_the_newest_publications(small_warehouse, tmp_path):
-    """Warehouse.publications_kept: three publications swapped in as the publish path does,
-    keeping two; the oldest is no longer listed, and its file is removed after the swap."""
-    published = tmp_path / "warehouse" / "kompetens.duckdb"
-    published.parent.mkdir()
-    shutil.copyfile(small_warehouse, published)
+    """Warehouse.publications_kept: three publications swapped in as Warehouse.publish does,
+    keeping two; the oldest is no longer listed and its folder is removed, and so is a folder
+    newer than the current one (a run killed within its swap made it)."""
+    warehouse = Warehouse(
+        database=str(tmp_path / "warehouse" / "kompetens.duckdb"), publications_kept=2
+    )
+    published = warehouse.published_path
+    warehouse.publications_path.mkdir(parents=True)
+    previous = small_warehouse
     ids = []
     for build in range(3):
-        staging = published.with_name("kompetens.duckdb.run.building")
-        shutil.copyfile(published, staging)
-        con = duckdb.connect(str(staging))
+        staging = tmp_path / "staging" / str(build)
+        staging.mkdir(parents=True)
+        shutil.copyfile(previous, staging / published.name)
+        con = duckdb.connect(str(staging / published.name))
         try:
             # Another build each time, as a changed landing zone gives.
             con.execute("UPDATE quality.build_inputs SET fingerprint = ?", [str(build) * 64])
             publication = prepare_publication(con, published, kept=2)
         finally:
             con.close()
-        os.replace(staging, published)
-        keep_publication(published, publication)
+        os.rename(staging, warehouse.publications_path / publication.publicering_id)
+        killed = warehouse.publications_path / "99991231T235959Z_killed"
+        killed.mkdir(exist_ok=True)
+        warehouse.current_publication.unlink(missing_ok=True)
+        warehouse.current_publication.symlink_to(publication.publicering_id)
+        warehouse._remove_superseded_publications()
+        previous = warehouse.current_publication / published.name
         ids.append(publication.publicering_id)
-    con = duckdb.connect(str(published), read_only=True)
+    con = duckdb.connect(str(previous), read_only=True)
     try:
         listed = [
             i for (i,) in con.execute("SELECT publicering_id FROM report.publiceringar").fetchall()
         ]
     finally:
         con.close()
-    # The small warehouse's own publication and the first two here are beyond the two kept.
+    # The first one here is beyond the two kept (the small warehouse's own, whose folder is
+    # elsewhere, is not listed).
     assert sorted(listed) == sorted(ids[1:])
-    assert sorted(p.name for p in (published.parent / PUBLICATIONS_FOLDER).iterdir()) == [
-        f"{i}.duckdb" for i in sorted(ids[1:])
-    ]
+    assert sorted(p.name for p in warehouse.publications_path.iterdir()) == sorted(
+        [CURRENT_PUBLICATION, *ids[1:]]
+    )
 
 
 def test_each_publication_is_in_the_dagster_materialisation_metadata(history):

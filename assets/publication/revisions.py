@@ -4,8 +4,8 @@ before and after, disclosure control applied on each side as that side's publica
 report.revisioner is raw, like report.breakdown_cells_unsuppressed: a row per figure and change
 behind it. A national cell of Tables 1–14 and a text figure are never hidden (they are the
 report's own). A key figure's side is hidden where `apply_key_figure_disclosure_control` hid it
-in that side's publication: the published warehouse for the value after, the previous
-publication's kept file (assets/publish/publications.py) for the value before. Its rules work
+in that side's publication: this publication's warehouse for the value after, the previous
+publication's (`publications/<id>/kompetens.duckdb`, publications.py) for the value before. Its rules work
 within one key figure and year, so only the key figures and years that were revised are
 controlled again. A hidden side's value is NULL, with its `disclosure_before` or
 `disclosure_after` saying why; a side where the figure did not exist is `empty`.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -27,7 +26,6 @@ from assets.publication.breakdowns import (
     Disclosure,
     apply_key_figure_disclosure_control,
 )
-from assets.publish.publications import kept_path
 from schemas.contract import UNITS
 
 KEY_FIGURE = (*KEY_FIGURE_PLACE, "kon")
@@ -164,10 +162,11 @@ def _attached_previous(
     tables), when a revised key figure needs its disclosure control."""
     if forra_publicering_id is None or raw.filter(pl.col("kalla") == "nyckeltal").is_empty():
         return None
+    # The path report.publiceringar gives it: publications/<id>/kompetens.duckdb.
     ((database,),) = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        "SELECT path FROM report.publiceringar WHERE publicering_id = ?", [forra_publicering_id]
     ).fetchall()
-    previous = str(kept_path(Path(database), forra_publicering_id)).replace("'", "''")
+    previous = database.replace("'", "''")
     con.execute(f"ATTACH IF NOT EXISTS '{previous}' AS forra (READ_ONLY)")
     return "forra."
 

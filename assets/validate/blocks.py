@@ -48,7 +48,11 @@ UNPARSEABLE_MESSAGE = "unparseable_message"
 # quote the answer, and the rule of an answer whose text the parse cache withheld (a null text).
 LINE = "line"
 WITHHELD_RULE = "withheld_rule"
-_OPTIONAL_ANSWER_COLUMNS = {UNPARSEABLE_MESSAGE: pl.String, LINE: pl.Int64, WITHHELD_RULE: pl.String}
+_OPTIONAL_ANSWER_COLUMNS = {
+    UNPARSEABLE_MESSAGE: pl.String,
+    LINE: pl.Int64,
+    WITHHELD_RULE: pl.String,
+}
 _ROW = {"path": pl.String, "kommunkod": pl.String, "ar": pl.Int64, "block": pl.String}
 BLOCK_STATUS_COLUMNS = {**_ROW, "status": pl.String}
 ANSWER_COLUMNS = {**_ROW, "question_id": pl.String, "value": pl.Float64, "value_text": pl.String}
@@ -393,7 +397,9 @@ def _complete_issues(
         found.join(submissions.select("path", "kommunkod", "ar"), on="path")
         .join(form.select("ar", "question_id", "block"), on=["ar", "question_id"])
         .join(
-            parsed.select("path", "question_id", shown_answer_expr(pl.col("answer_text")).alias("value")),
+            parsed.select(
+                "path", "question_id", shown_answer_expr(pl.col("answer_text")).alias("value")
+            ),
             on=["path", "question_id"],
             how="left",
         )

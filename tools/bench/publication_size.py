@@ -3,8 +3,9 @@
 On the zone of a factor (tools/bench/scaled_zone.py; 1 is the shipped size), two refreshes in
 this process: a cold one, then one after a correction in place of one submission (its women's
 and men's caseworkers swapped, so figures move and the rules still hold). Prints, per
-publication, the published file's size on disk, and the disk the kept publications take
-together (hard links counted once), and the time of the publish step's history work
+publication, the published file's size on disk, and the disk the kept publications (the folders
+of `publications/`, each a whole publication) take together, hard links counted once, and the
+time of the exports step's history work
 (`prepare_publication` again, on a copy of the staging warehouse of the second refresh: the
 two history tables and the join of two publications' figures).
 
@@ -22,13 +23,14 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.publish.publications import prepare_publication, publications_path
+from assets.publication.publications import prepare_publication
+from pipelines.resources import CURRENT_PUBLICATION, Warehouse
 
 
 def _refresh(raw: Path, warehouse: Path) -> None:
     from pipelines.definitions import defs
     from pipelines.refresh import execute_refresh
-    from pipelines.resources import LandingZone, Warehouse
+    from pipelines.resources import LandingZone
 
     os.environ["KOMPETENS_RAW_DIR"] = str(raw)
     os.environ["KOMPETENS_WAREHOUSE"] = str(warehouse)
@@ -80,9 +82,11 @@ def _correct_one_submission(raw: Path, warehouse: Path) -> Path:
 
 
 def _disk_bytes(folder: Path) -> int:
-    """The disk the files of `folder` take, each inode once (as `du`)."""
+    """The disk the files under `folder` take, each inode once (as `du`)."""
     seen, total = set(), 0
-    for path in folder.iterdir():
+    for path in folder.rglob("*"):
+        if path.is_symlink() or not path.is_file():
+            continue
         stat = path.stat()
         if stat.st_ino not in seen:
             seen.add(stat.st_ino)
@@ -106,17 +110,17 @@ def main() -> None:
     corrected = _correct_one_submission(zone.raw_dir, warehouse)
     print(f"corrected in place: {corrected.relative_to(zone.raw_dir)}", flush=True)
     _refresh(zone.raw_dir, warehouse)
-    kept = publications_path(warehouse)
+    kept = Warehouse(database=str(warehouse)).publications_path
     print(f"second publication: {warehouse.stat().st_size / 2**20:.1f} MiB", flush=True)
     print(f"kept publications together: {_disk_bytes(kept) / 2**20:.1f} MiB", flush=True)
-    # The publish step's history work again, on a copy of what the second refresh published,
+    # The exports step's history work again, on a copy of what the second refresh published,
     # against the first publication: its revisions are the correction's.
-    first = min(kept.iterdir())
+    first = min(p.name for p in kept.iterdir() if p.name != CURRENT_PUBLICATION)
     staging = scratch / "staging.duckdb"
     shutil.copyfile(warehouse, staging)
     con = duckdb.connect(str(staging))
     try:
-        con.execute("DELETE FROM report.publiceringar WHERE publicering_id <> ?", [first.stem])
+        con.execute("DELETE FROM report.publiceringar WHERE publicering_id <> ?", [first])
         started = time.perf_counter()
         publication = prepare_publication(con, warehouse, kept=0)
         seconds = time.perf_counter() - started

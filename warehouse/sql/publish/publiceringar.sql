@@ -1,6 +1,6 @@
 -- report.publiceringar: this publication's row after those of the publications kept before it
--- (contract section 11), run in the staging warehouse just before the swap by
--- assets/publish/publications.py, which sets the variables publicering_id, publicerad, the
+-- (contract section 11), run in the staging warehouse before the exports read it by
+-- assets/publication/publications.py, which sets the variables publicering_id, publicerad, the
 -- reference and code fingerprints, the path it will be kept at, and `kept`, how many
 -- publications to keep (0: every one). The caller has removed the rows of publications whose
 -- kept file is gone.

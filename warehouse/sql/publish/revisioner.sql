@@ -1,6 +1,6 @@
 -- report.revisioner: every published figure whose value differs from the previous
 -- publication's, with what changed behind it (contract section 11). Run in the staging
--- warehouse just before the swap by assets/publish/publications.py, with the previous
+-- warehouse before the exports read it by assets/publication/publications.py, with the previous
 -- publication attached read-only as `forra` and the variables publicering_id,
 -- forra_publicering_id, reference_changed, code_changed and register_file set.
 --

@@ -1,11 +1,11 @@
--- Tables written by the publish stage just before its swap (assets/publish/publications.py).
+-- Tables written by the publication stage before the exports read them (assets/publication/publications.py).
 -- Contract section 11. They describe the history of publications, so they differ between an
 -- incremental build and a cold one by design: the incremental-equals-cold comparisons leave
 -- them out by name.
 CREATE SCHEMA IF NOT EXISTS report;
 
 -- One row per kept publication, this one last: each is kept unchanged as
--- <warehouse dir>/publiceringar/<publicering_id>.duckdb.
+-- <warehouse dir>/publications/<publicering_id>/kompetens.duckdb, a folder the swap made.
 CREATE TABLE IF NOT EXISTS report.publiceringar (
     publicering_id         VARCHAR NOT NULL PRIMARY KEY,
     publicerad             TIMESTAMP NOT NULL,
@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS report.revisioner (
 );
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
-COMMENT ON TABLE report.publiceringar IS 'Varje bevarad publicering , den senaste sist. Varje publicering ligger oförändrad som <lagrets mapp>/publiceringar/<publicering_id>.duckdb och kan frågas igen skrivskyddat: kör attach_sql och fråga sedan publicering_<publicering_id>.report.table_11 som det publicerade lagret.';
+COMMENT ON TABLE report.publiceringar IS 'Varje bevarad publicering , den senaste sist. Varje publicering ligger oförändrad som <lagrets mapp>/publications/<publicering_id>/kompetens.duckdb och kan frågas igen skrivskyddat: kör attach_sql och fråga sedan publicering_<publicering_id>.report.table_11 som det publicerade lagret.';
 COMMENT ON COLUMN report.publiceringar.publicering_id IS 'Publiceringens id: tiden (UTC) och fingeravtryckets första tecken, t.ex. 20261201T021503Z_cd553980.';
 COMMENT ON COLUMN report.publiceringar.publicerad IS 'När publiceringen gjordes (UTC).';
 COMMENT ON COLUMN report.publiceringar.fingerprint IS 'Byggets fingeravtryck (quality.build_inputs): allt publiceringen byggdes av.';
