@@ -54,7 +54,7 @@ import pytest
 
 from assets.incremental import MANIFEST_NAME
 from assets.publication.exports import FLAT_FOLDERS, REVISIONS_NAME
-from assets.publication.profiles import KEPT_PROFILES, PROFILES_FOLDER
+from assets.publication.profiles import PROFILES_FOLDER
 from assets.publication.publications import HISTORY_TABLES
 from pipelines.resources import Warehouse
 from tests.conftest import materialize_pipeline
@@ -138,7 +138,6 @@ HISTORY_FILES = {
         for folder in FLAT_FOLDERS
     ),
     f"exports/{PROFILES_FOLDER}/{MANIFEST_NAME}",
-    f"{KEPT_PROFILES}/{MANIFEST_NAME}",
 }
 # tabeller.xlsx's document properties: created at the build's start (workbook.py), with its date
 # in the comments. xlsxwriter writes the same time as modified.
@@ -468,7 +467,7 @@ def _comparable(name: str, path: Path, used: Counter[str]) -> bytes | list[tuple
     data = path.read_bytes()
     if name == "exports/rapport.html":
         return _replaced(data, REPORT_FIELDS, used)
-    if name.startswith((f"exports/{PROFILES_FOLDER}/", f"{KEPT_PROFILES}/")):
+    if name.startswith(f"exports/{PROFILES_FOLDER}/"):
         return _replaced(data, PROFILE_FIELDS, Counter())
     if name.startswith("data_docs/") and name.endswith(".html"):
         return _replaced(data, DATA_DOCS_FIELDS, used)

@@ -229,6 +229,11 @@ def pages(data: ProfileData) -> Iterator[Page]:
         for _, key, *shown in own(m.kommunkod).iter_rows():
             own_rows[key].append(dict(zip(SHOWN_KEY_FIGURE_COLUMNS, shown)))
         compared = {"lan": m.lanskod, "kommungrupp": m.kommungrupp, "riket": "00"}
+        page_revised = {
+            key: before
+            for dimension, code in (("kommun", m.kommunkod), *compared.items())
+            for key, before in revised.get((dimension, code), {}).items()
+        }
         yield Page(
             municipality=m,
             definitions=data.definitions,
@@ -244,12 +249,9 @@ def pages(data: ProfileData) -> Iterator[Page]:
             ledger=ledger.get(m.kommunkod, []),
             ledger_statuses=data.ledger_statuses,
             rules=data.rules,
-            revised={
-                key: before
-                for dimension, code in (("kommun", m.kommunkod), *compared.items())
-                for key, before in revised.get((dimension, code), {}).items()
-            },
-            revised_since=swedish_time(since) if since else None,
+            revised=page_revised,
+            # Only on a page that marks a value: a page's inputs decide whether it is rewritten.
+            revised_since=swedish_time(since) if since and page_revised else None,
         )
 
 
