@@ -230,9 +230,10 @@ def summary(warehouse: Warehouse, run_id: str, dagster_home: str) -> list[str]:
     from it, and where its outputs and the run's full event log are."""
     from assets.expectations.checks import data_docs_dir
     from assets.feedback.assets import CONTROL_REPORTS_FOLDER
+    from assets.publication.publications import LATEST_PUBLICATION_QUERY
 
     event_log = f"Full event log:   run {run_id} in the Dagster instance {dagster_home}"
-    rows = warehouse.read_published(SUMMARY_QUERY)
+    rows, latest = warehouse.read_published_queries(SUMMARY_QUERY, LATEST_PUBLICATION_QUERY)
     if rows is None:
         unreadable = f"the warehouse {warehouse.published_path} could not be read for a summary"
         return [f"The refresh succeeded (run {run_id}), but {unreadable}.", event_log]
@@ -263,6 +264,11 @@ def summary(warehouse: Warehouse, run_id: str, dagster_home: str) -> list[str]:
         *(
             status_line("reconciliation", status) + (explained if status == DEVIATES else "")
             for status in RECONCILIATION_STATUSES
+        ),
+        *(
+            f"Publication (report.publiceringar): {publicering_id}; {revised} figures revised "
+            "since the one before (report.revisioner)"
+            for publicering_id, revised in latest or []
         ),
         f"Warehouse:        {warehouse.published_path}",
         f"Exports:          {warehouse.exports_path}",

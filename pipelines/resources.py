@@ -57,6 +57,11 @@ PUBLISHED_WAREHOUSE = dg.AssetKey("kompetens_warehouse")
 # once. `make refresh` runs in its own process, outside the queue: the run lock below serialises it.
 WAREHOUSE_POOL = "kompetens_warehouse"
 LOCK_POLL_SECONDS = 0.5
+# The storage format every warehouse file is created in. DuckDB 2.0 writes its newest format by
+# default, which no 1.x client reads (the CLI from PyPI is 1.5, the long-term-support line 1.4);
+# a file created in this format keeps it when later opened and written by 2.0, and a copy of it
+# too, so the published warehouse and every kept publication open in 1.4 and later.
+STORAGE_VERSION = "v1.4.0"
 
 
 # Each resource's setting comes from an environment variable (dg.EnvVar, read when a run or a
@@ -102,6 +107,9 @@ class Warehouse(dg.ConfigurableResource):
     # DuckDB spills to `<staging file>.tmp/`, so a landing zone of a million submissions builds
     # within a few GB beside the Python side's frames.
     memory_limit: str = "1GB"
+    # How many publications are kept (assets/publication/publications.py): 0 keeps every one, else
+    # at least 2 (the outputs read the previous one to show its side of each revision).
+    publications_kept: int = 0
     _run_lock: object | None = PrivateAttr(default=None)
 
     @property
@@ -163,6 +171,8 @@ class Warehouse(dg.ConfigurableResource):
     ) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to this run's staging warehouse, created on first use."""
         staging = self.staging_publication(context) / self.published_path.name
+        if not staging.exists() and not read_only:
+            create_warehouse_file(staging)
         con = duckdb.connect(str(staging), read_only=read_only)
         try:
             con.execute("SET memory_limit = ?", [self.memory_limit])
@@ -189,8 +199,13 @@ class Warehouse(dg.ConfigurableResource):
         partial = staging.with_name(staging.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir()
+        database = partial / self.published_path.name
         if self.published_path.exists():
-            shutil.copyfile(self.published_path, partial / self.published_path.name)
+            if storage_version(self.published_path) == STORAGE_VERSION:
+                shutil.copyfile(self.published_path, database)
+            else:
+                # Published before the format was fixed: carried over into a file of the format.
+                copy_into_warehouse_file(self.published_path, database)
             context.log.info(f"Staging warehouse {staging.name} started from the published one")
         os.replace(partial, staging)
 
@@ -243,10 +258,14 @@ class Warehouse(dg.ConfigurableResource):
         finally:
             con.close()
 
-    def publish(self, context: dg.OpExecutionContext) -> Path | None:
-        """Make this run's staging folder the current publication, atomically.
+    def publish(self, context: dg.OpExecutionContext, publicering_id: str | None) -> Path | None:
+        """Make this run's staging folder the current publication,
+        `publications/<publicering_id>/`, atomically.
 
-        Returns None, leaving the publication as it is, when the run built nothing.
+        Returns None, leaving the publication as it is, when the run built nothing. With
+        `publicering_id` None (report.publiceringar lists no new publication) the run's build
+        must be the current publication's: the run adds no publication, its staging folder is
+        removed and `current` stays as it is.
         """
         run_id = context.run.run_id
         staging = self.staging_folder(run_id)
@@ -260,14 +279,28 @@ class Warehouse(dg.ConfigurableResource):
             built = _rows_or_none(con, BUILD_QUERY)
         finally:
             con.close()
+        if publicering_id is None:
+            if (
+                built is not None
+                and self.current_publication.is_dir()
+                and self.read_published(BUILD_QUERY) == built
+            ):
+                _remove(staging)
+                context.log.info("The build is the current publication's: no publication added")
+                return self.published_path
+            raise dg.Failure(
+                description="This run's warehouse is not listed as a publication in "
+                "report.publiceringar: materialise publication/exports with it (for example "
+                "--select '*'); nothing published has changed."
+            )
         with open(database, "rb") as handle:
             os.fsync(handle.fileno())
         _remove(database.with_name(database.name + ".tmp"))  # DuckDB's spill folder
-        self._carry_over_unbuilt(staging, built)
+        self._refuse_unbuilt(staging)
         publications = self.publications_path
         publications.mkdir(exist_ok=True)
-        # Named by time first, so publications sort in the order they were made.
-        publication = publications / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{run_id}"
+        # The id starts with the publication's time, so publications sort in the order made.
+        publication = publications / publicering_id
         os.rename(staging, publication)
         # The one step that publishes: `current` names the new publication.
         _replace_atomically(self.current_publication, lambda new: os.symlink(publication.name, new))
@@ -276,24 +309,21 @@ class Warehouse(dg.ConfigurableResource):
         self._remove_superseded_publications()
         return self.published_path
 
-    def _carry_over_unbuilt(self, staging: Path, built: list[tuple] | None) -> None:
-        """Link into `staging` what the current publication holds and this run did not make
-        (a run of some assets), when both are of the same build; refuse to publish otherwise."""
+    def _refuse_unbuilt(self, staging: Path) -> None:
+        """Refuse to publish a new build without something the current publication holds (a
+        run of some assets): published beside it, the current one's would describe another
+        build."""
         current = self.current_publication
         if not current.is_dir():
             return
         missing = sorted(name for name in os.listdir(current) if not (staging / name).exists())
-        if not missing:
-            return
-        if built is None or self.read_published(BUILD_QUERY) != built:
+        if missing:
             raise dg.Failure(
                 description=f"This run built another warehouse than the published one but not "
                 f"{', '.join(missing)}: published beside it, they would describe the previous "
                 "build. Materialise them with it (for example --select '*'); nothing published "
                 "has changed."
             )
-        for name in missing:
-            _link_copy(current / name, staging / name)
 
     def _link_stable_paths(self) -> None:
         """Make every entry of the current publication reachable at `<warehouse dir>/<name>`:
@@ -317,19 +347,32 @@ class Warehouse(dg.ConfigurableResource):
                 _replace_atomically(stable, lambda new, t=target: os.symlink(t, new))
 
     def _remove_superseded_publications(self) -> None:
-        """Remove every publication but the current one: the previous one once it is replaced,
-        and one a run killed within its swap made but never published."""
-        publications = self.publications_path
+        """Retention: keep the newest `publications_kept` publications (0: every one) and the
+        current one; remove any newer than the current one, which a run killed within its swap
+        made but never published."""
         if not self.current_publication.is_symlink():
             return
         current = os.readlink(self.current_publication)
-        for entry in publications.iterdir():
-            if entry.name not in (CURRENT_PUBLICATION, current):
-                _remove(entry)
+        publications = sorted(
+            entry.name
+            for entry in self.publications_path.iterdir()
+            if entry.name != CURRENT_PUBLICATION
+        )
+        published = [name for name in publications if name <= current]
+        kept = set(published[-self.publications_kept :] if self.publications_kept else published)
+        for name in publications:
+            if name != current and name not in kept:
+                _remove(self.publications_path / name)
 
 
 # The build a warehouse holds (quality.build_inputs, one row).
 BUILD_QUERY = "SELECT fingerprint FROM quality.build_inputs"
+
+
+def publication_database(published: Path, publicering_id: str) -> Path:
+    """The warehouse file of publication `publicering_id`, where `published` is the stable path of
+    the published warehouse: `<warehouse dir>/publications/<publicering_id>/kompetens.duckdb`."""
+    return published.parent / PUBLICATIONS_FOLDER / publicering_id / published.name
 
 
 def _remove(path: Path) -> None:
@@ -353,20 +396,53 @@ def _replace_atomically(path: Path, make) -> None:
         os.replace(new, path)
 
 
-def _link_copy(source: Path, destination: Path) -> None:
-    """`source` (a file or a folder) as `destination`, in hard links: no bytes are copied."""
-    if source.is_dir():
-        shutil.copytree(source, destination, symlinks=True, copy_function=os.link)
-    else:
-        os.link(source, destination)
-
-
 def _fsync_folder(folder: Path) -> None:
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def create_warehouse_file(path: Path) -> None:
+    """An empty warehouse file in STORAGE_VERSION."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{_sql_text(path)}' AS created (STORAGE_VERSION '{STORAGE_VERSION}')")
+    finally:
+        con.close()
+
+
+def copy_into_warehouse_file(source: Path, target: Path) -> None:
+    """A new warehouse file `target` in STORAGE_VERSION holding everything `source` holds
+    (tables, views, macros, comments)."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{_sql_text(source)}' AS source (READ_ONLY)")
+        con.execute(f"ATTACH '{_sql_text(target)}' AS target (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute("COPY FROM DATABASE source TO target")
+    finally:
+        con.close()
+
+
+def storage_version(path: Path) -> str | None:
+    """The storage format a warehouse file was created in ("v1.4.0"), None if it cannot be read."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{_sql_text(path)}' AS probed (READ_ONLY)")
+        tags = con.execute(
+            "SELECT tags FROM duckdb_databases() WHERE database_name = 'probed'"
+        ).fetchone()[0]
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    # DuckDB tags a file by the oldest version that reads it, "v1.4.0+".
+    return tags.get("storage_version", "").rstrip("+") or None
+
+
+def _sql_text(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def _rows_or_none(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple] | None:

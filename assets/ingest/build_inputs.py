@@ -150,16 +150,35 @@ def build_fingerprint(code_and_reference: str, readme: str, years: dict[int, str
 
 def code_and_reference_fingerprint() -> str:
     digest = hashlib.sha256()
+    for lines in _code_and_reference_lines().values():
+        for line in lines:
+            digest.update(line)
+    return digest.hexdigest()
+
+
+def code_and_reference_parts() -> dict[str, str]:
+    """The fingerprint of the reference data ("reference") and of the code ("code") apart: what
+    a publication records, so that a revision can name which of them changed."""
+    return {
+        label: hashlib.sha256(b"".join(lines)).hexdigest()
+        for label, lines in _code_and_reference_lines().items()
+    }
+
+
+def _code_and_reference_lines() -> dict[str, list[bytes]]:
+    """Per part, a line per file: its path and the SHA-256 of its content."""
+    parts = {}
     for label, root, paths in (
         ("reference", reference_dir(), sorted(reference_dir().glob("*"))),
         ("code", PROJECT_ROOT, _code_files()),
     ):
-        for path in paths:
-            if path.is_file():
-                relative = path.relative_to(root).as_posix()
-                content = hashlib.sha256(path.read_bytes()).hexdigest()
-                digest.update(f"{label}\0{relative}\0{content}\n".encode())
-    return digest.hexdigest()
+        parts[label] = [
+            f"{label}\0{path.relative_to(root).as_posix()}\0"
+            f"{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode()
+            for path in paths
+            if path.is_file()
+        ]
+    return parts
 
 
 def _sha256(text: str) -> str:

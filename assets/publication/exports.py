@@ -8,7 +8,9 @@
 Each holds report.tables_long, report.table_01 … table_14 and the breakdowns after disclosure
 control (never the raw breakdown cells: a suppressed value is NULL there, with `disclosure` saying
 why), and, when no submission is used, inget_att_visa.txt saying that the tables are empty. The
-key figures (nyckeltal.*, after their disclosure control) are added by publication/kommunprofiler. Text
+key figures (nyckeltal.*, after their disclosure control) are added by publication/kommunprofiler;
+the figures revised since the previous publication (revisioner.*, report.revisioner after disclosure
+control on both sides, assets/publication/revisions.py) are written here. Text
 cells of the CSV files are neutralised (`content.neutralise`) so a spreadsheet never executes them;
 Parquet keeps the text as it is, since no spreadsheet opens it.
 """
@@ -29,9 +31,16 @@ REPORT_NAME = "rapport.html"
 CHARTS_FOLDER = "diagram"
 FLAT_FOLDERS = ("csv", "csv_sv", "parquet")
 NOTHING_TO_SHOW_NAME = "inget_att_visa.txt"
-# The figure columns a hidden cell shows its symbol in: the breakdowns' value, the key figures'.
-DISCLOSED_COLUMNS = ("value", "varde")
+# The figure columns a hidden cell shows its symbol in, each with the column saying why: the
+# breakdowns' value, the key figures', a revision's value before and after.
+DISCLOSED_COLUMNS = {
+    "value": "disclosure",
+    "varde": "disclosure",
+    "value_before": "disclosure_before",
+    "value_after": "disclosure_after",
+}
 KEY_FIGURES_NAME = "nyckeltal"
+REVISIONS_NAME = "revisioner"
 
 
 def write_flat_exports(folder: Path, publication: Publication) -> list[Path]:
@@ -52,6 +61,7 @@ def write_flat_exports(folder: Path, publication: Publication) -> list[Path]:
             "n_kommuner",
             "disclosure",
         ),
+        REVISIONS_NAME: publication.revisions.rows.drop("decimals"),
     }
     written = []
     for subfolder in FLAT_FOLDERS:
@@ -137,18 +147,19 @@ def _cell_texts(frame: pl.DataFrame, decimal_comma: bool) -> pl.DataFrame:
             raise TypeError(f"{name}: no CSV text for a column of type {dtype}")
         columns.append(texts.alias(name))
     cells = pl.DataFrame(columns)
-    disclosed = [column for column in DISCLOSED_COLUMNS if column in frame.columns]
-    if disclosed and "disclosure" in frame.columns:
-        # A hidden figure shows its symbol instead (Statistics Sweden's conventions); an unknown
-        # disclosure status fails here rather than show a figure meant to be hidden.
-        symbols = {Disclosure.SHOWN.value: None} | {d.value: s for d, s in SYMBOLS.items()}
-        symbol = frame.get_column("disclosure").replace_strict(symbols, return_dtype=pl.String)
+    # A hidden figure shows its symbol instead (Statistics Sweden's conventions); an unknown
+    # disclosure status fails here rather than show a figure meant to be hidden.
+    symbols = {Disclosure.SHOWN.value: None} | {d.value: s for d, s in SYMBOLS.items()}
+    for column, disclosure in DISCLOSED_COLUMNS.items():
+        if column not in frame.columns or disclosure not in frame.columns:
+            continue
+        statuses = frame.get_column(disclosure)
+        symbol = statuses.replace_strict(symbols, return_dtype=pl.String)
         cells = cells.with_columns(
-            pl.when(pl.lit(frame.get_column("disclosure") != Disclosure.SHOWN.value))
+            pl.when(pl.lit(statuses != Disclosure.SHOWN.value))
             .then(pl.lit(symbol))
             .otherwise(pl.col(column))
             .alias(column)
-            for column in disclosed
         )
     # An empty text and a null are both an empty cell, unquoted.
     return cells.with_columns(pl.when(pl.all() != "").then(pl.all()).name.keep())

@@ -3,7 +3,9 @@
 The last asset of a run. Everything it publishes (assets upstream wrote it into the run's staging
 folder) becomes visible in one atomic step, and only when every blocking check upstream passed:
 `<warehouse dir>/kompetens.duckdb`, `exports/`, `kontrollrapporter/`, `data_docs/` and
-`README.md` then show the new publication (pipelines/resources.py, `Warehouse.publish`).
+`README.md` then show the new publication (pipelines/resources.py, `Warehouse.publish`), kept as
+`publications/<publicering_id>/` under the id the exports asset listed it by in
+report.publiceringar; a run whose build is the current publication's adds none.
 """
 
 import dagster as dg
@@ -11,6 +13,7 @@ import dagster as dg
 from assets.feedback.assets import FEEDBACK_ASSETS
 from assets.publication.assets import EXPORTS
 from assets.publication.kommunprofiler import KOMMUNPROFILER
+from assets.publication.publications import new_publication
 from assets.report.assets import REPORT_TABLES
 from pipelines.resources import PUBLISHED_WAREHOUSE, WAREHOUSE_POOL, Warehouse
 
@@ -29,7 +32,11 @@ from pipelines.resources import PUBLISHED_WAREHOUSE, WAREHOUSE_POOL, Warehouse
     ),
 )
 def kompetens_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    published = warehouse.publish(context)
+    publication = None
+    if warehouse.staging_path(context.run.run_id).exists():
+        with warehouse.connect(context, read_only=True) as con:
+            publication = new_publication(con, warehouse.published_path)
+    published = warehouse.publish(context, publication.publicering_id if publication else None)
     if published is None:
         raise dg.Failure(
             description="No asset of this run built anything, so there is nothing to publish; "
@@ -44,5 +51,8 @@ def kompetens_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
             "path": dg.MetadataValue.path(str(published)),
             "publication": dg.MetadataValue.path(str(warehouse.current_publication.resolve())),
             "size_bytes": published.stat().st_size,
+            # None: the build equals the current publication's, so the run adds none.
+            "publicering_id": publication.publicering_id if publication else None,
+            "revised_figures": publication.revised_figures if publication else 0,
         }
     )
