@@ -262,3 +262,12 @@ def test_the_stop_message_lists_every_problem_with_file_and_line():
 def test_arbitrary_bytes_never_raise(data):
     read = read_grant_register(HEADER.encode() + b"\n" + data, 2016)
     assert all(problem.problem for problem in read.problems)
+
+
+def test_a_purpose_no_row_of_the_register_uses_is_not_missing():
+    """The registers of 2014-2016 list only kompetensutveckling (the inventory grant was paid in
+    2013): a purpose is expected of every municipality once the register uses it."""
+    lines = [f"{kommunkod};kompetensutveckling;0;0;0" for kommunkod in sorted(municipality_codes())]
+    read = read_grant_register(("\n".join([HEADER, *lines]) + "\n").encode(), 2015)
+    assert rules(read) == []
+    assert len(read.rows) == 290
