@@ -140,7 +140,11 @@ def _refresh(root: Path, always_quote: bool) -> dict:
                 assert not failed.success
                 webhook = Webhook()
                 try:
-                    evaluate_sensor(instance, failed, Alerting(webhook=webhook.url))
+                    evaluate_sensor(
+                        instance,
+                        failed,
+                        Alerting(dagster_url="http://127.0.0.1:3000", webhook=webhook.url),
+                    )
                 finally:
                     webhook.close()
                 alerts = [posted["json"] for posted in webhook.received]

@@ -276,21 +276,16 @@ def _write_reference(reference_dir: Path, zone: _Municipalities, years: tuple[in
         header,
         ({**row, "years": _stretched(row["years"], years[-1])} for row in questions),
     )
-    # The zone's final inventory is its last year, a copy of 2016 (see above).
+    # The zone's final inventory is its last year, a copy of 2016 (see above); the shipped years
+    # keep the shipped file as it is.
     header, (final,) = _read_csv(SHIPPED_REFERENCE_DIR / FINAL_INVENTORY_YEAR_FILE_NAME)
-    _write_csv(
-        reference_dir / FINAL_INVENTORY_YEAR_FILE_NAME,
-        header,
-        iter(
-            [
-                {
-                    **final,
-                    "final_inventory_year": str(years[-1]),
-                    "source": "the scaled zone's last year, a copy of 2016 (tools/bench)",
-                }
-            ]
-        ),
-    )
+    if years[-1] != LAST_SHIPPED_YEAR:
+        final = {
+            **final,
+            "final_inventory_year": str(years[-1]),
+            "source": "the scaled zone's last year, a copy of 2016 (tools/bench)",
+        }
+    _write_csv(reference_dir / FINAL_INVENTORY_YEAR_FILE_NAME, header, iter([final]))
 
 
 def _stretched(years: str, last_year: int) -> str:
