@@ -86,8 +86,8 @@ def write_key_figure_exports(folder: Path, key_figures: pl.DataFrame) -> list[Pa
     breakdowns.apply_key_figure_disclosure_control) as nyckeltal.csv in both CSV variants and as
     nyckeltal.parquet, into the flat folders of `folder` (the exports folder); returns the files.
 
-    The publication/kommunprofiler asset writes them after publication/exports has swapped the
-    folder in, so they sit beside the other tables."""
+    The publication/kommunprofiler asset writes them into the exports folder of the run's
+    staging publication after publication/exports, so they sit beside the other tables."""
     frame = key_figures.select(
         "nyckeltal_id",
         "dimension",
