@@ -41,9 +41,9 @@ def _run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
     """(Re)create the `ref` schema from the question catalog and the reference CSVs.
 
-    The ref SQL reads each file through a DuckDB variable (`getvariable('questions_csv')`),
-    set here as a prepared-statement parameter, so no path is ever pasted into SQL text.
-    Every column is read as text: kommunkod "0180" keeps its leading zero.
+    The ref SQL reads each file with `reference_csv('questions_csv')` (09_ref_reference_csv.sql),
+    the name of a DuckDB variable set here as a prepared-statement parameter, so no path is ever
+    pasted into SQL text.
     """
     csv_files = {
         "questions_csv": reference_dir / CATALOG_FILE_NAME,

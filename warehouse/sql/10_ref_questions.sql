@@ -1,7 +1,6 @@
 -- ref.questions: the question catalog (schemas/reference/questions.csv, copied from the contract), one row
 -- per question, with the first and last year of the forms that ask it. Codes and ids stay text.
 -- Contract section 2 (question ids), section 4 (blocks), section 7 (areas, subareas, levels).
--- The file path comes in as the DuckDB variable `questions_csv` (set by assets/report/build.py).
 CREATE SCHEMA IF NOT EXISTS ref;
 
 CREATE OR REPLACE TABLE ref.questions AS
@@ -19,9 +18,7 @@ SELECT
     subarea,
     level,
     label_sv
-FROM read_csv(
-    getvariable('questions_csv'), header = true, delim = ',', quote = '"', all_varchar = true
-);
+FROM reference_csv('questions_csv');
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
 COMMENT ON TABLE ref.questions IS 'Frågekatalogen (schemas/reference/questions.csv): en rad per fråga med blankettens första och sista år.';

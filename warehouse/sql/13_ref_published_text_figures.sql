@@ -2,7 +2,6 @@
 -- (schemas/reference/published_text_figures.csv), contract sections 7 and 8.
 -- The file gives no number of decimals, so `decimals` is read off the published number itself
 -- ("28" → 0). `position` keeps the file's order.
--- The file path comes in as the DuckDB variable `published_text_figures_csv`.
 CREATE SCHEMA IF NOT EXISTS ref;
 
 CREATE OR REPLACE TABLE ref.published_text_figures AS
@@ -15,10 +14,7 @@ SELECT
     CAST(n_kommuner AS INTEGER) AS n_kommuner,
     source_seed,
     quote
-FROM read_csv(
-    getvariable('published_text_figures_csv'),
-    header = true, delim = ',', quote = '"', all_varchar = true
-);
+FROM reference_csv('published_text_figures_csv');
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
 COMMENT ON TABLE ref.published_text_figures IS 'Siffror som slutrapportens löptext citerar (schemas/reference/published_text_figures.csv).';

@@ -1,14 +1,11 @@
 -- ref.kommungrupp: SKR's municipality groups (kommungruppsindelning 2017, nine groups A1–C9),
 -- for the breakdowns beyond the report (schemas/reference/kommungrupp.csv).
 -- kommunkod is text: "0180" keeps its leading zero.
--- The file path comes in as the DuckDB variable `kommungrupp_csv`.
 CREATE SCHEMA IF NOT EXISTS ref;
 
 CREATE OR REPLACE TABLE ref.kommungrupp AS
 SELECT kommunkod, version, group_code, group_name, main_group_code, main_group_name
-FROM read_csv(
-    getvariable('kommungrupp_csv'), header = true, delim = ',', quote = '"', all_varchar = true
-);
+FROM reference_csv('kommungrupp_csv');
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
 COMMENT ON TABLE ref.kommungrupp IS 'SKR:s kommungruppsindelning 2017, nio grupper (schemas/reference/kommungrupp.csv).';

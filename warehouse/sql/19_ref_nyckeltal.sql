@@ -15,7 +15,6 @@
 --   tabell_id, tabell_rad, tabell_kolumn : the report's cell with the same definition, where
 --                      there is one ({ar}: the row of the year); report.nyckeltal_mot_tabeller
 --                      compares the two over the same population.
--- The file paths come in as the DuckDB variables `nyckeltal_csv` and `population_csv`.
 CREATE SCHEMA IF NOT EXISTS ref;
 
 CREATE OR REPLACE TABLE ref.nyckeltal AS
@@ -36,9 +35,7 @@ SELECT
     nullif(trim(tabell_id), '') AS tabell_id,
     nullif(trim(tabell_rad), '') AS tabell_rad,
     nullif(trim(tabell_kolumn), '') AS tabell_kolumn
-FROM read_csv(
-    getvariable('nyckeltal_csv'), header = true, delim = ',', quote = '"', all_varchar = true
-);
+FROM reference_csv('nyckeltal_csv');
 
 -- ref.befolkning: the population of each municipality on 31 December of each year (SCB,
 -- schemas/reference/population_2013_2017.csv; see SOURCES_municipalities.md). It is the whole
@@ -46,9 +43,7 @@ FROM read_csv(
 -- inhabitant, not per child.
 CREATE OR REPLACE TABLE ref.befolkning AS
 SELECT kommunkod, CAST(year AS INTEGER) AS ar, CAST(population AS BIGINT) AS befolkning
-FROM read_csv(
-    getvariable('population_csv'), header = true, delim = ',', quote = '"', all_varchar = true
-);
+FROM reference_csv('population_csv');
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
 COMMENT ON TABLE ref.nyckeltal IS 'Nyckeltalen per kommun (report.nyckeltal): definitionerna, från schemas/reference/nyckeltal.csv.';

@@ -2,16 +2,12 @@
 -- a setting of the reference data, 2016), from schemas/reference/final_inventory_year.csv (its
 -- source: SOURCES_final_inventory_year.md). One row; the file must hold exactly one four-digit
 -- year, else loading the reference data fails (error() aborts the statement).
--- The file path comes in as the DuckDB variable `final_inventory_year_csv`.
 CREATE SCHEMA IF NOT EXISTS ref;
 
 CREATE OR REPLACE TABLE ref.final_inventory_year AS
 WITH rows AS (
     SELECT trim(final_inventory_year) AS ar, count(*) OVER () AS n_rows
-    FROM read_csv(
-        getvariable('final_inventory_year_csv'),
-        header = true, delim = ',', quote = '"', all_varchar = true
-    )
+    FROM reference_csv('final_inventory_year_csv')
 )
 SELECT
     CASE
