@@ -7,7 +7,8 @@ SQL. The files run in the order of their names:
   `warehouse/sql/tables/` (`assets.tables.create_tables`);
 - `NN_ref_*.sql` load the `ref` schema from the reference CSVs (`load_reference`);
 - every other file builds `core.participation`, `core.population`, ... and `report.*`
-  (`build_report`), each with `CREATE OR REPLACE`, so a build can be run again on the same database.
+  (`build_report`), each with `CREATE OR REPLACE`, so a build can be run again on the same database;
+  `50_report_table_NN.sql` is a template, run once per report table of `ref.report_tables`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from schemas.catalog import CATALOG_FILE_NAME, MUNICIPALITIES_FILE_NAME
 SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql"
 # Contract section 5: the final inventory year, a setting of the reference data.
 FINAL_INVENTORY_YEAR_FILE_NAME = "final_inventory_year.csv"
+# report.table_01 … table_14 from one template, its placeholders filled per report table.
+LAID_OUT_TABLE_TEMPLATE = "50_report_table_NN.sql"
 
 
 def _reference_sql_files() -> list[Path]:
@@ -36,6 +39,28 @@ def _report_sql_files() -> list[Path]:
 
 def _run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute(path.read_text(encoding="utf-8"))
+
+
+def _laid_out_table_sql(template: str, table_id: str, description_sv: str) -> str:
+    """50_report_table_NN.sql for one report table, its placeholders (named in the template's
+    header) filled; the description goes into a string literal, its quotes doubled."""
+    number = table_id.removeprefix("T")
+    placeholders = {
+        "{{NN}}": number,
+        "{{N}}": str(int(number)),
+        "{{description_sv}}": description_sv.replace("'", "''"),
+    }
+    for placeholder, value in placeholders.items():
+        template = template.replace(placeholder, value)
+    return template
+
+
+def _run_laid_out_tables(con: duckdb.DuckDBPyConnection, template_path: Path) -> None:
+    template = template_path.read_text(encoding="utf-8")
+    for table_id, description_sv in con.execute(
+        "SELECT table_id, description_sv FROM ref.report_tables ORDER BY table_id"
+    ).fetchall():
+        con.execute(_laid_out_table_sql(template, table_id, description_sv))
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
@@ -155,4 +180,7 @@ def build_report(con: duckdb.DuckDBPyConnection, through: str | None = None) -> 
             raise ValueError(f"{through} is not one of the report SQL files in {SQL_DIR}")
         report_files = report_files[: names.index(through) + 1]
     for path in report_files:
-        _run_sql_file(con, path)
+        if path.name == LAID_OUT_TABLE_TEMPLATE:
+            _run_laid_out_tables(con, path)
+        else:
+            _run_sql_file(con, path)
