@@ -16,7 +16,7 @@ from assets.feedback.dictionary import (
     uncommented,
 )
 from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
-from assets.report.assets import REFERENCE, REPORT_TABLES
+from assets.report.assets import REFERENCE, REPORT_TABLES, TABLES_LONG
 from assets.tables import row_count
 from assets.validate.assets import ANSWERS, BLOCK_STATUS, ISSUES
 from pipelines.resources import WAREHOUSE_POOL, Warehouse
@@ -31,7 +31,9 @@ DICTIONARY_FILE = "README.md"
 @dg.asset(
     pool=WAREHOUSE_POOL,
     key=CONTROL_REPORTS,
-    deps=[FILE_LEDGER, ISSUES, BLOCK_STATUS, REFERENCE],
+    # TABLES_LONG: the report build, which also creates the view quality.file_ledger_kommun
+    # (warehouse/sql/90_quality_kommun_views.sql) read here.
+    deps=[FILE_LEDGER, ISSUES, BLOCK_STATUS, REFERENCE, TABLES_LONG],
     group_name="feedback",
     description=(
         "A control report in Swedish (HTML and Markdown) for every file of the ledger, with its "
@@ -46,11 +48,9 @@ def kontrollrapporter(context: dg.AssetExecutionContext, warehouse: Warehouse):
             LedgerFile(*row)
             for row in con.execute(
                 """
-                SELECT l.path, l.kommunkod, m.kommun, l.ar, l.inlamnad, l.status, l.reason_code,
-                       l.message
-                FROM quality.file_ledger AS l
-                LEFT JOIN ref.municipalities AS m USING (kommunkod)
-                ORDER BY l.path
+                SELECT path, kommunkod, kommun, ar, inlamnad, status, reason_code, message
+                FROM quality.file_ledger_kommun
+                ORDER BY path
                 """
             ).fetchall()
         ]

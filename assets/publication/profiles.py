@@ -7,9 +7,9 @@ index's search inline): it makes no request, so it opens from a file share or a 
 A page shows the municipality's key figures (report.nyckeltal after disclosure control,
 assets/publication/breakdowns.py) beside its county, SKR group and the nation with its rank in its
 group, a chart per key figure, the change since its first inventory (report.jamforelse), its grant
-history (core.grant_register), its submissions' ledger status (quality.file_ledger) and links to
-their control reports (<warehouse dir>/kontrollrapporter/). A municipality with no key figure
-from a valid block gets a page that says so, and why. A value revised since the previous
+history (core.grant_register), its submissions' ledger status (quality.file_ledger_kommun) and
+links to their control reports (<warehouse dir>/kontrollrapporter/). A municipality with no key
+figure from a valid block gets a page that says so, and why. A value revised since the previous
 publication is marked with its previous value and that publication's date
 (assets/publication/revisions.py).
 
@@ -112,12 +112,10 @@ def read_profile_data(con: duckdb.DuckDBPyConnection) -> ProfileData:
         LedgerFile(*row)
         for row in con.execute(
             """
-            SELECT l.path, l.kommunkod, m.kommun, l.ar, l.inlamnad, l.status, l.reason_code,
-                l.message
-            FROM quality.file_ledger AS l
-            LEFT JOIN ref.municipalities AS m ON m.kommunkod = l.kommunkod
-            WHERE l.kommunkod IS NOT NULL
-            ORDER BY l.ar, l.path
+            SELECT path, kommunkod, kommun, ar, inlamnad, status, reason_code, message
+            FROM quality.file_ledger_kommun
+            WHERE kommunkod IS NOT NULL
+            ORDER BY ar, path
             """
         ).fetchall()
     ]
