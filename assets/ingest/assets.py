@@ -150,8 +150,9 @@ def build_inputs(
 
 def _require_years_for_partitioned_assets(context: dg.AssetExecutionContext) -> None:
     """Stop a run without years that selects a year-scoped asset before it does anything: Dagster
-    launches such a run (the job `refresh` without a partition), and it would fail at the first
-    year-scoped step, which cannot tell which years to build."""
+    launches such a run (the job `refresh` without a partition), and it cannot run over every year
+    instead: Dagster fails a step of a partitioned asset with a partitioned parent before its code
+    runs (docs/ARCHITECTURE.md)."""
     graph = context.job_def.asset_layer.asset_graph
     selected = context.run.asset_selection or graph.get_all_asset_keys()
     year_scoped = sorted(
