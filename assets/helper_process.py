@@ -1,26 +1,22 @@
-"""A second Python process for the work a step can hand off: the expectation suites and half of
-the charts.
+"""A second Python process for the work a step can hand off: the expectation suites
+(`assets.expectations.suites.run_suite`) and half of the charts (`assets.publication.charts`).
 
-The in-process executor runs every step in one process, on one core. Two of the slowest things a
-refresh does need no state of that process: importing Great Expectations (about 3.5 s, nearly all
-of it Python that holds the GIL, so a thread cannot overlap it) and drawing charts with
-matplotlib. They run here instead. `start` launches the helper as soon as a refresh knows it will
-build, and the helper imports both libraries on the second core while the first steps run. This
-process never imports Great Expectations.
+Importing Great Expectations takes seconds of Python that holds the GIL, so a thread cannot
+overlap it; in the helper it runs on the second core while the first steps run here, and this
+process never imports it. `make refresh` (pipelines/refresh.py) starts the helper before its
+own imports and stops it when nothing is to be built; any other run launches it at its first
+request. It lives as long as this process and ends when its stdin closes (docs/PERFORMANCE.md).
 
-    helper_process.start()                                   # returns at once
-    outcome = helper_process.call(VALIDATE_SUITE, suite, frame, run_id, data_docs_dir)
-    with helper_process.submit(DRAW_CHARTS, folder, publication, names) as drawing:
+    outcome = helper_process.call(run_suite, suite, frame, run_id, data_docs_dir)
+    with helper_process.submit(write_charts, folder, publication, names) as drawing:
         ...                                                  # this process works meanwhile
         written = drawing.result()
 
-Functions are named "module:attribute", so that naming one imports nothing here. One request is
-handled at a time. The helper lives as long as this process (a test session runs many refreshes
-on it) and ends when its stdin closes, also when this process is killed. If it dies, the step
-waiting on it fails with its exit code, and the next request launches a new one.
-
-Protocol: a pickled (function, args) per request on the helper's stdin, a pickled ("ok", value)
-or ("error", traceback text) per reply on its stdout. Anything a library prints goes to stderr.
+A function is sent by reference (pickled as its module and name, which the helper imports); one
+request is handled at a time. If the helper dies, the step waiting on it fails with its exit
+code, and the next request launches a new one. Protocol: a pickled (function, args), pickled
+again as bytes, per request on the helper's stdin; a pickled ("ok", value) or ("error",
+traceback text) per reply on its stdout. Anything a library prints goes to stderr.
 """
 
 from __future__ import annotations
@@ -33,6 +29,7 @@ import subprocess
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -54,7 +51,7 @@ class Pending:
     """A request the helper is working on. Its reply is read by `result`, or on leaving the
     `with` block if the block raised first, so the next request never reads this one's reply."""
 
-    def __init__(self, process: subprocess.Popen, function: str):
+    def __init__(self, process: subprocess.Popen, function: str):  # the function's name
         self._process = process
         self._function = function
         self._read = False
@@ -120,26 +117,31 @@ def stop() -> None:
             _process = None
 
 
-def submit(function: str, *args) -> Pending:
-    """Send `function(*args)` to the helper (launched if need be) and return without waiting."""
+def submit(function: Callable, *args) -> Pending:
+    """Send `function(*args)` to the helper (launched if need be) and return without waiting.
+    `function` is pickled by reference (a module's function): the helper imports its module."""
+    # Pickled whole before anything is written, so a request that does not pickle leaves the
+    # stream as it was.
+    request = pickle.dumps((function, args))
+    name = f"{function.__module__}.{function.__qualname__}"
     _lock.acquire()
     try:
         process = _running()
-        pickle.dump((function, args), process.stdin)
+        pickle.dump(request, process.stdin)
         process.stdin.flush()
     except BrokenPipeError as error:
         _lock.release()
         raise HelperProcessError(
             f"the helper process (pid {process.pid}) ended with exit code {process.wait()} "
-            f"before {function}"
+            f"before {name}"
         ) from error
     except BaseException:
         _lock.release()
         raise
-    return Pending(process, function)
+    return Pending(process, name)
 
 
-def call(function: str, *args):
+def call(function: Callable, *args):
     """`function(*args)` in the helper, waiting for its value."""
     with submit(function, *args) as pending:
         return pending.result()
@@ -166,11 +168,6 @@ def _end_at_exit(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def _resolve(function: str):
-    module, _, attribute = function.partition(":")
-    return getattr(importlib.import_module(module), attribute)
-
-
 def _serve() -> None:
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a print must not corrupt a reply
@@ -183,13 +180,14 @@ def _serve() -> None:
     requests = sys.stdin.buffer
     while True:
         try:
-            function, args = pickle.load(requests)
+            request = pickle.load(requests)
         except EOFError:
             # Every reply is flushed and nothing else is open: skip tearing down the libraries,
             # which the process that waits for this exit would otherwise wait a second for.
             os._exit(0)
         try:
-            reply = ("ok", _resolve(function)(*args))
+            function, args = pickle.loads(request)  # imports the function's module
+            reply = ("ok", function(*args))
         except Exception:  # noqa: BLE001 - any error is the waiting step's, with its traceback
             reply = ("error", traceback.format_exc())
         pickle.dump(reply, replies)

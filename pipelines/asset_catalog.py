@@ -24,13 +24,8 @@ says where their files lie, relative to the folder of the warehouse file:
 Every materialisation's `dagster/row_count` is the number of rows of that table
 (tests/test_asset_metadata.py holds them to it).
 
-Column schemas. `dagster/column_schema` is what the warehouse says about itself: the project's
-own build (`create_tables`, `load_reference`, `build_report`, `comment_columns_from_reference`)
-run into an in-memory DuckDB, read back through `table_columns` (duckdb_columns(): name, type,
-comment). That build takes ~0.6 s, a quarter of the import of the Definitions, so its result is
-kept in a cache file beside this module's bytecode, keyed by a hash of everything the build
-reads (the SQL files, the reference set, the Python modules that run them, the DuckDB version):
-an import then reads the cache, and any change to those inputs builds anew.
+Column schemas. `dagster/column_schema` is what the warehouse says about itself: the columns an
+empty build of it has, with their types and comments (pipelines/warehouse_columns.py).
 
 Code versions. `code_version` hashes an asset's module, the project modules it imports (not
 through another asset's module: an upstream asset has a version of its own) and the SQL files it
@@ -40,18 +35,13 @@ runs, so the UI marks an asset whose code changed since its last materialisation
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
-import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from assets.feedback import assets as feedback
-from assets.feedback.dictionary import DOCUMENTED_SCHEMAS, comment_columns_from_reference
 from assets.ingest.assets import BUILD_INPUTS, FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
 from assets.publication.assets import EXPORTS
 from assets.publication.kommunprofiler import KOMMUNPROFILER
@@ -64,20 +54,16 @@ from assets.report.assets import (
     TABLES_LONG,
     TEXT_FIGURES,
 )
-from assets.report.build import SQL_DIR, build_report, load_reference
+from assets.report.build import SQL_DIR
 from assets.report.nyckeltal import NYCKELTAL
 from assets.source_code import files_digest, project_modules
-from assets.tables import create_tables, table_columns
 from assets.validate.assets import ANSWERS, BLOCK_STATUS, ISSUES
 from pipelines.resources import DEFAULT_WAREHOUSE, EXPORTS_FOLDER, PROJECT_ROOT
-from schemas.catalog import reference_dir
+from pipelines.warehouse_columns import warehouse_columns
 
 OWNER = "team:kompetens-data"
 WAREHOUSE_CATALOG = DEFAULT_WAREHOUSE.name.split(".")[0]
 CODE_VERSION_LENGTH = 12
-SCHEMA_CACHE_DIR = Path(__file__).resolve().parent / "__pycache__"
-SCHEMA_CACHE_PREFIX = "column_schemas-"
-SCHEMA_CACHES_KEPT = 4
 
 # SQL files an asset runs, as globs under warehouse/sql/.
 STAGE_TABLES_SQL = ("tables/*.sql",)
@@ -209,74 +195,8 @@ def column_schemas() -> dict[str, dg.TableSchema]:
     """schema.table -> the columns of every table and view of the warehouse's documented
     schemas, with their types and comments."""
     tables: dict[str, list[dg.TableColumn]] = {}
-    for schema, table, column, data_type, comment in _warehouse_columns():
+    for schema, table, column, data_type, comment in warehouse_columns():
         tables.setdefault(f"{schema}.{table}", []).append(
             dg.TableColumn(name=column, type=data_type, description=comment)
         )
     return {table: dg.TableSchema(columns=columns) for table, columns in tables.items()}
-
-
-def _warehouse_columns() -> list[tuple[str, str, str, str, str | None]]:
-    """table_columns of the warehouse an empty landing zone builds, from the cache when one was
-    built from the same inputs."""
-    cache = SCHEMA_CACHE_DIR / f"{SCHEMA_CACHE_PREFIX}{_schema_inputs_hash()}.json"
-    try:
-        return [tuple(row) for row in json.loads(cache.read_text(encoding="utf-8"))]
-    except (OSError, ValueError):
-        pass
-    columns = build_warehouse_columns()
-    _write_cache(cache, columns)
-    return columns
-
-
-def build_warehouse_columns() -> list[tuple[str, str, str, str, str | None]]:
-    """Build the warehouse's tables and views, empty, in memory, as a refresh builds them, and
-    read back their columns."""
-    con = duckdb.connect(":memory:")
-    try:
-        create_tables(con)
-        load_reference(con, reference_dir())
-        build_report(con)
-        comment_columns_from_reference(con)
-        return table_columns(con, DOCUMENTED_SCHEMAS)
-    finally:
-        con.close()
-
-
-def _schema_inputs_hash() -> str:
-    builders = (
-        create_tables,
-        load_reference,
-        build_report,
-        comment_columns_from_reference,
-        table_columns,
-    )
-    files = project_modules({f.__module__ for f in builders}, (), PROJECT_ROOT)
-    # This module's own source, for build_warehouse_columns and the cache's format; not the
-    # modules it imports, which are the assets'.
-    files[__name__] = Path(__file__)
-    files |= {f"sql/{path.relative_to(SQL_DIR)}": path for path in SQL_DIR.rglob("*.sql")}
-    files |= {
-        f"reference/{path.name}": path for path in reference_dir().iterdir() if path.is_file()
-    }
-    return hashlib.sha256(
-        f"{files_digest(files)} duckdb {duckdb.__version__}".encode()
-    ).hexdigest()[:32]
-
-
-def _write_cache(cache: Path, columns: list[tuple]) -> None:
-    # A cache that cannot be written (a read-only install) only costs the next import the build.
-    try:
-        cache.parent.mkdir(exist_ok=True)
-        partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
-        partial.write_text(json.dumps(columns, ensure_ascii=False), encoding="utf-8")
-        os.replace(partial, cache)
-        older = sorted(
-            cache.parent.glob(f"{SCHEMA_CACHE_PREFIX}*.json"),
-            key=lambda path: path.stat().st_mtime,
-            reverse=True,
-        )
-        for stale in older[SCHEMA_CACHES_KEPT:]:
-            stale.unlink(missing_ok=True)
-    except OSError:
-        pass

@@ -81,7 +81,7 @@ def _refresh(arguments: argparse.Namespace, imported: Callable[[], None]) -> int
         if inputs.published_build_is_current:
             # Nothing to build: with --all-years the run's gate skips every step, so the helper
             # would only hold the second core and, at this process's exit, be waited for until
-            # its import of Great Expectations is done. A step that does need it after all
+            # its import of Great Expectations is done. A check that does need it after all
             # (the landing zone changed meanwhile) launches it anew.
             helper_process.stop()
             if not arguments.all_years:

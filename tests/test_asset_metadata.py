@@ -14,7 +14,7 @@ from assets.expectations import suites
 from assets.feedback.dictionary import DOCUMENTED_SCHEMAS
 from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER
 from assets.tables import table_columns
-from pipelines import asset_catalog
+from pipelines import warehouse_columns
 from pipelines.asset_catalog import CATALOG, OWNER, WAREHOUSE_CATALOG, catalogued, code_version
 from pipelines.definitions import defs
 from pipelines.resources import DEFAULT_WAREHOUSE
@@ -237,27 +237,27 @@ def test_code_version_follows_the_code_an_asset_runs(project, changed, changes_v
 
 
 def test_column_schemas_come_from_a_cache_built_from_the_same_inputs(tmp_path, monkeypatch):
-    monkeypatch.setattr(asset_catalog, "SCHEMA_CACHE_DIR", tmp_path)
-    built = asset_catalog.build_warehouse_columns()
-    assert asset_catalog._warehouse_columns() == built
+    monkeypatch.setattr(warehouse_columns, "CACHE_DIR", tmp_path)
+    built = warehouse_columns.build_warehouse_columns()
+    assert warehouse_columns.warehouse_columns() == built
     (cache,) = tmp_path.glob("column_schemas-*.json")
 
     def must_not_build():
         raise AssertionError("built again despite a cache of the same inputs")
 
-    monkeypatch.setattr(asset_catalog, "build_warehouse_columns", must_not_build)
-    assert asset_catalog._warehouse_columns() == built
+    monkeypatch.setattr(warehouse_columns, "build_warehouse_columns", must_not_build)
+    assert warehouse_columns.warehouse_columns() == built
     # A cache cut short is built anew.
     cache.write_text("[[")
-    monkeypatch.setattr(asset_catalog, "build_warehouse_columns", lambda: built[:1])
-    assert asset_catalog._warehouse_columns() == built[:1]
+    monkeypatch.setattr(warehouse_columns, "build_warehouse_columns", lambda: built[:1])
+    assert warehouse_columns.warehouse_columns() == built[:1]
 
 
 def test_the_column_schema_cache_follows_the_reference_set(tmp_path, monkeypatch):
     reference = tmp_path / "reference"
     shutil.copytree(SHIPPED_REFERENCE_DIR, reference)
     monkeypatch.setenv(REFERENCE_DIR_VARIABLE, str(reference))
-    before = asset_catalog._schema_inputs_hash()
+    before = warehouse_columns._schema_inputs_hash()
     with (reference / CATALOG_FILE_NAME).open("a", encoding="utf-8") as handle:
         handle.write("\n")
-    assert asset_catalog._schema_inputs_hash() != before
+    assert warehouse_columns._schema_inputs_hash() != before

@@ -14,12 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assets.ingest import reader
-from assets.ingest.reader import (
-    file_suffix,
-    normalize_kommunkod,
-    parse_inlamnad,
-    read_submission,
-)
+from assets.ingest.metadata import normalize_kommunkod, parse_inlamnad
+from assets.ingest.reader import file_suffix, read_submission
 from schemas import contract
 from schemas.contract import CONTENT_REASONS
 

@@ -21,10 +21,11 @@ import pytest
 import xlsxwriter
 
 from assets import processes
-from assets.ingest import parse_cache, reader
+from assets.ingest import csv_columnar, parse_cache
+from assets.ingest.csv_columnar import read_submissions
 from assets.ingest.landing_zone import file_sha256, relative_path, scan_landing_zone
 from assets.ingest.ledger import build_ledger
-from assets.ingest.reader import file_suffix, read_submission, read_submissions
+from assets.ingest.reader import file_suffix, read_submission
 from assets.tables import create_tables
 from assets.validate.blocks import validate_slices, validate_submissions
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR, load_catalog
@@ -152,13 +153,13 @@ def test_plain_csv_files_are_read_in_the_columnar_pass(monkeypatch):
     ]
     assert len(plain_csv) > 300
     one_by_one = []
-    read_one = reader._read
+    read_one = csv_columnar.read_submission
 
     def counted(data, suffix):
         one_by_one.append(data)
         return read_one(data, suffix)
 
-    monkeypatch.setattr(reader, "_read", counted)
+    monkeypatch.setattr(csv_columnar, "read_submission", counted)
     read_submissions(plain_csv)
     assert len(one_by_one) < len(plain_csv) / 20
     read_submissions([(b"%PDF-1.4", ".pdf")])

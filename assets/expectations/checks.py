@@ -13,11 +13,10 @@ import dagster as dg
 import duckdb
 
 from assets import helper_process
-from assets.expectations.suites import Suite
+from assets.expectations.suites import Suite, run_suite
 from pipelines.resources import Warehouse
 
 DATA_DOCS_FOLDER = "data_docs"
-VALIDATE_SUITE = "assets.expectations.validation:validate_suite"
 
 
 def data_docs_dir(warehouse: Warehouse) -> Path:
@@ -47,7 +46,7 @@ def suite_check_result(
     Expectations runs in the helper process."""
     frame = con.sql(suite.sql).df()
     outcome = helper_process.call(
-        VALIDATE_SUITE, suite, frame, run_id, staging_data_docs_dir(warehouse, run_id)
+        run_suite, suite, frame, run_id, staging_data_docs_dir(warehouse, run_id)
     )
     # A failure is as severe as its most severe failed expectation; a pass shows the suite's.
     judged = outcome.failed or outcome.expectations

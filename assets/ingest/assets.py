@@ -13,7 +13,6 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from assets import helper_process
 from assets.expectations.checks import suite_check_result, suite_check_spec
 from assets.expectations.suites import FILE_LEDGER_SUITE, GRANT_REGISTER_SUITE
 from assets.ingest.build_inputs import (
@@ -116,8 +115,6 @@ def build_inputs(
             )
         )
         return
-    # Its Great Expectations import overlaps the steps before the first suite.
-    helper_process.start()
     with warehouse.connect(context) as con:
         drop_parse_cache_of_another_shape(con)
         create_tables(con)

@@ -22,14 +22,10 @@ from pathlib import Path
 
 import polars as pl
 
+from assets.ingest.csv_columnar import read_submissions
 from assets.ingest.landing_zone import LandingFile, read_file
 from assets.ingest.ledger import needs_content
-from assets.ingest.reader import (
-    ReadKey,
-    ReadResult,
-    read_key,
-    read_submissions,
-)
+from assets.ingest.reader import ReadKey, ReadResult, read_key
 from assets.processes import in_task_order, usable_cores
 from assets.source_code import PROJECT_ROOT, files_digest, library_versions, project_modules
 from assets.tables import append_rows
@@ -38,9 +34,9 @@ from schemas.quoting import shown_answer_expr
 from schemas.rules import RULES
 from schemas.values import parse_answers
 
-# The code that makes a cached read, with the project modules it imports: the reader, and this
+# The code that makes a cached read, with the project modules it imports: the readers, and this
 # module, which turns its reads into the cache's rows.
-READING_MODULES = ("assets.ingest.reader", __name__)
+READING_MODULES = ("assets.ingest.csv_columnar", "assets.ingest.reader", __name__)
 
 # Contents read before their answers are written to the parse cache: bounds the memory of a
 # cold read of a large landing zone (each file holds about a hundred answers).

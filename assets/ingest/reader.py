@@ -1,31 +1,15 @@
-"""One submission file's bytes → its metadata and answers (contract section 2).
+"""One submission file's bytes → its metadata and answers (contract section 2): the plain reader.
 
-Content only: whether the file is a symlink, too large on disk, or lies in the wrong year
-folder is decided by the ledger. `read_submission` never raises: whatever the bytes, the
-result is either readable or rejected with a contract reason code and a Swedish message.
-
-When several rejections apply, the first in the contract's order wins (contract section 3,
-`schemas.contract.REJECTION_REASONS`). The reading stops at the first problem of the bytes and
-their layout (unsupported_type, empty, too_large for an XLSX that unpacks to over 20 MiB,
-unreadable, bad_header), each checked as soon as it can be. Of the checks on what was read (the
-metadata, repeated questions) every one that fails is collected, and the first of
-`schemas.contract.CONTENT_REASONS` is the file's reason. The ledger adds year_mismatch, which
-needs the year folder, and decides the reasons of `FILE_REASONS` before duplicates.
-A rejected result keeps whichever of kommunkod, ar and inlamnad could be read, but no
-answers and no findings: the file must be fixed and sent in again before its content counts.
-
-A CSV row with more fields than fraga and svar (`handl_totalt,5,5`: an unquoted decimal
-comma) is never cut short: its answer keeps all the fields and is unparseable, whatever its
-text. For a metadata question that rejects the file with the question's reason code; for an
-answer, `unparseable` says why, and the validation reports it.
-
-`inlamnad` with a UTC offset ("2016-11-20T09:15Z", "…+01:00") is converted to Swedish
-local time (Europe/Stockholm) and stored naive, so that it orders correctly against the
-usual offset-less timestamps, which are taken as Swedish local time as written.
-
-`read_submissions` reads many files at once, to exactly what `read_submission` gives each: the
-plain CSV files in one columnar pass, and workbooks made from a template it has read before
-without openpyxl's full load (see the sections at the end of this module).
+`read_submission` never raises: whatever the bytes, the result is readable or rejected with a
+contract reason code and a Swedish message. It reads content only (symlinks, size on disk and the
+year folder are the ledger's). The reading stops at the first problem of the bytes and their
+layout (unsupported_type, empty, too_large, unreadable, bad_header); of the checks on what was
+read every one that fails is collected, and the first of `schemas.contract.CONTENT_REASONS` is
+the file's reason. A rejected result keeps the metadata that could be read, no answers and no
+findings. A CSV row with more fields than fraga and svar is never cut short: its answer keeps
+every field and is unparseable. The CSV rows are split here, a workbook's by
+assets/ingest/xlsx_sheet.py, the metadata parsed by assets/ingest/metadata.py; many files at
+once are read by assets/ingest/csv_columnar.py, to what this module gives each.
 """
 
 from __future__ import annotations
@@ -35,22 +19,18 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Callable, Iterable
-from dataclasses import astuple, dataclass, field
-from datetime import datetime, timedelta, timezone
-from decimal import ROUND_DOWN, Decimal
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import PurePath
-from zoneinfo import ZoneInfo
 
-import polars as pl
-
+from assets.ingest.metadata import METADATA
 from assets.ingest.xlsx_sheet import BrokenWorkbook, first_sheet_rows
 from schemas import contract
 from schemas.catalog import (
     META_BLOCK,
     Question,
     load_catalog,
-    municipality_codes,
 )
 from schemas.quoting import (
     answer_at,
@@ -62,7 +42,6 @@ from schemas.quoting import (
 from schemas.values import parse_answer
 
 MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
-SWEDISH_LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 
 SUBMISSION_SUFFIXES = (".csv", ".xlsx")  # in lower case: see file_suffix
 # A read depends on the file's bytes and on its suffix in lower case (contract section 3: `.CSV`
@@ -91,19 +70,7 @@ UTF8_BOM = b"\xef\xbb\xbf"
 # than its file, which the ledger bounds; the setting is the process's, and only raised.
 csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
 
-_KOMMUNKOD = re.compile(r"([0-9]{1,4})(?:\.0+)?", re.ASCII)
-_AR = re.compile(r"([0-9]{4})(?:\.0+)?", re.ASCII)
-# The forms of `inlamnad` the contract accepts (section 2): a calendar date, extended or basic;
-# then, after T or a space, a time of at least hours and minutes, extended or basic, seconds with
-# a fraction after . or ,; then Z or an offset. Letters in either case.
-_ISO_TIMESTAMP = re.compile(
-    r"(?P<year>[0-9]{4})(?P<dash>-?)(?P<month>[0-9]{2})(?P=dash)(?P<day>[0-9]{2})"
-    r"(?:[Tt ](?P<hour>[0-9]{2})(?P<colon>:?)(?P<minute>[0-9]{2})"
-    r"(?:(?P=colon)(?P<second>[0-9]{2})(?:[.,](?P<fraction>[0-9]+))?)?"
-    r"(?P<zone>[Zz]|(?P<sign>[+-])(?P<offset_hours>[0-9]{2})(?::?(?P<offset_minutes>[0-9]{2}))?)?)?",
-    re.ASCII,
-)
-_NOTHING_BUT_SEPARATORS = re.compile(r'[\s;,"]*')
+NOTHING_BUT_SEPARATORS = re.compile(r'[\s;,"]*')
 # The start of a CSV row without the file's delimiter that is read as a question's row: an id
 # (white space around it ignored) and another of the delimiters.
 _ID_AND_OTHER_DELIMITER = re.compile(r"\s*([A-Za-z0-9_]+)[ ]*([;,\t])")
@@ -167,12 +134,9 @@ class _Rejected(Exception):
 
 
 def read_submission(data: bytes, suffix: str) -> ReadResult:
-    """Read one submission (suffix ".csv" or ".xlsx", any case: see `file_suffix`)."""
-    return _read(data, suffix)
+    """Read one submission (suffix ".csv" or ".xlsx", any case: see `file_suffix`).
 
-
-def _read(data: bytes, suffix: str) -> ReadResult:
-    """Bad input is a `_Rejected`, raised where the input error is caught by name (a decoding
+    Bad input is a `_Rejected`, raised where the input error is caught by name (a decoding
     error, a CSV parse error, a broken workbook, too large); any other exception is a bug and
     is raised: it must fail the run, never become a verdict on the file."""
     try:
@@ -180,93 +144,6 @@ def _read(data: bytes, suffix: str) -> ReadResult:
         return _interpret(_entries(rows))
     except _Rejected as rejection:
         return _rejected(rejection.reason_code, rejection.message)
-
-
-# --- metadata text (normalize_kommunkod is shared with the grant register) --------
-
-
-def normalize_kommunkod(text: str) -> str | None:
-    """The kommunkod as four digits: "0180", "180" or "180.0" (Excel drops the leading
-    zero) → "0180". None if it is not one of the 290 municipality codes."""
-    match = _KOMMUNKOD.fullmatch(text.strip())
-    if match is None:
-        return None
-    kommunkod = match.group(1).zfill(4)
-    return kommunkod if kommunkod in municipality_codes() else None
-
-
-def parse_ar(text: str) -> int | None:
-    """The year: "2016" or "2016.0" (an Excel number) → 2016. None unless four digits."""
-    match = _AR.fullmatch(text.strip())
-    return int(match.group(1)) if match else None
-
-
-def parse_inlamnad(text: str) -> datetime | None:
-    """An ISO 8601 calendar date, or date and time, in a form the contract accepts (see
-    `_ISO_TIMESTAMP`) → naive Swedish local time; None if not such a timestamp. A time without
-    an offset is Swedish local time as written; one made ambiguous by the change from summer
-    time is the first of the two (fold 0), which is what naive local time orders as."""
-    match = _ISO_TIMESTAMP.fullmatch(text.strip())
-    if match is None:
-        return None
-    part = match.groupdict()
-    seconds = Decimal(part["second"] or 0) + Decimal("0." + (part["fraction"] or "0"))
-    offset_minutes = int(part["offset_hours"] or 0) * 60 + int(part["offset_minutes"] or 0)
-    try:
-        timestamp = datetime(
-            int(part["year"]),
-            int(part["month"]),
-            int(part["day"]),
-            int(part["hour"] or 0),
-            int(part["minute"] or 0),
-        ) + timedelta(microseconds=int((seconds * 1_000_000).to_integral_value(ROUND_DOWN)))
-        if part["hour"] is not None and (int(part["hour"]) > 23 or seconds >= 60):
-            return None
-        if offset_minutes >= 24 * 60:
-            return None
-        if part["zone"] is not None:
-            sign = -1 if part["sign"] == "-" else 1
-            zone = timezone(sign * timedelta(minutes=offset_minutes))
-            timestamp = (
-                timestamp.replace(tzinfo=zone).astimezone(SWEDISH_LOCAL_TIME).replace(tzinfo=None)
-            )
-    except (ValueError, OverflowError):  # the right shape but no such date, e.g. 2016-02-30
-        return None
-    return timestamp
-
-
-@dataclass(frozen=True)
-class _MetadataRule:
-    parse: Callable[[str], str | int | datetime | None]  # None: not parseable
-    reason_code: str  # the file's rejection when the answer is there but cannot be parsed
-    # The Swedish message, of where the answer is ("'9999' på rad 4", schemas.quoting.answer_at)
-    unparseable_message: Callable[[str], str]
-
-
-# The metadata questions (contract section 2), in the order a missing one is named.
-_METADATA = {
-    "kommunkod": _MetadataRule(
-        normalize_kommunkod,
-        "unknown_municipality",
-        lambda written: (
-            f"Kommunkoden {written} är inte en av landets 290 kommunkoder. Ange "
-            "kommunens fyrsiffriga kod, till exempel 0180 för Stockholm."
-        ),
-    ),
-    "ar": _MetadataRule(
-        parse_ar,
-        "bad_year",
-        lambda written: f"Året {written} är inte ett år med fyra siffror. Ange till exempel 2016.",
-    ),
-    "inlamnad": _MetadataRule(
-        parse_inlamnad,
-        "bad_timestamp",
-        lambda written: (
-            f"Inlämningsdatumet {written} går inte att tolka. Ange det som "
-            "ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DD TT:MM (ISO 8601), till exempel 2016-11-20."
-        ),
-    ),
-}
 
 
 # --- bytes → rows of text -------------------------------------------------------------------
@@ -291,7 +168,7 @@ def _table_rows(data: bytes, suffix: str) -> list[_Entry]:
     return _csv_rows(data) if suffix == ".csv" else _xlsx_rows(data)
 
 
-def _csv_text(data: bytes) -> str:
+def csv_text(data: bytes) -> str:
     """The text of a CSV file: UTF-8 (its BOM dropped), else Windows-1252. Raises the
     Windows-1252 attempt's UnicodeDecodeError when it is neither."""
     body = data.removeprefix(UTF8_BOM)
@@ -303,14 +180,14 @@ def _csv_text(data: bytes) -> str:
 
 def _csv_rows(data: bytes) -> list[_Entry]:
     try:
-        text = _csv_text(data)
+        text = csv_text(data)
     except UnicodeDecodeError as error:
         raise _Rejected(
             "unreadable",
             f"Filen är varken UTF-8 eller Windows-1252 (byte 0x{error.object[error.start]:02X} "
             f"på position {error.start}). Spara om den som CSV (UTF-8).",
         ) from None
-    if _NOTHING_BUT_SEPARATORS.fullmatch(text):
+    if NOTHING_BUT_SEPARATORS.fullmatch(text):
         raise _Rejected("empty", "Filen innehåller inga rader. Skicka in den ifyllda blanketten.")
     # The header line decides the delimiter: the first one under which it reads fraga, svar.
     for delimiter in CSV_DELIMITERS:
@@ -386,13 +263,13 @@ def _rows_after_header(
             "empty", "Filen innehåller inga ifyllda rader. Skicka in den ifyllda blanketten."
         )
     cells = first[1] if delimiter else first[1][:2]
-    header = [cell.strip().removeprefix("\ufeff").strip().lower() for cell in _filled(cells)]
+    header = [cell.strip().removeprefix("\ufeff").strip().lower() for cell in filled_cells(cells)]
     if "fraga" not in header or "svar" not in header:
         return None
     return [_row(line, cells, header, delimiter) for line, cells in rows]
 
 
-def _filled(cells: list[str]) -> list[str]:
+def filled_cells(cells: list[str]) -> list[str]:
     """The cells without the empty ones at the end (Excel writes `a;b;;` for a wider sheet)."""
     while cells and not cells[-1].strip():
         cells = cells[:-1]
@@ -406,7 +283,7 @@ def _row(line: int, cells: list[str], header: list[str], delimiter: str) -> _Ent
     `_undelimited`. In an XLSX row, the values beyond column B follow A and B."""
     if delimiter and len(cells) == 1:
         return _undelimited(line, cells[0], delimiter)
-    cells = _filled(cells)
+    cells = filled_cells(cells)
     fraga, svar = header.index("fraga"), header.index("svar")
     if svar < fraga and delimiter:
         fraga += max(0, len(cells) - len(header))
@@ -480,7 +357,7 @@ def _interpret(entries: list[_Entry]) -> ReadResult:
     for entry in answered:
         first.setdefault(entry.question_id, entry)
 
-    metadata = {question_id: first.get(question_id) for question_id in _METADATA}
+    metadata = {question_id: first.get(question_id) for question_id in METADATA}
     values = {question_id: _metadata_value(entry) for question_id, entry in metadata.items()}
     kommunkod, ar, inlamnad = values["kommunkod"], values["ar"], values["inlamnad"]
 
@@ -505,7 +382,7 @@ def _interpret(entries: list[_Entry]) -> ReadResult:
         )
     for question_id, entry in metadata.items():
         if entry is not None and values[question_id] is None:
-            rule = _METADATA[question_id]
+            rule = METADATA[question_id]
             problems[rule.reason_code] = (
                 _extra_fields_message(entry)
                 if entry.has_extra_fields
@@ -538,11 +415,11 @@ def _answers_and_findings(
         if entry.undelimited:
             findings.append(_row_without_delimiter(entry))
         elif not entry.question_id or question is None:
-            findings.append(_unknown_question(entry.line, entry.question_id))
+            findings.append(unknown_question(entry.line, entry.question_id))
         elif question.is_personal_data:
             continue  # never kept, never reported
         elif _ignored(question, ar):
-            findings.append(_not_in_form(entry.line, entry.question_id, entry.answer, ar))
+            findings.append(not_in_form(entry.line, entry.question_id, entry.answer, ar))
         elif not entry.answer:
             continue  # not answered
         elif first[entry.question_id] is not entry:
@@ -575,7 +452,7 @@ def _row_without_delimiter(entry: _Entry) -> Finding:
     )
 
 
-def _unknown_question(line: int, question_id: str) -> Finding:
+def unknown_question(line: int, question_id: str) -> Finding:
     if not question_id:
         # The answer of an unknown or missing id is not echoed: it may be anything, a name
         # included.
@@ -596,7 +473,7 @@ def _unknown_question(line: int, question_id: str) -> Finding:
     )
 
 
-def _not_in_form(line: int, question_id: str, answer: str, ar: int) -> Finding:
+def not_in_form(line: int, question_id: str, answer: str, ar: int) -> Finding:
     return Finding(
         "question_not_in_form_year",
         question_id,
@@ -610,7 +487,7 @@ def _metadata_value(entry: _Entry | None) -> str | int | datetime | None:
     """kommunkod, ar or inlamnad parsed; None when absent or not parseable."""
     if entry is None or entry.has_extra_fields:
         return None
-    return _METADATA[entry.question_id].parse(entry.answer)
+    return METADATA[entry.question_id].parse(entry.answer)
 
 
 def _extra_fields_message(entry: _Entry) -> str:
@@ -652,8 +529,8 @@ def _meaning(question: Question, entry: _Entry) -> tuple[str, object]:
     be parsed."""
     if entry.has_extra_fields:
         value = None
-    elif question.question_id in _METADATA:
-        value = _METADATA[question.question_id].parse(entry.answer)
+    elif question.question_id in METADATA:
+        value = METADATA[question.question_id].parse(entry.answer)
     elif question.is_personal_data:
         value = None
     else:
@@ -689,299 +566,3 @@ def _rejected(
     inlamnad: datetime | None = None,
 ) -> ReadResult:
     return ReadResult(reason_code, message, kommunkod, ar, inlamnad, {}, (), {})
-
-
-# --- many files at once ---------------------------------------------------------------------
-#
-# Most submissions are plain CSV: one encoding, no quotes, fraga and svar as the only columns,
-# each question once. Those are split and matched against the catalog in one columnar pass over
-# all of them; every other file, and any plain file the pass finds something unusual in (extra
-# fields, a repeated question, missing or unparseable metadata, a question id that is not
-# ASCII), is read by `read_submission`. Either way the result is what `read_submission` gives,
-# which tests/test_parallel_reading.py checks file by file.
-
-READS_SCHEMA = {
-    "item": pl.Int64,  # the file's position in the list read
-    "reason_code": pl.Utf8,
-    "message": pl.Utf8,
-    "kommunkod": pl.Utf8,
-    "ar": pl.Int32,
-    "inlamnad": pl.Datetime("us"),
-}
-ANSWERS_SCHEMA = {
-    "item": pl.Int64,
-    "question_id": pl.Utf8,
-    "answer_text": pl.Utf8,
-    "unparseable_message": pl.Utf8,
-    "line": pl.Int64,  # ReadResult.lines
-}
-FINDINGS_SCHEMA = {
-    "item": pl.Int64,
-    "rule": pl.Utf8,
-    "question_id": pl.Utf8,
-    "value": pl.Utf8,
-    "message": pl.Utf8,
-}
-
-# The characters str.strip() takes for white space besides " ", "\t" and the line breaks, and
-# the BOM the header's cells lose: a plain CSV has none of them, so that stripping " \t" in
-# the columnar pass is what str.strip() does.
-_NOT_PLAIN_CSV = re.compile(
-    '["\ufeff\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]'
-)
-_PLAIN_HEADERS = {("fraga", "svar"): False, ("svar", "fraga"): True}  # → svar comes first
-_PLAIN_BLANK = " \t"
-# A field of a plain CSV row beyond its first two that holds more than blanks and delimiters:
-# the row has more fields than fraga and svar (`_filled` drops only blank fields at the end).
-_NOT_BLANK_UNDER = {
-    delimiter: f"[^{escaped}{_PLAIN_BLANK}]"
-    for delimiter, escaped in ((";", ";"), (",", ","), ("\t", r"\t"))
-}
-
-
-@dataclass(frozen=True)
-class SubmissionReads:
-    """What `read_submission` gives for each file of a list, as frames: one row per file in
-    `reads`, its answers (in the order of `ReadResult.answers`) and findings (in theirs),
-    keyed by `item`, the file's position in the list, and in item order."""
-
-    reads: pl.DataFrame
-    answers: pl.DataFrame
-    findings: pl.DataFrame
-
-
-@dataclass(frozen=True)
-class _PlainCsv:
-    text: str  # decoded, "\r\n" made "\n"
-    delimiter: str
-    svar_first: bool
-    header_line: int  # 1-based; the rows after it are the data
-
-
-def read_submissions(files: list[tuple[bytes, str]]) -> SubmissionReads:
-    """Read many submissions, each (bytes, suffix) as for `read_submission`."""
-    plain = {}
-    for item, (data, suffix) in enumerate(files):
-        if (layout := _plain_csv(data, suffix)) is not None:
-            plain[item] = layout
-    columnar, unsettled = _settle(_plain_csv_entries(plain), list(plain))
-    one_by_one = {
-        item: _read(data, suffix)
-        for item, (data, suffix) in enumerate(files)
-        if item in unsettled or item not in plain
-    }
-    parts = [columnar, _frames_of(one_by_one)]
-    return SubmissionReads(
-        *(
-            pl.concat([part[index] for part in parts]).sort("item", maintain_order=True)
-            for index in range(3)
-        )
-    )
-
-
-def _plain_csv(data: bytes, suffix: str) -> _PlainCsv | None:
-    """The layout of a plain CSV (see above), or None when the file is anything else."""
-    if suffix.lower() != ".csv" or not data or b"\x00" in data:
-        return None
-    try:
-        text = _csv_text(data)
-    except UnicodeDecodeError:
-        return None
-    if (
-        text.count("\r") != text.count("\r\n")
-        or _NOT_PLAIN_CSV.search(text)
-        or _NOTHING_BUT_SEPARATORS.fullmatch(text)
-    ):
-        return None
-    text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
-    # As _csv_rows: the first delimiter under which the first non-blank row is a header.
-    for delimiter in CSV_DELIMITERS:
-        for number, line in enumerate(lines, start=1):
-            cells = line.split(delimiter)
-            if any(cell.strip() for cell in cells):
-                break
-        else:
-            return None
-        header = [cell.strip().lower() for cell in _filled(cells)]
-        if "fraga" in header and "svar" in header:
-            svar_first = _PLAIN_HEADERS.get(tuple(header))
-            if svar_first is None:
-                return None
-            return _PlainCsv(text, delimiter, svar_first, number)
-    return None
-
-
-def _plain_csv_entries(plain: dict[int, _PlainCsv]) -> pl.DataFrame:
-    """The answered rows of the plain CSVs, split in one columnar pass (as `_csv_rows` and
-    `_entries` would), `unsettled` on every row of a file with something the pass does not
-    read as they would (more fields than two, a question id that is not ASCII)."""
-    lines = (
-        pl.LazyFrame(
-            {
-                "item": list(plain),
-                "delimiter": [layout.delimiter for layout in plain.values()],
-                "svar_first": [layout.svar_first for layout in plain.values()],
-                "header_line": [layout.header_line for layout in plain.values()],
-                "text": [layout.text for layout in plain.values()],
-            },
-            schema={
-                "item": pl.Int64,
-                "delimiter": pl.Utf8,
-                "svar_first": pl.Boolean,
-                "header_line": pl.Int64,
-                "text": pl.Utf8,
-            },
-        )
-        .with_columns(pl.col("text").str.split("\n"))
-        .explode("text")
-        .with_columns(line=pl.int_range(1, pl.len() + 1).over("item"))
-        .filter(pl.col("line") > pl.col("header_line"))
-    )
-    rows = pl.concat(
-        [
-            lines.filter(pl.col("delimiter") == delimiter)
-            .with_columns(pl.col("text").str.splitn(delimiter, 3).alias("fields"))
-            .unnest("fields")
-            .with_columns(extra_fields=pl.col("field_2").str.contains(not_blank).fill_null(False))
-            for delimiter, not_blank in _NOT_BLANK_UNDER.items()
-        ]
-    ).sort("item", maintain_order=True)  # back in file order: an item has one delimiter
-    question = pl.when("svar_first").then(pl.col("field_1")).otherwise(pl.col("field_0"))
-    answer = pl.when("svar_first").then(pl.col("field_0")).otherwise(pl.col("field_1"))
-    stripped_question = question.fill_null("").str.strip_chars(_PLAIN_BLANK)
-    entries = (
-        rows.with_columns(
-            question_id=stripped_question.str.to_lowercase(),
-            answer_text=answer.fill_null("").str.strip_chars(_PLAIN_BLANK),
-            not_ascii=stripped_question.str.contains(r"[^\x00-\x7F]"),
-            undelimited=pl.col("field_1").is_null()
-            & (pl.col("text").str.strip_chars(_PLAIN_BLANK) != ""),
-        )
-        # As `_entries`: a row with neither id nor answer is no entry; a row with extra fields
-        # or without a delimiter is kept to be seen below.
-        .filter(
-            (pl.col("answer_text") != "")
-            | (pl.col("question_id") != "")
-            | pl.col("extra_fields")
-            | pl.col("undelimited")
-        )
-        .with_columns(
-            unsettled=(pl.col("extra_fields") | pl.col("undelimited") | pl.col("not_ascii"))
-            .any()
-            .over("item")
-        )
-        .select(list(_ENTRY_COLUMNS))
-        .collect()
-    )
-    return entries
-
-
-_ENTRY_COLUMNS = {
-    "item": pl.Int64,
-    "line": pl.Int64,
-    "question_id": pl.Utf8,
-    "answer_text": pl.Utf8,
-    "unsettled": pl.Boolean,
-}
-
-
-def _settle(entries: pl.DataFrame, items: list[int]) -> tuple[tuple[pl.DataFrame, ...], set[int]]:
-    """The three frames of the files whose answered rows are `entries` (all of `items`), read as
-    `_interpret` reads them, and the items left to `read_submission`: a file whose rows are
-    unsettled, that repeats a question, or that lacks valid metadata (it is rejected, with
-    `_interpret`'s reason and message)."""
-    # A question twice, answered or not: `_interpret` decides which rule applies.
-    repeated = (pl.col("question_id") != "") & pl.struct("item", "question_id").is_duplicated()
-    unsettled = set(entries.filter(pl.col("unsettled") | repeated)["item"])
-    entries = entries.filter(~pl.col("item").is_in(unsettled))
-    # Each question once from here, so its metadata are the file's.
-    metadata: dict[int, dict[str, str]] = {item: {} for item in items if item not in unsettled}
-    for item, question_id, answer_text in (
-        entries.filter(pl.col("question_id").is_in(list(_METADATA)))
-        .select("item", "question_id", "answer_text")
-        .iter_rows()
-    ):
-        metadata[item][question_id] = answer_text
-    reads = []
-    for item, written in metadata.items():
-        values = [
-            _METADATA[question_id].parse(written[question_id]) if question_id in written else None
-            for question_id in _METADATA
-        ]
-        if None in values:  # rejected: its reason and message are read_submission's
-            unsettled.add(item)
-        else:
-            reads.append((item, None, "", *values))
-    reads_frame = pl.DataFrame(reads, schema=READS_SCHEMA, orient="row")
-    # The inner join leaves out the unsettled files, which have no read here.
-    entries = entries.join(reads_frame.select("item", "ar"), on="item", maintain_order="left").join(
-        _catalog_frame(), on="question_id", how="left", maintain_order="left"
-    )
-    in_form = pl.col("ar").is_between(pl.col("first_year"), pl.col("last_year"))
-    kept = ~pl.col("personal_data") & (pl.col("block") != META_BLOCK)
-    answers = entries.filter(kept & in_form & (pl.col("answer_text") != "")).select(
-        "item",
-        "question_id",
-        "answer_text",
-        unparseable_message=pl.lit(None, pl.Utf8),
-        line="line",
-    )
-    findings = []
-    for item, line, question_id, answer_text, ar, known in (
-        entries.filter(pl.col("block").is_null() | (kept & ~in_form))
-        .select("item", "line", "question_id", "answer_text", "ar", pl.col("block").is_not_null())
-        .iter_rows()
-    ):
-        finding = (
-            _not_in_form(line, question_id, answer_text, ar)
-            if known
-            else _unknown_question(line, question_id)
-        )
-        findings.append((item, *astuple(finding)))
-    return (
-        reads_frame,
-        answers.cast(ANSWERS_SCHEMA),  # type: ignore[arg-type]
-        pl.DataFrame(findings, schema=FINDINGS_SCHEMA, orient="row"),
-    ), unsettled
-
-
-def _catalog_frame() -> pl.DataFrame:
-    questions = load_catalog().questions.values()
-    return pl.DataFrame(
-        {
-            "question_id": [q.question_id for q in questions],
-            "block": [q.block for q in questions],
-            "personal_data": [q.is_personal_data for q in questions],
-            "first_year": [q.first_year for q in questions],
-            "last_year": [q.last_year for q in questions],
-        },
-        schema={
-            "question_id": pl.Utf8,
-            "block": pl.Utf8,
-            "personal_data": pl.Boolean,
-            "first_year": pl.Int32,
-            "last_year": pl.Int32,
-        },
-    )
-
-
-def _frames_of(results: dict[int, ReadResult]) -> tuple[pl.DataFrame, ...]:
-    reads = [
-        (item, r.reason_code, r.message, r.kommunkod, r.ar, r.inlamnad)
-        for item, r in results.items()
-    ]
-    answers = [
-        (item, question_id, text, r.unparseable.get(question_id), r.lines.get(question_id))
-        for item, r in results.items()
-        for question_id, text in r.answers.items()
-    ]
-    findings = [(item, *astuple(f)) for item, r in results.items() for f in r.findings]
-    return tuple(
-        pl.DataFrame(rows, schema=schema, orient="row")
-        for rows, schema in (
-            (reads, READS_SCHEMA),
-            (answers, ANSWERS_SCHEMA),
-            (findings, FINDINGS_SCHEMA),
-        )
-    )

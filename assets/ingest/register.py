@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import TypedDict
 
 from assets.ingest.landing_zone import REGISTER_FILE_NAME, year_folders
-from assets.ingest.reader import UTF8_BOM, normalize_kommunkod
+from assets.ingest.metadata import normalize_kommunkod
+from assets.ingest.reader import UTF8_BOM
 from schemas.catalog import municipality_codes
 from schemas.contract import GRANT_PURPOSES
 

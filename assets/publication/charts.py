@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assets import helper_process
 from assets.incremental import Item, code_and_reference_version, digest, fill_folder
 from assets.publication.breakdowns import (
     DIMENSION_LABELS,
@@ -107,9 +108,6 @@ class Chart:
     inputs: tuple
 
 
-DRAW_CHARTS = "assets.publication.charts:write_charts"
-
-
 def manifest_path(folder: Path) -> Path:
     """The manifest of the charts in `folder` lies beside it: the folder holds the charts only."""
     return folder.with_name(f".{folder.name}.manifest.json")
@@ -146,15 +144,14 @@ def draw_charts(
 
 
 def _draw_in_two_processes(folder: Path, publication: Publication, names: list[str]) -> None:
-    # Imported here: this module is also imported by the helper itself.
-    from assets import helper_process
-
     if len(names) == 1:
         write_charts(folder, publication, names)
         return
     # Resolved: the helper keeps the working directory it was started in.
     helper_folder = folder.resolve()
-    with helper_process.submit(DRAW_CHARTS, helper_folder, publication, names[1::2]) as helper_half:
+    with helper_process.submit(
+        write_charts, helper_folder, publication, names[1::2]
+    ) as helper_half:
         write_charts(folder, publication, names[::2])
         helper_half.result()
 
