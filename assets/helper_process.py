@@ -1,22 +1,11 @@
 """A second Python process for the work a step can hand off: the expectation suites
 (`assets.expectations.suites.run_suite`) and half of the charts (`assets.publication.charts`).
 
-Importing Great Expectations takes seconds of Python that holds the GIL, so a thread cannot
-overlap it; in the helper it runs on the second core while the first steps run here, and this
-process never imports it. `make refresh` (pipelines/refresh.py) starts the helper before its
-own imports and stops it when nothing is to be built; any other run launches it at its first
-request. It lives as long as this process and ends when its stdin closes (docs/PERFORMANCE.md).
-
     outcome = helper_process.call(run_suite, suite, frame, run_id, data_docs_dir)
-    with helper_process.submit(write_charts, folder, publication, names) as drawing:
-        ...                                                  # this process works meanwhile
-        written = drawing.result()
+    with helper_process.submit(write_charts, folder, publication, names) as drawing: ...
 
-A function is sent by reference (pickled as its module and name, which the helper imports); one
-request is handled at a time. If the helper dies, the step waiting on it fails with its exit
-code, and the next request launches a new one. Protocol: a pickled (function, args), pickled
-again as bytes, per request on the helper's stdin; a pickled ("ok", value) or ("error",
-traceback text) per reply on its stdout. Anything a library prints goes to stderr.
+A function is sent by reference (its module and name); one request is handled at a time.
+Why, its life cycle, failures and the protocol: docs/ARCHITECTURE.md, «assets/helper_process.py».
 """
 
 from __future__ import annotations

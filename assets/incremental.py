@@ -1,27 +1,11 @@
 """Output folders rewritten in part: only the items whose inputs changed since the previous set.
 
-The control reports, the charts and the profile pages are sets of items (a ledger row's report,
-a chart, a municipality's page), each a few files made from known inputs only. After one new or
-corrected submission most items' inputs are unchanged, and making them again (render, write)
-was most of what those steps cost (issue 16).
+Each set is written with a manifest (each item's inputs digest and files' digests, the code and
+reference version), into a new folder of the run's staging publication; an unchanged item is
+hard-linked from the current publication's set. The rule: the previous set is trusted only
+whole, and the new set is byte for byte a cold build's.
 
-Each set is written with a manifest: for every item, the digest of its inputs and of each of its
-files, and for the whole set the version of the code and reference data that made it. A new set
-is always a new folder in the run's staging publication, which is swapped in whole with
-everything else the run publishes (pipelines/resources.py), as a cold build's is; an item whose
-inputs digest equals the previous set's (the current publication's) is hard-linked from the
-previous folder instead of being made again. Nothing ever writes into a published file: a link
-shares its inode with the published set. Its bytes are those the previous set verified, which are the bytes
-a cold build makes from the same inputs: the new set is byte for byte a cold build's.
-
-The previous set is trusted only whole. It is used when its manifest is of this version of the
-code and reference data, lists exactly the files its folder holds, and every file to be reused
-has the digest listed; otherwise (a manifest missing, cut short or stale, a file added, removed
-or changed by hand) nothing is reused and every item is made again. A run killed while writing
-never leaves a half set to trust: the set is built in staging and the manifest is written last.
-
-The manifest holds only what the inputs decide (no times, no inode numbers), so an incremental
-refresh and a cold build write the same manifest too.
+Why, and when the previous set is trusted: docs/ARCHITECTURE.md, «assets/incremental.py».
 """
 
 from __future__ import annotations

@@ -1,35 +1,8 @@
 """What the Dagster UI shows of each asset: its kinds, owner, warehouse table, column schema and
 code version, applied to the Definitions' assets in one place (`catalogued`).
 
-Table names. `dagster/table_name` is `<catalog>.<schema>.<table>`. DuckDB names a database
-file's catalog by the file's name up to its first dot, so the published kompetens.duckdb and a
-run's staging copy kompetens.duckdb.<run_id>.building are both the catalog `kompetens`
-(`WAREHOUSE_CATALOG`). An asset that writes several tables names its main one:
-ref/reference_data the form catalog `ref.questions` (it also writes every other `ref.*`
-table), report/laid_out_tables `report.table_01` (the first of `report.table_01` … `table_14`).
-
-Assets that write files, not a table, name the warehouse table they publish, and `dagster/uri`
-says where their files lie, relative to the folder of the warehouse file:
-- kompetens_warehouse: `quality.build_inputs`, the row saying which build the published file
-  holds; uri `kompetens.duckdb`;
-- publication/exports: `report.tables_long`, the figures of Tables 1–14 that the workbook, the
-  CSV and Parquet files, the charts and rapport.html show; uri `exports/`;
-- publication/kommunprofiler: `report.nyckeltal`, the key figures the profile pages show and
-  nyckeltal.csv / .parquet export; uri `exports/kommuner/`;
-- feedback/kontrollrapporter: `quality.file_ledger_kommun`, one control report per row;
-  uri `kontrollrapporter/`;
-- feedback/data_dictionary: `core.answers_wide`, the table whose columns it comments (it also
-  comments those of report.table_NN) and that the dictionary describes with every other;
-  uri `README.md`.
-Every materialisation's `dagster/row_count` is the number of rows of that table
-(tests/test_asset_metadata.py holds them to it).
-
-Column schemas. `dagster/column_schema` is what the warehouse says about itself: the columns an
-empty build of it has, with their types and comments (pipelines/warehouse_columns.py).
-
-Code versions. `code_version` hashes an asset's module, the project modules it imports (not
-through another asset's module: an upstream asset has a version of its own) and the SQL files it
-runs, so the UI marks an asset whose code changed since its last materialisation.
+The table each asset names, its `dagster/uri`, its row count, column schema and code version:
+docs/ARCHITECTURE.md, «pipelines/asset_catalog.py».
 """
 
 from __future__ import annotations

@@ -3,36 +3,10 @@ process; unless the published build is current.
 
     python -m pipelines.refresh [--all-years]
 
-Before Dagster is started, the build inputs (each year's files, the README, the reference data,
-the code) are fingerprinted exactly as the asset `quality/build_inputs` does it. When the
-published warehouse, control reports and exports were built from the same inputs, there is
-nothing to do, and the command says so in a few seconds: no run is created, since creating one
-(loading the instance, planning every step, writing their events) would cost seconds more to skip
-every step. Otherwise the year folders become partitions of `ar` (pipelines/partitions.py) and
-the job runs over the years whose inputs changed, with the instance in DAGSTER_HOME, so the run
-is in the same history as the schedule's and the sensor's runs. `--all-years` runs over every
-year, as the nightly schedule does; the asset `quality/build_inputs` then decides in the run.
-
-Paths come from KOMPETENS_RAW_DIR and KOMPETENS_WAREHOUSE, with the defaults of
-pipelines/resources.py when they are not set.
-
-The console shows only the run's warnings and errors; its full event log is in the instance.
-A successful run ends with a summary read from the published warehouse: the files per ledger
-status, the invalid blocks, the reconciliation per status, and where the warehouse, the exports,
-the control reports and the Data Docs are.
-
-The same graph can be materialised with Dagster's own command line, into the same instance
-(without DAGSTER_HOME it uses a throwaway one), for one year or a range of years (partitions
-that exist: the sensor or `make refresh` adds them):
-
-    export DAGSTER_HOME=$PWD/.dagster_home
-    .venv/bin/dagster asset materialize -m pipelines.definitions --select '*' --partition 2016
-    .venv/bin/dagster asset materialize -m pipelines.definitions --select '*' \
-        --partition-range 2013...2016
-
-Exit codes: 0 when the warehouse is current or the run succeeded, 1 when the run failed. A failed
-run ends with its reasons on stderr, below its errors: each failed step and why it failed (a
-register problem names file, line and problem).
+Before Dagster starts, the build inputs are fingerprinted exactly as the asset
+`quality/build_inputs` does it. Exit codes: 0 current or succeeded, 1 the run failed.
+What it decides, prints and runs, and the same graph through Dagster's command line:
+docs/ARCHITECTURE.md, «pipelines/refresh.py».
 """
 
 from __future__ import annotations

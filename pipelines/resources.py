@@ -1,25 +1,11 @@
 """Resources: where the landing zone is, and the warehouse with its build-then-swap life cycle.
 
-A refresh never writes anything readers see. Everything it publishes (the DuckDB file, the
-control reports, the Data Docs, the data dictionary, the exports with their key figures and
-profile pages) is built in a staging folder of its own, `<warehouse dir>/.staging/<run_id>/`,
-whose DuckDB file starts as a copy of the published one so that a run of a few assets (or the
-parse cache of unchanged files) finds the rest of the warehouse in place. The last asset makes
-the staging folder a publication, `<warehouse dir>/publications/<id>/`, and points the symlink
-`publications/current` at it with one `os.replace`, which is atomic: readers reach every
-published thing through stable paths that resolve through `current`
-(`<warehouse dir>/kompetens.duckdb -> publications/current/kompetens.duckdb`, `exports`,
-`kontrollrapporter`, `data_docs` alike), so they see the whole previous publication or the whole
-new one. An analyst who has the old file open keeps reading it, and a run that fails or is
-killed before the swap leaves every published thing as it was. A run that succeeds without that
-last asset (a run of some assets, or the first runs of a backfill that Dagster splits in several)
-hands its staging folder to the next run, which continues it and publishes.
+A refresh never writes anything readers see: it builds in `<warehouse dir>/.staging/<run_id>/`
+and publishes with one atomic swap of `publications/current`; one refresh builds at a time (an
+exclusive lock on `<warehouse>.lock`).
 
-One refresh builds at a time: a run holds an exclusive lock on `<warehouse>.lock` from the
-start of its execution to its end. A second run started meanwhile (by hand, or by a scheduler
-without the run queue of pipelines/dagster.yaml) waits for it, and after `lock_timeout_seconds`
-fails with a message naming the run that holds the lock. The kernel releases the lock when its
-process dies, so a killed run never blocks the next one.
+The swap: docs/ARCHITECTURE.md, «The staging warehouse and the swap» and
+«pipelines/resources.py»; the lock: docs/RELIABILITY.md, «Concurrency».
 """
 
 from __future__ import annotations

@@ -1,24 +1,12 @@
 """Pandera schemas of the answer blocks (contract section 4), generated from the catalog.
 
-Each schema checks a wide frame: one row per submission, the column `path` and one column
-per question (Float64 for fte/persons, String for choices) holding the parsed answer, null
-where the question is not answered or its answer was rejected by assets/validate/values.py.
+`block_schemas(ar)` gives one schema per block of year `ar`'s form, each check named by its
+rule id; the rule's severity (schemas/rules.py) says what a failure means. There is no `ge(0)`
+check (values.py rejects negatives); a sum rule is judged only where all its answers are
+present.
 
-`block_schemas(ar)` gives one schema per block of year `ar`'s form, with every check of
-that block; each check is named by its rule id, and the rule's severity (schemas/rules.py)
-says what a failure means:
-
-- errors, which make the block invalid: every question column is non-nullable (a partly
-  answered block misses answers), and the block's hard rules are named wide checks;
-- warnings, reported while the data are kept: `fte_over_1000` on each fte column, and
-  `kompetens_over_handl_totalt` per subject area of a C block, which reads the parsed
-  `handl_totalt` of block A as an extra nullable column (skipped where it is null).
-
-There is no `ge(0)` check: values.py already rejects negative numbers, so a rejected value
-never takes part in a sum rule.
-
-A sum rule is judged only where all of its answers are present (Pandera's ignore_na): a
-missing or rejected answer is reported once, as itself, not again as a broken sum.
+The frame each schema checks, the errors and warnings, and why: docs/ARCHITECTURE.md,
+«schemas/blocks.py».
 """
 
 from __future__ import annotations

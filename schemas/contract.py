@@ -1,19 +1,10 @@
 """The contract's short lists, each written once: everything else derives from them.
 
-- the ledger statuses (contract section 3), with the words a municipality reads (each
-  description starts with the status's word and a colon: "Avvisad: …");
-- the rejection reasons, in the order a file's status is decided (section 3); their ids and
-  plain-Swedish descriptions are rules of `schemas.rules.LEDGER_RULES`;
-- the block statuses (section 4), described the same way;
-- the grant purposes (section 6), with the word the text figures' keys use for each;
-- the units of the answers and the published figures;
-- the reconciliation statuses (section 8).
+The ledger statuses, the rejection reasons (in decision order), the block statuses, the grant
+purposes, the units and the reconciliation statuses. Python imports them; the SQL reads them as
+`ref.*`, written from here by `assets.report.build.load_reference`.
 
-The Pandera schemas, the expectation suites, the ledger, the register reader, the control
-reports and the tests import these; the SQL reads them as `ref.ledger_statuses`,
-`ref.block_statuses`, `ref.grant_purposes` and `ref.rules`, written from here by
-`assets.report.build.load_reference`. docs/ARCHITECTURE.md maps every rule of the contract to
-its one home.
+Where each list is used: docs/ARCHITECTURE.md, «One home per rule» and «schemas/contract.py».
 """
 
 from __future__ import annotations

@@ -1,19 +1,11 @@
 """What of a submission's text may be quoted in a message (contract section 2).
 
-A submission reaches the warehouse, the published files, the Dagster instance and the alerts only
-as parsed answers of catalog questions and the metadata codes. Every other piece of its text is
-named by its row, never copied, unless it is harmless by its shape:
+A submission's text reaches the warehouse, the published files, the Dagster instance and the
+alerts only as parsed answers and metadata codes; anything else is named by its row, unless it
+is harmless by its shape. This module is the one home of those shapes (Python predicates and
+polars expressions) and of how a message names what it may not quote.
 
-- a question id that is not in the catalog, when it looks like an identifier: letters a–z,
-  digits and `_`, at most 64 characters, after trimming;
-- an answer (unparseable, or quoted in a warning), when it holds nothing but digits, signs, `,`,
-  `.` and the space-like separators of numbers, with at most 6 digits, so that no personal
-  identity number (19121212-1212) or telephone number (070-123 45 67) is ever quoted.
-
-This module is the one home of both shapes, as Python predicates and as polars expressions (the
-validation writes its messages over a frame), and of how a message names what it may not quote.
-File paths are the landing zone's own names and are kept. The validator CLI, on the
-municipality's own machine, may show the municipality its own text.
+The two shapes and what is kept: docs/RELIABILITY.md, «schemas/quoting.py».
 """
 
 from __future__ import annotations

@@ -1,31 +1,11 @@
 """One answer text → its value (contract section 2, "Values").
 
-The rules are written once, as polars expressions over a frame (`parse_answers`), so a whole
-column of answers is parsed without a Python loop; `parse_answer` runs the same function on a
-one-row frame. Both stages use them: the reader compares a question's repeated answers by
-their value, the validation parses every answer of the selected submissions.
+The rules are written once, as polars expressions over a frame (`parse_answers`); `parse_answer`
+runs the same function on a one-row frame. The reader and the validation both use them. fte
+values are rounded half away from zero on the decimal text, never through a binary float.
 
-fte values are rounded to 2 decimals half away from zero, as Excel's ROUND does (the
-contract's rule: 0.125 → 0.13, 0.135 → 0.14), on the decimal text with no binary float in
-between: 12.300000000000001 and 12.299999999999999 (XLSX float artefacts) are 12.30, and
-0.1249999999999999999 is 0.12 although its nearest float is 0.125.
-
-Decisions the contract leaves open:
-
-- Numbers are plain decimal notation: an optional sign, digits, an optional decimal comma or
-  point. Thousands separators (space, U+00A0, U+202F) are accepted only between groups of
-  three digits (`1 028,4`), so `12 34` (probably two numbers) is not silently read as 1234.
-  A point is never a thousands separator: `1.028,4` and `1,028.4` are rejected, as are
-  exponents (`1e3`), hex (`0x10`), anything but ASCII digits. A comma is always the decimal
-  mark: `12,000` is twelve.
-- More than 30 digits before the decimal mark is unparseable (contract section 2): 30 digits
-  leave every sum of up to 10^5 answers within DECIMAL(38, 2), the type the report sums in
-  (warehouse/sql/36_report_question_totals.sql).
-- A negative number is rejected here (`negative_value`), not by a `ge(0)` check in the block
-  schemas: a rejected answer never reaches the hard rules, so one wrong sign gives one issue
-  instead of also breaking the sums it takes part in. `-0` is zero, not negative.
-- persons must be whole: `12,0` is 12, `12,5` is `not_whole_number` (checked on the text).
-- An empty or blank answer is not answered: no value and no rule.
+The rounding, and the decisions the contract leaves open (number notation, digits, signs, whole
+persons, blanks): docs/ARCHITECTURE.md, «schemas/values.py».
 """
 
 from __future__ import annotations

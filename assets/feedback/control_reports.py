@@ -1,22 +1,12 @@
 """Control reports (kontrollrapporter): what the pipeline found in each file, for the municipality.
 
-Modelled on Statistics Norway's KOSTRA control program: one short report per file of the ledger
-(HTML and Markdown, in Swedish) with the municipality, the file, its status, every problem with
-its severity, block, question, the value found, the rule and what to do, and the status of each
-block of a selected file; and an index listing each municipality with its worst severity.
+One short report per file of the ledger (HTML and Markdown, in Swedish) and an index; a refresh
+writes only the reports that changed. Pure: no Dagster, no DuckDB. File names and answers are
+hostile input: every file-derived text is escaped (HTML and Markdown), and report file names are
+built from a safe alphabet only.
 
-Everything is told in words, each code beside its words ("Avvisad (rejected)", "Block A –
-Handläggare (A_handlaggare)"); the words come from their homes (schemas/contract.py, rules.py and
-reference/blocks.csv). Rules cite the section of the form specification (docs/INLAMNING.md) that
-explains them. The words are told by schemas/words.py, which the validator
-(assets/validate/cli.py) and rapport.html share.
-
-A refresh writes only the reports whose ledger row, problems or blocks changed, and the index
-when any did; the others are linked from the published set (`update_control_reports`,
-assets/incremental.py).
-
-Pure: no Dagster, no DuckDB. File names and answers are hostile input: every file-derived text is
-escaped (HTML and Markdown), and report file names are built from a safe alphabet only.
+What a report holds and where its words come from: docs/ARCHITECTURE.md,
+«assets/feedback/control_reports.py».
 """
 
 from __future__ import annotations

@@ -1,25 +1,11 @@
 """The file ledger (contract section 3): one status for every file of the landing zone.
 
-Each file is decided by the first of these steps that applies, the contract's order:
+Each file is decided by the first of five steps that applies, the contract's order (ignored,
+rejected before content, duplicate, rejected on content, selected / superseded / conflict).
+The orders are the contract's lists, never restated here: each step collects every reason that
+applies and takes the first of its list. reason_code is set for rejected rows only.
 
-1. a dot-file (or a file in a dot-folder): ignored;
-2. the reasons of `schemas.contract.FILE_REASONS`, the first of them that applies, in its
-   order: those the directory entry gives (not .csv/.xlsx in any case, a symlink, over 1 MiB on
-   disk) and those the reader gives before any content (an XLSX unpacking to over 20 MiB, an
-   empty file): rejected;
-3. byte-identical (same SHA-256) to an earlier file, in path order, of the same year folder
-   among those that passed steps 1–2: duplicate, even if that file is rejected in step 4;
-   identical files in two year folders are each judged on their own;
-4. the reasons of `schemas.contract.CONTENT_REASONS`, the first of them that applies, in its
-   order: the reader's rejection, or year_mismatch (ar in the file differs from its year
-   folder): rejected. A file the caller could not read from disk is rejected unreadable;
-5. per (kommunkod, ar), among the files left: the latest inlamnad is selected, earlier ones
-   are superseded; two or more files sharing the latest inlamnad are all conflict (none
-   selected, the earlier ones still superseded). A rejected file supersedes nothing; a date
-   without a time is the start of that day (the reader makes it midnight).
-
-The orders are the contract's lists, never restated here: each step collects every reason
-that applies and takes the first of its list. reason_code is set for rejected rows only.
+The five steps in full: docs/ARCHITECTURE.md, «assets/ingest/ledger.py».
 """
 
 from __future__ import annotations

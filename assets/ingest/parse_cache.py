@@ -1,18 +1,11 @@
 """The parse cache: each file's read (metadata, answers, findings), kept per content and suffix.
 
-A file is read once per (SHA-256, lower-cased suffix) and reading version, which is derived from
-what a read depends on besides the file: the reading code and the reference data
-(`reading_version`). The cache survives from one refresh to the next through the staging copy of
-the published warehouse (pipelines/resources.py), so a refresh reads only new or changed
-contents; under another reading version all of it is dropped, reads, answers and findings alike.
+A file is read once per (SHA-256, lower-cased suffix) and reading version (`reading_version`:
+the reading code and the reference data); under another version all of it is dropped. An
+answer's text is kept only where it is parsed or schemas/quoting.py lets a message quote it.
 
-An answer's text is kept only where it is a parsed answer or schemas/quoting.py lets a message
-quote it; any other answer (a name typed where a number belongs) is kept as its row and the rule
-it breaks, never as its text (contract section 2).
-
-Many new contents are read by a pool of processes, one per core this process may use; each
-returns the rows of its share as frames, and this process writes them in order, so the cache is
-the same as when one process reads them all.
+How it survives refreshes, and the pool of readers: docs/ARCHITECTURE.md,
+«assets/ingest/parse_cache.py».
 """
 
 import hashlib

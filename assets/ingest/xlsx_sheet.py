@@ -1,18 +1,10 @@
 """The first worksheet of an XLSX submission as numbered rows of cell text (contract section 2).
 
-Read with zipfile and an XML parser, no spreadsheet library: the reader needs the cells' values
-and nothing else of a workbook (styles only to tell a date from a number), and a library's
-private code is no place to lean on (docs/ARCHITECTURE.md, "Public APIs only"). The sheet is
-parsed as a stream, row by row, so a hostile sheet costs time and memory in proportion to its
-bytes, which the reader bounds (20 MiB unpacked) before anything is unpacked.
+Read with zipfile and a streaming XML parser, no spreadsheet library. Every value of a row is
+kept, in column order. A broken workbook raises `BrokenWorkbook` with a Swedish message; nothing
+else is caught here: any other exception is a bug of this module and must fail the run.
 
-Every value of a row is kept, in column order, not just columns A and B: a value beyond column B
-makes the row's answer unparseable (contract section 2), and is never dropped.
-
-What a broken workbook does (not a zip archive, a part missing or encrypted, XML that does not
-parse or declares a DTD, a cell or row reference that is no reference, a number that is no
-number) raises `BrokenWorkbook` with a Swedish message. Nothing else is caught here: any other
-exception is a bug of this module and must fail the run.
+Why no library, and what counts as broken: docs/RELIABILITY.md, «assets/ingest/xlsx_sheet.py».
 """
 
 from __future__ import annotations

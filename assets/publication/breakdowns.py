@@ -2,25 +2,10 @@
 
 report.breakdown_cells_unsuppressed holds raw figures with the number of municipalities each rests
 on; every output that shows a breakdown (CSV, Parquet, HTML, charts) passes it through
-`apply_disclosure_control` first.
+`apply_disclosure_control` first. Pure: no Dagster, no DuckDB.
 
-A *line* is the cells of one figure (one table, row and column) across the groups of one
-dimension: the cells that add up to the national total. In the presented tables it is one row,
-with the groups as columns and the total last.
-
-- Primary: a cell resting on fewer than MIN_MUNICIPALITIES municipalities (but at least one) is
-  suppressed, shown as "..".
-- Secondary: when exactly one cell of a line is suppressed, the total would give it away, so the
-  unsuppressed cell resting on the fewest municipalities is suppressed too (ties: the first group
-  in presentation order). Choosing by the number of municipalities, never by the value, makes every
-  figure of one table row (all resting on the same municipalities) suppress the same groups, so
-  one figure cannot be recovered from the others (kvinnor + män = totalt).
-- A cell on no municipality has nothing to hide and protects nothing (its N of 0 says it is
-  empty): it is shown as "–" and never counts as a suppressed partner.
-- The national total is never suppressed: it is the published report's figure.
-- N (n_kommuner) itself is shown: who took part is public through the grant register.
-
-Pure: no Dagster, no DuckDB.
+The rules (lines, primary and secondary suppression, empty cells, the national total, N):
+docs/ARCHITECTURE.md, «assets/publication/breakdowns.py».
 """
 
 from __future__ import annotations

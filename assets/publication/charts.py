@@ -1,26 +1,11 @@
 """The charts, as PNG and SVG, readable in black and white (hatches and grey tones, no colour
 coding) and byte-for-byte reproducible (fixed SVG hash salt, no dates in the metadata).
 
-- andelar_2013_2016: the shares of Tables 11–14, first inventory year beside the final one;
-- kompetens_omrade: competence level per area (Table 3), stacked to 100 per cent;
-- kompetens_delomrade: competence level per subarea (Tables 4–8), stacked to 100 per cent;
-- handlaggare_<dimension>, arbetsledare_<dimension>: Tables 1 and 9's caseworkers and supervisors
-  (fte) in the final year, per county and per SKR group;
-- handlaggare_utan_socionom_<dimension>: Table 11's share without a social work degree in the
-  final year, per county and per SKR group.
+Breakdowns are drawn after disclosure control; each chart comes with its caption and "Källa:"
+line (`Chart`); a refresh draws only the charts whose inputs changed.
 
-The breakdowns are drawn after disclosure control (a suppressed group is marked "..", never
-drawn). Only a share is drawn with the national figure as a reference line: a count's national
-total is the sum of its bars, on another scale.
-
-Each chart comes with its caption and its "Källa:" line (`Chart`), which rapport.html prints
-under it.
-
-A chart whose figures rest on no municipality (no submission used, or none of the final year)
-is drawn with its title and a sentence saying so, under the same file names.
-
-A refresh draws only the charts whose inputs changed; the others are linked from the published
-set (`draw_charts`, assets/incremental.py), whose manifest lies beside the charts folder.
+The charts one by one, and the rules of what is drawn: docs/ARCHITECTURE.md,
+«assets/publication/charts.py».
 """
 
 from __future__ import annotations

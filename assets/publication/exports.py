@@ -1,18 +1,10 @@
 """Flat exports for reuse, and the whole exports folder (workbook, flat files, charts, report).
 
-- `csv/`: UTF-8, comma-separated, decimal point: for programs.
-- `csv_sv/`: UTF-8 with BOM, semicolon-separated, decimal comma: what Swedish Excel opens
-  correctly by double-click (without the BOM it reads UTF-8 as Windows-1252).
-- `parquet/`: typed columns, for programs.
+`csv/` (for programs), `csv_sv/` (what Swedish Excel opens by double-click) and `parquet/`, each
+holding the report's tables and the breakdowns after disclosure control, never the raw
+breakdown cells. Text cells of the CSV files are neutralised (`content.neutralise`).
 
-Each holds report.tables_long, report.table_01 … table_14 and the breakdowns after disclosure
-control (never the raw breakdown cells: a suppressed value is NULL there, with `disclosure` saying
-why), and, when no submission is used, inget_att_visa.txt saying that the tables are empty. The
-key figures (nyckeltal.*, after their disclosure control) are added by publication/kommunprofiler;
-the figures revised since the previous publication (revisioner.*, report.revisioner after disclosure
-control on both sides, assets/publication/revisions.py) are written here. Text
-cells of the CSV files are neutralised (`content.neutralise`) so a spreadsheet never executes them;
-Parquet keeps the text as it is, since no spreadsheet opens it.
+The formats and what each folder holds: docs/ARCHITECTURE.md, «assets/publication/exports.py».
 """
 
 from __future__ import annotations

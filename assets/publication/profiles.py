@@ -1,22 +1,11 @@
 """A profile page per municipality, and an index searchable by name (issue 17).
 
 `<warehouse dir>/exports/kommuner/<kommunkod>.html` for every municipality of the register, and
-`index.html`. Each page is in Swedish and self-contained (styles, charts as inline SVG and the
-index's search inline): it makes no request, so it opens from a file share or a USB stick.
+`index.html`; each page in Swedish and self-contained (it makes no request). A refresh makes only
+the pages whose inputs (`Page`) changed. Pure: reads a published warehouse connection, writes
+files; no Dagster.
 
-A page shows the municipality's key figures (report.nyckeltal after disclosure control,
-assets/publication/breakdowns.py) beside its county, SKR group and the nation with its rank in its
-group, a chart per key figure, the change since its first inventory (report.jamforelse), its grant
-history (core.grant_register), its submissions' ledger status (quality.file_ledger_kommun) and
-links to their control reports (<warehouse dir>/kontrollrapporter/). A municipality with no key
-figure from a valid block gets a page that says so, and why. A value revised since the previous
-publication is marked with its previous value and that publication's date
-(assets/publication/revisions.py).
-
-A refresh makes only the pages whose inputs (`Page`) changed; the others are linked from the
-published set (`write_profiles`, assets/incremental.py).
-
-Pure: reads a published warehouse connection, writes files; no Dagster.
+What a page shows: docs/ARCHITECTURE.md, «assets/publication/profiles.py».
 """
 
 from __future__ import annotations

@@ -1,20 +1,11 @@
 """`kompetens validate FIL`: the pipeline's own control of one submission, before it is sent in.
 
-The municipality (or the statistics office at the counter) runs exactly what a refresh runs on
-the file: the ledger's screening and year check (assets/ingest/ledger.py), the reader
-(assets/ingest/reader.py) and the block validation (assets/validate/blocks.py). The file is
-checked as if it were the only one of its municipality and year, so supersession, duplicates and
-conflicts, which depend on the other files of the landing zone, cannot arise here. The findings
-are told in the control reports' words (assets/feedback/control_reports.py), in Swedish, each
-code beside its words.
-
-No warehouse and no Dagster instance are needed. The exit code is the verdict: 0 clean,
-1 warnings only, 2 errors (a fatal rejection or an error that makes a block invalid); 3 when the
-validator cannot run at all (no such file, a bad argument). argparse's own code for a bad
-argument, 2, would read as a verdict, so the parser exits 3 instead, and speaks Swedish.
-
     kompetens validate raw/2016/inventering/0180.csv
     python -m assets.validate.cli validate FIL --year 2016 --json
+
+Exit code: 0 clean, 1 warnings only, 2 errors, 3 the validator cannot run (never argparse's 2).
+What it runs, what cannot arise here, and why the codes: docs/ARCHITECTURE.md,
+«assets/validate/cli.py».
 """
 
 from __future__ import annotations

@@ -1,26 +1,12 @@
-"""Benchmark of the refresh against the targets of project issue 16: the shipped data as ratios to
-the floor, and the growth with the landing zone's size.
+"""Benchmark of the refresh against the targets of project issue 16, and its growth with size.
 
-Run from the project root (`make bench`, `make bench-growth`):
-
-    .venv/bin/python -m tools.bench.bench refresh [--runs N]         # the shipped raw/, N runs
-    .venv/bin/python -m tools.bench.bench growth [--factors 1 10 …]   # one cold refresh per size
+    .venv/bin/python -m tools.bench.bench refresh [--runs N]         # `make bench`
+    .venv/bin/python -m tools.bench.bench growth [--factors 1 10 …]   # `make bench-growth`
     .venv/bin/python -m tools.bench.bench render                     # only rewrite the document
 
-Each measurement is saved in docs/performance/<name>.json and docs/PERFORMANCE.md is rendered
-from both files and docs/performance/notes.md, so the slow growth series need not be re-run to
-refresh the other figures. `--out DIR` writes the results and the document to DIR instead (a
-smoke test that must not overwrite the published figures).
-
-The floor is issue 16's: `python -c "import pipelines.definitions"` in a child process, measured
-in every run. Every ratio is a scenario's time over the floor of the same run; the document gives
-the median and the min–max of those ratios over the runs.
-
-Every refresh is the command `make refresh` runs (`python -m pipelines.refresh`) in a child process
-with its own warehouse and DAGSTER_HOME in a fresh temp dir; the Dagster run with nothing changed
-is `python -m pipelines.refresh --all-years` (the schedule's run over every year partition).
-Peak RSS is per run, for the child and the processes it starts together (`run_measured`;
-`/usr/bin/time` must exist).
+docs/PERFORMANCE.md is rendered from docs/performance/*.json and notes.md: edit those.
+How it measures (the floor, the ratios, peak RSS, `--out`): docs/PERFORMANCE.md,
+«tools/bench/bench.py».
 """
 
 from __future__ import annotations

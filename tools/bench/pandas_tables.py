@@ -2,26 +2,10 @@
 issue 8, item 6).
 
 Run from the project root: `.venv/bin/python -m tools.bench.pandas_tables WAREHOUSE [--runs N]`.
+Both sides start from the same warehouse tables (`load_inputs`), and the pandas side is written
+the way an analyst would, untuned.
 
-Input boundary: both sides start from the tables that the ingest and validate stages and the
-reference load leave in the warehouse, and nothing else:
-
-- `core.submissions`, `core.grant_register` (ingest); `core.block_status`, `core.answers`
-  (validate);
-- `ref.questions`, `ref.report_tables`, `ref.report_subareas`, `ref.published_tables`,
-  `ref.final_inventory_year` (`assets.report.build.load_reference`).
-
-The DuckDB side is the report SQL from there to `report.tables_long`: the files of `warehouse/sql/`
-through 40_report_tables_long.sql (macros, participation, final inventory year, earlier
-participants, population, counted blocks, block counts, question totals, tables_long), run by
-`assets.report.build.build_report(con, through=...)`. The pandas side is `tables_long` below: the same
-definitions (contract sections 5 and 7) in the same steps, written the way an analyst would write
-them in pandas, untuned.
-
-What the ratio compares: DuckDB writes every intermediate table to the database file, with its
-comments, as the pipeline does, and may use every core; pandas keeps everything in memory in one
-thread. Reading the inputs into pandas (`load_inputs`) is not timed; DuckDB's inputs are already in
-its database.
+Input boundary and what the ratio compares: docs/PERFORMANCE.md, «tools/bench/pandas_tables.py».
 """
 
 from __future__ import annotations
@@ -70,7 +54,8 @@ RELATIVE_TOLERANCE = 1e-9
 
 
 def load_inputs(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    """The input tables (module docstring), keyed by their name without schema: `answers`, ..."""
+    """The input tables (docs/PERFORMANCE.md, «tools/bench/pandas_tables.py»), keyed by their name
+    without schema: `answers`, ..."""
     return {name.split(".")[1]: con.sql(f"SELECT * FROM {name}").df() for name in INPUT_TABLES}
 
 

@@ -2,46 +2,9 @@
 
 Run from the project root: `.venv/bin/python -m tools.bench.scaled_zone FACTOR OUT`, then point
 the pipeline at it with KOMPETENS_RAW_DIR=OUT/raw and KOMPETENS_REFERENCE_DIR=OUT/reference.
+A zone of factor k holds k times the shipped zone's municipality-years; everything is deterministic.
 
-A zone of factor k holds k times the shipped zone's municipality-years (290 × 4 = 1 160), as
-municipalities × years:
-
-- municipalities are whole copies of the 290 (round robin: municipality i copies the i mod 290-th
-  in kommunkod order), at most 32 copies (9 280): kommunkod has four digits, and the codes no
-  municipality has are needed for the copies of the file rejected for an unknown kommunkod;
-- years start in 2013 and are never fewer than the shipped four;
-- as many municipalities as possible: k copies when k ≤ 32, else the largest number of copies
-  c ≤ 32 that divides 4k, with 4k / c years. So 1× = 290 × 4, 10× = 2 900 × 4,
-  100× = 7 250 × 16 (2013–2028) and 1000× = 9 280 × 125 (2013–2137).
-
-What a zone holds:
-
-- `reference/`: every file of the shipped reference set; `municipalities.csv`, `kommungrupp.csv`
-  and `population_2013_2017.csv` list the generated municipalities (a copy takes its template's
-  county, group and population; years after the last shipped one repeat its last population), and
-  in `questions.csv` a question asked in 2016 is asked through the last generated year (the later
-  forms repeat the 2016 form; questions that ended before 2016 keep their years), and
-  `final_inventory_year.csv` names the zone's last year.
-- `raw/<year>/`: the shipped files as templates. Years after 2016 cycle through the shipped years
-  so that the last generated year is always a copy of 2016 (the final inventory the report counts
-  is then shaped like 2016's): year y copies 2016 − ((last − y) mod 4). A zone of 4n years thus
-  holds every shipped year n times, and the files, their formats and the ledger's statuses
-  (superseded, duplicate, every rejection) scale with the factor. A 2013–2015 file copied into a
-  later year leaves out the rows of the questions that year's form no longer asks
-  (komp_uppfoljning_utvardering_*), as a municipality filling in that year's form would.
-- Each copied file carries its municipality's kommunkod, the year and an inlämnad moved by as
-  many years as the file (a multiple of four: the date stays valid), written the template's way
-  (zero-padded or an Excel number, ISO text or an Excel date). Its name keeps the template's
-  style with the new year, kommunkod or name; names that carry neither ("export (4).csv") are
-  numbered on per copy. A copy's name is its template's with the copy number: "Boden 2".
-- A file rejected for an unknown kommunkod gets, in each copy, another code that no municipality
-  of the zone has, so that the copies stay distinct files (identical bytes would be duplicates).
-  What is not a field stays as in the template: contact persons, the heading above a bad header.
-- `rekvisitioner.csv` of year y: the template year's rows of each municipality's template.
-
-Everything is deterministic. Templates are parsed once; each output file is the template's bytes
-cut at the kommunkod, joined with the new code (XLSX: the sheet XML, zipped again stored, with
-the template's fixed entry dates), so a file costs a join and a write.
+How a zone is shaped and what it holds: docs/PERFORMANCE.md, «tools/bench/scaled_zone.py».
 """
 
 from __future__ import annotations
@@ -108,7 +71,8 @@ class ScaledZone:
 
 
 def zone_size(factor: int) -> tuple[int, int]:
-    """(municipalities, years) of a factor, by the rule of the module docstring."""
+    """(municipalities, years) of a factor, by the rule in docs/PERFORMANCE.md,
+    «tools/bench/scaled_zone.py»."""
     if factor < 1:
         raise ValueError(f"the factor must be a whole number ≥ 1, not {factor}")
     municipality_years = len(SHIPPED_YEARS) * factor  # in units of the 290
