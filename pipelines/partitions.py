@@ -1,16 +1,11 @@
 """The years as partitions, and which of them a refresh builds.
 
-A new year is a new folder of the landing zone, and nothing in the code lists the years
-(contract section 1): the year-scoped assets (ledger, answers, grant register, validation) are
-partitioned by a dynamic partitions definition, `ar`, whose partitions are the year folders. The
-sensor `landing_zone_changed` adds a partition when a year folder appears; `make refresh` adds
-them before its run. A removed year folder keeps its partition: building it empties that year.
+The year-scoped assets are partitioned by a dynamic partitions definition, `ar`, whose
+partitions are the year folders (nothing in the code lists the years). A refresh builds the years
+whose inputs changed, then the report, in one run that ends in one publication.
 
-A refresh builds the years whose inputs changed since the published build (per-year fingerprints,
-assets/ingest/build_inputs.py) and then the report, which reads every year, in one run that ends
-in one publication. A run can only target a range of partitions, so the run spans the changed
-years in partition order; the unchanged years inside the span are rebuilt too, from the parse
-cache, and come out the same.
+How partitions come and go, and why a run spans unchanged years: docs/ARCHITECTURE.md,
+«pipelines/partitions.py».
 """
 
 from __future__ import annotations

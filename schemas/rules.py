@@ -1,17 +1,11 @@
 """Every rule the pipeline can report, in one place.
 
-A rule id is what lands in `quality.file_ledger.reason_code` or `quality.issues.rule`.
-Severities follow Statistics Norway's KOSTRA control program:
+A rule id is what lands in `quality.file_ledger.reason_code` or `quality.issues.rule`; its
+severity (FATAL, ERROR, WARNING, after Statistics Norway's KOSTRA control program) says what a
+failure means, and its `name` and `description` are what a municipality reads.
 
-- FATAL: the file cannot be used at all (a ledger rejection or an unresolved conflict);
-- ERROR: a block of the submission is invalid and is left out of every table;
-- WARNING: reported, the data are kept.
-
-A municipality reads a severity in the words of `SEVERITY_WORDS` and a rule by its `name`, each
-with its code beside it ("Fel – blocket räknas inte (error)"). `description` says in plain Swedish
-what the rule checks and what the municipality should do; the per-finding `message` says what was
-found in the file. The form specification (docs/INLAMNING.md, `FORM_SPECIFICATION`) lists every
-rule with its name and description, in the section `SPECIFICATION_SECTIONS` gives.
+The severities, and how the words reach the municipality and the form specification:
+docs/ARCHITECTURE.md, «schemas/rules.py».
 """
 
 from __future__ import annotations

@@ -1,16 +1,9 @@
 """What readers see of report.revisioner (contract section 11): each revised figure with its value
 before and after, disclosure control applied on each side as that side's publication applied it.
 
-report.revisioner is raw, like report.breakdown_cells_unsuppressed: a row per figure and change
-behind it. A national cell of Tables 1–14 and a text figure are never hidden (they are the
-report's own). A key figure's side is hidden where `apply_key_figure_disclosure_control` hid it
-in that side's publication: this publication's warehouse for the value after, the previous
-publication's (`publications/<id>/kompetens.duckdb`, publications.py) for the value before. Its rules work
-within one key figure and year, so only the key figures and years that were revised are
-controlled again. A hidden side's value is NULL, with its `disclosure_before` or
-`disclosure_after` saying why; a side where the figure did not exist is `empty`.
-
 rapport.html, the profile pages and the exports (revisioner.csv, .parquet) show these rows.
+Which sides are hidden, and how: docs/ARCHITECTURE.md, «Kept publications» and
+«assets/publication/revisions.py».
 """
 
 from __future__ import annotations
