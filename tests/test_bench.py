@@ -610,3 +610,14 @@ def test_the_counterfactuals_stand_ins_take_what_the_originals_take(stand_in, or
     assert [p.default is inspect.Parameter.empty for p in got.values()] == [
         p.default is inspect.Parameter.empty for p in expected.values()
     ]
+
+
+def test_the_committed_performance_document_is_what_render_writes():
+    # Edited by hand, docs/PERFORMANCE.md loses those edits at the next `bench render`: its
+    # sources are docs/performance/*.json and notes.md.
+    document = render_document(
+        bench._load(bench.RESULTS_DIR / "refresh.json"),
+        bench._load(bench.RESULTS_DIR / "growth.json"),
+        bench.NOTES.read_text(encoding="utf-8"),
+    )
+    assert bench.DOCUMENT.read_text(encoding="utf-8") == document
