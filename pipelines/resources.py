@@ -394,7 +394,7 @@ def create_warehouse_file(path: Path) -> None:
     """An empty warehouse file in STORAGE_VERSION."""
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH '{_sql_text(path)}' AS created (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute(f"ATTACH ? AS created (STORAGE_VERSION '{STORAGE_VERSION}')", [str(path)])
     finally:
         con.close()
 
@@ -404,8 +404,8 @@ def copy_into_warehouse_file(source: Path, target: Path) -> None:
     (tables, views, macros, comments)."""
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH '{_sql_text(source)}' AS source (READ_ONLY)")
-        con.execute(f"ATTACH '{_sql_text(target)}' AS target (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute("ATTACH ? AS source (READ_ONLY)", [str(source)])
+        con.execute(f"ATTACH ? AS target (STORAGE_VERSION '{STORAGE_VERSION}')", [str(target)])
         con.execute("COPY FROM DATABASE source TO target")
     finally:
         con.close()
@@ -415,7 +415,7 @@ def storage_version(path: Path) -> str | None:
     """The storage format a warehouse file was created in ("v1.4.0"), None if it cannot be read."""
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH '{_sql_text(path)}' AS probed (READ_ONLY)")
+        con.execute("ATTACH ? AS probed (READ_ONLY)", [str(path)])
         tags = con.execute(
             "SELECT tags FROM duckdb_databases() WHERE database_name = 'probed'"
         ).fetchone()[0]
@@ -425,10 +425,6 @@ def storage_version(path: Path) -> str | None:
         con.close()
     # DuckDB tags a file by the oldest version that reads it, "v1.4.0+".
     return tags.get("storage_version", "").rstrip("+") or None
-
-
-def _sql_text(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _rows_or_none(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple] | None:

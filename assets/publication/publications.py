@@ -123,8 +123,7 @@ def new_publication(con: duckdb.DuckDBPyConnection, published: Path) -> NewPubli
 
 def _write_revisions(con: duckdb.DuckDBPyConnection, previous: Path, **variables) -> int:
     _set_variables(con, register_file=REGISTER_FILE_NAME, **variables)
-    escaped = str(previous).replace("'", "''")
-    con.execute(f"ATTACH '{escaped}' AS forra (READ_ONLY)")
+    con.execute("ATTACH ? AS forra (READ_ONLY)", [str(previous)])
     try:
         con.execute(_sql("revisioner.sql"))
     finally:

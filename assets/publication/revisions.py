@@ -159,8 +159,7 @@ def _attached_previous(
     ((database,),) = con.execute(
         "SELECT path FROM report.publiceringar WHERE publicering_id = ?", [forra_publicering_id]
     ).fetchall()
-    previous = database.replace("'", "''")
-    con.execute(f"ATTACH IF NOT EXISTS '{previous}' AS forra (READ_ONLY)")
+    con.execute("ATTACH IF NOT EXISTS ? AS forra (READ_ONLY)", [database])
     return "forra."
 
 
