@@ -19,8 +19,8 @@ import urllib.request
 
 import dagster as dg
 
+from assets.run_context.resources import PUBLISHED_WAREHOUSE
 from pipelines.refresh import failure_reasons
-from pipelines.resources import PUBLISHED_WAREHOUSE
 
 REFRESH_FAILED = "refresh_failed"
 WEBHOOK_TIMEOUT_SECONDS = 10

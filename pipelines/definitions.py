@@ -20,13 +20,13 @@ from assets.publication import kommunprofiler
 from assets.publish import assets as publish
 from assets.publish.freshness import published_within_26_hours
 from assets.report import assets as report
+from assets.run_context.partitions import single_run_backfills
+from assets.run_context.resources import landing_zone_from_env, warehouse_from_env
 from assets.validate import assets as validate
 from pipelines.alerts import alerting_from_env, refresh_failed
 from pipelines.asset_catalog import catalogued
 from pipelines.freshness import warehouse_freshness_hourly, warehouse_freshness_job
 from pipelines.jobs import refresh_job
-from pipelines.partitions import single_run_backfills
-from pipelines.resources import landing_zone_from_env, warehouse_from_env
 from pipelines.sensors import landing_zone_changed, nightly_refresh
 
 defs = dg.Definitions(

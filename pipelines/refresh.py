@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     import dagster as dg
 
     from assets.ingest.build_inputs import BuildInputs
-    from pipelines.resources import LandingZone, Warehouse
+    from assets.run_context.resources import LandingZone, Warehouse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _refresh(arguments: argparse.Namespace, imported: Callable[[], None]) -> int:
     from assets.ingest.build_inputs import nothing_changed_message, read_build_inputs
-    from pipelines.resources import LandingZone, Warehouse, set_default_environment
+    from assets.run_context.resources import LandingZone, Warehouse, set_default_environment
 
     set_default_environment()
     landing_zone = LandingZone(raw_dir=os.environ["KOMPETENS_RAW_DIR"])
@@ -176,7 +176,7 @@ def execute_refresh(
     year. The run's resources are the Definitions' own, configured from the environment."""
     from assets.ingest.build_inputs import read_build_inputs
     from assets.ingest.landing_zone import landing_zone_years
-    from pipelines.partitions import (
+    from assets.run_context.partitions import (
         WHEN_CHANGED,
         YEAR_PARTITIONS,
         plan_years_run,

@@ -15,9 +15,9 @@ import pytest
 
 from assets.publish import freshness
 from assets.publish.freshness import published_within_26_hours
+from assets.run_context.resources import PUBLISHED_WAREHOUSE
 from pipelines.alerts import REFRESH_FAILED
 from pipelines.freshness import warehouse_freshness_job
-from pipelines.resources import PUBLISHED_WAREHOUSE
 
 
 @dg.asset(key=PUBLISHED_WAREHOUSE)
@@ -154,8 +154,8 @@ def test_a_refresh_that_finds_nothing_changed_confirms_the_warehouse_current(
     """quality/build_inputs, finding the published build current, records the observation the
     check counts: the two agree on its asset and metadata key."""
     from assets.ingest import assets as ingest
-    from pipelines.partitions import WHEN_CHANGED
-    from pipelines.resources import LandingZone, Warehouse
+    from assets.run_context.partitions import WHEN_CHANGED
+    from assets.run_context.resources import LandingZone, Warehouse
 
     class Unchanged:
         # What read_build_inputs says when the landing zone, reference and code are as published.

@@ -32,7 +32,7 @@ import pytest
 from assets.publication.exports import REPORT_NAME, REVISIONS_NAME
 from assets.publication.profiles import PROFILES_FOLDER
 from assets.publication.publications import prepare_publication
-from pipelines.resources import (
+from assets.run_context.resources import (
     CURRENT_PUBLICATION,
     PROJECT_ROOT,
     PUBLISHED_WAREHOUSE,

@@ -54,8 +54,8 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
+from assets.run_context.resources import PROJECT_ROOT, STAGING_FOLDER, LandingZone, Warehouse
 from pipelines.refresh import failure_reasons
-from pipelines.resources import PROJECT_ROOT, STAGING_FOLDER, LandingZone, Warehouse
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import (

@@ -14,7 +14,7 @@ import duckdb
 
 from assets import helper_process
 from assets.expectations.suites import Suite
-from pipelines.resources import Warehouse
+from assets.run_context.resources import Warehouse
 
 DATA_DOCS_FOLDER = "data_docs"
 VALIDATE_SUITE = "assets.expectations.validation:validate_suite"

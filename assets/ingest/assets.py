@@ -45,14 +45,14 @@ from assets.ingest.parse_cache import (
 )
 from assets.ingest.reader import read_key
 from assets.ingest.register import read_grant_registers, stop_message
-from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
-from pipelines.partitions import (
+from assets.run_context.partitions import (
     WHEN_CHANGED_TAG,
     YEAR_BACKFILL_POLICY,
     YEAR_PARTITIONS,
     run_years,
 )
-from pipelines.resources import PUBLISHED_WAREHOUSE, WAREHOUSE_POOL, LandingZone, Warehouse
+from assets.run_context.resources import PUBLISHED_WAREHOUSE, WAREHOUSE_POOL, LandingZone, Warehouse
+from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
 from schemas.contract import IGNORED
 
 BUILD_INPUTS = dg.AssetKey(["quality", "build_inputs"])

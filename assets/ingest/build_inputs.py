@@ -23,7 +23,7 @@ from assets.ingest.landing_zone import (
     readme_fingerprint,
     year_fingerprints,
 )
-from pipelines.resources import Warehouse
+from assets.run_context.resources import Warehouse
 from schemas.catalog import reference_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -20,7 +20,7 @@ import duckdb
 
 from assets.ingest.build_inputs import code_and_reference_parts
 from assets.ingest.landing_zone import REGISTER_FILE_NAME
-from pipelines.resources import BUILD_QUERY, publication_database
+from assets.run_context.resources import BUILD_QUERY, publication_database
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql" / "publish"
 # The history tables: they differ between an incremental build and a cold one by design.

@@ -37,7 +37,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RAW_DIR = PROJECT_ROOT / "raw"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "kompetens.duckdb"
 # Beside the warehouse file: the publications, the symlink among them that names the current one,
