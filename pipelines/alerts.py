@@ -19,7 +19,7 @@ import urllib.request
 
 import dagster as dg
 
-from assets.run_context.resources import PUBLISHED_WAREHOUSE
+from assets.run_context.published import PUBLISHED_WAREHOUSE
 from pipelines.refresh import failure_reasons
 
 REFRESH_FAILED = "refresh_failed"

@@ -66,10 +66,11 @@ from assets.report.assets import (
 )
 from assets.report.build import SQL_DIR, build_report, load_reference
 from assets.report.nyckeltal import NYCKELTAL
-from assets.run_context.resources import DEFAULT_WAREHOUSE, EXPORTS_FOLDER, PROJECT_ROOT
+from assets.run_context.resources import EXPORTS_FOLDER
 from assets.source_code import files_digest, project_modules
 from assets.tables import create_tables, table_columns
 from assets.validate.assets import ANSWERS, BLOCK_STATUS, ISSUES
+from pipelines.environment import DEFAULT_WAREHOUSE, PROJECT_ROOT
 from schemas.catalog import reference_dir
 
 OWNER = "team:kompetens-data"

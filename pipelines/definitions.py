@@ -20,14 +20,14 @@ from assets.publication import kommunprofiler
 from assets.publish import assets as publish
 from assets.publish.freshness import published_within_26_hours
 from assets.report import assets as report
-from assets.run_context.partitions import single_run_backfills
-from assets.run_context.resources import landing_zone_from_env, warehouse_from_env
 from assets.validate import assets as validate
 from pipelines.alerts import alerting_from_env, refresh_failed
 from pipelines.asset_catalog import catalogued
+from pipelines.environment import landing_zone_from_env, warehouse_from_env
 from pipelines.freshness import warehouse_freshness_hourly, warehouse_freshness_job
 from pipelines.jobs import refresh_job
 from pipelines.sensors import landing_zone_changed, nightly_refresh
+from pipelines.year_runs import single_run_backfills
 
 defs = dg.Definitions(
     # Kinds, owner, warehouse table, column schema and code version: pipelines/asset_catalog.py.

@@ -9,7 +9,7 @@ import os
 import shutil
 import sys
 
-from assets.run_context.resources import set_default_environment
+from pipelines.environment import set_default_environment
 
 if __name__ == "__main__":
     set_default_environment()

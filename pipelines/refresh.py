@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _refresh(arguments: argparse.Namespace, imported: Callable[[], None]) -> int:
     from assets.ingest.build_inputs import nothing_changed_message, read_build_inputs
-    from assets.run_context.resources import LandingZone, Warehouse, set_default_environment
+    from assets.run_context.resources import LandingZone, Warehouse
+    from pipelines.environment import set_default_environment
 
     set_default_environment()
     landing_zone = LandingZone(raw_dir=os.environ["KOMPETENS_RAW_DIR"])
@@ -176,12 +177,8 @@ def execute_refresh(
     year. The run's resources are the Definitions' own, configured from the environment."""
     from assets.ingest.build_inputs import read_build_inputs
     from assets.ingest.landing_zone import landing_zone_years
-    from assets.run_context.partitions import (
-        WHEN_CHANGED,
-        YEAR_PARTITIONS,
-        plan_years_run,
-        unpartitioned_asset_keys,
-    )
+    from assets.run_context.partitions import WHEN_CHANGED, YEAR_PARTITIONS
+    from pipelines.year_runs import plan_years_run, unpartitioned_asset_keys
 
     existing = instance.get_dynamic_partitions(YEAR_PARTITIONS.name)
     years_now = landing_zone_years(landing_zone.path) if landing_zone.path.is_dir() else []

@@ -17,8 +17,10 @@ import dagster as dg
 import pytest
 
 from assets.ingest.register import RegisterProblem, stop_message
-from assets.run_context.resources import PUBLISHED_WAREHOUSE, Warehouse, set_default_environment
+from assets.run_context.published import PUBLISHED_WAREHOUSE
+from assets.run_context.resources import Warehouse
 from pipelines.alerts import REASON_LENGTH, Alerting, alerting_from_env, refresh_failed
+from pipelines.environment import set_default_environment
 from schemas.catalog import municipality_codes
 
 LANDING_ZONE_GONE = "The landing zone /srv/raw does not exist"

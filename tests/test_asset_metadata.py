@@ -13,11 +13,11 @@ import pytest
 from assets.expectations import suites
 from assets.feedback.dictionary import DOCUMENTED_SCHEMAS
 from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER
-from assets.run_context.resources import DEFAULT_WAREHOUSE
 from assets.tables import table_columns
 from pipelines import asset_catalog
 from pipelines.asset_catalog import CATALOG, OWNER, WAREHOUSE_CATALOG, catalogued, code_version
 from pipelines.definitions import defs
+from pipelines.environment import DEFAULT_WAREHOUSE
 from schemas.catalog import CATALOG_FILE_NAME, REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from assets.publish import freshness
 from assets.publish.freshness import published_within_26_hours
-from assets.run_context.resources import PUBLISHED_WAREHOUSE
+from assets.run_context.published import PUBLISHED_WAREHOUSE
 from pipelines.alerts import REFRESH_FAILED
 from pipelines.freshness import warehouse_freshness_job
 

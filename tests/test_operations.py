@@ -17,7 +17,8 @@ import duckdb
 import pytest
 
 from assets.ingest.landing_zone import ContentHashes
-from assets.run_context.resources import PROJECT_ROOT, LandingZone, Warehouse
+from assets.run_context.resources import LandingZone, Warehouse
+from pipelines.environment import PROJECT_ROOT
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import EXPECTED_LEDGER, build_small_landing_zone
 

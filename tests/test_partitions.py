@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.run_context.resources import PROJECT_ROOT
+from pipelines.environment import PROJECT_ROOT
 from tests.conftest import materialize_pipeline, paths_in_environment
 from tests.landing_zone_fixture import (
     MALMO_2016,
@@ -192,8 +192,8 @@ def test_a_run_without_the_publication_hands_its_build_to_the_next_run(published
     # The UI's backfill of every asset splits into a run of the partitioned assets and a run of
     # the report (Dagster groups a backfill's runs by partitioning). The first run's work must be
     # published by the second, and not before.
-    from assets.run_context.partitions import unpartitioned_asset_keys
     from pipelines.definitions import defs
+    from pipelines.year_runs import unpartitioned_asset_keys
 
     raw, warehouse, instance = published
     (raw / "2016" / "inventering" / "malmo.csv").unlink()

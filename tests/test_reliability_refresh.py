@@ -25,7 +25,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.run_context.resources import PROJECT_ROOT, LandingZone, Warehouse
+from assets.run_context.resources import LandingZone, Warehouse
+from pipelines.environment import PROJECT_ROOT
 from tests.landing_zone_fixture import CONTACT_EMAIL, CONTACT_NAME, build_small_landing_zone
 
 FULL_PROFILE = os.environ.get("KOMPETENS_TEST_PROFILE") == "full"

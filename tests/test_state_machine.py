@@ -54,7 +54,8 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
-from assets.run_context.resources import PROJECT_ROOT, STAGING_FOLDER, LandingZone, Warehouse
+from assets.run_context.resources import STAGING_FOLDER, LandingZone, Warehouse
+from pipelines.environment import PROJECT_ROOT
 from pipelines.refresh import failure_reasons
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 from tests.conftest import materialize_pipeline

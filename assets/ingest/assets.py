@@ -51,7 +51,8 @@ from assets.run_context.partitions import (
     YEAR_PARTITIONS,
     run_years,
 )
-from assets.run_context.resources import PUBLISHED_WAREHOUSE, WAREHOUSE_POOL, LandingZone, Warehouse
+from assets.run_context.published import PUBLISHED_WAREHOUSE
+from assets.run_context.resources import WAREHOUSE_POOL, LandingZone, Warehouse
 from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
 from schemas.contract import IGNORED
 

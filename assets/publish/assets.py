@@ -15,7 +15,8 @@ from assets.publication.assets import EXPORTS
 from assets.publication.kommunprofiler import KOMMUNPROFILER
 from assets.publication.publications import new_publication
 from assets.report.assets import REPORT_TABLES
-from assets.run_context.resources import PUBLISHED_WAREHOUSE, WAREHOUSE_POOL, Warehouse
+from assets.run_context.published import PUBLISHED_WAREHOUSE
+from assets.run_context.resources import WAREHOUSE_POOL, Warehouse
 
 
 @dg.asset(

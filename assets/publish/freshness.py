@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from assets.run_context.resources import PUBLISHED_WAREHOUSE
+from assets.run_context.published import PUBLISHED_WAREHOUSE
 
 MAX_AGE = timedelta(hours=26)
 # The metadata key of the observation quality/build_inputs records when a refresh finds the
