@@ -108,6 +108,8 @@ def _refresh(arguments: argparse.Namespace, imported: Callable[[], None]) -> int
     if result.success:
         print("\n".join(summary(warehouse, result.run_id, dagster_home)))
         return 0
+    from pipelines.alerts import failure_reasons
+
     print(f"The refresh failed (run {result.run_id}).", file=sys.stderr)
     for reason in failure_reasons(result.all_events):
         print(reason, file=sys.stderr)
@@ -273,42 +275,6 @@ def summary(warehouse: Warehouse, run_id: str, dagster_home: str) -> list[str]:
         f"Data Docs:        {data_docs}",
         f"{event_log} (make dev shows it)",
     ]
-
-
-def failure_reasons(events: list[dg.DagsterEvent]) -> list[str]:
-    """Why a run failed, for a person: each failed step with its reason (a dg.Failure's
-    description, or the error the step's code raised); else the errors of the run itself, such as
-    a resource that could not start (the warehouse lock)."""
-    reasons = []
-    for event in events:
-        if event.is_step_failure:
-            failure = event.step_failure_data
-            user_failure = failure.user_failure_data
-            reason = (
-                user_failure.description
-                if user_failure is not None and user_failure.description
-                else _innermost_message(failure.error)
-            )
-            reasons.append(f"Step {event.step_key}: {reason}")
-    if reasons:
-        return reasons
-    # Several events of the run carry the same error.
-    return list(
-        dict.fromkeys(
-            _innermost_message(error)
-            for event in events
-            if (error := getattr(event.event_specific_data, "error", None)) is not None
-        )
-    )
-
-
-def _innermost_message(error) -> str:
-    # Dagster wraps what the step's code raised; its message is the one to read.
-    while error.cause is not None:
-        error = error.cause
-    message = error.message.strip()
-    # A Failure's message is its description after the class's full name, which says nothing.
-    return message.partition(": ")[2] if error.cls_name == "Failure" else message
 
 
 if __name__ == "__main__":

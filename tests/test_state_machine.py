@@ -55,8 +55,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from assets.run_context.resources import STAGING_FOLDER, LandingZone, Warehouse
+from pipelines.alerts import failure_reasons
 from pipelines.environment import PROJECT_ROOT
-from pipelines.refresh import failure_reasons
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import (
