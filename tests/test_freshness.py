@@ -15,7 +15,7 @@ import pytest
 
 from assets.publish import freshness
 from assets.publish.freshness import published_within_26_hours
-from assets.run_context.published import PUBLISHED_WAREHOUSE
+from assets.run_context.published import CONFIRMED_CURRENT, PUBLISHED_WAREHOUSE
 from pipelines.alerts import REFRESH_FAILED
 from pipelines.freshness import warehouse_freshness_job
 
@@ -40,9 +40,7 @@ def publish(instance: dg.DagsterInstance) -> datetime:
 
 def confirm_current(instance: dg.DagsterInstance) -> datetime:
     instance.report_runless_asset_event(
-        dg.AssetObservation(
-            asset_key=PUBLISHED_WAREHOUSE, metadata={freshness.CONFIRMED_CURRENT: "abc123"}
-        )
+        dg.AssetObservation(asset_key=PUBLISHED_WAREHOUSE, metadata={CONFIRMED_CURRENT: "abc123"})
     )
     record = instance.fetch_observations(PUBLISHED_WAREHOUSE, limit=1).records[0]
     return datetime.fromtimestamp(record.timestamp, UTC)

@@ -51,7 +51,7 @@ from assets.run_context.partitions import (
     YEAR_PARTITIONS,
     run_years,
 )
-from assets.run_context.published import PUBLISHED_WAREHOUSE
+from assets.run_context.published import CONFIRMED_CURRENT, PUBLISHED_WAREHOUSE
 from assets.run_context.resources import WAREHOUSE_POOL, LandingZone, Warehouse
 from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
 from schemas.contract import IGNORED
@@ -113,7 +113,7 @@ def build_inputs(
         # What the freshness check of the published warehouse counts as a refresh too.
         context.log_event(
             dg.AssetObservation(
-                asset_key=PUBLISHED_WAREHOUSE, metadata={"confirmed_current": inputs.fingerprint}
+                asset_key=PUBLISHED_WAREHOUSE, metadata={CONFIRMED_CURRENT: inputs.fingerprint}
             )
         )
         return
