@@ -66,12 +66,14 @@ def _stage(module: str) -> str | None:
 
 def layering_violations(root: Path) -> list[str]:
     """Each import that reaches up a layer: into pipelines/ from below it, into a later stage
-    from an earlier one, into any stage from the run context."""
+    from an earlier one, into any stage from the run context, into assets/ from schemas/."""
     found = []
     for module, imported in sorted(import_graph(root).items()):
         for name in sorted(imported):
             if _is_within(name, "pipelines") and not _is_within(module, "pipelines"):
                 found.append(f"{module} imports the wiring {name}")
+            elif _is_within(module, "schemas") and _is_within(name, "assets"):
+                found.append(f"{module} (the contract) imports {name}")
             elif _is_within(module, RUN_CONTEXT) and _stage(name) is not None:
                 found.append(f"{module} (the run context) imports the stage {name}")
             elif (
@@ -138,10 +140,12 @@ def test_the_search_finds_each_import_that_reaches_up(tmp_path):
         "def late():\n    from pipelines import resources\n",
     )
     _write(tmp_path, "assets.run_context.probe", "import assets.validate.blocks\n")
+    _write(tmp_path, "schemas.probe", "from assets.validate import blocks\n")
     assert layering_violations(tmp_path) == [
         "assets.ingest.probe imports the later stage assets.publication.assets",
         "assets.run_context.probe (the run context) imports the stage assets.validate.blocks",
         "assets.validate.probe imports the wiring pipelines.resources",
+        "schemas.probe (the contract) imports assets.validate.blocks",
     ]
 
 
