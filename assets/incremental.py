@@ -8,7 +8,7 @@ was most of what those steps cost (issue 16).
 Each set is written with a manifest: for every item, the digest of its inputs and of each of its
 files, and for the whole set the version of the code and reference data that made it. A new set
 is always a new folder in the run's staging publication, which is swapped in whole with
-everything else the run publishes (pipelines/resources.py), as a cold build's is; an item whose
+everything else the run publishes (assets/run_context/resources.py), as a cold build's is; an item whose
 inputs digest equals the previous set's (the current publication's) is hard-linked from the
 previous folder instead of being made again. Nothing ever writes into a published file: a link
 shares its inode with the published set. Its bytes are those the previous set verified, which are the bytes

@@ -36,7 +36,7 @@ class Alerting(dg.ConfigurableResource):
     `dagster_url` is the webserver as the alert's reader opens it (KOMPETENS_DAGSTER_URL), for the
     run's link; `webhook` a URL the alert is posted to as JSON (KOMPETENS_ALERT_WEBHOOK), none when
     empty. `dg.EnvVar` has no default: the entry points set DEFAULT_ENVIRONMENT's
-    (pipelines/resources.py)."""
+    (pipelines/environment.py)."""
 
     dagster_url: str
     webhook: str = ""

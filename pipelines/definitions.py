@@ -1,6 +1,6 @@
 """The Dagster Definitions: every asset, check, job, schedule, sensor and resource.
 
-The year-scoped assets are partitioned by year (pipelines/partitions.py). `make refresh`
+The year-scoped assets are partitioned by year (assets/run_context/partitions.py). `make refresh`
 builds the years that changed; one year, synchronously and without a daemon, in the project's
 instance (the year must be a partition already: the sensor or `make refresh` adds it):
     DAGSTER_HOME=$PWD/.dagster_home .venv/bin/dagster asset materialize \
@@ -8,7 +8,7 @@ instance (the year must be a partition already: the sensor or `make refresh` add
 
 The resources read KOMPETENS_RAW_DIR and KOMPETENS_WAREHOUSE when a run starts (dg.EnvVar);
 `make refresh`, `make dev` and `python -m pipelines.refresh` set their defaults
-(pipelines/resources.py).
+(pipelines/environment.py).
 """
 
 import dagster as dg

@@ -8,13 +8,13 @@ the code) are fingerprinted exactly as the asset `quality/build_inputs` does it.
 published warehouse, control reports and exports were built from the same inputs, there is
 nothing to do, and the command says so in a few seconds: no run is created, since creating one
 (loading the instance, planning every step, writing their events) would cost seconds more to skip
-every step. Otherwise the year folders become partitions of `ar` (pipelines/partitions.py) and
+every step. Otherwise the year folders become partitions of `ar` (assets/run_context/partitions.py) and
 the job runs over the years whose inputs changed, with the instance in DAGSTER_HOME, so the run
 is in the same history as the schedule's and the sensor's runs. `--all-years` runs over every
 year, as the nightly schedule does; the asset `quality/build_inputs` then decides in the run.
 
 Paths come from KOMPETENS_RAW_DIR and KOMPETENS_WAREHOUSE, with the defaults of
-pipelines/resources.py when they are not set.
+pipelines/environment.py when they are not set.
 
 The console shows only the run's warnings and errors; its full event log is in the instance.
 A successful run ends with a summary read from the published warehouse: the files per ledger

@@ -111,7 +111,7 @@ def failing_webhook():
 
 @pytest.fixture(autouse=True)
 def no_alert_settings(monkeypatch):
-    # As the entry points leave them when neither is set (pipelines/resources.py).
+    # As the entry points leave them when neither is set (pipelines/environment.py).
     monkeypatch.delenv("KOMPETENS_ALERT_WEBHOOK", raising=False)
     monkeypatch.delenv("KOMPETENS_DAGSTER_URL", raising=False)
     with monkeypatch.context() as defaults:

@@ -152,7 +152,7 @@ def change_reading_code(patch: pytest.MonkeyPatch, version: int) -> None:
 
 def reader_files(folder: Path) -> dict[str, Path]:
     """Every file a reader reaches beside the warehouse file, by the path they reach it by (the
-    stable paths through the current publication, pipelines/resources.py, and anything else a
+    stable paths through the current publication, assets/run_context/resources.py, and anything else a
     refresh leaves there): not the publications those paths resolve into, whose folders are
     named by the run that made them, nor the runs' staging folders, which are not published."""
     behind = {Warehouse(database=str(folder / WAREHOUSE_FILE)).publications_path}

@@ -3,7 +3,7 @@
 A file is read once per (SHA-256, lower-cased suffix) and reading version, which is derived from
 what a read depends on besides the file: the reading code and the reference data
 (`reading_version`). The cache survives from one refresh to the next through the staging copy of
-the published warehouse (pipelines/resources.py), so a refresh reads only new or changed
+the published warehouse (assets/run_context/resources.py), so a refresh reads only new or changed
 contents; under another reading version all of it is dropped, reads, answers and findings alike.
 
 An answer's text is kept only where it is a parsed answer or schemas/quoting.py lets a message

@@ -3,7 +3,7 @@
 The last asset of a run. Everything it publishes (assets upstream wrote it into the run's staging
 folder) becomes visible in one atomic step, and only when every blocking check upstream passed:
 `<warehouse dir>/kompetens.duckdb`, `exports/`, `kontrollrapporter/`, `data_docs/` and
-`README.md` then show the new publication (pipelines/resources.py, `Warehouse.publish`), kept as
+`README.md` then show the new publication (assets/run_context/resources.py, `Warehouse.publish`), kept as
 `publications/<publicering_id>/` under the id the exports asset listed it by in
 report.publiceringar; a run whose build is the current publication's adds none.
 """
