@@ -1,5 +1,5 @@
 """A second Python process for the work a step can hand off: the expectation suites
-(`assets.expectations.suites.run_suite`) and half of the charts (`assets.publication.charts`).
+(`assets.expectations.suite_runner.run_suite`) and half of the charts (`assets.publication.charts`).
 
     outcome = helper_process.call(run_suite, suite, frame, run_id, data_docs_dir)
     with helper_process.submit(write_charts, folder, publication, names) as drawing: ...

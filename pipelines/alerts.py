@@ -1,15 +1,10 @@
 """Being told that a refresh failed: every failed run is recorded in the Dagster instance and,
-when a webhook is configured, posted to it.
+when a webhook is configured (KOMPETENS_ALERT_WEBHOOK), posted to it as JSON.
 
-The record is an observation of kompetens_warehouse with the metadata `alert: refresh_failed`,
-the reason, the failing steps and blocking checks, the run's id and its link, so the warehouse's
-page in the UI lists each failure beside its publications, and it outlives the sensor's own tick
-log. A refresh stopped by a failing blocking check, or one that could not take the warehouse
-lock, fails its run, so it is recorded the same way.
-
-The webhook (KOMPETENS_ALERT_WEBHOOK) receives the same alert as JSON. It is optional, and a
-webhook that cannot be reached is logged, never allowed to stop the sensor: the record in the
-instance is written first.
+The record is an observation of kompetens_warehouse (`alert: refresh_failed`, the reason, the
+failing steps and blocking checks, the run's link), so the warehouse's page in the UI lists each
+failure beside its publications; `make refresh` prints the same reasons (failure_reasons). A
+webhook that cannot be reached is logged, never allowed to stop the sensor: the record is first.
 """
 
 import http.client
@@ -19,8 +14,7 @@ import urllib.request
 
 import dagster as dg
 
-from pipelines.refresh import failure_reasons
-from pipelines.resources import PUBLISHED_WAREHOUSE
+from assets.run_context.published import PUBLISHED_WAREHOUSE
 
 REFRESH_FAILED = "refresh_failed"
 WEBHOOK_TIMEOUT_SECONDS = 10
@@ -36,7 +30,7 @@ class Alerting(dg.ConfigurableResource):
     `dagster_url` is the webserver as the alert's reader opens it (KOMPETENS_DAGSTER_URL), for the
     run's link; `webhook` a URL the alert is posted to as JSON (KOMPETENS_ALERT_WEBHOOK), none when
     empty. `dg.EnvVar` has no default: the entry points set DEFAULT_ENVIRONMENT's
-    (pipelines/resources.py)."""
+    (pipelines/environment.py)."""
 
     dagster_url: str
     webhook: str = ""
@@ -63,6 +57,42 @@ def short_reason(reason: str) -> str:
     if len(first) > REASON_LENGTH:
         first = first[: REASON_LENGTH - 1].rstrip() + "…"
     return f"{first} (and {len(rest)} more lines in the run's log)" if rest else first
+
+
+def failure_reasons(events: list[dg.DagsterEvent]) -> list[str]:
+    """Why a run failed, for a person: each failed step with its reason (a dg.Failure's
+    description, or the error the step's code raised); else the errors of the run itself, such as
+    a resource that could not start (the warehouse lock)."""
+    reasons = []
+    for event in events:
+        if event.is_step_failure:
+            failure = event.step_failure_data
+            user_failure = failure.user_failure_data
+            reason = (
+                user_failure.description
+                if user_failure is not None and user_failure.description
+                else _innermost_message(failure.error)
+            )
+            reasons.append(f"Step {event.step_key}: {reason}")
+    if reasons:
+        return reasons
+    # Several events of the run carry the same error.
+    return list(
+        dict.fromkeys(
+            _innermost_message(error)
+            for event in events
+            if (error := getattr(event.event_specific_data, "error", None)) is not None
+        )
+    )
+
+
+def _innermost_message(error) -> str:
+    # Dagster wraps what the step's code raised; its message is the one to read.
+    while error.cause is not None:
+        error = error.cause
+    message = error.message.strip()
+    # A Failure's message is its description after the class's full name, which says nothing.
+    return message.partition(": ")[2] if error.cls_name == "Failure" else message
 
 
 def failed_blocking_checks(events: list[dg.DagsterEvent]) -> list[dg.AssetCheckEvaluation]:

@@ -29,9 +29,10 @@ from assets.report.assets import (
 )
 from assets.report.build import SQL_DIR
 from assets.report.nyckeltal import NYCKELTAL
+from assets.run_context.resources import EXPORTS_FOLDER
 from assets.source_code import files_digest, project_modules
 from assets.validate.assets import ANSWERS, BLOCK_STATUS, ISSUES
-from pipelines.resources import DEFAULT_WAREHOUSE, EXPORTS_FOLDER, PROJECT_ROOT
+from pipelines.environment import DEFAULT_WAREHOUSE, PROJECT_ROOT
 from pipelines.warehouse_columns import warehouse_columns
 
 OWNER = "team:kompetens-data"

@@ -1,6 +1,6 @@
 """The Dagster Definitions: every asset, check, job, schedule, sensor and resource.
 
-The year-scoped assets are partitioned by year (pipelines/partitions.py). `make refresh`
+The year-scoped assets are partitioned by year (assets/run_context/partitions.py). `make refresh`
 builds the years that changed; one year, synchronously and without a daemon, in the project's
 instance (the year must be a partition already: the sensor or `make refresh` adds it):
     DAGSTER_HOME=$PWD/.dagster_home .venv/bin/dagster asset materialize \
@@ -8,7 +8,7 @@ instance (the year must be a partition already: the sensor or `make refresh` add
 
 The resources read KOMPETENS_RAW_DIR and KOMPETENS_WAREHOUSE when a run starts (dg.EnvVar);
 `make refresh`, `make dev` and `python -m pipelines.refresh` set their defaults
-(pipelines/resources.py).
+(pipelines/environment.py).
 """
 
 import dagster as dg
@@ -23,11 +23,11 @@ from assets.report import assets as report
 from assets.validate import assets as validate
 from pipelines.alerts import alerting_from_env, refresh_failed
 from pipelines.asset_catalog import catalogued
+from pipelines.environment import landing_zone_from_env, warehouse_from_env
 from pipelines.freshness import warehouse_freshness_hourly, warehouse_freshness_job
 from pipelines.jobs import refresh_job
-from pipelines.partitions import single_run_backfills
-from pipelines.resources import landing_zone_from_env, warehouse_from_env
 from pipelines.sensors import landing_zone_changed, nightly_refresh
+from pipelines.year_runs import single_run_backfills
 
 defs = dg.Definitions(
     # Kinds, owner, warehouse table, column schema and code version: pipelines/asset_catalog.py.

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import dagster as dg
 
     from assets.ingest.build_inputs import BuildInputs
-    from pipelines.resources import LandingZone, Warehouse
+    from assets.run_context.resources import LandingZone, Warehouse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _refresh(arguments: argparse.Namespace, imported: Callable[[], None]) -> int:
     from assets.ingest.build_inputs import nothing_changed_message, read_build_inputs
-    from pipelines.resources import LandingZone, Warehouse, set_default_environment
+    from assets.run_context.resources import LandingZone, Warehouse
+    from pipelines.environment import set_default_environment
 
     set_default_environment()
     landing_zone = LandingZone(raw_dir=os.environ["KOMPETENS_RAW_DIR"])
@@ -81,6 +82,8 @@ def _refresh(arguments: argparse.Namespace, imported: Callable[[], None]) -> int
     if result.success:
         print("\n".join(summary(warehouse, result.run_id, dagster_home)))
         return 0
+    from pipelines.alerts import failure_reasons
+
     print(f"The refresh failed (run {result.run_id}).", file=sys.stderr)
     for reason in failure_reasons(result.all_events):
         print(reason, file=sys.stderr)
@@ -150,12 +153,8 @@ def execute_refresh(
     year. The run's resources are the Definitions' own, configured from the environment."""
     from assets.ingest.build_inputs import read_build_inputs
     from assets.ingest.landing_zone import landing_zone_years
-    from pipelines.partitions import (
-        WHEN_CHANGED,
-        YEAR_PARTITIONS,
-        plan_years_run,
-        unpartitioned_asset_keys,
-    )
+    from assets.run_context.partitions import WHEN_CHANGED, YEAR_PARTITIONS
+    from pipelines.year_runs import plan_years_run, unpartitioned_asset_keys
 
     existing = instance.get_dynamic_partitions(YEAR_PARTITIONS.name)
     years_now = landing_zone_years(landing_zone.path) if landing_zone.path.is_dir() else []
@@ -250,42 +249,6 @@ def summary(warehouse: Warehouse, run_id: str, dagster_home: str) -> list[str]:
         f"Data Docs:        {data_docs}",
         f"{event_log} (make dev shows it)",
     ]
-
-
-def failure_reasons(events: list[dg.DagsterEvent]) -> list[str]:
-    """Why a run failed, for a person: each failed step with its reason (a dg.Failure's
-    description, or the error the step's code raised); else the errors of the run itself, such as
-    a resource that could not start (the warehouse lock)."""
-    reasons = []
-    for event in events:
-        if event.is_step_failure:
-            failure = event.step_failure_data
-            user_failure = failure.user_failure_data
-            reason = (
-                user_failure.description
-                if user_failure is not None and user_failure.description
-                else _innermost_message(failure.error)
-            )
-            reasons.append(f"Step {event.step_key}: {reason}")
-    if reasons:
-        return reasons
-    # Several events of the run carry the same error.
-    return list(
-        dict.fromkeys(
-            _innermost_message(error)
-            for event in events
-            if (error := getattr(event.event_specific_data, "error", None)) is not None
-        )
-    )
-
-
-def _innermost_message(error) -> str:
-    # Dagster wraps what the step's code raised; its message is the one to read.
-    while error.cause is not None:
-        error = error.cause
-    message = error.message.strip()
-    # A Failure's message is its description after the class's full name, which says nothing.
-    return message.partition(": ")[2] if error.cls_name == "Failure" else message
 
 
 if __name__ == "__main__":

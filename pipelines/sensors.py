@@ -6,15 +6,10 @@ import dagster as dg
 
 from assets.ingest.build_inputs import read_build_inputs
 from assets.ingest.landing_zone import StatKey, landing_zone_years
+from assets.run_context.partitions import WHEN_CHANGED, YEAR_PARTITIONS
+from assets.run_context.resources import LandingZone, Warehouse
 from pipelines.jobs import refresh_job
-from pipelines.partitions import (
-    WHEN_CHANGED,
-    YEAR_PARTITIONS,
-    YearsRun,
-    plan_years_run,
-    unpartitioned_asset_keys,
-)
-from pipelines.resources import LandingZone, Warehouse
+from pipelines.year_runs import YearsRun, plan_years_run, unpartitioned_asset_keys
 
 
 @dg.schedule(

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import settings
 
 from assets.publication.content import read_publication
-from pipelines.resources import LandingZone, Warehouse
+from assets.run_context.resources import LandingZone, Warehouse
 from tests.landing_zone_fixture import build_small_landing_zone
 
 # `KOMPETENS_TEST_PROFILE=full` (make test-full): the fuzzing and kill counts of
@@ -82,7 +82,7 @@ def small_warehouse(tmp_path_factory, small_instance) -> Path:
 @pytest.fixture(scope="session")
 def shipped_warehouse(tmp_path_factory) -> Path:
     """The committed raw/ materialised once, for every test that reads the shipped data's outputs."""
-    from pipelines.resources import DEFAULT_RAW_DIR
+    from pipelines.environment import DEFAULT_RAW_DIR
 
     warehouse = tmp_path_factory.mktemp("shipped") / "kompetens.duckdb"
     assert materialize_pipeline(DEFAULT_RAW_DIR, warehouse).success

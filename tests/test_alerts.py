@@ -17,8 +17,10 @@ import dagster as dg
 import pytest
 
 from assets.ingest.register import RegisterProblem, stop_message
+from assets.run_context.published import PUBLISHED_WAREHOUSE
+from assets.run_context.resources import Warehouse
 from pipelines.alerts import REASON_LENGTH, Alerting, alerting_from_env, refresh_failed
-from pipelines.resources import PUBLISHED_WAREHOUSE, Warehouse, set_default_environment
+from pipelines.environment import set_default_environment
 from schemas.catalog import municipality_codes
 
 LANDING_ZONE_GONE = "The landing zone /srv/raw does not exist"
@@ -109,7 +111,7 @@ def failing_webhook():
 
 @pytest.fixture(autouse=True)
 def no_alert_settings(monkeypatch):
-    # As the entry points leave them when neither is set (pipelines/resources.py).
+    # As the entry points leave them when neither is set (pipelines/environment.py).
     monkeypatch.delenv("KOMPETENS_ALERT_WEBHOOK", raising=False)
     monkeypatch.delenv("KOMPETENS_DAGSTER_URL", raising=False)
     with monkeypatch.context() as defaults:

@@ -17,7 +17,7 @@ from assets.tables import table_columns
 from pipelines import warehouse_columns
 from pipelines.asset_catalog import CATALOG, OWNER, WAREHOUSE_CATALOG, catalogued, code_version
 from pipelines.definitions import defs
-from pipelines.resources import DEFAULT_WAREHOUSE
+from pipelines.environment import DEFAULT_WAREHOUSE
 from schemas.catalog import CATALOG_FILE_NAME, REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 
 

@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.resources import PROJECT_ROOT
+from pipelines.environment import PROJECT_ROOT
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import build_small_landing_zone
 

@@ -64,7 +64,7 @@ def test_the_dictionary_is_written_next_to_the_warehouse(small_warehouse):
 def test_the_committed_dictionary_is_the_one_a_refresh_writes(small_warehouse):
     # warehouse/README.md is generated (assets/feedback/dictionary.py); it only depends on the
     # warehouse's tables and comments, so the small landing zone's refresh writes the same text.
-    from pipelines.resources import PROJECT_ROOT
+    from pipelines.environment import PROJECT_ROOT
 
     committed = (PROJECT_ROOT / "warehouse" / "README.md").read_text(encoding="utf-8")
     assert (small_warehouse.parent / "README.md").read_text(encoding="utf-8") == committed

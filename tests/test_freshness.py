@@ -15,9 +15,9 @@ import pytest
 
 from assets.publish import freshness
 from assets.publish.freshness import published_within_26_hours
+from assets.run_context.published import CONFIRMED_CURRENT, PUBLISHED_WAREHOUSE
 from pipelines.alerts import REFRESH_FAILED
 from pipelines.freshness import warehouse_freshness_job
-from pipelines.resources import PUBLISHED_WAREHOUSE
 
 
 @dg.asset(key=PUBLISHED_WAREHOUSE)
@@ -40,9 +40,7 @@ def publish(instance: dg.DagsterInstance) -> datetime:
 
 def confirm_current(instance: dg.DagsterInstance) -> datetime:
     instance.report_runless_asset_event(
-        dg.AssetObservation(
-            asset_key=PUBLISHED_WAREHOUSE, metadata={freshness.CONFIRMED_CURRENT: "abc123"}
-        )
+        dg.AssetObservation(asset_key=PUBLISHED_WAREHOUSE, metadata={CONFIRMED_CURRENT: "abc123"})
     )
     record = instance.fetch_observations(PUBLISHED_WAREHOUSE, limit=1).records[0]
     return datetime.fromtimestamp(record.timestamp, UTC)
@@ -154,8 +152,8 @@ def test_a_refresh_that_finds_nothing_changed_confirms_the_warehouse_current(
     """quality/build_inputs, finding the published build current, records the observation the
     check counts: the two agree on its asset and metadata key."""
     from assets.ingest import assets as ingest
-    from pipelines.partitions import WHEN_CHANGED
-    from pipelines.resources import LandingZone, Warehouse
+    from assets.run_context.partitions import WHEN_CHANGED
+    from assets.run_context.resources import LandingZone, Warehouse
 
     class Unchanged:
         # What read_build_inputs says when the landing zone, reference and code are as published.

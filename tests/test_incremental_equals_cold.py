@@ -56,7 +56,7 @@ from assets.incremental import MANIFEST_NAME
 from assets.publication.exports import FLAT_FOLDERS, REVISIONS_NAME
 from assets.publication.profiles import PROFILES_FOLDER
 from assets.publication.publications import HISTORY_TABLES
-from pipelines.resources import Warehouse
+from assets.run_context.resources import Warehouse
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import (
     BLOCK_A,

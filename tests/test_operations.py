@@ -17,7 +17,8 @@ import duckdb
 import pytest
 
 from assets.ingest.landing_zone import ContentHashes
-from pipelines.resources import PROJECT_ROOT, LandingZone, Warehouse
+from assets.run_context.resources import LandingZone, Warehouse
+from pipelines.environment import PROJECT_ROOT
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import EXPECTED_LEDGER, build_small_landing_zone
 
@@ -442,8 +443,8 @@ def test_a_missing_landing_zone_fails_the_run_instead_of_publishing_an_empty_war
 def test_the_run_queue_allows_one_run_of_the_warehouses_assets_at_a_time(tmp_path):
     import shutil
 
+    from assets.run_context.resources import WAREHOUSE_POOL
     from pipelines.definitions import defs
-    from pipelines.resources import WAREHOUSE_POOL
 
     # Every asset is in the pool, so a run of any of them (the schedule's, the sensor's, one from
     # the UI or a backfill) is queued behind it; the hourly freshness check is not.

@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.resources import PROJECT_ROOT
+from pipelines.environment import PROJECT_ROOT
 from tests.conftest import materialize_pipeline, paths_in_environment
 from tests.landing_zone_fixture import (
     MALMO_2016,
@@ -193,7 +193,7 @@ def test_a_run_without_the_publication_hands_its_build_to_the_next_run(published
     # the report (Dagster groups a backfill's runs by partitioning). The first run's work must be
     # published by the second, and not before.
     from pipelines.definitions import defs
-    from pipelines.partitions import unpartitioned_asset_keys
+    from pipelines.year_runs import unpartitioned_asset_keys
 
     raw, warehouse, instance = published
     (raw / "2016" / "inventering" / "malmo.csv").unlink()

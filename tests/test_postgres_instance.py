@@ -19,8 +19,9 @@ import pytest
 import yaml
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
 
-from pipelines.partitions import YEAR_PARTITIONS
-from pipelines.resources import PROJECT_ROOT, PUBLISHED_WAREHOUSE
+from assets.run_context.partitions import YEAR_PARTITIONS
+from assets.run_context.published import PUBLISHED_WAREHOUSE
+from pipelines.environment import PROJECT_ROOT
 from tests.landing_zone_fixture import build_small_landing_zone
 
 POSTGRES_YAML = PROJECT_ROOT / "pipelines" / "dagster_postgres.yaml"

@@ -28,7 +28,8 @@ import pytest
 from assets.ingest.landing_zone import SYNTHETIC_MARKER, is_synthetic_landing_zone
 from assets.publication.assets import publication_exports
 from assets.publication.workbook import FIRST_BODY_ROW, NOTICE_ROW
-from pipelines.resources import DEFAULT_RAW_DIR, EXPORTS_FOLDER, LandingZone, Warehouse
+from assets.run_context.resources import EXPORTS_FOLDER, LandingZone, Warehouse
+from pipelines.environment import DEFAULT_RAW_DIR
 from schemas.catalog import reference_dir
 
 SOURCE_OF_TABLE_1 = (

@@ -32,13 +32,9 @@ import pytest
 from assets.publication.exports import REPORT_NAME, REVISIONS_NAME
 from assets.publication.profiles import PROFILES_FOLDER
 from assets.publication.publications import prepare_publication
-from pipelines.resources import (
-    CURRENT_PUBLICATION,
-    PROJECT_ROOT,
-    PUBLISHED_WAREHOUSE,
-    LandingZone,
-    Warehouse,
-)
+from assets.run_context.published import PUBLISHED_WAREHOUSE
+from assets.run_context.resources import CURRENT_PUBLICATION, LandingZone, Warehouse
+from pipelines.environment import PROJECT_ROOT
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import (

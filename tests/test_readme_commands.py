@@ -9,7 +9,7 @@ import subprocess
 
 import dagster as dg
 
-from pipelines.resources import PROJECT_ROOT
+from pipelines.environment import PROJECT_ROOT
 from tests.landing_zone_fixture import EXPECTED_LEDGER, build_small_landing_zone
 from tests.test_operations import count_in_fresh_process
 

@@ -12,9 +12,9 @@ import dagster as dg
 import pytest
 
 from assets import helper_process
-from assets.publish.freshness import CONFIRMED_CURRENT
+from assets.run_context.published import CONFIRMED_CURRENT
 from pipelines import refresh
-from pipelines.resources import PROJECT_ROOT
+from pipelines.environment import PROJECT_ROOT
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import build_small_landing_zone
 

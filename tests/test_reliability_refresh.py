@@ -26,7 +26,8 @@ import duckdb
 import pytest
 
 from assets.publication.publications import HISTORY_TABLES
-from pipelines.resources import PROJECT_ROOT, LandingZone, Warehouse
+from assets.run_context.resources import LandingZone, Warehouse
+from pipelines.environment import PROJECT_ROOT
 from tests.landing_zone_fixture import CONTACT_EMAIL, CONTACT_NAME, build_small_landing_zone
 
 FULL_PROFILE = os.environ.get("KOMPETENS_TEST_PROFILE") == "full"
@@ -331,7 +332,7 @@ def test_a_waiting_refresh_proceeds_once_the_lock_is_released(tmp_path):
     fcntl.flock(other_run, fcntl.LOCK_EX)
     threading.Timer(1.0, other_run.close).start()
 
-    from pipelines.resources import _acquire_run_lock
+    from assets.run_context.resources import _acquire_run_lock
 
     class Log:
         def __init__(self):

@@ -82,8 +82,8 @@ def test_the_schedules_run_with_nothing_changed_still_skips_every_step(zone):
 
 def test_the_job_without_a_partition_is_stopped_before_it_builds_saying_to_pick_years(zone):
     # As `dagster job execute -m pipelines.definitions -j refresh`, after a change.
+    from pipelines.alerts import failure_reasons
     from pipelines.definitions import defs
-    from pipelines.refresh import failure_reasons
 
     raw, warehouse, instance = zone
     (raw / "2016" / "inventering" / "malmo.csv").unlink()
@@ -134,7 +134,7 @@ def test_dagster_cannot_run_a_partitioned_asset_of_a_partitioned_parent_without_
 def test_the_report_alone_needs_no_year(zone):
     # What the sensor launches when only the README changed: the report, without a partition.
     from pipelines.definitions import defs
-    from pipelines.partitions import unpartitioned_asset_keys
+    from pipelines.year_runs import unpartitioned_asset_keys
 
     raw, warehouse, instance = zone
     report = unpartitioned_asset_keys(defs.resolve_asset_graph())

@@ -79,7 +79,7 @@ def _build_year_without_report(raw: Path, warehouse: Path, instance, ar: str) ->
 
 def _build_report(raw: Path, warehouse: Path, instance) -> None:
     from pipelines.definitions import defs
-    from pipelines.partitions import unpartitioned_asset_keys
+    from pipelines.year_runs import unpartitioned_asset_keys
 
     with paths_in_environment(raw, warehouse):
         result = defs.resolve_job_def("refresh").execute_in_process(

@@ -54,8 +54,9 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
-from pipelines.refresh import failure_reasons
-from pipelines.resources import PROJECT_ROOT, STAGING_FOLDER, LandingZone, Warehouse
+from assets.run_context.resources import STAGING_FOLDER, LandingZone, Warehouse
+from pipelines.alerts import failure_reasons
+from pipelines.environment import PROJECT_ROOT
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import (
@@ -151,7 +152,7 @@ def change_reading_code(patch: pytest.MonkeyPatch, version: int) -> None:
 
 def reader_files(folder: Path) -> dict[str, Path]:
     """Every file a reader reaches beside the warehouse file, by the path they reach it by (the
-    stable paths through the current publication, pipelines/resources.py, and anything else a
+    stable paths through the current publication, assets/run_context/resources.py, and anything else a
     refresh leaves there): not the publications those paths resolve into, whose folders are
     named by the run that made them, nor the runs' staging folders, which are not published."""
     behind = {Warehouse(database=str(folder / WAREHOUSE_FILE)).publications_path}

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.resources import PROJECT_ROOT, STORAGE_VERSION, storage_version
+from assets.run_context.resources import STORAGE_VERSION, storage_version
+from pipelines.environment import PROJECT_ROOT
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import build_small_landing_zone
 from tests.test_readme_commands import readme_commands

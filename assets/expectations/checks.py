@@ -13,8 +13,9 @@ import dagster as dg
 import duckdb
 
 from assets import helper_process
-from assets.expectations.suites import Suite, run_suite
-from pipelines.resources import Warehouse
+from assets.expectations.suite_runner import run_suite
+from assets.expectations.suites import Suite
+from assets.run_context.resources import Warehouse
 
 DATA_DOCS_FOLDER = "data_docs"
 

@@ -1,5 +1,5 @@
 """The expectation suites that guard the warehouse, as plain data (no Great Expectations import
-until `run_suite` is called, in the helper process).
+until a suite is run, in the helper process: suite_runner.py).
 
 Pandera guards each submission on its way in (assets/validate); these suites guard the tables
 as they stand after each stage, so a broken warehouse is never published and analysts get a
@@ -15,8 +15,6 @@ failure is a WARN for a person to look at, and the warehouse is still published.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from schemas.catalog import load_catalog, municipality_codes
 from schemas.contract import (
@@ -28,9 +26,6 @@ from schemas.contract import (
     REJECTION_REASONS,
     SELECTED,
 )
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 # At most two decimals, as fte answers are rounded on reading (contract section 2). Tested on
 # DuckDB's shortest text form of the double, so 12.300000000000001 fails and 12.3 passes.
@@ -83,15 +78,6 @@ class SuiteOutcome:
     @property
     def failed(self) -> list[ExpectationOutcome]:
         return [outcome for outcome in self.expectations if not outcome.success]
-
-
-def run_suite(suite: Suite, frame: pd.DataFrame, run_id: str, data_docs_dir: Path) -> SuiteOutcome:
-    """`suite` validated on `frame` by Great Expectations, the run's Data Docs rebuilt
-    (assets/expectations/validation.py). The checks send it to the helper process, which has
-    imported Great Expectations; imported here on call, so that importing this module never does."""
-    from assets.expectations.validation import validate_suite
-
-    return validate_suite(suite, frame, run_id, data_docs_dir)
 
 
 def _fte_question_ids() -> list[str]:

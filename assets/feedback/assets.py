@@ -17,9 +17,9 @@ from assets.feedback.dictionary import (
 )
 from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
 from assets.report.assets import REFERENCE, REPORT_TABLES, TABLES_LONG
+from assets.run_context.resources import WAREHOUSE_POOL, Warehouse
 from assets.tables import row_count
 from assets.validate.assets import ANSWERS, BLOCK_STATUS, ISSUES
-from pipelines.resources import WAREHOUSE_POOL, Warehouse
 
 CONTROL_REPORTS = dg.AssetKey(["feedback", "kontrollrapporter"])
 DATA_DICTIONARY = dg.AssetKey(["feedback", "data_dictionary"])

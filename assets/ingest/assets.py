@@ -44,14 +44,15 @@ from assets.ingest.parse_cache import (
 )
 from assets.ingest.reader import read_key
 from assets.ingest.register import read_grant_registers, stop_message
-from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
-from pipelines.partitions import (
+from assets.run_context.partitions import (
     WHEN_CHANGED_TAG,
     YEAR_BACKFILL_POLICY,
     YEAR_PARTITIONS,
     run_years,
 )
-from pipelines.resources import PUBLISHED_WAREHOUSE, WAREHOUSE_POOL, LandingZone, Warehouse
+from assets.run_context.published import CONFIRMED_CURRENT, PUBLISHED_WAREHOUSE
+from assets.run_context.resources import WAREHOUSE_POOL, LandingZone, Warehouse
+from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
 from schemas.contract import IGNORED
 
 BUILD_INPUTS = dg.AssetKey(["quality", "build_inputs"])
@@ -111,7 +112,7 @@ def build_inputs(
         # What the freshness check of the published warehouse counts as a refresh too.
         context.log_event(
             dg.AssetObservation(
-                asset_key=PUBLISHED_WAREHOUSE, metadata={"confirmed_current": inputs.fingerprint}
+                asset_key=PUBLISHED_WAREHOUSE, metadata={CONFIRMED_CURRENT: inputs.fingerprint}
             )
         )
         return

@@ -23,7 +23,7 @@ from assets.ingest.landing_zone import (
     readme_fingerprint,
     year_fingerprints,
 )
-from pipelines.resources import Warehouse
+from assets.run_context.resources import Warehouse
 from schemas.catalog import reference_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ class BuildInputs:
     years: dict[int, str]  # each year's inputs now (year_input_fingerprints)
     published_years: dict[int, str]  # each year's inputs as the published warehouse was built
     # Of the build in the published warehouse, and so of everything published with it: a
-    # publication is swapped in whole (pipelines/resources.py).
+    # publication is swapped in whole (assets/run_context/resources.py).
     published_fingerprint: str | None
     hashes: ContentHashes  # every landing-zone file's SHA-256, by its stat
 

@@ -17,7 +17,7 @@ from assets.publication.content import read_publication
 from assets.publication.exports import REPORT_NAME, WORKBOOK_NAME, write_publication
 from assets.publication.publications import prepare_publication
 from assets.report.assets import REPORT_TABLES
-from pipelines.resources import EXPORTS_FOLDER, WAREHOUSE_POOL, LandingZone, Warehouse
+from assets.run_context.resources import EXPORTS_FOLDER, WAREHOUSE_POOL, LandingZone, Warehouse
 
 EXPORTS = dg.AssetKey(["publication", "exports"])
 

@@ -19,7 +19,7 @@ from assets.publication.profiles import (
     write_key_figures,
     write_profiles,
 )
-from pipelines.resources import EXPORTS_FOLDER, WAREHOUSE_POOL, Warehouse
+from assets.run_context.resources import EXPORTS_FOLDER, WAREHOUSE_POOL, Warehouse
 
 KOMMUNPROFILER = dg.AssetKey(["publication", "kommunprofiler"])
 PROBLEMS_SHOWN = 50

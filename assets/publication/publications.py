@@ -1,7 +1,7 @@
 """The history of publications (contract section 11): every publication stays readable.
 
 A publication is the folder the one swap makes, `<warehouse dir>/publications/<publicering_id>/`
-(pipelines/resources.py, `Warehouse.publish`), whole and unchanged: its warehouse
+(assets/run_context/resources.py, `Warehouse.publish`), whole and unchanged: its warehouse
 `kompetens.duckdb`, exports and control reports. `report.publiceringar` lists the kept
 publications and `report.revisioner` the figures that differ from the previous one's; the
 exports asset writes both into the staging warehouse (`prepare_publication`) before it reads it,
@@ -20,7 +20,7 @@ import duckdb
 
 from assets.ingest.build_inputs import code_and_reference_parts
 from assets.ingest.landing_zone import REGISTER_FILE_NAME
-from pipelines.resources import BUILD_QUERY, publication_database
+from assets.run_context.resources import BUILD_QUERY, publication_database
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql" / "publish"
 # The history tables: they differ between an incremental build and a cold one by design.

@@ -3,7 +3,7 @@
 The last asset of a run. Everything it publishes (assets upstream wrote it into the run's staging
 folder) becomes visible in one atomic step, and only when every blocking check upstream passed:
 `<warehouse dir>/kompetens.duckdb`, `exports/`, `kontrollrapporter/`, `data_docs/` and
-`README.md` then show the new publication (pipelines/resources.py, `Warehouse.publish`), kept as
+`README.md` then show the new publication (assets/run_context/resources.py, `Warehouse.publish`), kept as
 `publications/<publicering_id>/` under the id the exports asset listed it by in
 report.publiceringar; a run whose build is the current publication's adds none.
 """
@@ -15,7 +15,8 @@ from assets.publication.assets import EXPORTS
 from assets.publication.kommunprofiler import KOMMUNPROFILER
 from assets.publication.publications import new_publication
 from assets.report.assets import REPORT_TABLES
-from pipelines.resources import PUBLISHED_WAREHOUSE, WAREHOUSE_POOL, Warehouse
+from assets.run_context.published import PUBLISHED_WAREHOUSE
+from assets.run_context.resources import WAREHOUSE_POOL, Warehouse
 
 
 @dg.asset(

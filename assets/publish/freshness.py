@@ -14,12 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from pipelines.resources import PUBLISHED_WAREHOUSE
+from assets.run_context.published import CONFIRMED_CURRENT, PUBLISHED_WAREHOUSE
 
 MAX_AGE = timedelta(hours=26)
-# The metadata key of the observation quality/build_inputs records when a refresh finds the
-# published build current (assets/ingest/assets.py).
-CONFIRMED_CURRENT = "confirmed_current"
 # Observations of the warehouse are read newest first, a page at a time, until a confirmation:
 # the failure alerts (pipelines/alerts.py) are observations of it too.
 OBSERVATIONS_PAGE = 100

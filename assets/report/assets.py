@@ -17,9 +17,9 @@ from assets.report.checks import (
     published_cells_not_recomputed,
 )
 from assets.report.nyckeltal import NYCKELTAL, NYCKELTAL_CHECK_SPECS, nyckeltal_check_results
+from assets.run_context.resources import WAREHOUSE_POOL, Warehouse
 from assets.tables import preview, row_count
 from assets.validate.assets import ANSWERS, BLOCK_STATUS
-from pipelines.resources import WAREHOUSE_POOL, Warehouse
 from schemas.catalog import reference_dir
 
 REFERENCE = dg.AssetKey(["ref", "reference_data"])

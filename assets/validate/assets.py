@@ -16,10 +16,10 @@ from assets.ingest.assets import (
     YEAR_OF_PATH,
     register_run_years,
 )
+from assets.run_context.partitions import YEAR_BACKFILL_POLICY, YEAR_PARTITIONS
+from assets.run_context.resources import WAREHOUSE_POOL, Warehouse
 from assets.tables import append_rows, preview, row_count
 from assets.validate.blocks import validate_slices
-from pipelines.partitions import YEAR_BACKFILL_POLICY, YEAR_PARTITIONS
-from pipelines.resources import WAREHOUSE_POOL, Warehouse
 
 BLOCK_STATUS = dg.AssetKey(["core", "block_status"])
 ANSWERS = dg.AssetKey(["core", "answers"])

@@ -24,13 +24,13 @@ import dagster as dg
 import duckdb
 
 from assets.publication.publications import prepare_publication
-from pipelines.resources import CURRENT_PUBLICATION, Warehouse
+from assets.run_context.resources import CURRENT_PUBLICATION, Warehouse
 
 
 def _refresh(raw: Path, warehouse: Path) -> None:
+    from assets.run_context.resources import LandingZone
     from pipelines.definitions import defs
     from pipelines.refresh import execute_refresh
-    from pipelines.resources import LandingZone
 
     os.environ["KOMPETENS_RAW_DIR"] = str(raw)
     os.environ["KOMPETENS_WAREHOUSE"] = str(warehouse)

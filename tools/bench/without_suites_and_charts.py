@@ -23,8 +23,8 @@ from assets import helper_process
 from assets.expectations.checks import data_docs_dir
 from assets.publication import charts
 from assets.publication.exports import CHARTS_FOLDER
+from assets.run_context.resources import Warehouse
 from pipelines.refresh import main
-from pipelines.resources import Warehouse
 
 
 def _passing_without_validating(suite, con, run_id, warehouse) -> dg.AssetCheckResult:

@@ -5,7 +5,7 @@ and publishes with one atomic swap of `publications/current`; one refresh builds
 exclusive lock on `<warehouse>.lock`).
 
 The swap: docs/ARCHITECTURE.md, «The staging warehouse and the swap» and
-«pipelines/resources.py»; the lock: docs/RELIABILITY.md, «Concurrency».
+«assets/run_context/resources.py»; the lock: docs/RELIABILITY.md, «Concurrency».
 """
 
 from __future__ import annotations
@@ -23,9 +23,6 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_RAW_DIR = PROJECT_ROOT / "raw"
-DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "kompetens.duckdb"
 # Beside the warehouse file: the publications, the symlink among them that names the current one,
 # and the folder where each run builds its own (assets/publish swaps it in).
 PUBLICATIONS_FOLDER = "publications"
@@ -33,10 +30,6 @@ CURRENT_PUBLICATION = "current"
 STAGING_FOLDER = ".staging"
 EXPORTS_FOLDER = "exports"
 LOCK_SUFFIX = ".lock"
-# The asset that swaps a run's staging warehouse in as the published one (assets/publish): named
-# here, with the warehouse, because earlier stages record events on it too (a refresh that found
-# nothing to build confirms it current).
-PUBLISHED_WAREHOUSE = dg.AssetKey("kompetens_warehouse")
 # Every asset writes the warehouse: they are all in this pool, which the instance limits to one
 # run at a time (pipelines/dagster.yaml, `concurrency: pools`, run granularity), so the queued runs
 # of the schedule, the sensor, the UI and its backfills never build and swap the warehouse at
@@ -48,27 +41,6 @@ LOCK_POLL_SECONDS = 0.5
 # a file created in this format keeps it when later opened and written by 2.0, and a copy of it
 # too, so the published warehouse and every kept publication open in 1.4 and later.
 STORAGE_VERSION = "v1.4.0"
-
-
-# Each resource's setting comes from an environment variable (dg.EnvVar, read when a run or a
-# sensor starts, never at import). The entry points (`make`, `python -m pipelines.refresh`) set
-# these defaults when the variable is not set; Dagster itself has no default for an EnvVar.
-DEFAULT_ENVIRONMENT = {
-    "KOMPETENS_RAW_DIR": str(DEFAULT_RAW_DIR),
-    "KOMPETENS_WAREHOUSE": str(DEFAULT_WAREHOUSE),
-    # The failure alert's settings (pipelines/alerts.py): the webserver `make dev` starts, and no
-    # webhook.
-    "KOMPETENS_DAGSTER_URL": "http://127.0.0.1:3000",
-    "KOMPETENS_ALERT_WEBHOOK": "",
-}
-
-
-def set_default_environment() -> None:
-    """Give each unset variable of DEFAULT_ENVIRONMENT its default, in this process (and the
-    processes it starts)."""
-    for variable, default in DEFAULT_ENVIRONMENT.items():
-        if not os.environ.get(variable):
-            os.environ[variable] = default
 
 
 class LandingZone(dg.ConfigurableResource):
@@ -471,13 +443,3 @@ def _lock_holder(lock_path: Path) -> str:
         return lock_path.read_text(encoding="utf-8").strip() or "run unknown"
     except OSError:
         return "run unknown"
-
-
-def landing_zone_from_env() -> LandingZone:
-    """The landing zone as the Definitions configure it (KOMPETENS_RAW_DIR)."""
-    return LandingZone(raw_dir=dg.EnvVar("KOMPETENS_RAW_DIR"))
-
-
-def warehouse_from_env() -> Warehouse:
-    """The warehouse as the Definitions configure it (KOMPETENS_WAREHOUSE)."""
-    return Warehouse(database=dg.EnvVar("KOMPETENS_WAREHOUSE"))
