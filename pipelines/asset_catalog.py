@@ -19,7 +19,6 @@ from assets.ingest.assets import BUILD_INPUTS, FILE_ANSWERS, FILE_LEDGER, GRANT_
 from assets.publication.assets import EXPORTS
 from assets.publication.kommunprofiler import KOMMUNPROFILER
 from assets.publication.profiles import PROFILES_FOLDER
-from assets.publish.assets import kompetens_warehouse
 from assets.report.assets import (
     LAID_OUT_TABLES,
     RECONCILIATION,
@@ -31,6 +30,7 @@ from assets.report.build import SQL_DIR
 from assets.report.nyckeltal import NYCKELTAL
 from assets.run_context.resources import EXPORTS_FOLDER
 from assets.source_code import files_digest, project_modules
+from assets.swap.assets import kompetens_warehouse
 from assets.validate.assets import ANSWERS, BLOCK_STATUS, ISSUES
 from pipelines.environment import DEFAULT_WAREHOUSE, PROJECT_ROOT
 from pipelines.warehouse_columns import warehouse_columns

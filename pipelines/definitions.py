@@ -17,9 +17,9 @@ from assets.feedback import assets as feedback
 from assets.ingest import assets as ingest
 from assets.publication import assets as publication
 from assets.publication import kommunprofiler
-from assets.publish import assets as publish
-from assets.publish.freshness import published_within_26_hours
 from assets.report import assets as report
+from assets.swap import assets as swap
+from assets.swap.freshness import published_within_26_hours
 from assets.validate import assets as validate
 from pipelines.alerts import alerting_from_env, refresh_failed
 from pipelines.asset_catalog import catalogued
@@ -34,7 +34,7 @@ defs = dg.Definitions(
     assets=catalogued(
         single_run_backfills(
             dg.load_assets_from_modules(
-                [ingest, validate, report, feedback, publish, publication, kommunprofiler]
+                [ingest, validate, report, feedback, swap, publication, kommunprofiler]
             )
         )
     ),

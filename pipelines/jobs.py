@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.publish.freshness import published_within_26_hours
+from assets.swap.freshness import published_within_26_hours
 
 refresh_job = dg.define_asset_job(
     name="refresh",

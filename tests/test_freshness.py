@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 import pytest
 
-from assets.publish import freshness
-from assets.publish.freshness import published_within_26_hours
 from assets.run_context.published import CONFIRMED_CURRENT, PUBLISHED_WAREHOUSE
+from assets.swap import freshness
+from assets.swap.freshness import published_within_26_hours
 from pipelines.alerts import REFRESH_FAILED
 from pipelines.freshness import warehouse_freshness_job
 

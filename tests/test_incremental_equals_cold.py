@@ -13,9 +13,9 @@ of A's final landing zone refreshed cold into a fresh folder. Compared:
   byte-identical but for the fields below.
 
 The history of publications differs by design (a cold build has none before its own): the
-tables `report.publiceringar` and `report.revisioner` (HISTORY_TABLES, assets/publish/
-publications.py) and the kept publications (every folder of `publications/` but the current
-one) are left out by name, and so is what the
+tables `report.publiceringar` and `report.revisioner` (HISTORY_TABLES,
+assets/publication/publications.py) and the kept publications (every folder of `publications/`
+but the current one) are left out by name, and so is what the
 outputs show of the revisions: the exports `revisioner.*`, the section "Revideringar sedan förra
 publiceringen" of rapport.html (REPORT_FIELDS), a revised value's mark on the profile pages
 (PROFILE_FIELDS) and the profile pages' manifests (their digests cover the marks).

@@ -16,7 +16,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("assets", "schemas", "pipelines")
 # The stages, in the order data flows through them.
-STAGES = ("ingest", "validate", "report", "feedback", "publication", "publish")
+STAGES = ("ingest", "validate", "report", "feedback", "publication", "swap")
 RUN_CONTEXT = "assets.run_context"
 
 

@@ -462,7 +462,7 @@ def test_the_run_queue_allows_one_run_of_the_warehouses_assets_at_a_time(tmp_pat
 
 
 def test_publishing_alone_changes_nothing_and_says_why(published_small_warehouse):
-    from assets.publish.assets import kompetens_warehouse
+    from assets.swap.assets import kompetens_warehouse
 
     raw, warehouse, instance = published_small_warehouse
     published = sha256(warehouse)

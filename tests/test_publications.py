@@ -151,7 +151,7 @@ def history(tmp_path_factory):
     refresh("nothing_changed")
 
     from assets.publication.assets import publication_exports
-    from assets.publish.assets import kompetens_warehouse
+    from assets.swap.assets import kompetens_warehouse
 
     # An explicit run of the exports and the publish step: the build is the current one's.
     explicit = dg.materialize(

@@ -93,7 +93,7 @@ CODE_FINGERPRINT = ("assets.ingest.build_inputs", "code_and_reference_fingerprin
 # A refresh that builds a year shows about 20 such events; some kill points lie after them.
 KILL_POINTS = 24
 STEP_EVENT = re.compile(r"STEP_START - Started execution of step|STEP_SUCCESS - Finished execution")
-# The step that swaps the run's staging folder in as the publication (assets/publish).
+# The step that swaps the run's staging folder in as the publication (assets/swap).
 SWAP_STEP = "kompetens_warehouse"
 
 # --- the deployment's starting point -----------------------------------------------------------

@@ -24,7 +24,7 @@ import duckdb
 from pydantic import PrivateAttr
 
 # Beside the warehouse file: the publications, the symlink among them that names the current one,
-# and the folder where each run builds its own (assets/publish swaps it in).
+# and the folder where each run builds its own (assets/swap swaps it in).
 PUBLICATIONS_FOLDER = "publications"
 CURRENT_PUBLICATION = "current"
 STAGING_FOLDER = ".staging"
