@@ -19,12 +19,12 @@ from assets.publication import assets as publication
 from assets.publication import kommunprofiler
 from assets.report import assets as report
 from assets.swap import assets as swap
-from assets.swap.freshness import published_within_26_hours
+from assets.swap.freshness_check import published_within_26_hours
 from assets.validate import assets as validate
 from pipelines.alerts import alerting_from_env, refresh_failed
 from pipelines.asset_catalog import catalogued
 from pipelines.environment import landing_zone_from_env, warehouse_from_env
-from pipelines.freshness import warehouse_freshness_hourly, warehouse_freshness_job
+from pipelines.freshness_schedule import warehouse_freshness_hourly, warehouse_freshness_job
 from pipelines.jobs import refresh_job
 from pipelines.sensors import landing_zone_changed, nightly_refresh
 from pipelines.year_runs import single_run_backfills

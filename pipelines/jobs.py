@@ -2,11 +2,11 @@
 
 import dagster as dg
 
-from assets.swap.freshness import published_within_26_hours
+from assets.swap.freshness_check import published_within_26_hours
 
 refresh_job = dg.define_asset_job(
     name="refresh",
-    # The freshness check has its own hourly job (pipelines/freshness.py): right after a
+    # The freshness check has its own hourly job (pipelines/freshness_schedule.py): right after a
     # publication it could only pass, at the cost of a step in every refresh.
     selection=dg.AssetSelection.all() - dg.AssetSelection.checks(published_within_26_hours),
     description="Read the landing zone, validate, rebuild the report tables and publish the warehouse.",

@@ -14,10 +14,10 @@ import dagster as dg
 import pytest
 
 from assets.run_context.published import CONFIRMED_CURRENT, PUBLISHED_WAREHOUSE
-from assets.swap import freshness
-from assets.swap.freshness import published_within_26_hours
+from assets.swap import freshness_check
+from assets.swap.freshness_check import published_within_26_hours
 from pipelines.alerts import REFRESH_FAILED
-from pipelines.freshness import warehouse_freshness_job
+from pipelines.freshness_schedule import warehouse_freshness_job
 
 
 @dg.asset(key=PUBLISHED_WAREHOUSE)
@@ -49,7 +49,7 @@ def confirm_current(instance: dg.DagsterInstance) -> datetime:
 def check_at(
     monkeypatch, instance: dg.DagsterInstance, moment: datetime
 ) -> dg.AssetCheckEvaluation:
-    monkeypatch.setattr(freshness, "now", lambda: moment)
+    monkeypatch.setattr(freshness_check, "now", lambda: moment)
     result = DEFS.resolve_job_def("warehouse_freshness").execute_in_process(instance=instance)
     # A late warehouse is a warning, not a failed run: the run itself succeeds.
     assert result.success
@@ -120,7 +120,7 @@ def test_a_refresh_that_found_nothing_changed_keeps_the_warehouse_fresh(monkeypa
 
 def test_the_newest_confirmation_is_found_behind_many_alerts(monkeypatch, instance):
     confirmed = confirm_current(instance)
-    for _ in range(freshness.OBSERVATIONS_PAGE + 5):
+    for _ in range(freshness_check.OBSERVATIONS_PAGE + 5):
         instance.report_runless_asset_event(
             dg.AssetObservation(asset_key=PUBLISHED_WAREHOUSE, metadata={"alert": REFRESH_FAILED})
         )

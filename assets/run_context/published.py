@@ -7,5 +7,5 @@ import dagster as dg
 # The asset that swaps a run's staging warehouse in as the published one (assets/swap).
 PUBLISHED_WAREHOUSE = dg.AssetKey("kompetens_warehouse")
 # The metadata key of the observation quality/build_inputs records when a refresh finds the
-# published build current; the freshness check (assets/swap/freshness.py) counts it.
+# published build current; the freshness check (assets/swap/freshness_check.py) counts it.
 CONFIRMED_CURRENT = "confirmed_current"

@@ -8,7 +8,7 @@ never queued behind a refresh (pipelines/dagster.yaml).
 
 import dagster as dg
 
-from assets.swap.freshness import published_within_26_hours
+from assets.swap.freshness_check import published_within_26_hours
 
 warehouse_freshness_job = dg.define_asset_job(
     name="warehouse_freshness",

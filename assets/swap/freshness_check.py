@@ -6,7 +6,7 @@ observation of kompetens_warehouse with the metadata key `confirmed_current`. Ei
 fresh. 26 hours is a day and two hours of grace for a refresh queued behind another or slow.
 
 The check reads only the Dagster instance, never the warehouse, so it takes no warehouse lock and
-runs in a job of its own every hour (pipelines/freshness.py): a refresh that never starts is
+runs in a job of its own every hour (pipelines/freshness_schedule.py): a refresh that never starts is
 reported late too, not only one that starts and fails. It also runs after the swap in a refresh.
 """
 
