@@ -4,7 +4,7 @@ reports and the validator can show, in the section they cite, with the same word
 Its prose is written by hand; its tables must agree with the one homes of the lists: the ledger
 and block statuses (schemas/contract.py), the severities and every rule with its name and
 description (schemas/rules.py), the block names (schemas/reference/blocks.csv), and the hard rules
-and limits (schemas/blocks.py, the ledger, the reader). A code missing from its section, or words
+and limits (schemas/block_schemas.py, the ledger, the reader). A code missing from its section, or words
 that differ from their home, fail the test.
 """
 
@@ -17,7 +17,7 @@ import pytest
 
 from assets.ingest.ledger import MAX_FILE_BYTES
 from assets.ingest.reader import MAX_XLSX_UNPACKED_BYTES
-from schemas.blocks import FTE_WARNING_LIMIT, HARD_RULES, SUM_TOLERANCE
+from schemas.block_schemas import FTE_WARNING_LIMIT, HARD_RULES, SUM_TOLERANCE
 from schemas.catalog import META_BLOCK, load_catalog
 from schemas.contract import (
     BLOCK_STATUS_WORDS,

@@ -132,20 +132,20 @@ def _write(root: Path, module: str, source: str) -> None:
 def test_the_search_finds_each_import_that_reaches_up(tmp_path):
     _write(tmp_path, "pipelines.resources", "")
     _write(tmp_path, "assets.publication.assets", "EXPORTS = 1\n")
-    _write(tmp_path, "assets.validate.blocks", "")
+    _write(tmp_path, "assets.validate.block_status", "")
     _write(tmp_path, "assets.ingest.probe", "from assets.publication.assets import EXPORTS\n")
     _write(
         tmp_path,
         "assets.validate.probe",
         "def late():\n    from pipelines import resources\n",
     )
-    _write(tmp_path, "assets.run_context.probe", "import assets.validate.blocks\n")
-    _write(tmp_path, "schemas.probe", "from assets.validate import blocks\n")
+    _write(tmp_path, "assets.run_context.probe", "import assets.validate.block_status\n")
+    _write(tmp_path, "schemas.probe", "from assets.validate import block_status\n")
     assert layering_violations(tmp_path) == [
         "assets.ingest.probe imports the later stage assets.publication.assets",
-        "assets.run_context.probe (the run context) imports the stage assets.validate.blocks",
+        "assets.run_context.probe (the run context) imports the stage assets.validate.block_status",
         "assets.validate.probe imports the wiring pipelines.resources",
-        "schemas.probe (the contract) imports assets.validate.blocks",
+        "schemas.probe (the contract) imports assets.validate.block_status",
     ]
 
 

@@ -27,7 +27,7 @@ from assets.ingest.landing_zone import file_sha256, relative_path, scan_landing_
 from assets.ingest.ledger import build_ledger
 from assets.ingest.reader import file_suffix, read_submission
 from assets.tables import create_tables
-from assets.validate.blocks import validate_slices, validate_submissions
+from assets.validate.block_status import validate_slices, validate_submissions
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR, load_catalog
 from schemas.contract import REJECTED
 from tests.conformance_zone import build_conformance_landing_zone

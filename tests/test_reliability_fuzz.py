@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from assets.ingest.landing_zone import LandingFile
 from assets.ingest.ledger import build_ledger, needs_content
 from assets.ingest.reader import ReadResult, read_key, read_submission
-from assets.validate.blocks import validate_submissions
+from assets.validate.block_status import validate_submissions
 from schemas.catalog import load_catalog
 from schemas.contract import LEDGER_STATUSES, REJECTION_REASONS
 from tests.hostile.recipes import _xlsx_bytes

@@ -7,7 +7,7 @@ import pytest
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
-from assets.validate.blocks import (
+from assets.validate.block_status import (
     ANSWER_COLUMNS,
     BLOCK_STATUS_COLUMNS,
     ISSUE_COLUMNS,
@@ -15,7 +15,7 @@ from assets.validate.blocks import (
     _block_schemas_across_years,
     validate_submissions,
 )
-from schemas.blocks import HARD_RULES, BlockSchema, block_schemas
+from schemas.block_schemas import HARD_RULES, BlockSchema, block_schemas
 from schemas.rules import BLOCK_RULES
 
 PATH = "2016/inventering/goteborg.csv"

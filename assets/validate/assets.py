@@ -1,7 +1,7 @@
 """Validate: block status, valid answers and issues for every selected submission.
 
-Contract section 4. The rules themselves live in assets/validate/blocks.py and the Pandera
-schemas of schemas/blocks.py; this module moves frames between them and the warehouse.
+Contract section 4. The rules themselves live in assets/validate/block_status.py and the Pandera
+schemas of schemas/block_schemas.py; this module moves frames between them and the warehouse.
 """
 
 import dagster as dg
@@ -19,7 +19,7 @@ from assets.ingest.assets import (
 from assets.run_context.partitions import YEAR_BACKFILL_POLICY, YEAR_PARTITIONS
 from assets.run_context.resources import WAREHOUSE_POOL, Warehouse
 from assets.tables import append_rows, preview, row_count
-from assets.validate.blocks import validate_slices
+from assets.validate.block_status import validate_slices
 
 BLOCK_STATUS = dg.AssetKey(["core", "block_status"])
 ANSWERS = dg.AssetKey(["core", "answers"])

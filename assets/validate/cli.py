@@ -25,7 +25,7 @@ import polars as pl
 from assets.ingest.landing_zone import SUBMISSIONS_FOLDER, LandingFile, relative_path
 from assets.ingest.ledger import build_ledger, format_inlamnad, needs_content
 from assets.ingest.reader import ReadResult, read_key, read_submission
-from assets.validate.blocks import validate_submissions
+from assets.validate.block_status import validate_submissions
 from schemas.catalog import load_catalog, municipality_names
 from schemas.contract import BLOCK_STATUS_WORDS, CONFLICT, REJECTED, SELECTED
 from schemas.rules import ERROR, FATAL, FORM_SPECIFICATION, RULES, SEVERITIES, WARNING

@@ -2,7 +2,7 @@
 
 Every answer is parsed once (schemas/values.py). Then, per year and block, the parsed answers
 of all submissions that answered the block are laid out as one wide frame and validated lazily
-with the block's Pandera schema (schemas/blocks.py); each failure case (check, column,
+with the block's Pandera schema (schemas/block_schemas.py); each failure case (check, column,
 index) becomes one issue row, with the severity of its rule. No rule is evaluated a second
 time here: this module only maps failures to rows and writes the messages. A block is
 invalid when it has an issue of severity error; warnings leave it valid.
@@ -18,7 +18,7 @@ from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
 from assets.processes import in_task_order, usable_cores
-from schemas.blocks import (
+from schemas.block_schemas import (
     FTE_OVER_LIMIT_RULE,
     FTE_WARNING_LIMIT,
     SUBMISSION_KEY,

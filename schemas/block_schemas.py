@@ -6,7 +6,7 @@ check (values.py rejects negatives); a sum rule is judged only where all its ans
 present.
 
 The frame each schema checks, the errors and warnings, and why: docs/ARCHITECTURE.md,
-«schemas/blocks.py».
+«schemas/block_schemas.py».
 """
 
 from __future__ import annotations
