@@ -17,8 +17,8 @@ import dagster as dg
 from assets.feedback import assets as feedback
 from assets.ingest.assets import BUILD_INPUTS, FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
 from assets.publication.assets import EXPORTS
-from assets.publication.kommunprofiler import KOMMUNPROFILER
-from assets.publication.profiles import PROFILES_FOLDER
+from assets.publication.profile_asset import KOMMUNPROFILER
+from assets.publication.profile_pages import PROFILES_FOLDER
 from assets.report.assets import (
     LAID_OUT_TABLES,
     RECONCILIATION,

@@ -16,7 +16,7 @@ import dagster as dg
 from assets.feedback import assets as feedback
 from assets.ingest import assets as ingest
 from assets.publication import assets as publication
-from assets.publication import kommunprofiler
+from assets.publication import profile_asset
 from assets.report import assets as report
 from assets.swap import assets as swap
 from assets.swap.freshness_check import published_within_26_hours
@@ -34,7 +34,7 @@ defs = dg.Definitions(
     assets=catalogued(
         single_run_backfills(
             dg.load_assets_from_modules(
-                [ingest, validate, report, feedback, swap, publication, kommunprofiler]
+                [ingest, validate, report, feedback, swap, publication, profile_asset]
             )
         )
     ),

@@ -11,10 +11,10 @@ PACKAGES = ("assets", "pipelines", "schemas")
 MAX_DOCSTRING_LINES = 12
 MAX_SOURCE_LINES = 650
 
-# The files over MAX_SOURCE_LINES when this test was written (profiles.py: 710 lines). Issue 25
+# The files over MAX_SOURCE_LINES when this test was written (profile_pages.py: 710 lines). Issue 25
 # (item 5: no source file over about 600 lines) splits them; delete an entry once its file is
 # short. Any file not listed here that grows past the limit fails the test.
-TOO_LONG_ALLOWANCE = frozenset({"assets/publication/profiles.py"})
+TOO_LONG_ALLOWANCE = frozenset({"assets/publication/profile_pages.py"})
 
 
 def _sources() -> list[Path]:

@@ -54,7 +54,7 @@ import pytest
 
 from assets.incremental import MANIFEST_NAME
 from assets.publication.exports import FLAT_FOLDERS, REVISIONS_NAME
-from assets.publication.profiles import PROFILES_FOLDER
+from assets.publication.profile_pages import PROFILES_FOLDER
 from assets.publication.publications import HISTORY_TABLES
 from assets.run_context.resources import Warehouse
 from tests.conftest import materialize_pipeline

@@ -31,10 +31,10 @@ from assets.feedback.control_reports import (
 )
 from assets.incremental import MANIFEST_NAME, Item, rebuild_folder, write_file
 from assets.publication import charts as charts_module
-from assets.publication import profiles
+from assets.publication import profile_pages
 from assets.publication.charts import draw_charts, manifest_path
 from assets.publication.exports import CHARTS_FOLDER, write_publication
-from assets.publication.profiles import (
+from assets.publication.profile_pages import (
     INDEX_NAME,
     KEY_FIGURES_SET,
     Page,
@@ -643,7 +643,7 @@ def test_pages_made_across_the_cores_equal_those_of_one_process(
 
     started = _pool_started(monkeypatch)
     monkeypatch.setattr(incremental, "ITEMS_PER_TASK", 3)
-    monkeypatch.setattr(profiles, "PARALLEL_MIN_PAGES", len(profile_data.municipalities))
+    monkeypatch.setattr(profile_pages, "PARALLEL_MIN_PAGES", len(profile_data.municipalities))
     shared = tmp_path / "shared" / "kommuner"
     write_profiles(shared, profile_data)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from assets.publication.profiles import profile_problems
+from assets.publication.profile_pages import profile_problems
 from tests.conformance_zone import build_conformance_landing_zone
 from tests.conftest import materialize_pipeline
 from tests.test_data_docs_browser import requests_from_pages

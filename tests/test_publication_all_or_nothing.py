@@ -74,13 +74,13 @@ def test_a_run_stopped_by_a_blocking_check_leaves_every_published_file_as_it_was
 
 def test_a_run_that_fails_in_its_last_publication_step_publishes_nothing(published, monkeypatch):
     raw, warehouse, instance, before = published
-    from assets.publication import kommunprofiler
+    from assets.publication import profile_asset
 
     def broken_pages(*args, **kwargs):
         raise OSError("disk full")
 
     with monkeypatch.context() as patch:
-        patch.setattr(kommunprofiler, "write_profiles", broken_pages)
+        patch.setattr(profile_asset, "write_profiles", broken_pages)
         failed = materialize_pipeline(raw, warehouse, instance, raise_on_error=False)
     assert not failed.success
     assert published_files(warehouse) == before

@@ -30,7 +30,7 @@ import polars as pl
 import pytest
 
 from assets.publication.exports import REPORT_NAME, REVISIONS_NAME
-from assets.publication.profiles import PROFILES_FOLDER
+from assets.publication.profile_pages import PROFILES_FOLDER
 from assets.publication.publications import prepare_publication
 from assets.run_context.published import PUBLISHED_WAREHOUSE
 from assets.run_context.resources import CURRENT_PUBLICATION, LandingZone, Warehouse

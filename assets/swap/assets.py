@@ -12,7 +12,7 @@ import dagster as dg
 
 from assets.feedback.assets import FEEDBACK_ASSETS
 from assets.publication.assets import EXPORTS
-from assets.publication.kommunprofiler import KOMMUNPROFILER
+from assets.publication.profile_asset import KOMMUNPROFILER
 from assets.publication.publications import new_publication
 from assets.report.assets import REPORT_TABLES
 from assets.run_context.published import PUBLISHED_WAREHOUSE

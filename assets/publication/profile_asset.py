@@ -3,7 +3,7 @@
 Runs after publication/exports, reading the run's staging warehouse read-only like the exports
 do, and writes into the exports of the run's staging publication: `kommuner/` (one page per
 municipality and an index) and the key figures as csv/nyckeltal.csv, csv_sv/nyckeltal.csv and
-parquet/nyckeltal.parquet. The pages are assets/publication/profiles.py; the key figures'
+parquet/nyckeltal.parquet. The pages are assets/publication/profile_pages.py; the key figures'
 disclosure control is assets/publication/breakdowns.py. What did not change since the current
 publication is linked from it instead of being made again (assets/incremental.py).
 """
@@ -11,7 +11,7 @@ publication is linked from it instead of being made again (assets/incremental.py
 import dagster as dg
 
 from assets.publication.assets import EXPORTS
-from assets.publication.profiles import (
+from assets.publication.profile_pages import (
     KEY_FIGURES_SET,
     PROFILES_FOLDER,
     profile_problems,

@@ -5,7 +5,7 @@
 the pages whose inputs (`Page`) changed. Pure: reads a published warehouse connection, writes
 files; no Dagster.
 
-What a page shows: docs/ARCHITECTURE.md, «assets/publication/profiles.py».
+What a page shows: docs/ARCHITECTURE.md, «assets/publication/profile_pages.py».
 """
 
 from __future__ import annotations
