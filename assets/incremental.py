@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assets.processes import in_task_order, usable_cores
+from assets.parallel.worker_pool import in_task_order, usable_cores
 
 MANIFEST_NAME = ".manifest.json"
 MANIFEST_FORMAT = 1

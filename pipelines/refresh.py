@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from assets import helper_process
+from assets.parallel import helper_process
 from schemas.contract import DEVIATES, INVALID, LEDGER_STATUSES, RECONCILIATION_STATUSES
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = _arguments(argv)
     # Started first, before the imports below, on the chance of a build: the helper's import of
     # Great Expectations then overlaps the comparison, the Definitions' import and the run's
-    # set-up (assets/helper_process.py). If nothing changed, it is stopped unused.
+    # set-up (assets/parallel/helper_process.py). If nothing changed, it is stopped unused.
     helper_process.start()
     with imports_out_of_collection() as imported:
         return _refresh(arguments, imported)

@@ -14,8 +14,8 @@ import sys
 
 import pytest
 
-from assets import helper_process
-from assets.helper_process import HelperProcessError
+from assets.parallel import helper_process
+from assets.parallel.helper_process import HelperProcessError
 
 
 def test_a_call_returns_the_value_computed_in_the_helper():
@@ -62,7 +62,7 @@ def test_stop_ends_the_helper_and_a_later_call_starts_another():
 
 
 def test_no_helper_outlives_the_process_that_started_it():
-    code = "import os; from assets import helper_process; print(helper_process.call(os.getpid))"
+    code = "import os; from assets.parallel import helper_process; print(helper_process.call(os.getpid))"
     helper = int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                                 text=True).stdout)  # fmt: skip
     with pytest.raises(ProcessLookupError):

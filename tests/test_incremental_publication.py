@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from assets import incremental, processes
+from assets import incremental
 from assets.feedback import control_reports
 from assets.feedback.control_reports import (
     LedgerFile,
@@ -30,6 +30,7 @@ from assets.feedback.control_reports import (
     update_control_reports,
 )
 from assets.incremental import MANIFEST_NAME, Item, rebuild_folder, write_file
+from assets.parallel import worker_pool
 from assets.publication import charts as charts_module
 from assets.publication import profile_pages
 from assets.publication.charts import draw_charts, manifest_path
@@ -579,12 +580,12 @@ def _pool_started(monkeypatch) -> list[int]:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     started: list[int] = []
 
-    class Pool(processes.ProcessPoolExecutor):
+    class Pool(worker_pool.ProcessPoolExecutor):
         def __init__(self, workers, **kwargs):
             started.append(workers)
             super().__init__(workers, **kwargs)
 
-    monkeypatch.setattr(processes, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(worker_pool, "ProcessPoolExecutor", Pool)
     return started
 
 

@@ -296,8 +296,8 @@ def test_make_refresh_compares_nothing_before_the_first_build(tmp_path, monkeypa
     # With no published warehouse the run itself fingerprints the landing zone; comparing first
     # would hash every file twice (a long time at 1000× the shipped zone).
     import pipelines.definitions
-    from assets import helper_process
     from assets.ingest import build_inputs
+    from assets.parallel import helper_process
     from pipelines import refresh
 
     raw = build_small_landing_zone(tmp_path / "raw")

@@ -20,12 +20,12 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from assets import processes
 from assets.ingest import csv_columnar, parse_cache
 from assets.ingest.csv_columnar import read_submissions
 from assets.ingest.landing_zone import file_sha256, relative_path, scan_landing_zone
 from assets.ingest.ledger import build_ledger
 from assets.ingest.reader import file_suffix, read_submission
+from assets.parallel import worker_pool
 from assets.tables import create_tables
 from assets.validate.block_status import validate_slices, validate_submissions
 from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR, load_catalog
@@ -206,7 +206,7 @@ def test_a_pool_of_readers_fills_the_parse_cache_as_one_process_does(
     monkeypatch.setattr(parse_cache, "POOL_TASK_FILES", 3)  # many tasks, read ahead and in order
     started, submitted, read_here = [], [], []
 
-    class Pool(processes.ProcessPoolExecutor):
+    class Pool(worker_pool.ProcessPoolExecutor):
         def __init__(self, workers, **kwargs):
             started.append(workers)
             super().__init__(workers, **kwargs)
@@ -215,13 +215,13 @@ def test_a_pool_of_readers_fills_the_parse_cache_as_one_process_does(
             submitted.append(args)
             return super().submit(function, *args)
 
-    class Here(processes._Here):
+    class Here(worker_pool._Here):
         def compute(self, function):
             read_here.append(self.task)
             super().compute(function)
 
-    monkeypatch.setattr(processes, "ProcessPoolExecutor", Pool)
-    monkeypatch.setattr(processes, "_Here", Here)
+    monkeypatch.setattr(worker_pool, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(worker_pool, "_Here", Here)
 
     assert _parse_cache_rows(zone_of_every_kind) == serial
     assert started == [1]  # a worker besides this process, which reads too
@@ -466,7 +466,7 @@ def _described(number: int, frame: pl.DataFrame) -> _Described:
 
 
 def test_tasks_across_processes_come_back_in_task_order_and_unchanged(monkeypatch):
-    monkeypatch.setattr(processes, "POOL_TASKS_AHEAD_PER_WORKER", 1)
+    monkeypatch.setattr(worker_pool, "POOL_TASKS_AHEAD_PER_WORKER", 1)
     frames = [
         pl.DataFrame(
             {"text": [f"{number}", None, "å" * number], "value": [number, None, 1.5]},
@@ -477,7 +477,7 @@ def test_tasks_across_processes_come_back_in_task_order_and_unchanged(monkeypatc
     frames.append(frames[0].clear())
     tasks = [(number, frame) for number, frame in enumerate(frames)]
 
-    results = list(processes.in_task_order(_described, tasks, processes=3))
+    results = list(worker_pool.in_task_order(_described, tasks, processes=3))
 
     assert [result.number for result in results] == list(range(len(frames)))
     for result, (number, frame) in zip(results, tasks, strict=True):

@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets import helper_process
+from assets.parallel import helper_process
 from assets.run_context.published import CONFIRMED_CURRENT
 from pipelines import refresh
 from pipelines.environment import PROJECT_ROOT

@@ -12,9 +12,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets import helper_process
 from assets.expectations.suite_runner import run_suite
 from assets.expectations.suites import Suite
+from assets.parallel import helper_process
 from assets.run_context.resources import Warehouse
 
 DATA_DOCS_FOLDER = "data_docs"

@@ -1,6 +1,6 @@
 """Run one expectation suite with Great Expectations and rebuild the Data Docs.
 
-Imported only in the helper process (assets/helper_process.py), which the checks send their
+Imported only in the helper process (assets/parallel/helper_process.py), which the checks send their
 frames to: importing Great Expectations takes seconds, which the refresh's own process, loading
 the Definitions or a unit test should not pay.
 

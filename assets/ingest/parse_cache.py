@@ -19,7 +19,7 @@ from assets.ingest.csv_columnar import read_submissions
 from assets.ingest.landing_zone import LandingFile, read_file
 from assets.ingest.ledger import needs_content
 from assets.ingest.reader import ReadKey, ReadResult, read_key
-from assets.processes import in_task_order, usable_cores
+from assets.parallel.worker_pool import in_task_order, usable_cores
 from assets.source_code import PROJECT_ROOT, files_digest, library_versions, project_modules
 from assets.tables import append_rows
 from schemas.catalog import load_catalog, reading_fingerprint

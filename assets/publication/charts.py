@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assets import helper_process
 from assets.incremental import Item, code_and_reference_version, digest, fill_folder
+from assets.parallel import helper_process
 from assets.publication.breakdowns import (
     DIMENSION_LABELS,
     MIN_MUNICIPALITIES,
@@ -102,7 +102,7 @@ def draw_charts(
     folder: Path, publication: Publication, previous: Path | None = None
 ) -> dict[str, list[Path]]:
     """Draw the charts into the new `folder`, half of them in the helper process at the same
-    time (assets/helper_process.py); returns chart name → its files (PNG first), in chart order.
+    time (assets/parallel/helper_process.py); returns chart name → its files (PNG first), in chart order.
 
     A chart whose inputs are those of a chart in `previous` (the published charts folder) is
     not drawn again but linked from there, when that set of charts and its manifest agree

@@ -17,7 +17,7 @@ import polars as pl
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
-from assets.processes import in_task_order, usable_cores
+from assets.parallel.worker_pool import in_task_order, usable_cores
 from schemas.block_schemas import (
     FTE_OVER_LIMIT_RULE,
     FTE_WARNING_LIMIT,

@@ -183,7 +183,7 @@ def run_measured(
     """Wall time, CPU time and peak RSS of one child and its processes; fails loudly, a failed run
     is no figure. `one_core` pins the child, and so every process it starts, to one core.
 
-    A refresh is several processes (its own, the helper of assets/helper_process.py, any pool).
+    A refresh is several processes (its own, the helper of assets/parallel/helper_process.py, any pool).
     The peak RSS is the larger of GNU time's `%M`, exact but for the largest single process only,
     and the sum over the whole process tree, sampled from /proc every RSS_SAMPLE_SECONDS."""
     env = {**os.environ, **env_overrides}
@@ -1078,7 +1078,7 @@ process with KOMPETENS_WAREHOUSE and DAGSTER_HOME (a copy of `pipelines/dagster.
 created beforehand by `dagster instance migrate`, untimed) in a fresh temp dir per run. Wall time
 is measured around the child; CPU time is GNU time's user + system time of the child and the
 children it waited for. A refresh is several processes (its own, the helper of
-`assets/helper_process.py`, any pool); peak RSS is the larger of `/usr/bin/time`'s `%M` (the
+`assets/parallel/helper_process.py`, any pool); peak RSS is the larger of `/usr/bin/time`'s `%M` (the
 largest single process) and the processes' sum, sampled from /proc every {RSS_SAMPLE_SECONDS} s.
 In each run:
 

@@ -19,8 +19,8 @@ import dagster as dg
 import assets.ingest.assets as ingest_assets
 import assets.report.assets as report_assets
 import assets.validate.assets as validate_assets
-from assets import helper_process
 from assets.expectations.checks import data_docs_dir
+from assets.parallel import helper_process
 from assets.publication import charts
 from assets.publication.exports import CHARTS_FOLDER
 from assets.run_context.resources import Warehouse

@@ -5,7 +5,7 @@
     with helper_process.submit(write_charts, folder, publication, names) as drawing: ...
 
 A function is sent by reference (its module and name); one request is handled at a time.
-Why, its life cycle, failures and the protocol: docs/ARCHITECTURE.md, «assets/helper_process.py».
+Why, its life cycle, failures and the protocol: docs/ARCHITECTURE.md, «assets/parallel/helper_process.py».
 """
 
 from __future__ import annotations
