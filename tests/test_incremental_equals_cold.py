@@ -52,7 +52,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from assets.incremental import MANIFEST_NAME
+from assets.output_sets import MANIFEST_NAME
 from assets.publication.exports import FLAT_FOLDERS, REVISIONS_NAME
 from assets.publication.profile_pages import PROFILES_FOLDER
 from assets.publication.publications import HISTORY_TABLES

@@ -1,5 +1,5 @@
 """Issue 16: after one new or corrected submission only the publication work the change touches
-is redone (assets/incremental.py): the control reports of changed ledger rows, the charts whose
+is redone (assets/output_sets.py): the control reports of changed ledger rows, the charts whose
 tables changed, the profile pages of municipalities whose data changed; and the result is byte
 for byte a cold build's.
 
@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from assets import incremental
+from assets import output_sets
 from assets.feedback import control_reports
 from assets.feedback.control_reports import (
     LedgerFile,
@@ -29,7 +29,7 @@ from assets.feedback.control_reports import (
     report_location,
     update_control_reports,
 )
-from assets.incremental import MANIFEST_NAME, Item, rebuild_folder, write_file
+from assets.output_sets import MANIFEST_NAME, Item, rebuild_folder, write_file
 from assets.parallel import worker_pool
 from assets.publication import charts as charts_module
 from assets.publication import profile_pages
@@ -86,7 +86,7 @@ def remade(before: dict[str, int], after: dict[str, int]) -> set[str]:
     return {name for name, inode in after.items() if before.get(name) != inode}
 
 
-# --- the folder of items (assets/incremental.py) -------------------------------------------
+# --- the folder of items (assets/output_sets.py) -------------------------------------------
 
 
 def text_set(texts: dict[str, str]) -> tuple[dict[str, Item], list[list[str]]]:
@@ -591,10 +591,10 @@ def _pool_started(monkeypatch) -> list[int]:
 
 def test_items_are_made_across_the_cores_from_the_threshold_on(tmp_path, monkeypatch):
     started = _pool_started(monkeypatch)
-    monkeypatch.setattr(incremental, "ITEMS_PER_TASK", 5)
+    monkeypatch.setattr(output_sets, "ITEMS_PER_TASK", 5)
     work = list(range(40))
 
-    alone = incremental.make_across_cores(
+    alone = output_sets.make_across_cores(
         _write_with_process_id, tmp_path, work, len(work), min_items=41
     )
     assert started == []
@@ -602,7 +602,7 @@ def test_items_are_made_across_the_cores_from_the_threshold_on(tmp_path, monkeyp
 
     shared = tmp_path / "shared"
     shared.mkdir()
-    digests = incremental.make_across_cores(
+    digests = output_sets.make_across_cores(
         _write_with_process_id, shared, iter(work), len(work), min_items=40
     )
     assert started == [1]  # a worker besides this process, which makes its share too
@@ -626,7 +626,7 @@ def test_reports_made_across_the_cores_equal_those_of_one_process(tmp_path, monk
     update_control_reports(one_process, ledger, problems, blocks, version=VERSION)
 
     started = _pool_started(monkeypatch)
-    monkeypatch.setattr(incremental, "ITEMS_PER_TASK", 4)
+    monkeypatch.setattr(output_sets, "ITEMS_PER_TASK", 4)
     monkeypatch.setattr(control_reports, "PARALLEL_MIN_REPORTS", len(ledger))
     shared = tmp_path / "shared" / "kontrollrapporter"
     update_control_reports(shared, ledger, problems, blocks, version=VERSION)
@@ -643,7 +643,7 @@ def test_pages_made_across_the_cores_equal_those_of_one_process(
     write_profiles(one_process, profile_data)
 
     started = _pool_started(monkeypatch)
-    monkeypatch.setattr(incremental, "ITEMS_PER_TASK", 3)
+    monkeypatch.setattr(output_sets, "ITEMS_PER_TASK", 3)
     monkeypatch.setattr(profile_pages, "PARALLEL_MIN_PAGES", len(profile_data.municipalities))
     shared = tmp_path / "shared" / "kommuner"
     write_profiles(shared, profile_data)

@@ -87,7 +87,7 @@ def kontrollrapporter(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "dagster/row_count": len(ledger),
             "reports": len(ledger),
             # Made anew (a changed ledger row, its problems or blocks) or linked unchanged from
-            # the published set (assets/incremental.py); the index counts as one.
+            # the published set (assets/output_sets.py); the index counts as one.
             "reports_made": len(written.made),
             "reports_reused": len(written.reused),
             "folder": dg.MetadataValue.path(str(target)),

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from assets.incremental import (
+# The ledger's way of showing a submission time: a date alone when it has no time of day.
+from assets.ingest.ledger import format_inlamnad
+from assets.output_sets import (
     Item,
     Written,
     code_and_reference_version,
@@ -28,9 +30,6 @@ from assets.incremental import (
     rebuild_folder,
     write_file,
 )
-
-# The ledger's way of showing a submission time: a date alone when it has no time of day.
-from assets.ingest.ledger import format_inlamnad
 from schemas.catalog import load_catalog
 from schemas.contract import LEDGER_STATUS_WORDS
 from schemas.rules import FORM_SPECIFICATION, SEVERITIES
@@ -312,7 +311,7 @@ def update_control_reports(
 ) -> Written:
     """Write the set of reports and the index as the new folder `target`, making only the
     reports whose ledger row, problems or blocks changed since the set in `previous` (the
-    published one; assets/incremental.py); the others are linked from it. `problems` are the files' problems by path, `blocks` the selected files' block →
+    published one; assets/output_sets.py); the others are linked from it. `problems` are the files' problems by path, `blocks` the selected files' block →
     status; `version` is the code and reference data's (computed when not given)."""
     entries = {
         report_location(f): (f, problems.get(f.path, []), blocks.get(f.path, {})) for f in ledger

@@ -3,7 +3,7 @@ processes and by this process itself, their results yielded in task order.
 
 Shared by the steps whose work splits into independent tasks: reading new contents
 (assets/ingest/parse_cache.py), validating slices of submissions (assets/validate/block_status.py) and
-making the items of an output set (assets/incremental.py). Frames cross between processes
+making the items of an output set (assets/output_sets.py). Frames cross between processes
 dictionary-encoded (`_Packed`), which makes pickling them about ten times cheaper.
 """
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assets.incremental import Item, code_and_reference_version, digest, fill_folder
+from assets.output_sets import Item, code_and_reference_version, digest, fill_folder
 from assets.parallel import helper_process
 from assets.publication.breakdowns import (
     DIMENSION_LABELS,
@@ -106,7 +106,7 @@ def draw_charts(
 
     A chart whose inputs are those of a chart in `previous` (the published charts folder) is
     not drawn again but linked from there, when that set of charts and its manifest agree
-    (assets/incremental.py)."""
+    (assets/output_sets.py)."""
     every_chart = charts(publication)
     items = {
         name: Item(

@@ -5,7 +5,7 @@ do, and writes into the exports of the run's staging publication: `kommuner/` (o
 municipality and an index) and the key figures as csv/nyckeltal.csv, csv_sv/nyckeltal.csv and
 parquet/nyckeltal.parquet. The pages are assets/publication/profile_pages.py; the key figures'
 disclosure control is assets/publication/breakdowns.py. What did not change since the current
-publication is linked from it instead of being made again (assets/incremental.py).
+publication is linked from it instead of being made again (assets/output_sets.py).
 """
 
 import dagster as dg

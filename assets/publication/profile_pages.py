@@ -23,7 +23,7 @@ import duckdb
 import polars as pl
 
 from assets.feedback.control_reports import LedgerFile, report_location
-from assets.incremental import (
+from assets.output_sets import (
     Item,
     Written,
     code_and_reference_version,
@@ -145,7 +145,7 @@ def read_profile_data(con: duckdb.DuckDBPyConnection) -> ProfileData:
 @dataclass(frozen=True)
 class Page:
     """Everything one municipality's page shows, and nothing else: the page is made from this
-    alone, so that its digest tells whether the page changed (assets/incremental.py)."""
+    alone, so that its digest tells whether the page changed (assets/output_sets.py)."""
 
     municipality: Municipality
     definitions: list[dict]  # ref.nyckeltal, in order
@@ -264,7 +264,7 @@ def write_profiles(target: Path, data: ProfileData, previous: Path | None = None
     """Write every municipality's page and the index into the new folder `target`.
 
     Only the pages whose inputs (`Page`) changed since the set in `previous` (the published one)
-    are made; the others are linked from it (assets/incremental.py)."""
+    are made; the others are linked from it (assets/output_sets.py)."""
     shared: dict[int, tuple[object, str]] = {}
     items = {
         page.municipality.kommunkod: Item(
@@ -317,7 +317,7 @@ def write_key_figures(
     """The key figures after disclosure control as flat files (write_key_figure_exports) in the
     flat folders of `exports`; returns them. They are made as the set `made` (a KEY_FIGURES_SET),
     or linked from the set `previous` (the published one) when the key figures are the same
-    (assets/incremental.py), and linked into `exports`."""
+    (assets/output_sets.py), and linked into `exports`."""
     files = tuple(
         f"{folder}/{KEY_FIGURES_NAME}.{'parquet' if folder == 'parquet' else 'csv'}"
         for folder in FLAT_FOLDERS

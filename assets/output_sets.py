@@ -5,7 +5,7 @@ reference version), into a new folder of the run's staging publication; an uncha
 hard-linked from the current publication's set. The rule: the previous set is trusted only
 whole, and the new set is byte for byte a cold build's.
 
-Why, and when the previous set is trusted: docs/ARCHITECTURE.md, «assets/incremental.py».
+Why, and when the previous set is trusted: docs/ARCHITECTURE.md, «assets/output_sets.py».
 """
 
 from __future__ import annotations
