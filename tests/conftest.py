@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from hypothesis import settings
 
-from assets.publication.content import read_publication
+from assets.publication.figures_shown import read_publication
 from assets.run_context.resources import LandingZone, Warehouse
 from tests.landing_zone_fixture import build_small_landing_zone
 
@@ -91,7 +91,7 @@ def shipped_warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def publication(small_warehouse):
-    """What the publication step reads from the small warehouse (assets/publication/content.py)."""
+    """What the publication step reads from the small warehouse (assets/publication/figures_shown.py)."""
     con = duckdb.connect(str(small_warehouse), read_only=True)
     try:
         return read_publication(con)

@@ -6,7 +6,7 @@ the sum of its bars: drawn as a line it squeezed every bar into the left fifth o
 from __future__ import annotations
 
 from assets.publication.charts import breakdown_bars, charts, drawn
-from assets.publication.content import BreakdownLine, BreakdownTable, Column
+from assets.publication.figures_shown import BreakdownLine, BreakdownTable, Column
 
 COUNTIES = [
     "Stockholms län",

@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 
 from assets.publication.breakdowns import SYMBOLS, Disclosure
-from assets.publication.content import neutralise, read_publication, swedish_number
 from assets.publication.exports import DISCLOSED_COLUMNS, _write_csv, write_flat_exports
+from assets.publication.figures_shown import neutralise, read_publication, swedish_number
 from assets.publication.html_report import report_html
 from assets.publication.workbook import FIRST_BODY_ROW, HEADING_ROW, N_ROW
 from tests.test_report_sql import KOMP, Submission, build_warehouse, handlaggare
@@ -138,7 +138,7 @@ def test_charts_drawn_half_in_the_helper_process_equal_charts_drawn_here(
     small_warehouse, exports, tmp_path
 ):
     from assets.publication.charts import write_charts
-    from assets.publication.content import read_publication
+    from assets.publication.figures_shown import read_publication
 
     con = duckdb.connect(str(small_warehouse), read_only=True)
     try:

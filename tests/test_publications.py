@@ -484,7 +484,7 @@ def test_the_report_lists_the_national_revisions_with_their_files_and_source(his
 
 
 def test_a_profile_page_marks_a_revised_value_with_its_previous_value_and_date(history):
-    from assets.publication.content import swedish_time
+    from assets.publication.figures_shown import swedish_time
 
     profiles = history["correction_outputs"].profiles
     date = swedish_time(history["first"].publiceringar[0][1])

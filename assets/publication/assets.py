@@ -13,8 +13,8 @@ builds from.
 import dagster as dg
 
 from assets.ingest.landing_zone import is_synthetic_landing_zone
-from assets.publication.content import read_publication
 from assets.publication.exports import REPORT_NAME, WORKBOOK_NAME, write_publication
+from assets.publication.figures_shown import read_publication
 from assets.publication.publications import prepare_publication
 from assets.report.assets import REPORT_TABLES
 from assets.run_context.resources import EXPORTS_FOLDER, WAREHOUSE_POOL, LandingZone, Warehouse

@@ -25,7 +25,7 @@ from assets.publication.breakdowns import (
     SYMBOLS,
     Disclosure,
 )
-from assets.publication.content import (
+from assets.publication.figures_shown import (
     BreakdownTable,
     Publication,
     ReportTable,

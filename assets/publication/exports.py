@@ -2,7 +2,7 @@
 
 `csv/` (for programs), `csv_sv/` (what Swedish Excel opens by double-click) and `parquet/`, each
 holding the report's tables and the breakdowns after disclosure control, never the raw
-breakdown cells. Text cells of the CSV files are neutralised (`content.neutralise`).
+breakdown cells. Text cells of the CSV files are neutralised (`figures_shown.neutralise`).
 
 The formats and what each folder holds: docs/ARCHITECTURE.md, «assets/publication/exports.py».
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from assets.publication.breakdowns import SYMBOLS, Disclosure
-from assets.publication.content import NOTHING_TO_SHOW, Publication, neutralise, neutralised
+from assets.publication.figures_shown import NOTHING_TO_SHOW, Publication, neutralise, neutralised
 
 BREAKDOWNS_NAME = "breakdowns"
 WORKBOOK_NAME = "tabeller.xlsx"

@@ -20,7 +20,7 @@ import polars as pl
 
 from assets.publication.breakdowns import DIMENSION_LABELS, MIN_MUNICIPALITIES, TOTAL_LABEL
 from assets.publication.charts import Chart, charts
-from assets.publication.content import (
+from assets.publication.figures_shown import (
     FINAL_REPORT,
     NOTHING_TO_SHOW,
     SYNTHETIC_STATEMENT,

@@ -34,8 +34,8 @@ from assets.output_sets import (
     write_file,
 )
 from assets.publication.breakdowns import Disclosure, apply_key_figure_disclosure_control
-from assets.publication.content import cell_text, swedish_number, swedish_time
 from assets.publication.exports import FLAT_FOLDERS, KEY_FIGURES_NAME, write_key_figure_exports
+from assets.publication.figures_shown import cell_text, swedish_number, swedish_time
 from assets.publication.revisions import Revisions, read_revisions
 
 PROFILES_FOLDER = "kommuner"

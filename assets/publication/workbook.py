@@ -18,7 +18,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from assets.publication.content import (
+from assets.publication.figures_shown import (
     FINAL_REPORT,
     NOTHING_TO_SHOW,
     ORGANISATION,
