@@ -31,9 +31,7 @@ from assets.output_sets import (
     write_file,
 )
 from schemas.catalog import load_catalog
-from schemas.contract import LEDGER_STATUS_WORDS
-from schemas.rules import FORM_SPECIFICATION, SEVERITIES
-from schemas.words import (
+from schemas.codes_in_words import (
     NO_PROBLEMS,
     block_status_text,
     block_text,
@@ -44,6 +42,8 @@ from schemas.words import (
     with_code,
     worst_severity_text,
 )
+from schemas.contract import LEDGER_STATUS_WORDS
+from schemas.rules import FORM_SPECIFICATION, SEVERITIES
 
 UNKNOWN_YEAR_FOLDER = "okant_ar"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")

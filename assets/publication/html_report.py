@@ -33,9 +33,9 @@ from assets.publication.figures_shown import (
     swedish_time,
 )
 from assets.publication.revisions import FIGURE_COLUMNS, Revisions
+from schemas.codes_in_words import ledger_status_text, severity_text, with_code
 from schemas.contract import RECONCILIATION_STATUSES, REVISION_CAUSES
 from schemas.rules import RULES
-from schemas.words import ledger_status_text, severity_text, with_code
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _STYLE = (
@@ -279,7 +279,7 @@ def _reconciliation(publication: Publication) -> str:
 
 def _quality(publication: Publication) -> str:
     # Statuses, severities and rules in words, each with its code beside them, as the control
-    # reports tell them (schemas/words.py).
+    # reports tell them (schemas/codes_in_words.py).
     files = "".join(
         f"<tr><td>{_h(ledger_status_text(status))}</td>"
         f"<td>{_h(with_code(RULES[reason].name, reason) if reason else '')}</td>"

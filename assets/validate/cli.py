@@ -27,9 +27,7 @@ from assets.ingest.ledger import build_ledger, format_inlamnad, needs_content
 from assets.ingest.reader import ReadResult, read_key, read_submission
 from assets.validate.block_status import validate_submissions
 from schemas.catalog import load_catalog, municipality_names
-from schemas.contract import BLOCK_STATUS_WORDS, CONFLICT, REJECTED, SELECTED
-from schemas.rules import ERROR, FATAL, FORM_SPECIFICATION, RULES, SEVERITIES, WARNING
-from schemas.words import (
+from schemas.codes_in_words import (
     block_text,
     ledger_status_text,
     rule_text,
@@ -37,6 +35,8 @@ from schemas.words import (
     severity_text,
     with_code,
 )
+from schemas.contract import BLOCK_STATUS_WORDS, CONFLICT, REJECTED, SELECTED
+from schemas.rules import ERROR, FATAL, FORM_SPECIFICATION, RULES, SEVERITIES, WARNING
 
 EXIT_CLEAN = 0
 EXIT_WARNINGS = 1
