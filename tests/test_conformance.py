@@ -19,7 +19,6 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.validate.cli import check_file
 from tests.conformance_zone import (
     ISSUE_23,
     ISSUE_23_LEDGER_CASES,
@@ -32,6 +31,7 @@ from tests.conformance_zone import (
 )
 from tests.conftest import materialize_pipeline
 from tests.report_cells import cell, figure
+from validator.cli import check_file
 
 V2016 = "2016/inventering/"
 VASBY_2016 = V2016 + "0114_vasby_2016.csv"

@@ -1,5 +1,6 @@
 """House rules of issue 25, item 5: short module docstrings and short source files in the
-stages (assets/), the wiring (pipelines/) and the contract's homes (schemas/)."""
+stages (assets/), the wiring (pipelines/), the contract's homes (schemas/) and the command
+(validator/)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("assets", "pipelines", "schemas")
+PACKAGES = ("assets", "pipelines", "schemas", "validator")
 MAX_DOCSTRING_LINES = 12
 MAX_SOURCE_LINES = 650
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from assets.validate.cli import check_file
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import CONTACT_NAME, build_small_landing_zone
+from validator.cli import check_file
 
 VALLENTUNA = "2016/inventering/vallentuna.csv"
 OSTERAKER = "2016/inventering/osteraker.csv"

@@ -2,9 +2,10 @@
 
 Beneath everything lie `schemas/` and the run context (`assets/run_context/`); above it the
 stages in the order data flows through them; above the stages the wiring, `pipelines/`, which
-nothing but the entry points imports. An earlier stage that imported a later one would tie its
-logic to what it feeds, as the build fingerprint (ingest) once did by reading the exports'
-marker through the publication's module instead of the Warehouse resource.
+nothing but the entry points imports; beside the wiring the `kompetens` command (`validator/`),
+which uses the stages' pure logic and which nothing imports. An earlier stage that imported a
+later one would tie its logic to what it feeds, as the build fingerprint (ingest) once did by
+reading the exports' marker through the publication's module instead of the Warehouse resource.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("assets", "schemas", "pipelines")
+PACKAGES = ("assets", "schemas", "pipelines", "validator")
 # The stages, in the order data flows through them.
 STAGES = ("ingest", "validate", "report", "feedback", "publication", "swap")
 RUN_CONTEXT = "assets.run_context"
+COMMAND = "validator"
 
 
 def project_modules(root: Path) -> dict[str, Path]:
@@ -66,12 +68,17 @@ def _stage(module: str) -> str | None:
 
 def layering_violations(root: Path) -> list[str]:
     """Each import that reaches up a layer: into pipelines/ from below it, into a later stage
-    from an earlier one, into any stage from the run context, into assets/ from schemas/."""
+    from an earlier one, into any stage from the run context, into assets/ from schemas/, into the
+    command from anywhere else, and from the command into a stage's Dagster assets."""
     found = []
     for module, imported in sorted(import_graph(root).items()):
         for name in sorted(imported):
             if _is_within(name, "pipelines") and not _is_within(module, "pipelines"):
                 found.append(f"{module} imports the wiring {name}")
+            elif _is_within(name, COMMAND) and not _is_within(module, COMMAND):
+                found.append(f"{module} imports the command {name}")
+            elif _is_within(module, COMMAND) and _stage(name) and name.endswith(".assets"):
+                found.append(f"{module} (the command) imports the Dagster assets {name}")
             elif _is_within(module, "schemas") and _is_within(name, "assets"):
                 found.append(f"{module} (the contract) imports {name}")
             elif _is_within(module, RUN_CONTEXT) and _stage(name) is not None:
@@ -141,11 +148,15 @@ def test_the_search_finds_each_import_that_reaches_up(tmp_path):
     )
     _write(tmp_path, "assets.run_context.probe", "import assets.validate.block_status\n")
     _write(tmp_path, "schemas.probe", "from assets.validate import block_status\n")
+    _write(tmp_path, "assets.feedback.probe", "from validator import cli\n")
+    _write(tmp_path, "validator.cli", "from assets.publication.assets import EXPORTS\n")
     assert layering_violations(tmp_path) == [
+        "assets.feedback.probe imports the command validator.cli",
         "assets.ingest.probe imports the later stage assets.publication.assets",
         "assets.run_context.probe (the run context) imports the stage assets.validate.block_status",
         "assets.validate.probe imports the wiring pipelines.resources",
         "schemas.probe (the contract) imports assets.validate.block_status",
+        "validator.cli (the command) imports the Dagster assets assets.publication.assets",
     ]
 
 

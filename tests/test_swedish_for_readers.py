@@ -26,11 +26,11 @@ from assets.feedback.control_reports import (
     index_html,
     index_markdown,
 )
-from assets.validate.cli import main
 from schemas.catalog import BLOCKS_FILE_NAME, META_BLOCK, SHIPPED_REFERENCE_DIR, load_catalog
 from schemas.contract import BLOCK_STATUSES, LEDGER_STATUSES
 from schemas.rules import RULES
 from tests.landing_zone_fixture import MALMO_2016, write_csv
+from validator.cli import main
 
 ENGLISH_WORDS = (
     "selected",

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from assets.validate.cli import EXIT_CANNOT_RUN, check_file, main
 from tests.landing_zone_fixture import EXPECTED_LEDGER, MALMO_2016, STOCKHOLM_2016, write_csv
+from validator.cli import EXIT_CANNOT_RUN, check_file, main
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,7 +68,7 @@ def test_the_installed_command_runs_as_a_module_with_the_same_exit_code(small_wa
         [
             sys.executable,
             "-m",
-            "assets.validate.cli",
+            "validator.cli",
             "validate",
             str(_raw_dir(small_warehouse) / path),
             "--json",
@@ -150,7 +150,7 @@ LEDGER_NAME = "2016/inventering/\\xd6desh\\xf6g.csv"
 
 def _validate_in_a_process(*arguments: str | bytes) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "assets.validate.cli", "validate", *arguments],
+        [sys.executable, "-m", "validator.cli", "validate", *arguments],
         cwd=PROJECT_ROOT,
         capture_output=True,
         check=False,

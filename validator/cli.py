@@ -1,11 +1,11 @@
 """`kompetens validate FIL`: the pipeline's own control of one submission, before it is sent in.
 
     kompetens validate raw/2016/inventering/0180.csv
-    python -m assets.validate.cli validate FIL --year 2016 --json
+    python -m validator.cli validate FIL --year 2016 --json
 
 Exit code: 0 clean, 1 warnings only, 2 errors, 3 the validator cannot run (never argparse's 2).
 What it runs, what cannot arise here, and why the codes: docs/ARCHITECTURE.md,
-«assets/validate/cli.py».
+«validator/cli.py».
 """
 
 from __future__ import annotations
