@@ -6,7 +6,7 @@ the report's SQL (85_report_nyckeltal.sql, 86_report_jamforelse.sql,
 in report/tables_long's step: one SQL build, so an analyst's `build_report` gets them too. The
 asset report/nyckeltal is materialised there, with its checks, on the staging warehouse before
 the swap. The published key figures' own
-asset is publication/kommunprofiler (assets/publication/profile_pages.py): the profile pages and the
+asset is publication/kommunprofiler (assets/publication/profile_asset.py): the profile pages and the
 key-figure exports. The check queries are plain functions on a connection, so the tests run them
 on broken warehouses and see each fail.
 """
