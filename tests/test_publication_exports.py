@@ -11,7 +11,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from assets.publication.breakdowns import SYMBOLS, Disclosure
+from assets.disclosure import SYMBOLS, Disclosure
 from assets.publication.content import neutralise, swedish_number
 from assets.publication.exports import DISCLOSED_COLUMNS, _write_csv
 from assets.publication.workbook import FIRST_BODY_ROW, HEADING_ROW, N_ROW

@@ -32,13 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assets.disclosure import SYMBOLS, Disclosure
 from assets.incremental import Item, code_and_reference_version, digest, fill_folder
-from assets.publication.breakdowns import (
-    DIMENSION_LABELS,
-    MIN_MUNICIPALITIES,
-    SYMBOLS,
-    Disclosure,
-)
+from assets.publication.breakdowns import DIMENSION_LABELS, MIN_MUNICIPALITIES
 from assets.publication.content import (
     BreakdownTable,
     Publication,

@@ -18,12 +18,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from assets.publication.breakdowns import (
-    DIMENSION_LABELS,
-    SYMBOLS,
-    Disclosure,
-    apply_disclosure_control,
-)
+from assets.disclosure import SYMBOLS, Disclosure
+from assets.publication.breakdowns import DIMENSION_LABELS, apply_disclosure_control
 from schemas.contract import UNITS
 
 N_COLUMN_KEY = "n_kommuner"

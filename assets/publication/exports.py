@@ -19,8 +19,8 @@ from pathlib import Path
 
 import polars as pl
 
+from assets.disclosure import SYMBOLS, Disclosure
 from assets.folders import replace_folder
-from assets.publication.breakdowns import SYMBOLS, Disclosure
 from assets.publication.content import NOTHING_TO_SHOW, Publication, neutralise, neutralised
 
 BREAKDOWNS_NAME = "breakdowns"
@@ -73,7 +73,7 @@ def write_flat_exports(folder: Path, publication: Publication) -> list[Path]:
 
 def write_key_figure_exports(folder: Path, key_figures: pl.DataFrame) -> list[Path]:
     """Write the key figures (report.nyckeltal after disclosure control,
-    breakdowns.apply_key_figure_disclosure_control) as nyckeltal.csv in both CSV variants and as
+    assets/disclosure/key_figures.py) as nyckeltal.csv in both CSV variants and as
     nyckeltal.parquet, into the flat folders of `folder` (the exports folder); returns the files.
 
     The publication/kommunprofiler asset writes them after publication/exports has swapped the

@@ -32,6 +32,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from assets.disclosure import Disclosure
+from assets.disclosure.key_figures import apply_key_figure_disclosure_control, read_key_figures
 from assets.feedback.control_reports import LedgerFile, report_location
 from assets.incremental import (
     Item,
@@ -44,7 +46,6 @@ from assets.incremental import (
     rebuild_folder,
     write_file,
 )
-from assets.publication.breakdowns import Disclosure, apply_key_figure_disclosure_control
 from assets.publication.content import cell_text, swedish_number
 from assets.publication.exports import FLAT_FOLDERS, KEY_FIGURES_NAME, write_key_figure_exports
 
@@ -122,10 +123,7 @@ def read_profile_data(con: duckdb.DuckDBPyConnection) -> ProfileData:
     return ProfileData(
         municipalities=municipalities,
         definitions=con.sql("SELECT * FROM ref.nyckeltal ORDER BY position").pl().to_dicts(),
-        key_figures=apply_key_figure_disclosure_control(
-            con.sql("SELECT * FROM report.nyckeltal").pl(),
-            con.sql("SELECT dimension, group_code, kommunkod FROM report.breakdown_groups").pl(),
-        ),
+        key_figures=apply_key_figure_disclosure_control(*read_key_figures(con)),
         comparisons=con.sql(
             f"""
             SELECT kommunkod, nyckeltal_id, ar, {", ".join(SHOWN_COMPARISON_COLUMNS)}

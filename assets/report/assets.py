@@ -16,6 +16,7 @@ from assets.report.checks import (
     missing_contract_columns,
     published_cells_not_recomputed,
 )
+from assets.report.disclosure import DISCLOSURE_AUDIT_SPEC, disclosure_audit_result
 from assets.report.nyckeltal import NYCKELTAL, NYCKELTAL_CHECK_SPECS, nyckeltal_check_results
 from assets.tables import preview, row_count
 from assets.validate.assets import ANSWERS, BLOCK_STATUS
@@ -116,6 +117,7 @@ def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse):
             ),
         ),
         *NYCKELTAL_CHECK_SPECS,
+        DISCLOSURE_AUDIT_SPEC,
     ],
     group_name="report",
 )
@@ -142,6 +144,7 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         )
         nyckeltal_rows = row_count(con, "report.nyckeltal")
         nyckeltal_checks = nyckeltal_check_results(con)
+        disclosure_audit = disclosure_audit_result(con)
         suites = [
             suite_check_result(suite, con, context.run.run_id, warehouse)
             for suite in (TABLES_LONG_SUITE, RECONCILIATION_SUITE)
@@ -187,4 +190,5 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         },
     )
     yield from nyckeltal_checks
+    yield disclosure_audit
     yield from suites
