@@ -3,7 +3,7 @@
 import polars as pl
 
 from assets.disclosure import Disclosure
-from assets.publication.breakdowns import apply_disclosure_control, suppress_line
+from assets.disclosure.breakdowns import apply_disclosure_control, suppress_line
 
 S, P, X, E = Disclosure.SHOWN, Disclosure.PRIMARY, Disclosure.SECONDARY, Disclosure.EMPTY
 

@@ -5,7 +5,7 @@ publishes them.
 - `audit.py`: the audit, a linear programme per year over every published figure, and the
   secondary suppression that hides further figures until it passes.
 - `key_figures.py`: the key figures' rules (report.nyckeltal) and their audit model.
-- The breakdowns' rules are assets/publication/breakdowns.py's.
+- `breakdowns.py`: the breakdowns' rules (report.breakdown_cells_unsuppressed).
 
 Pure: no Dagster, no DuckDB.
 """

@@ -16,7 +16,7 @@ hidden share is audited through its numerator.
 quantity that fails, one shown quantity it is tied to (see `_partner`).
 
 Pure: no Dagster, no DuckDB. The rules of what is primary, and how quantities map to the
-published rows, are assets/disclosure/key_figures.py (key figures) and assets/publication/breakdowns.py (breakdowns).
+published rows, are assets/disclosure/key_figures.py (key figures) and assets/disclosure/breakdowns.py (breakdowns).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Runs after publication/exports, reading the *published* warehouse read-only like
 and writes `<warehouse dir>/exports/kommuner/` (one page per municipality and an index, swapped in
 whole) and the key figures as exports/csv/nyckeltal.csv, csv_sv/nyckeltal.csv and
 parquet/nyckeltal.parquet. The pages are assets/publication/profiles.py; the key figures'
-disclosure control is assets/publication/breakdowns.py.
+disclosure control is assets/disclosure.
 
 publication/exports swaps in an exports folder without these files, so the last set of each is
 kept beside it (`<warehouse dir>/.kommuner.kept/`, `.nyckeltal.kept/`, hard links) and what did

@@ -5,7 +5,7 @@
 index's search inline): it makes no request, so it opens from a file share or a USB stick.
 
 A page shows the municipality's key figures (report.nyckeltal after disclosure control,
-assets/publication/breakdowns.py) beside its county, SKR group and the nation with its rank in its
+assets/disclosure) beside its county, SKR group and the nation with its rank in its
 group, a chart per key figure, the change since its first inventory (report.jamforelse), its grant
 history (core.grant_register), its submissions' ledger status (quality.file_ledger) and links to
 their control reports (<warehouse dir>/kontrollrapporter/). A municipality with no key figure

@@ -1,4 +1,4 @@
-"""Disclosure control of the breakdowns by county and SKR municipality group: the rules, in one place.
+"""Disclosure control of the breakdowns by county and SKR municipality group.
 
 report.breakdown_cells_unsuppressed holds raw figures with the number of municipalities each rests
 on; every output that shows a breakdown (CSV, Parquet, HTML, charts) passes it through
@@ -34,10 +34,6 @@ from assets.disclosure import Disclosure
 MIN_MUNICIPALITIES = 3
 LINE = ("dimension", "table_id", "row_key", "col_key")
 N_COLUMN_KEY = "n_kommuner"
-
-
-DIMENSION_LABELS = {"lan": "län", "kommungrupp": "kommungrupp (SKR 2017)"}
-TOTAL_LABEL = "Riket"
 
 
 def suppress_line(n_kommuner: Sequence[int]) -> list[Disclosure]:
