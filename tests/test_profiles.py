@@ -121,10 +121,10 @@ def test_the_key_figures_are_exported_with_their_disclosure(exports):
         "primary",
     )
     swedish = (exports / "csv_sv" / "nyckeltal.csv").read_text(encoding="utf-8-sig")
-    assert "handl_utan_socionom_andel;kommun;0114;;2016;M;..;;;;1;primary" in swedish
+    assert "handl_utan_socionom_andel;kommun;0114;;2016;M;..;..;..;..;1;primary" in swedish
     # The total beside it is hidden by the secondary step (assets/disclosure/audit.py).
     plain = (exports / "csv" / "nyckeltal.csv").read_text(encoding="utf-8")
-    assert "handl_utan_socionom_andel,kommun,0114,,2016,T,..,,,,1,secondary" in plain
+    assert "handl_utan_socionom_andel,kommun,0114,,2016,T,..,..,..,..,1,secondary" in plain
 
 
 def test_the_profile_check_fails_on_a_missing_page_and_an_external_reference(exports, tmp_path):

@@ -31,6 +31,9 @@ FLAT_FOLDERS = ("csv", "csv_sv", "parquet")
 NOTHING_TO_SHOW_NAME = "inget_att_visa.txt"
 # The figure columns a hidden cell shows its symbol in: the breakdowns' value, the key figures'.
 DISCLOSED_COLUMNS = ("value", "varde")
+# A key figure's terms, which disclosure control withholds one by one (a hidden täljare, a hidden
+# nämnare): withheld (NULL in a hidden row) they show the hidden symbol, never an empty cell.
+WITHHELD_COLUMNS = ("taljare", "namnare", "n_underlag")
 KEY_FIGURES_NAME = "nyckeltal"
 
 
@@ -149,6 +152,15 @@ def _cell_texts(frame: pl.DataFrame, decimal_comma: bool) -> pl.DataFrame:
             .otherwise(pl.col(column))
             .alias(column)
             for column in disclosed
+        )
+        hidden = frame.get_column("disclosure").is_in([Disclosure.PRIMARY, Disclosure.SECONDARY])
+        cells = cells.with_columns(
+            pl.when(pl.lit(hidden & frame.get_column(column).is_null()))
+            .then(pl.lit(SYMBOLS[Disclosure.SECONDARY]))
+            .otherwise(pl.col(column))
+            .alias(column)
+            for column in WITHHELD_COLUMNS
+            if column in frame.columns
         )
     # An empty text and a null are both an empty cell, unquoted.
     return cells.with_columns(pl.when(pl.all() != "").then(pl.all()).name.keep())
