@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from assets.disclosure import Disclosure
+from assets.disclosure import SYMBOLS, Disclosure
 from assets.disclosure.key_figures import apply_key_figure_disclosure_control, read_key_figures
 from assets.feedback.control_reports import LedgerFile, report_location
 from assets.incremental import (
@@ -486,6 +486,15 @@ def _key_figure_section(page: Page) -> str:
             )
         rank = change = "–"
         comparison = page.comparisons.get((key, ar))
+        # The rank and the change are worked out from the municipality's own values (report.
+        # jamforelse is not disclosure-controlled): where a value they rest on is hidden, so are
+        # they, or the change less the first inventory's value would give the hidden value away.
+        shown_by_year = {row["ar"]: row["disclosure"] == Disclosure.SHOWN for row in totals}
+        if comparison is not None and not (
+            shown_by_year[ar] and shown_by_year.get(comparison["forsta_inventering_ar"], True)
+        ):
+            rank = change = SYMBOLS[Disclosure.SECONDARY]
+            comparison = None
         if comparison is not None:
             if comparison["rang_i_kommungrupp"] is not None:
                 rank = f"{comparison['rang_i_kommungrupp']} av {comparison['antal_rangordnade']}"
