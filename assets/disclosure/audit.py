@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -116,8 +116,7 @@ def audit(
     model: Model, hidden: set[Hashable], keys: Iterable[Hashable] | None = None
 ) -> list[Interval]:
     """The interval of every hidden quantity (or of `keys`, a subset) over the model with the
-    shown quantities fixed to their published intervals; one constraint matrix, a minimum and a
-    maximum per quantity."""
+    shown quantities fixed to their published intervals: a minimum and a maximum per quantity."""
     keys = sorted(hidden if keys is None else keys, key=repr)
     if not keys:
         return []
@@ -129,80 +128,110 @@ def audit(
         return key not in hidden and quantity.half_width == 0
 
     index: dict[Hashable, int] = {}
-    bounds = []
+    lower, upper = [], []
     for key, quantity in model.quantities.items():
         if constant(key):
             continue
-        index[key] = len(bounds)
+        index[key] = len(lower)
         if key in hidden or quantity.half_width is None:
-            bounds.append((0.0, None))
+            lower.append(0.0)
+            upper.append(np.inf)
         else:
-            low = max(0.0, quantity.value - quantity.half_width)
-            bounds.append((low, quantity.value + quantity.half_width))
-    rows, columns, coefficients, upper = [], [], [], []
-
-    def add_row(terms, bound, sign):
-        row = len(upper)
-        for key, coefficient in terms:
-            if constant(key):
-                bound -= coefficient * model.quantities[key].value
-                continue
-            rows.append(row)
-            columns.append(index[key])
-            coefficients.append(sign * coefficient)
-        upper.append(sign * bound)
-
+            lower.append(max(0.0, quantity.value - quantity.half_width))
+            upper.append(quantity.value + quantity.half_width)
+    rows = []  # (columns, coefficients, lower, upper)
     for relation in model.relations:
         if relation.shown_with is not None and relation.shown_with in hidden:
             continue
-        if np.isfinite(relation.upper):
-            add_row(relation.terms, relation.upper, 1.0)
-        if np.isfinite(relation.lower):
-            add_row(relation.terms, relation.lower, -1.0)
-    matrix = coo_matrix((coefficients, (rows, columns)), shape=(len(upper), len(index))).tocsr()
-    upper = np.array(upper)
-    # The programme falls apart into independent parts (a key figure's quantities are not tied to
-    # another's unless a relation says so): a quantity's minimum and maximum are those of its part,
-    # solved on the rows and columns of the one matrix that belong to it.
-    links = (matrix.T @ matrix) if matrix.shape[0] else coo_matrix((len(index), len(index)))
-    _, component = connected_components(links, directed=False)
-    parts: dict[int, tuple] = {}
+        columns, coefficients, offset = [], [], 0.0
+        for key, coefficient in relation.terms:
+            if constant(key):
+                offset += coefficient * model.quantities[key].value
+            else:
+                columns.append(index[key])
+                coefficients.append(coefficient)
+        if columns:
+            rows.append((columns, coefficients, relation.lower - offset, relation.upper - offset))
+    # The programme falls apart into independent parts (a key figure's quantities are tied to
+    # another's only where a relation says so): a quantity's minimum and maximum are those of its
+    # part, and a part without a wanted quantity is never solved.
+    starts = np.cumsum([0, *(len(columns) for columns, *_ in rows)])
+    links = coo_matrix(
+        (
+            np.ones(starts[-1]),
+            (
+                np.repeat(np.arange(len(rows)), np.diff(starts)).astype(int),
+                np.fromiter((c for columns, *_ in rows for c in columns), int, starts[-1]),
+            ),
+        ),
+        shape=(len(rows), len(index)),
+    ).tocsr()
+    _, component = connected_components(links.T @ links, directed=False)
+    wanted: dict[int, list[Hashable]] = {}
+    for key in keys:
+        wanted.setdefault(component[index[key]], []).append(key)
+    rows_of: dict[int, list[int]] = {}
+    for row, (columns, *_) in enumerate(rows):
+        if component[columns[0]] in wanted:
+            rows_of.setdefault(component[columns[0]], []).append(row)
+    found: dict[Hashable, tuple[float, float]] = {}
+    for part, part_keys in wanted.items():
+        variables = np.flatnonzero(component == part)
+        part_rows = [rows[r] for r in rows_of.get(part, [])]
+        found |= _part_intervals(
+            [index[key] for key in part_keys], part_keys, variables, part_rows, lower, upper
+        )
     intervals = []
     for key in keys:
-        part = component[index[key]]
-        if part not in parts:
-            variables = np.flatnonzero(component == part)
-            used = np.flatnonzero(np.asarray(abs(matrix[:, variables]).sum(axis=1)).ravel() > 0)
-            parts[part] = (
-                {v: i for i, v in enumerate(variables)},
-                matrix[used][:, variables],
-                upper[used],
-                [bounds[v] for v in variables],
-            )
-        local, part_matrix, part_upper, part_bounds = parts[part]
-        objective = np.zeros(len(local))
-        objective[local[index[key]]] = 1.0
-        low = _solve(objective, part_matrix, part_upper, part_bounds)
-        high = -_solve(-objective, part_matrix, part_upper, part_bounds)
         quantity = model.quantities[key]
+        low, high = found[key]
         intervals.append(Interval(key, quantity.value, low, high, required_width(quantity)))
     return intervals
 
 
-def _solve(objective, matrix, upper, bounds) -> float:
-    if matrix.shape[0] == 0:
-        # No relation: the quantity's own bounds.
-        ((low, high),) = [b for b, c in zip(bounds, objective) if c != 0]
-        end = low if objective.sum() > 0 else high
-        return float(objective.sum() * end) if end is not None else -np.inf
-    result = linprog(objective, A_ub=matrix, b_ub=upper, bounds=bounds, method="highs")
-    if result.status == 3:  # unbounded: nothing published caps it
-        return -np.inf
-    if result.status != 0:
-        # The true values satisfy every relation, so the programme is feasible: anything else is a
-        # bug in how the model was built.
-        raise RuntimeError(f"disclosure audit: linprog failed ({result.message})")
-    return float(result.fun)
+def _part_intervals(columns, keys, variables, rows, lower, upper) -> dict:
+    """The minimum and maximum of each column in `columns` over one independent part: one HiGHS
+    model, passed once; only the objective changes between the solves, so each re-solve starts
+    from the previous basis."""
+    local = {v: i for i, v in enumerate(variables)}
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(variables)
+    lp.num_row_ = len(rows)
+    lp.col_cost_ = np.zeros(len(variables))
+    lp.col_lower_ = np.array([lower[v] for v in variables])
+    lp.col_upper_ = np.array([min(upper[v], highspy.kHighsInf) for v in variables])
+    lp.row_lower_ = np.array([max(r[2], -highspy.kHighsInf) for r in rows])
+    lp.row_upper_ = np.array([min(r[3], highspy.kHighsInf) for r in rows])
+    matrix = highspy.HighsSparseMatrix()
+    matrix.format_ = highspy.MatrixFormat.kRowwise
+    matrix.num_col_, matrix.num_row_ = lp.num_col_, lp.num_row_
+    matrix.start_ = np.cumsum([0, *(len(r[0]) for r in rows)]).astype(np.int32)
+    matrix.index_ = np.array([local[c] for r in rows for c in r[0]], dtype=np.int32)
+    matrix.value_ = np.array([v for r in rows for v in r[1]], dtype=float)
+    lp.a_matrix_ = matrix
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("presolve", "off")  # tells unbounded from infeasible; keeps the basis
+    highs.passModel(lp)
+    found = {}
+    for column, key in zip(columns, keys, strict=True):
+        ends = []
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            highs.changeColCost(local[column], 1.0)
+            highs.changeObjectiveSense(sense)
+            highs.run()
+            status = highs.getModelStatus()
+            if status == highspy.HighsModelStatus.kUnbounded:  # nothing published caps it
+                ends.append(np.inf)
+            elif status == highspy.HighsModelStatus.kOptimal:
+                ends.append(highs.getInfo().objective_function_value)
+            else:
+                # The true values satisfy every relation, so the programme is feasible: anything
+                # else is a bug in how the model was built.
+                raise RuntimeError(f"disclosure audit: HiGHS {highs.modelStatusToString(status)}")
+        highs.changeColCost(local[column], 0.0)
+        found[key] = (ends[0], ends[1])
+    return found
 
 
 @dataclass
