@@ -46,22 +46,6 @@ EXACT_SUM_HALF_WIDTH = 0.0
 PARTNER_RANK = {"lan": 0, "kommungrupp": 0, "kommun": 1, "riket": 2}
 
 
-def apply_key_figure_disclosure_control(
-    nyckeltal: pl.DataFrame,
-    groups: pl.DataFrame,
-    definitions: pl.DataFrame,
-    secondary_rounds: int | None = None,
-) -> pl.DataFrame:
-    """report.nyckeltal with a `disclosure` column, and `varde`, `taljare`, `namnare` and
-    `n_underlag` NULL wherever they are not shown.
-
-    `groups` is report.breakdown_groups (dimension, group_code, kommunkod), `definitions`
-    ref.nyckeltal. `secondary_rounds=0` switches the secondary step off (for the tests that show
-    the audit fails without it).
-    """
-    return key_figure_disclosure(nyckeltal, groups, definitions, secondary_rounds).frame
-
-
 @dataclass
 class KeyFigureDisclosure:
     frame: pl.DataFrame  # the key figures as published

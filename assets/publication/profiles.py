@@ -33,7 +33,6 @@ import duckdb
 import polars as pl
 
 from assets.disclosure import SYMBOLS, Disclosure
-from assets.disclosure.key_figures import apply_key_figure_disclosure_control, read_key_figures
 from assets.feedback.control_reports import LedgerFile, report_location
 from assets.incremental import (
     Item,
@@ -48,6 +47,7 @@ from assets.incremental import (
 )
 from assets.publication.content import cell_text, swedish_number
 from assets.publication.exports import FLAT_FOLDERS, KEY_FIGURES_NAME, write_key_figure_exports
+from assets.report.disclosure import PUBLISHED_KEY_FIGURES
 
 PROFILES_FOLDER = "kommuner"
 INDEX_NAME = "index.html"
@@ -123,7 +123,14 @@ def read_profile_data(con: duckdb.DuckDBPyConnection) -> ProfileData:
     return ProfileData(
         municipalities=municipalities,
         definitions=con.sql("SELECT * FROM ref.nyckeltal ORDER BY position").pl().to_dicts(),
-        key_figures=apply_key_figure_disclosure_control(*read_key_figures(con)),
+        # Disclosure control ran once, in the report stage; its result is published as it is.
+        key_figures=con.sql(
+            f"""
+            SELECT p.* FROM {PUBLISHED_KEY_FIGURES} AS p
+            JOIN ref.nyckeltal AS n USING (nyckeltal_id)
+            ORDER BY n.position, p.dimension, p.kommunkod, p.group_code, p.ar, p.kon
+            """
+        ).pl(),
         comparisons=con.sql(
             f"""
             SELECT kommunkod, nyckeltal_id, ar, {", ".join(SHOWN_COMPARISON_COLUMNS)}

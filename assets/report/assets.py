@@ -16,7 +16,11 @@ from assets.report.checks import (
     missing_contract_columns,
     published_cells_not_recomputed,
 )
-from assets.report.disclosure import DISCLOSURE_AUDIT_SPEC, disclosure_audit_result
+from assets.report.disclosure import (
+    DISCLOSURE_AUDIT_SPEC,
+    disclosure_audit_result,
+    store_published,
+)
 from assets.report.nyckeltal import NYCKELTAL, NYCKELTAL_CHECK_SPECS, nyckeltal_check_results
 from assets.tables import preview, row_count
 from assets.validate.assets import ANSWERS, BLOCK_STATUS
@@ -144,7 +148,8 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         )
         nyckeltal_rows = row_count(con, "report.nyckeltal")
         nyckeltal_checks = nyckeltal_check_results(con)
-        disclosure_audit = disclosure_audit_result(con)
+        published_key_figures, disclosure_audit = disclosure_audit_result(con)
+        store_published(con, published_key_figures)
         suites = [
             suite_check_result(suite, con, context.run.run_id, warehouse)
             for suite in (TABLES_LONG_SUITE, RECONCILIATION_SUITE)

@@ -1,21 +1,24 @@
 """The disclosure audit as a blocking check of report/nyckeltal (contract section 10).
 
-The key figures are disclosure-controlled as they will be published (assets/disclosure, the one
-home of the rules, which the publication stage applies to the same report.nyckeltal after the
-swap) and audited in the staging warehouse: a hidden figure that the year's published figures
+The key figures are disclosure-controlled once per build (assets/disclosure, the one home of the
+rules) and audited in the staging warehouse: a hidden figure that the year's published figures
 pin to an interval narrower than 2d fails the check, and a failing blocking check stops
-kompetens_warehouse, so such a build is never published.
+kompetens_warehouse, so such a build is never published. The result is stored as
+report.nyckeltal_publicerad, which the publication stage publishes as it is.
 """
 
 from __future__ import annotations
 
 import dagster as dg
 import duckdb
+import polars as pl
 
 from assets.disclosure.key_figures import key_figure_disclosure, read_key_figures
 from assets.report.nyckeltal import NYCKELTAL
 
 DISCLOSURE_AUDIT = "nyckeltal_disclosure_audit"
+# Made empty by warehouse/sql/88_report_nyckeltal_publicerad.sql, filled by `store_published`.
+PUBLISHED_KEY_FIGURES = "report.nyckeltal_publicerad"
 DISCLOSURE_AUDIT_SPEC = dg.AssetCheckSpec(
     DISCLOSURE_AUDIT,
     asset=NYCKELTAL,
@@ -30,11 +33,23 @@ DISCLOSURE_AUDIT_SPEC = dg.AssetCheckSpec(
 )
 
 
+def store_published(con: duckdb.DuckDBPyConnection, published: pl.DataFrame) -> None:
+    """Fill report.nyckeltal_publicerad with the key figures after disclosure control."""
+    con.register("published_key_figures", published)
+    try:
+        con.execute(
+            f"INSERT INTO {PUBLISHED_KEY_FIGURES} BY NAME SELECT * FROM published_key_figures"
+        )
+    finally:
+        con.unregister("published_key_figures")
+
+
 def disclosure_audit_result(
     con: duckdb.DuckDBPyConnection, secondary_rounds: int | None = None
-) -> dg.AssetCheckResult:
-    """The audit's result on the warehouse `con` holds; `secondary_rounds=0` switches the
-    secondary suppression off (the tests show the check then fails)."""
+) -> tuple[pl.DataFrame, dg.AssetCheckResult]:
+    """The key figures after disclosure control on the warehouse `con` holds, and the audit's
+    result; `secondary_rounds=0` switches the secondary suppression off (the tests show the check
+    then fails)."""
     disclosure = key_figure_disclosure(*read_key_figures(con), secondary_rounds=secondary_rounds)
     intervals = [
         interval
@@ -53,7 +68,7 @@ def disclosure_audit_result(
             "required_width": round(interval.required, 3),
         }
 
-    return dg.AssetCheckResult(
+    return disclosure.frame, dg.AssetCheckResult(
         check_name=DISCLOSURE_AUDIT,
         asset_key=NYCKELTAL,
         passed=not failing,
