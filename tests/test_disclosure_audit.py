@@ -4,6 +4,7 @@ on a case constructed by hand: three counties in one SKR group, one hidden munic
 import pytest
 
 from assets.disclosure.audit import Model, Quantity, audit, required_width, secondary_suppression
+from assets.disclosure.key_figures import PARTNER_RANK
 
 # Counties A, B and C of three municipalities each, all in one SKR group, which is the nation.
 COUNTIES = {
@@ -15,15 +16,15 @@ COUNTIES = {
 
 def three_counties() -> Model:
     """Every municipality's, county's and the group's (= the nation's) numerator, published as the
-    exact sums they are, tied by group = Σ municipalities."""
+    exact sums they are, tied by group = Σ municipalities, ranked as the key figures are."""
     model = Model()
     municipalities = {m: v for members in COUNTIES.values() for m, v in members.items()}
     for key, value in municipalities.items():
-        model.add(Quantity(key, value, 0.0, rank=(1,)))
+        model.add(Quantity(key, value, 0.0, rank=(PARTNER_RANK["kommun"],)))
     for county, members in COUNTIES.items():
-        model.add(Quantity(county, sum(members.values()), 0.0, rank=(0,)))
+        model.add(Quantity(county, sum(members.values()), 0.0, rank=(PARTNER_RANK["lan"],)))
         model.equal_sum(county, members)
-    model.add(Quantity("riket", sum(municipalities.values()), 0.0, rank=(2,)))
+    model.add(Quantity("riket", sum(municipalities.values()), 0.0, rank=(PARTNER_RANK["riket"],)))
     model.equal_sum("riket", municipalities)
     return model
 
@@ -68,3 +69,12 @@ def test_the_margin_is_ten_percent_and_at_least_half_a_unit():
     assert required_width(Quantity("x", 2.0, 0.0)) == pytest.approx(1.0)
     assert required_width(Quantity("x", 30.0, 0.0)) == pytest.approx(6.0)
     assert required_width(Quantity("x", 2.0, 0.0, minimum_margin=0.0)) == pytest.approx(0.4)
+
+
+def test_the_partner_is_a_municipality_of_the_same_county_before_any_group_total():
+    # a1 (2.0, needs a margin of 1.0) is pinned by county A = a1 + a2 + a3: the cheapest partner
+    # is a3 (9.0, the smallest municipality of A that alone gives the margin), not county A, and
+    # never the nation.
+    suppression = secondary_suppression(three_counties(), {"a1"})
+    assert suppression.failing == []
+    assert suppression.secondary == {"a3"}

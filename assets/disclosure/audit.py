@@ -13,7 +13,8 @@ at least 2d wide, d = 10 % of the value and at least 0.5 where the unit is fte o
 hidden share is audited through its numerator.
 
 `secondary_suppression` hides further quantities until the audit passes: for each hidden
-quantity that fails, one shown quantity it is tied to (see `_partner`).
+quantity that fails, one shown quantity it is tied to, the one that costs readers least (see
+`_partner`; greedy, as tau-argus's hypercube method).
 
 Pure: no Dagster, no DuckDB. The rules of what is primary, and how quantities map to the
 published rows, are assets/disclosure/key_figures.py (key figures) and assets/disclosure/breakdowns.py (breakdowns).
@@ -334,8 +335,9 @@ def _partner(
 ) -> Hashable | None:
     """The shown quantity to hide beside a failing `key`.
 
-    First the relation that alone pins `key` tightest (the others of its terms at their published
-    intervals, or at the intervals the audit found for the hidden ones): one of its shown terms.
+    First the relations that alone pin `key` (the others of their terms at their published
+    intervals, or at the intervals the audit found for the hidden ones): one of their shown
+    terms, the lowest rank of any of them, then of the tightest relation.
     Where no single relation pins it (only a combination does), the quantities that share a
     relation with it, and when all of those are hidden, theirs, and so on outwards. Among the
     candidates: the lowest rank, then the smallest value that alone gives the margin `key` needs
@@ -374,10 +376,15 @@ def _partner(
         width = _implied_width(relation, key, bounds)
         if width < need:
             pinned.append((width, relation))
-    for _, relation in sorted(pinned, key=lambda pair: pair[0]):
-        partner = choose(k for k, _ in relation.terms if k != key)
-        if partner is not None:
-            return partner
+    # The cheapest partner of any relation that pins `key`, before the tightest relation's: the
+    # nation's figure is hidden only when no pinning relation offers another.
+    partners = [
+        (model.quantities[partner].rank, width, partner)
+        for width, relation in pinned
+        if (partner := choose(k for k, _ in relation.terms if k != key)) is not None
+    ]
+    if partners:
+        return min(partners, key=lambda choice: (*choice[:2], repr(choice[2])))[2]
     seen, frontier = {key}, [key]
     while frontier:
         candidates = set()

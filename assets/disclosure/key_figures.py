@@ -41,9 +41,10 @@ SEX_WORDS = {"T": "totalt", "K": "kvinnor", "M": "man"}
 # The key-figure files publish the täljare and nämnare as the exact decimal sums they are
 # (DECIMAL(38, 2), every decimal): the interval a published one allows is the value itself.
 EXACT_SUM_HALF_WIDTH = 0.0
-# Which shown quantity is hidden first as a partner (audit._partner): a county's or SKR
-# group's before a municipality's, the nation's last.
-PARTNER_RANK = {"lan": 0, "kommungrupp": 0, "kommun": 1, "riket": 2}
+# Which shown quantity is hidden first as a partner (audit._partner), as statistical offices
+# choose (tau-argus's least cost): a municipality's before a county's or SKR group's, whose
+# figures more readers use, and the nation's only when nothing else is left.
+PARTNER_RANK = {"kommun": 0, "lan": 1, "kommungrupp": 1, "riket": 2}
 
 
 @dataclass
