@@ -3,7 +3,14 @@ on a case constructed by hand: three counties in one SKR group, one hidden munic
 
 import pytest
 
-from assets.disclosure.audit import Model, Quantity, audit, required_width, secondary_suppression
+from assets.disclosure.audit import (
+    Model,
+    Quantity,
+    _Programme,
+    audit,
+    required_width,
+    secondary_suppression,
+)
 from assets.disclosure.key_figures import PARTNER_RANK
 
 # Counties A, B and C of three municipalities each, all in one SKR group, which is the nation.
@@ -78,3 +85,24 @@ def test_the_partner_is_a_municipality_of_the_same_county_before_any_group_total
     suppression = secondary_suppression(three_counties(), {"a1"})
     assert suppression.failing == []
     assert suppression.secondary == {"a3"}
+
+
+def test_a_kept_programme_that_hides_more_gives_the_intervals_of_a_new_one():
+    # The secondary step keeps each part's model and hides by widening a column's bounds and
+    # adding the relations it is in: it judges as a programme built afresh.
+    model = three_counties()
+    kept = _Programme(model, {"a1"})
+    first = kept.part("a1")
+    kept.changed.clear()
+    kept.hide(["a3", "A"])
+    assert kept.part("a1") is kept.part("a3") is kept.part("A") is first
+    assert kept.changed == {first}
+    keys = ["A", "a1", "a3"]
+    fresh = _Programme(model, set(keys))
+    # The same verdicts; an interval found already wide enough by the solutions seen is reported
+    # as their range, which lies within the exact interval.
+    for mine, new in zip(kept.intervals(keys), fresh.intervals(keys), strict=True):
+        assert mine.passed == new.passed
+        assert new.low - 1e-6 <= mine.low <= mine.high <= new.high + 1e-6
+        if not mine.passed:
+            assert (mine.low, mine.high) == pytest.approx((new.low, new.high))

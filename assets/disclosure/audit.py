@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 # d, the margin a hidden value needs on each side: 10 % of it, and at least this much where the
 # unit is fte or persons (half a person: a count is never pinned to one whole number).
@@ -119,120 +117,66 @@ def audit(
     """The interval of every hidden quantity (or of `keys`, a subset) over the model with the
     shown quantities fixed to their published intervals: a minimum and a maximum per quantity."""
     keys = sorted(hidden if keys is None else keys, key=repr)
-    if not keys:
-        return []
-
-    # A shown quantity published exactly (half-width 0) is a constant, not a column: the
-    # programme keeps only what is unknown, which makes it small.
-    def constant(key: Hashable) -> bool:
-        quantity = model.quantities[key]
-        return key not in hidden and quantity.half_width == 0
-
-    index: dict[Hashable, int] = {}
-    lower, upper = [], []
-    for key, quantity in model.quantities.items():
-        if constant(key):
-            continue
-        index[key] = len(lower)
-        if key in hidden or quantity.half_width is None:
-            lower.append(0.0)
-            upper.append(np.inf)
-        else:
-            lower.append(max(0.0, quantity.value - quantity.half_width))
-            upper.append(quantity.value + quantity.half_width)
-    rows = []  # (columns, coefficients, lower, upper)
-    for relation in model.relations:
-        if relation.shown_with is not None and relation.shown_with in hidden:
-            continue
-        columns, coefficients, offset = [], [], 0.0
-        for key, coefficient in relation.terms:
-            if constant(key):
-                offset += coefficient * model.quantities[key].value
-            else:
-                columns.append(index[key])
-                coefficients.append(coefficient)
-        if columns:
-            rows.append((columns, coefficients, relation.lower - offset, relation.upper - offset))
-    # The programme falls apart into independent parts (a key figure's quantities are tied to
-    # another's only where a relation says so): a quantity's minimum and maximum are those of its
-    # part, and a part without a wanted quantity is never solved.
-    starts = np.cumsum([0, *(len(columns) for columns, *_ in rows)])
-    links = coo_matrix(
-        (
-            np.ones(starts[-1]),
-            (
-                np.repeat(np.arange(len(rows)), np.diff(starts)).astype(int),
-                np.fromiter((c for columns, *_ in rows for c in columns), int, starts[-1]),
-            ),
-        ),
-        shape=(len(rows), len(index)),
-    ).tocsr()
-    _, component = connected_components(links.T @ links, directed=False)
-    values = np.array([model.quantities[key].value for key in index])
-    wanted: dict[int, list[Hashable]] = {}
-    for key in keys:
-        wanted.setdefault(component[index[key]], []).append(key)
-    rows_of: dict[int, list[int]] = {}
-    for row, (columns, *_) in enumerate(rows):
-        if component[columns[0]] in wanted:
-            rows_of.setdefault(component[columns[0]], []).append(row)
-    found: dict[Hashable, tuple[float, float]] = {}
-    for part, part_keys in wanted.items():
-        variables = np.flatnonzero(component == part)
-        part_rows = [rows[r] for r in rows_of.get(part, [])]
-        found |= _part_intervals(
-            model, index, part_keys, variables, part_rows, (lower, upper, values)
-        )
-    intervals = []
-    for key in keys:
-        quantity = model.quantities[key]
-        low, high = found[key]
-        intervals.append(Interval(key, quantity.value, low, high, required_width(quantity)))
-    return intervals
+    return _Programme(model, hidden).intervals(keys)
 
 
-def _part_intervals(model, index, keys, variables, rows, columns) -> dict:
-    """The interval of each of `keys` over one independent part: one HiGHS model, passed once;
-    only the objective changes between the solves, so each re-solve starts from the previous
-    basis.
+class _Part:
+    """One independent part of the programme: one HiGHS model, kept as the hidden set grows.
 
-    Every solution is a set of values the published figures allow, and so are the true values:
-    the range of a quantity's values over the solutions seen lies within its interval. A quantity
-    whose range already spans its 2d passes without solves of its own (its interval is reported
-    as that range, which is narrower than or equal to the exact one); only the others are
-    minimised and maximised.
+    Its columns are its unknowns and the shown quantities its relations name, the latter fixed
+    to their published intervals: hiding one is a change of its column's bounds, not a new
+    model. Every solution is a set of values the published figures allow, and so are the true
+    values; hiding only widens the programme, so a quantity's range over the solutions seen (in
+    this model, or in a part merged into it) lies within its interval in every later round.
     """
-    local = {v: i for i, v in enumerate(variables)}
-    position = {key: local[index[key]] for key in keys}
-    lower, upper, values = columns
-    truth = values[variables]
-    seen_low, seen_high = truth.copy(), truth.copy()
-    lp = highspy.HighsLp()
-    lp.num_col_ = len(variables)
-    lp.num_row_ = len(rows)
-    lp.col_cost_ = np.zeros(len(variables))
-    lp.col_lower_ = np.array([lower[v] for v in variables])
-    lp.col_upper_ = np.array([min(upper[v], highspy.kHighsInf) for v in variables])
-    lp.row_lower_ = np.array([max(r[2], -highspy.kHighsInf) for r in rows])
-    lp.row_upper_ = np.array([min(r[3], highspy.kHighsInf) for r in rows])
-    matrix = highspy.HighsSparseMatrix()
-    matrix.format_ = highspy.MatrixFormat.kRowwise
-    matrix.num_col_, matrix.num_row_ = lp.num_col_, lp.num_row_
-    matrix.start_ = np.cumsum([0, *(len(r[0]) for r in rows)]).astype(np.int32)
-    matrix.index_ = np.array([local[c] for r in rows for c in r[0]], dtype=np.int32)
-    matrix.value_ = np.array([v for r in rows for v in r[1]], dtype=float)
-    lp.a_matrix_ = matrix
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("presolve", "off")  # tells unbounded from infeasible; keeps the basis
-    highs.passModel(lp)
-    found = {}
-    for key in keys:
-        column = position[key]
-        if seen_high[column] - seen_low[column] >= required_width(model.quantities[key]):
-            found[key] = (seen_low[column], seen_high[column])
-            continue
+
+    def __init__(self) -> None:
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        # Presolve off: tells unbounded from infeasible, and keeps the basis between solves.
+        self.highs.setOptionValue("presolve", "off")
+        self.column: dict[Hashable, int] = {}
+        self.row: dict[int, int] = {}  # id(relation) -> its row
+        self.relations: list[Relation] = []
+        self.seen_low = np.zeros(0)
+        self.seen_high = np.zeros(0)
+
+    def add_columns(self, keys: list[Hashable], bounds, seen: list[tuple[float, float]]) -> None:
+        new = [key for key in keys if key not in self.column]
+        if not new:
+            return
+        ranges = dict(zip(keys, seen, strict=True))
+        low, high = np.array([bounds(key) for key in new], dtype=float).T.reshape(2, -1)
+        self.highs.addCols(
+            len(new), np.zeros(len(new)), low, high, 0, np.zeros(0, np.int32),
+            np.zeros(0, np.int32), np.zeros(0),
+        )  # fmt: skip
+        for key in new:
+            self.column[key] = len(self.column)
+        self.seen_low = np.append(self.seen_low, [ranges[key][0] for key in new])
+        self.seen_high = np.append(self.seen_high, [ranges[key][1] for key in new])
+
+    def add_rows(self, relations: list[Relation]) -> None:
+        if not relations:
+            return
+        starts = np.cumsum([0, *(len(r.terms) for r in relations)])[:-1].astype(np.int32)
+        columns = np.array([self.column[k] for r in relations for k, _ in r.terms], np.int32)
+        values = np.array([c for r in relations for _, c in r.terms], dtype=float)
+        self.highs.addRows(
+            len(relations), np.array([r.lower for r in relations], dtype=float),
+            np.array([r.upper for r in relations], dtype=float), len(columns), starts, columns,
+            values,
+        )  # fmt: skip
+        for relation in relations:
+            self.row[id(relation)] = len(self.relations)
+            self.relations.append(relation)
+
+    def interval(self, key: Hashable, required: float) -> tuple[float, float]:
+        column = self.column[key]
+        if self.seen_high[column] - self.seen_low[column] >= required:
+            return (self.seen_low[column], self.seen_high[column])
         ends = []
+        highs = self.highs
         for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
             highs.changeColCost(column, 1.0)
             highs.changeObjectiveSense(sense)
@@ -243,15 +187,119 @@ def _part_intervals(model, index, keys, variables, rows, columns) -> dict:
             elif status == highspy.HighsModelStatus.kOptimal:
                 ends.append(highs.getInfo().objective_function_value)
                 solution = np.asarray(highs.getSolution().col_value)
-                np.minimum(seen_low, solution, out=seen_low)
-                np.maximum(seen_high, solution, out=seen_high)
+                np.minimum(self.seen_low, solution, out=self.seen_low)
+                np.maximum(self.seen_high, solution, out=self.seen_high)
             else:
                 # The true values satisfy every relation, so the programme is feasible: anything
                 # else is a bug in how the model was built.
                 raise RuntimeError(f"disclosure audit: HiGHS {highs.modelStatusToString(status)}")
         highs.changeColCost(column, 0.0)
-        found[key] = (ends[0], ends[1])
-    return found
+        return (ends[0], ends[1])
+
+
+class _Programme:
+    """The attacker's linear programme of a model, kept across the rounds of the secondary step:
+    its unknowns (the hidden quantities and those never published exactly) fall into independent
+    parts, one `_Part` each. Hiding a quantity frees its column, adds the relations it is in,
+    drops the ones published only with it, and merges the parts it now ties together (the
+    smaller into the larger); no part is built again."""
+
+    def __init__(self, model: Model, hidden: Iterable[Hashable]) -> None:
+        self.model = model
+        self.relations_of: dict[Hashable, list[Relation]] = _neighbours(model)
+        self.carried: dict[Hashable, list[Relation]] = {}  # shown_with -> its relations
+        for relation in model.relations:
+            if relation.shown_with is not None:
+                self.carried.setdefault(relation.shown_with, []).append(relation)
+        self.hidden: set[Hashable] = set()
+        self.unknown: set[Hashable] = set()
+        self.parts_with: dict[Hashable, set[_Part]] = {}  # a fixed column can be in several
+        self.part_of_row: dict[int, _Part] = {}
+        self.changed: set[_Part] = set()  # by the latest hides
+        self.hide(hidden)
+        for key, quantity in model.quantities.items():
+            if quantity.half_width != 0 and key not in self.unknown:
+                self._free(key)
+
+    def bounds(self, key: Hashable) -> tuple[float, float]:
+        quantity = self.model.quantities[key]
+        if key in self.hidden or quantity.half_width is None:
+            return (0.0, np.inf)
+        return (
+            max(0.0, quantity.value - quantity.half_width),
+            quantity.value + quantity.half_width,
+        )
+
+    def active(self, relation: Relation) -> bool:
+        return relation.shown_with is None or relation.shown_with not in self.hidden
+
+    def hide(self, keys: Iterable[Hashable]) -> None:
+        for key in keys:
+            if key not in self.hidden:
+                self.hidden.add(key)
+                self._free(key)
+
+    def _free(self, key: Hashable) -> None:
+        for relation in self.carried.get(key, []):  # published only with `key`: gone now
+            part = self.part_of_row.get(id(relation))
+            if part is not None:
+                part.highs.changeRowBounds(part.row[id(relation)], -np.inf, np.inf)
+                self.changed.add(part)
+        if key in self.unknown:  # an unknown already (not published exactly): now unbounded
+            part = self.part(key)
+            part.highs.changeColBounds(part.column[key], *self.bounds(key))
+            self.changed.add(part)
+            return
+        relations = [r for r in self.relations_of.get(key, []) if self.active(r)]
+        parts = set(self.parts_with.get(key, ()))
+        for relation in relations:
+            for term, _ in relation.terms:
+                if term in self.unknown:
+                    parts |= self.parts_with[term]
+        part = self._merge(parts)
+        self.unknown.add(key)
+        terms = [key, *(term for r in relations for term, _ in r.terms)]
+        self._add(part, list(dict.fromkeys(terms)), [r for r in relations if id(r) not in part.row])
+        part.highs.changeColBounds(part.column[key], *self.bounds(key))
+        self.changed.add(part)
+
+    def _merge(self, parts: set[_Part]) -> _Part:
+        if not parts:
+            return _Part()
+        ordered = sorted(parts, key=lambda part: len(part.column), reverse=True)
+        into = ordered[0]
+        for part in ordered[1:]:
+            keys = list(part.column)
+            seen = list(zip(part.seen_low, part.seen_high, strict=True))
+            kept = [r for r in part.relations if self.active(r) and id(r) not in into.row]
+            self._add(into, keys, kept, seen)
+            for key in keys:
+                self.parts_with[key].discard(part)
+            self.changed.add(into)
+        return into
+
+    def _add(self, part: _Part, keys: list[Hashable], relations: list[Relation], seen=None) -> None:
+        if seen is None:
+            seen = [(self.model.quantities[k].value,) * 2 for k in keys]
+        part.add_columns(keys, self.bounds, seen)
+        part.add_rows(relations)
+        for key in keys:
+            self.parts_with.setdefault(key, set()).add(part)
+        for relation in relations:
+            self.part_of_row[id(relation)] = part
+
+    def part(self, key: Hashable) -> _Part:
+        (part,) = self.parts_with[key]
+        return part
+
+    def intervals(self, keys: Iterable[Hashable]) -> list[Interval]:
+        found = []
+        for key in keys:
+            quantity = self.model.quantities[key]
+            required = required_width(quantity)
+            low, high = self.part(key).interval(key, required)
+            found.append(Interval(key, quantity.value, low, high, required))
+        return found
 
 
 @dataclass
@@ -269,53 +317,53 @@ def secondary_suppression(
     model: Model, primary: set[Hashable], rounds: int | None = None
 ) -> Suppression:
     """Hide further quantities until every hidden one passes the audit (or `rounds` rounds have
-    been made: 0 switches the secondary step off). Hiding only widens intervals, so a quantity
-    that passed stays passed and each round audits only the failing and the newly hidden ones."""
-    hidden = set(primary)
-    neighbours = _neighbours(model)
-    intervals = {i.key: i for i in _screened_audit(model, neighbours, hidden, hidden)}
+    been made: 0 switches the secondary step off). Each round hides one partner per failing
+    quantity. Hiding only widens intervals, so a quantity that passed stays passed, and a
+    failing one is audited again only when its part changed; the parts' models are kept."""
+    programme = _Programme(model, primary)
+    intervals = {i.key: i for i in _screened_audit(programme, sorted(primary, key=repr))}
     made = 0
     while rounds is None or made < rounds:
         failing = [key for key, interval in intervals.items() if not interval.passed]
         if not failing:
             break
-        added = {_partner(model, neighbours, hidden, intervals, key) for key in failing} - {None}
+        added = {
+            _partner(model, programme.relations_of, programme.hidden, intervals, key)
+            for key in failing
+        } - {None}
         if not added:
             break  # nothing left to hide: the audit fails and says where
-        hidden |= added
-        for interval in _screened_audit(model, neighbours, hidden, [*failing, *added]):
+        programme.changed.clear()
+        added = sorted(added, key=repr)  # one order for every run
+        programme.hide(added)
+        affected = [k for k in [*failing, *added] if programme.part(k) in programme.changed]
+        for interval in _screened_audit(programme, affected):
             intervals[interval.key] = interval
         made += 1
-    return Suppression(hidden, hidden - set(primary), list(intervals.values()))
+    hidden = programme.hidden
+    return Suppression(set(hidden), hidden - set(primary), list(intervals.values()))
 
 
-def _screened_audit(model: Model, neighbours, hidden: set[Hashable], keys) -> list[Interval]:
-    """`audit`, but a quantity that one relation alone pins too tightly (the others of its terms
-    anywhere their published intervals, or ≥ 0 for the hidden, allow) fails without a linear
-    programme: the programme's interval lies within that relation's. Most failures are of this
-    kind, and the solver's calls are the audit's cost."""
-
-    def loose(k: Hashable) -> tuple[float, float]:
-        other = model.quantities[k]
-        if k in hidden or other.half_width is None:
-            return (0.0, np.inf)
-        return (max(0.0, other.value - other.half_width), other.value + other.half_width)
-
+def _screened_audit(programme: _Programme, keys: list[Hashable]) -> list[Interval]:
+    """The intervals of `keys`, but a quantity that one relation alone pins too tightly (the
+    others of its terms anywhere their published intervals, or ≥ 0 for the hidden, allow) fails
+    without a linear programme: the programme's interval lies within that relation's. Most
+    failures are of this kind, and the solver's calls are the audit's cost."""
     found, solve = [], []
     for key in keys:
-        quantity = model.quantities[key]
+        quantity = programme.model.quantities[key]
         pinned = min(
             (
-                _implied_interval(relation, key, loose)
-                for relation in neighbours.get(key, [])
-                if relation.shown_with is None or relation.shown_with not in hidden
+                _implied_interval(relation, key, programme.bounds)
+                for relation in programme.relations_of.get(key, [])
+                if programme.active(relation)
             ),
             key=lambda interval: interval[1] - interval[0],
             default=(0.0, np.inf),
         )
         interval = Interval(key, quantity.value, *pinned, required_width(quantity))
         (solve if interval.passed else found).append(interval if not interval.passed else key)
-    return [*found, *audit(model, hidden, solve)]
+    return [*found, *programme.intervals(solve)]
 
 
 def _neighbours(model: Model) -> dict[Hashable, list[Relation]]:
@@ -355,36 +403,44 @@ def _partner(
             return (0.0, np.inf)
         return (max(0.0, other.value - other.half_width), other.value + other.half_width)
 
+    def order(k: Hashable) -> tuple:
+        # The smallest value that alone gives the margin `key` needs, else the largest.
+        other = model.quantities[k]
+        enough = other.value >= need
+        return (other.rank, not enough, other.value if enough else -other.value, repr(k))
+
     def choose(candidates: Iterable[Hashable]) -> Hashable | None:
         shown = [
             k for k in candidates if k not in hidden and model.quantities[k].half_width is not None
         ]
-        if not shown:
-            return None
+        return min(shown, key=order) if shown else None
 
-        def order(k: Hashable) -> tuple:
-            other = model.quantities[k]
-            enough = other.value >= need
-            return (other.rank, not enough, other.value if enough else -other.value, repr(k))
-
-        return min(shown, key=order)
-
-    pinned = []
-    for relation in neighbours.get(key, []):
-        if relation.shown_with is not None and relation.shown_with in hidden:
-            continue
-        width = _implied_width(relation, key, bounds)
-        if width < need:
-            pinned.append((width, relation))
-    # The cheapest partner of any relation that pins `key`, before the tightest relation's: the
-    # nation's figure is hidden only when no pinning relation offers another.
-    partners = [
-        (model.quantities[partner].rank, width, partner)
-        for width, relation in pinned
-        if (partner := choose(k for k, _ in relation.terms if k != key)) is not None
+    # The cheapest shown term of the relations that pin `key` or, where only a combination
+    # does, of all its relations: first one that is in the most of them (a municipality in the
+    # same county and the same SKR group as `key` opens both, as the corner of tau-argus's
+    # hypercube), then by rank (the nation's only when no relation offers another), then the
+    # tightest relation's, then the smallest value that alone gives the margin.
+    active = [
+        (_implied_width(relation, key, bounds), relation)
+        for relation in neighbours.get(key, [])
+        if relation.shown_with is None or relation.shown_with not in hidden
     ]
-    if partners:
-        return min(partners, key=lambda choice: (*choice[:2], repr(choice[2])))[2]
+    for relations in ([(w, r) for w, r in active if w < need], active):
+        covers: dict[Hashable, int] = {}
+        tightest: dict[Hashable, float] = {}
+        for width, relation in relations:
+            for k, _ in relation.terms:
+                if k != key:
+                    covers[k] = covers.get(k, 0) + 1
+                    tightest[k] = min(tightest.get(k, np.inf), width)
+        shown = [
+            k for k in covers if k not in hidden and model.quantities[k].half_width is not None
+        ]
+        if shown:
+            return min(
+                shown,
+                key=lambda k: (model.quantities[k].rank[:1], -covers[k], tightest[k], *order(k)),
+            )
     seen, frontier = {key}, [key]
     while frontier:
         candidates = set()
