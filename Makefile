@@ -52,9 +52,10 @@ test: install
 validate: $(VENV)/.installed
 	$(VENV)/bin/kompetens validate "$(FILE)"
 
-# The reliability figures of docs/RELIABILITY.md: 10 000 fuzzed files, 21 killed refreshes.
+# The reliability figures of docs/RELIABILITY.md: 10 000 fuzzed files, 21 killed refreshes; and
+# long random sequences of changes, each refresh compared with a cold build (issue 22).
 test-full: install
-	KOMPETENS_TEST_PROFILE=full $(VENV)/bin/python -m pytest -s --hypothesis-show-statistics tests/test_reliability_fuzz.py tests/test_reliability_refresh.py tests/test_reliability_hostile.py
+	KOMPETENS_TEST_PROFILE=full $(VENV)/bin/python -m pytest -s --hypothesis-show-statistics tests/test_reliability_fuzz.py tests/test_reliability_refresh.py tests/test_reliability_hostile.py tests/test_state_machine.py
 
 # The figures of docs/PERFORMANCE.md against the targets of issue 16: the refresh of the shipped
 # data as ratios to the floor, 5 runs (about 6 minutes), and the growth series up to 1000× the

@@ -7,17 +7,18 @@ was most of what those steps cost (issue 16).
 
 Each set is written with a manifest: for every item, the digest of its inputs and of each of its
 files, and for the whole set the version of the code and reference data that made it. A new set
-is always a new folder that is then swapped in whole (assets/folders.py), as a cold build does;
-an item whose inputs digest equals the previous set's is hard-linked from the previous folder
-instead of being made again. Its bytes are those the previous set verified, which are the bytes
+is always a new folder in the run's staging publication, which is swapped in whole with
+everything else the run publishes (pipelines/resources.py), as a cold build's is; an item whose
+inputs digest equals the previous set's (the current publication's) is hard-linked from the
+previous folder instead of being made again. Nothing ever writes into a published file: a link
+shares its inode with the published set. Its bytes are those the previous set verified, which are the bytes
 a cold build makes from the same inputs: the new set is byte for byte a cold build's.
 
 The previous set is trusted only whole. It is used when its manifest is of this version of the
 code and reference data, lists exactly the files its folder holds, and every file to be reused
 has the digest listed; otherwise (a manifest missing, cut short or stale, a file added, removed
 or changed by hand) nothing is reused and every item is made again. A run killed while writing
-never leaves a half set to trust: the set is built in a temporary folder and the manifest is
-written last.
+never leaves a half set to trust: the set is built in staging and the manifest is written last.
 
 The manifest holds only what the inputs decide (no times, no inode numbers), so an incremental
 refresh and a cold build write the same manifest too.
@@ -34,7 +35,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assets.folders import replace_folder
 from assets.processes import in_task_order, usable_cores
 
 MANIFEST_NAME = ".manifest.json"
@@ -122,29 +122,28 @@ def rebuild_folder(
     make: Make,
     previous: Path | None = None,
 ) -> Written:
-    """Write the set `items` as `target`, swapped in whole, with its manifest inside it.
+    """Write the set `items` as the new folder `target`, with its manifest inside it.
 
     `make(folder, keys)` writes the files of the items `keys` into `folder` (see `Make`); the
-    other items are linked from `previous` (by default the current `target`), when that set can be
-    trusted."""
-    source = target if previous is None else previous
-    outcome: list[Written] = []
+    other items are linked from the set in `previous` (the published one), when that set can be
+    trusted. A `target` left by an earlier attempt (a step run again, a staging folder handed
+    over) is made anew."""
+    _remove_folder(target)
+    return fill_folder(
+        target,
+        target / MANIFEST_NAME,
+        version,
+        items,
+        make,
+        previous,
+        previous / MANIFEST_NAME if previous is not None else None,
+    )
 
-    def build(folder: Path) -> None:
-        outcome.append(
-            fill_folder(
-                folder,
-                folder / MANIFEST_NAME,
-                version,
-                items,
-                make,
-                source,
-                source / MANIFEST_NAME,
-            )
-        )
 
-    replace_folder(target, build)
-    return outcome[0]
+def _remove_folder(folder: Path) -> None:
+    # Unlinking a file linked from the published set leaves the published file as it is.
+    if folder.is_dir():
+        shutil.rmtree(folder)
 
 
 def fill_folder(
@@ -185,18 +184,6 @@ def fill_folder(
 
     _write_manifest(manifest, version, items, {key: files_digests(key) for key in items})
     return Written(made=made, reused=[key for key in items if key in reusable])
-
-
-def keep_copy(folder: Path, kept: Path) -> None:
-    """Replace `kept` by a copy of the set in `folder` (hard links: no bytes are copied), for a
-    set that its next writer cannot find where it was written (profile pages in an exports folder
-    that a later step replaces)."""
-
-    def build(copy: Path) -> None:
-        for name in _files(folder, folder / MANIFEST_NAME) | {MANIFEST_NAME}:
-            _link(os.path.join(folder, name), os.path.join(copy, name))
-
-    replace_folder(kept, build)
 
 
 def _reusable(

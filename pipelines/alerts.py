@@ -22,30 +22,47 @@ import dagster as dg
 from pipelines.refresh import failure_reasons
 from pipelines.resources import PUBLISHED_WAREHOUSE
 
-DEFAULT_DAGSTER_URL = "http://127.0.0.1:3000"
 REFRESH_FAILED = "refresh_failed"
 WEBHOOK_TIMEOUT_SECONDS = 10
+# A reason in an alert is the first line of what a failed step or check said, cut to this length:
+# a register problem lists every municipality missing from a register (289 codes, 1.5 KB), which
+# belongs in the run's log that the alert links to, not in a chat message.
+REASON_LENGTH = 200
 
 
 class Alerting(dg.ConfigurableResource):
-    """Where a failure alert links to, and where it is posted.
+    """Where a failure alert links to, and where it is posted (Definitions: `alerting_from_env`).
 
-    Both settings are optional, and `dg.EnvVar` config fails when its variable is unset, so a
-    field left empty is read from the environment when an alert is made (never at import):
-    KOMPETENS_DAGSTER_URL, the webserver as the alert's reader opens it (default
-    http://127.0.0.1:3000, `make dev`'s), and KOMPETENS_ALERT_WEBHOOK, a URL the alert is posted
-    to as JSON (none when unset or empty).
-    """
+    `dagster_url` is the webserver as the alert's reader opens it (KOMPETENS_DAGSTER_URL), for the
+    run's link; `webhook` a URL the alert is posted to as JSON (KOMPETENS_ALERT_WEBHOOK), none when
+    empty. `dg.EnvVar` has no default: the entry points set DEFAULT_ENVIRONMENT's
+    (pipelines/resources.py)."""
 
-    dagster_url: str | None = None
-    webhook: str | None = None
+    dagster_url: str
+    webhook: str = ""
 
     def base_url(self) -> str:
-        url = self.dagster_url or dg.EnvVar("KOMPETENS_DAGSTER_URL").get_value()
-        return (url or DEFAULT_DAGSTER_URL).rstrip("/")
+        return self.dagster_url.rstrip("/")
 
     def webhook_url(self) -> str | None:
-        return self.webhook or dg.EnvVar("KOMPETENS_ALERT_WEBHOOK").get_value() or None
+        return self.webhook or None
+
+
+def alerting_from_env() -> Alerting:
+    """The alerting as the Definitions configure it, from the environment (the UI shows the
+    variables' names on the resource's page)."""
+    return Alerting(
+        dagster_url=dg.EnvVar("KOMPETENS_DAGSTER_URL"), webhook=dg.EnvVar("KOMPETENS_ALERT_WEBHOOK")
+    )
+
+
+def short_reason(reason: str) -> str:
+    """A reason's first line, at most REASON_LENGTH characters, saying how much more the run's log
+    has."""
+    first, *rest = reason.strip().splitlines() or [""]
+    if len(first) > REASON_LENGTH:
+        first = first[: REASON_LENGTH - 1].rstrip() + "…"
+    return f"{first} (and {len(rest)} more lines in the run's log)" if rest else first
 
 
 def failed_blocking_checks(events: list[dg.DagsterEvent]) -> list[dg.AssetCheckEvaluation]:
@@ -69,16 +86,22 @@ def failure_alert(
     run: dg.DagsterRun, events: list[dg.DagsterEvent], base_url: str, run_message: str
 ) -> dict:
     """The alert for a failed run, as it is recorded and posted. `run_message` (the run failure
-    event's) is the reason when the events name none, as for a run whose process died."""
+    event's) is the reason when the events name none, as for a run whose process died. Each
+    reason is short (short_reason): the run's link leads to the whole of it."""
     checks = failed_blocking_checks(events)
     reasons = [
-        *failure_reasons(events),
-        *(
-            f"Check {check.check_name} ({check.asset_key.to_user_string()}): {check.description}"
-            for check in checks
-            if check.description
-        ),
-    ] or [run_message]
+        short_reason(reason)
+        for reason in [
+            *failure_reasons(events),
+            *(
+                f"Check {check.check_name} ({check.asset_key.to_user_string()}): "
+                f"{check.description}"
+                for check in checks
+                if check.description
+            ),
+        ]
+        or [run_message]
+    ]
     steps = list(dict.fromkeys(event.step_key for event in events if event.is_step_failure))
     run_url = f"{base_url}/runs/{run.run_id}"
     return {

@@ -41,10 +41,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import json
 import os
-import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +66,7 @@ from assets.report.assets import (
 )
 from assets.report.build import SQL_DIR, build_report, load_reference
 from assets.report.nyckeltal import NYCKELTAL
+from assets.source_code import files_digest, project_modules
 from assets.tables import create_tables, table_columns
 from assets.validate.assets import ANSWERS, BLOCK_STATUS, ISSUES
 from pipelines.resources import DEFAULT_WAREHOUSE, EXPORTS_FOLDER, PROJECT_ROOT
@@ -75,8 +74,6 @@ from schemas.catalog import reference_dir
 
 OWNER = "team:kompetens-data"
 WAREHOUSE_CATALOG = DEFAULT_WAREHOUSE.name.split(".")[0]
-# The packages whose modules are the project's code; an asset's code version follows them.
-PROJECT_PACKAGES = ("assets", "schemas")
 CODE_VERSION_LENGTH = 12
 SCHEMA_CACHE_DIR = Path(__file__).resolve().parent / "__pycache__"
 SCHEMA_CACHE_PREFIX = "column_schemas-"
@@ -199,76 +196,13 @@ def code_version(
     assets' modules, imported for their keys), and the SQL files (globs `sql` under
     warehouse/sql/) it runs."""
     sql_dir = root / SQL_DIR.relative_to(PROJECT_ROOT)
-    files = _project_modules([module], boundary, root)
+    files = project_modules([module], boundary, root)
     files |= {
         f"sql/{path.relative_to(sql_dir)}": path
         for pattern in sql
         for path in sql_dir.glob(pattern)
     }
-    return _digest(files)[:CODE_VERSION_LENGTH]
-
-
-def _digest(files: dict[str, Path]) -> str:
-    """A hash of the files' names (modules, SQL or reference files) and contents."""
-    digest = hashlib.sha256()
-    for name, path in sorted(files.items()):
-        digest.update(f"{name}\0".encode())
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def _project_modules(
-    roots: Iterable[str], boundary: Collection[str], root: Path
-) -> dict[str, Path]:
-    """Module name -> source of `roots` and the project modules they import, directly or through
-    each other, short of `boundary`. A root may lie outside the project's packages."""
-    sources = _module_sources(root)
-    found: dict[str, Path] = {}
-    pending = list(roots)
-    while pending:
-        name = pending.pop()
-        if name not in found:
-            found[name] = sources.get(name) or Path(importlib.util.find_spec(name).origin)
-            source = found[name].read_text(encoding="utf-8")
-            pending += [
-                imported
-                for imported in _imported_modules(source)
-                if imported in sources and imported not in boundary
-            ]
-    return found
-
-
-@functools.cache
-def _module_sources(root: Path) -> dict[str, Path]:
-    """Module name -> source file of every module of the project's packages under `root`."""
-    sources = {}
-    for package in PROJECT_PACKAGES:
-        for path in (root / package).rglob("*.py"):
-            parts = path.relative_to(root).with_suffix("").parts
-            sources[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
-    return sources
-
-
-# Import statements, the names of a `from … import (…)` over several lines included. A regular
-# expression, not ast: parsing every module costs the import of the Definitions ~0.5 s. A
-# docstring line that reads like an import can only add a module to a version, never drop one.
-_IMPORT = re.compile(
-    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]*))",
-    re.MULTILINE,
-)
-
-
-def _imported_modules(source: str) -> list[str]:
-    """The project modules a module's source imports (`from assets import tables` included)."""
-    names = []
-    for from_module, from_names, plain in _IMPORT.findall(source):
-        if from_module:
-            names.append(from_module)
-            names += [f"{from_module}.{name}" for name in re.findall(r"\w+", from_names)]
-        else:
-            names += re.findall(r"[\w.]+", plain.split("#")[0])
-    return [name for name in names if name.split(".")[0] in PROJECT_PACKAGES]
+    return files_digest(files)[:CODE_VERSION_LENGTH]
 
 
 def column_schemas() -> dict[str, dg.TableSchema]:
@@ -317,7 +251,7 @@ def _schema_inputs_hash() -> str:
         comment_columns_from_reference,
         table_columns,
     )
-    files = _project_modules({f.__module__ for f in builders}, (), PROJECT_ROOT)
+    files = project_modules({f.__module__ for f in builders}, (), PROJECT_ROOT)
     # This module's own source, for build_warehouse_columns and the cache's format; not the
     # modules it imports, which are the assets'.
     files[__name__] = Path(__file__)
@@ -325,7 +259,9 @@ def _schema_inputs_hash() -> str:
     files |= {
         f"reference/{path.name}": path for path in reference_dir().iterdir() if path.is_file()
     }
-    return hashlib.sha256(f"{_digest(files)} duckdb {duckdb.__version__}".encode()).hexdigest()[:32]
+    return hashlib.sha256(
+        f"{files_digest(files)} duckdb {duckdb.__version__}".encode()
+    ).hexdigest()[:32]
 
 
 def _write_cache(cache: Path, columns: list[tuple]) -> None:

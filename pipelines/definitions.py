@@ -21,7 +21,7 @@ from assets.publish import assets as publish
 from assets.publish.freshness import published_within_26_hours
 from assets.report import assets as report
 from assets.validate import assets as validate
-from pipelines.alerts import Alerting, refresh_failed
+from pipelines.alerts import alerting_from_env, refresh_failed
 from pipelines.asset_catalog import catalogued
 from pipelines.freshness import warehouse_freshness_hourly, warehouse_freshness_job
 from pipelines.jobs import refresh_job
@@ -45,7 +45,7 @@ defs = dg.Definitions(
     resources={
         "landing_zone": landing_zone_from_env(),
         "warehouse": warehouse_from_env(),
-        "alerting": Alerting(),
+        "alerting": alerting_from_env(),
     },
     # One small graph on a 2-core machine: the multiprocess executor costs ~8 s of start-up
     # per run for no parallelism worth having.

@@ -2,8 +2,8 @@
 
 A check that ran only inside a refresh would say nothing when the refresh never runs (the daemon
 was down, the schedule was stopped), which is the lateness it is there to catch. The job selects
-the check alone: it reads the Dagster instance, needs no resource, and carries no
-`kompetens/warehouse` tag, so it is never queued behind a refresh (pipelines/dagster.yaml).
+the check alone: it reads the Dagster instance, needs no resource, and is in no pool, so it is
+never queued behind a refresh (pipelines/dagster.yaml).
 """
 
 import dagster as dg

@@ -11,6 +11,4 @@ refresh_job = dg.define_asset_job(
     selection=dg.AssetSelection.all() - dg.AssetSelection.checks(published_within_26_hours),
     description="Read the landing zone, validate, rebuild the report tables and publish the warehouse.",
     executor_def=dg.in_process_executor,
-    # Limited to one run at a time by the run queue (pipelines/dagster.yaml).
-    tags={"kompetens/warehouse": "refresh"},
 )

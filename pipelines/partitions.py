@@ -19,10 +19,18 @@ import warnings
 from dataclasses import dataclass
 
 import dagster as dg
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
+
+# A run of a range of partitions is tagged with its first and last key, as Dagster's command line
+# (`--partition-range`) and its backfills tag it; the tags are Dagster's documented names.
+PARTITION_TAG = "dagster/partition"
+ASSET_PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
+ASSET_PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
+# The runs that our automation starts (the nightly schedule, the sensor, `make refresh`) carry
+# this tag: their first asset, quality/build_inputs, skips every step when the published build is
+# current (the cheap path). A run someone asked for (the UI, a backfill, Dagster's command line)
+# has no such tag and does what it selects.
+WHEN_CHANGED_TAG = "kompetens/build"
+WHEN_CHANGED = {WHEN_CHANGED_TAG: "when_changed"}
 
 YEAR_PARTITIONS = dg.DynamicPartitionsDefinition(name="ar")
 # Every year builds in the same run: a backfill of every year is one run ending in one
@@ -80,8 +88,8 @@ def run_years(context: dg.AssetExecutionContext) -> set[int]:
     """The years a run builds, for an asset that is not partitioned itself (the build's
     fingerprint records which years it built): from the run's partition tags."""
     tags = context.run.tags
-    if "dagster/partition" in tags:
-        return {int(tags["dagster/partition"])}
+    if PARTITION_TAG in tags:
+        return {int(tags[PARTITION_TAG])}
     start = tags.get(ASSET_PARTITION_RANGE_START_TAG)
     end = tags.get(ASSET_PARTITION_RANGE_END_TAG)
     if start is None or end is None:

@@ -39,11 +39,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import gc
 import os
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -96,16 +94,15 @@ def _refresh(arguments: argparse.Namespace, imported: Callable[[], None]) -> int
 
     with dg.DagsterInstance.get() as instance:
         imported()
-        with storage_connections_kept(instance):
-            result = execute_refresh(
-                defs,
-                instance,
-                landing_zone,
-                warehouse,
-                inputs=inputs,
-                all_years=arguments.all_years,
-                run_config=QUIET_CONSOLE,
-            )
+        result = execute_refresh(
+            defs,
+            instance,
+            landing_zone,
+            warehouse,
+            inputs=inputs,
+            all_years=arguments.all_years,
+            run_config=QUIET_CONSOLE,
+        )
         dagster_home = instance.root_directory
     if result.success:
         print("\n".join(summary(warehouse, result.run_id, dagster_home)))
@@ -179,7 +176,12 @@ def execute_refresh(
     year. The run's resources are the Definitions' own, configured from the environment."""
     from assets.ingest.build_inputs import read_build_inputs
     from assets.ingest.landing_zone import landing_zone_years
-    from pipelines.partitions import YEAR_PARTITIONS, plan_years_run, unpartitioned_asset_keys
+    from pipelines.partitions import (
+        WHEN_CHANGED,
+        YEAR_PARTITIONS,
+        plan_years_run,
+        unpartitioned_asset_keys,
+    )
 
     existing = instance.get_dynamic_partitions(YEAR_PARTITIONS.name)
     years_now = landing_zone_years(landing_zone.path) if landing_zone.path.is_dir() else []
@@ -196,81 +198,13 @@ def execute_refresh(
         instance.add_dynamic_partitions(YEAR_PARTITIONS.name, plan.new_partitions)
     return defs.resolve_job_def("refresh").execute_in_process(
         instance=instance,
-        tags=plan.tags,
+        tags={**plan.tags, **WHEN_CHANGED},
         asset_selection=None
         if plan.builds_years
         else unpartitioned_asset_keys(defs.resolve_asset_graph()),
         run_config=run_config,
         raise_on_error=raise_on_error,
     )
-
-
-@contextlib.contextmanager
-def storage_connections_kept(instance: dg.DagsterInstance) -> Iterator[None]:
-    """While this block runs, the instance's SQLite storages (the run's event log, the index of
-    asset events and the runs) keep one connection per database file open, and every event of a
-    run in this process is written through it.
-
-    Dagster's SQLite storages open and close a connection (a new SQLAlchemy engine) for every
-    write, and closing the last connection to a database in WAL mode checkpoints it into the
-    database file: a run that skips every step still writes some 80 events, 200 transactions
-    over three files, and spent most of a second in those openings and closings. The events,
-    their transactions and their durability are the same; the checkpoint happens once, when the
-    connections close at the block's end. Other storages (Postgres) are left as they are."""
-    import sqlalchemy
-    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
-    from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
-    from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
-
-    engines: dict[str, sqlalchemy.Engine] = {}
-    engines_lock = threading.Lock()
-
-    @contextlib.contextmanager
-    def transaction(conn_string: str) -> Iterator[sqlalchemy.Connection]:
-        # As Dagster's own: a connection in a transaction, committed as the caller's block ends. The
-        # pool a file database gets by default (QueuePool) keeps the connection open after it.
-        with engines_lock:
-            if conn_string not in engines:
-                engines[conn_string] = sqlalchemy.create_engine(
-                    conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
-                )
-        with engines[conn_string].connect() as connection, connection.begin():
-            yield connection
-
-    event_log = instance.event_log_storage
-    run_storage = instance.run_storage
-    kept = []
-    if isinstance(event_log, SqliteEventLogStorage):
-        dagsters_connect = event_log._connect
-        initialised: set[str] = set()
-
-        @contextlib.contextmanager
-        def event_log_connection(shard: str) -> Iterator[sqlalchemy.Connection]:
-            if shard in initialised:
-                # Held as Dagster holds it, for one write to the event log at a time.
-                with event_log._db_lock, transaction(event_log.conn_string_for_shard(shard)) as c:
-                    yield c
-                return
-            # A shard's first connection is Dagster's own: it creates a new run's database.
-            with dagsters_connect(shard) as connection:
-                yield connection
-            initialised.add(shard)
-
-        event_log._connect = event_log_connection
-        # Asked before every asset event's tags are stored, with an engine and connection of its
-        # own each time; no table appears or goes during a run.
-        event_log.has_table = functools.cache(event_log.has_table)
-        kept += [(event_log, "_connect"), (event_log, "has_table")]
-    if isinstance(run_storage, SqliteRunStorage):
-        run_storage.connect = functools.partial(transaction, run_storage._conn_string)
-        kept.append((run_storage, "connect"))
-    try:
-        yield
-    finally:
-        for storage, method in kept:
-            delattr(storage, method)  # the class's own method again
-        for opened in engines.values():
-            opened.dispose()
 
 
 # The console shows warnings and errors only (a failed step's event among them). Every event,
@@ -296,9 +230,10 @@ def summary(warehouse: Warehouse, run_id: str, dagster_home: str) -> list[str]:
     from it, and where its outputs and the run's full event log are."""
     from assets.expectations.checks import data_docs_dir
     from assets.feedback.assets import CONTROL_REPORTS_FOLDER
+    from assets.publication.publications import LATEST_PUBLICATION_QUERY
 
     event_log = f"Full event log:   run {run_id} in the Dagster instance {dagster_home}"
-    rows = warehouse.read_published(SUMMARY_QUERY)
+    rows, latest = warehouse.read_published_queries(SUMMARY_QUERY, LATEST_PUBLICATION_QUERY)
     if rows is None:
         unreadable = f"the warehouse {warehouse.published_path} could not be read for a summary"
         return [f"The refresh succeeded (run {run_id}), but {unreadable}.", event_log]
@@ -329,6 +264,11 @@ def summary(warehouse: Warehouse, run_id: str, dagster_home: str) -> list[str]:
         *(
             status_line("reconciliation", status) + (explained if status == DEVIATES else "")
             for status in RECONCILIATION_STATUSES
+        ),
+        *(
+            f"Publication (report.publiceringar): {publicering_id}; {revised} figures revised "
+            "since the one before (report.revisioner)"
+            for publicering_id, revised in latest or []
         ),
         f"Warehouse:        {warehouse.published_path}",
         f"Exports:          {warehouse.exports_path}",

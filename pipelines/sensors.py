@@ -8,6 +8,7 @@ from assets.ingest.build_inputs import read_build_inputs
 from assets.ingest.landing_zone import StatKey, landing_zone_years
 from pipelines.jobs import refresh_job
 from pipelines.partitions import (
+    WHEN_CHANGED,
     YEAR_PARTITIONS,
     YearsRun,
     plan_years_run,
@@ -84,9 +85,12 @@ def landing_zone_changed(
 
 
 def _run_request(plan: YearsRun, repository_def, run_key: str | None) -> dg.RunRequest:
-    """A run of the planned years and the report; of the report alone when no year is built."""
+    """A run of the planned years and the report; of the report alone when no year is built.
+    Either skips every step when it finds the published build current."""
     if plan.builds_years:
-        return dg.RunRequest(run_key=run_key, tags=plan.tags)
+        return dg.RunRequest(run_key=run_key, tags={**plan.tags, **WHEN_CHANGED})
     return dg.RunRequest(
-        run_key=run_key, asset_selection=unpartitioned_asset_keys(repository_def.asset_graph)
+        run_key=run_key,
+        tags=WHEN_CHANGED,
+        asset_selection=unpartitioned_asset_keys(repository_def.asset_graph),
     )

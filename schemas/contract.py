@@ -123,3 +123,14 @@ RECONCILIATION_STATUSES: dict[str, str] = {
     DEVIATES: "Avviker",
 }
 RECONCILED_STATUSES = (MATCH, WITHIN_TOLERANCE)
+
+# --- Contract section 11: what changed behind a revised figure (report.revisioner.cause) -------
+
+REVISION_CAUSES: dict[str, str] = {
+    "added": "Ny fil",
+    "corrected": "Rättad fil",
+    "withdrawn": "Återtagen fil",
+    "grant_register": "Rekvisitionsregistret",
+    "reference_data": "Referensdata",
+    "code": "Programkoden",
+}

@@ -153,7 +153,7 @@ CONFLICT_RULES = _rules(
     ),
 )
 
-# Contract section 2: questions outside the form, repeated answers.
+# Contract section 2: questions outside the form, repeated answers, rows without a delimiter.
 READ_RULES = _rules(
     Rule(
         "unknown_question",
@@ -172,6 +172,14 @@ READ_RULES = _rules(
         WARNING,
         "Samma fråga två gånger med samma svar",
         "Samma fråga förekommer två gånger med samma svar; svaret används en gång.",
+    ),
+    Rule(
+        "row_without_delimiter",
+        WARNING,
+        "Rad utan avgränsare",
+        "Raden har ingen avgränsare mellan fråga och svar (och börjar inte med en fråga i "
+        "katalogen följd av en annan avgränsare); den har inte lästs in. Skriv frågans id, "
+        "avgränsaren och svaret.",
     ),
 )
 
@@ -324,6 +332,12 @@ REGISTER_RULES = _rules(
         FATAL,
         "Samma kommun och ändamål två gånger i rekvisitionsregistret",
         "Kommunen har flera rader för samma ändamål i rekvisitionsregistret. Uppdateringen stoppas tills det finns en rad per kommun och ändamål.",
+    ),
+    Rule(
+        "register_missing_row",
+        FATAL,
+        "Rad saknas i rekvisitionsregistret",
+        "Kommunen finns i rekvisitionsregistret men saknar raden för ett av ändamålen. Uppdateringen stoppas tills raden finns, med 0 där inget rekvirerats.",
     ),
     Rule(
         "register_missing_municipality",

@@ -16,8 +16,11 @@ Decisions the contract leaves open:
   point. Thousands separators (space, U+00A0, U+202F) are accepted only between groups of
   three digits (`1 028,4`), so `12 34` (probably two numbers) is not silently read as 1234.
   A point is never a thousands separator: `1.028,4` and `1,028.4` are rejected, as are
-  exponents (`1e3`), hex (`0x10`), anything but ASCII digits, and numbers of more than 34
-  digits before the decimal mark. A comma is always the decimal mark: `12,000` is twelve.
+  exponents (`1e3`), hex (`0x10`), anything but ASCII digits. A comma is always the decimal
+  mark: `12,000` is twelve.
+- More than 30 digits before the decimal mark is unparseable (contract section 2): 30 digits
+  leave every sum of up to 10^5 answers within DECIMAL(38, 2), the type the report sums in
+  (warehouse/sql/36_report_question_totals.sql).
 - A negative number is rejected here (`negative_value`), not by a `ge(0)` check in the block
   schemas: a rejected answer never reaches the hard rules, so one wrong sign gives one issue
   instead of also breaking the sums it takes part in. `-0` is zero, not negative.
@@ -40,12 +43,14 @@ THOUSANDS_SEPARATORS = " \u00a0\u202f"
 _DIGITS_WITH_SEPARATORS = rf"[0-9]{{1,3}}(?:[{THOUSANDS_SEPARATORS}][0-9]{{3}})+"
 _PLAIN_NUMBER = rf"^[+-]?(?:{_DIGITS_WITH_SEPARATORS}|[0-9]*)(?:[.,][0-9]*)?$"
 _NOT_FINITE = r"(?i)^[+-]?(?:nan|inf|infinity)$"
+# The most digits an answer may have before its decimal mark (contract section 2).
+MAX_INTEGER_DIGITS = 30
 # Half away from zero, only the third decimal decides, so the text is cut after it and read
-# exactly as a decimal of 34 integer digits at most (a longer number is unparseable); the
-# rounding may carry into a 35th digit.
+# exactly as a decimal of MAX_INTEGER_DIGITS integer digits at most (a longer number does not
+# fit: unparseable); the rounding may carry into one digit more.
 _DECIDING_DECIMALS = FTE_DECIMALS + 1
-_NUMBER_AS_WRITTEN = pl.Decimal(37, _DECIDING_DECIMALS)
-_NUMBER_ROUNDED = pl.Decimal(38, _DECIDING_DECIMALS)
+_NUMBER_AS_WRITTEN = pl.Decimal(MAX_INTEGER_DIGITS + _DECIDING_DECIMALS, _DECIDING_DECIMALS)
+_NUMBER_ROUNDED = pl.Decimal(MAX_INTEGER_DIGITS + 1 + _DECIDING_DECIMALS, _DECIDING_DECIMALS)
 # Messages show sums of rounded values with at most 2 decimals.
 _FTE_DECIMAL = pl.Decimal(38, FTE_DECIMALS)
 

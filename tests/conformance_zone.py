@@ -33,6 +33,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import xlsxwriter
+
 from tests.landing_zone_fixture import write_register, write_xlsx
 
 # Personal data that must never reach the warehouse or any output (contract sections 2 and 8).
@@ -487,4 +489,131 @@ def build_conformance_landing_zone(raw: Path) -> Path:
     links = raw / "2016/inventering/avvisade"
     os.symlink("../0114_vasby_2016.csv", links / "lank.csv")
     os.symlink("../0114_vasby_2016.csv", links / "lank.txt")
+    _write_issue_23_files(raw)
     return raw
+
+
+# === Issue 23: every row accounted for (contract section 2, amended 2026-12-07) ================
+#
+# Municipalities that take part in nothing (no grants above), so their selected files are
+# counted in no table and each case shows only in the ledger and quality.issues. Each file is
+# named for the point of the issue it exercises; its expected ledger row is below and its issues
+# in tests/test_conformance.py (ISSUE_23_ISSUES), worked out by hand from the text here.
+ISSUE_23 = "2016/inventering/nummer23/"
+
+# Point 1: a `;` file whose row uses a comma after a catalog id: that answer is unparseable
+# (block B invalid); a row with no delimiter and no catalog id at its start: a warning (line 8).
+ROW_WITH_A_COMMA = (
+    "fraga;svar\nkommunkod;0128\nar;2016\ninlamnad;2016-11-20\n"
+    "handl_fortbildning,3\nhandl_vidareutbildning;1\nhandl_magister;0\n"
+    "Anteckning utan semikolon\n"
+)
+# Point 1, metadata: kommunkod followed by a tab: the file is rejected with kommunkod's code.
+KOMMUNKOD_WITH_A_TAB = "fraga;svar\nkommunkod\t0136\nar;2016\ninlamnad;2016-11-20\n"
+# Point 1: a typo with an empty answer is an unknown id, warned about without an answer.
+TYPO_WITHOUT_ANSWER = (
+    "fraga;svar\nkommunkod;0138\nar;2016\ninlamnad;2016-11-20\n"
+    "handl_fortbildnig;\nhandl_fortbildning;3\nhandl_vidareutbildning;1\nhandl_magister;0\n"
+)
+# Point 2: a comment of 140 000 characters (a field over the csv module's 128 KiB default):
+# the unknown question kommentar's warning, not an unreadable file.
+LONG_COMMENT = (
+    "fraga;svar\nkommunkod;0139\nar;2016\ninlamnad;2016-11-20\n"
+    f"kommentar;{'Lång kommentar. ' * 8750}\n"
+    "handl_fortbildning;3\nhandl_vidareutbildning;1\nhandl_magister;0\n"
+)
+# Point 3: a question of the 2013–2015 forms twice with different answers in a 2016 file:
+# ignored (one warning per row), so not duplicate_question.
+OLD_QUESTION_TWICE = (
+    "fraga;svar\nkommunkod;0140\nar;2016\ninlamnad;2016-11-20\n"
+    "komp_uppfoljning_utvardering_grund;1\nkomp_uppfoljning_utvardering_grund;2\n"
+    "handl_fortbildning;3\nhandl_vidareutbildning;1\nhandl_magister;0\n"
+)
+# Point 4: inlamnad in the basic form: 2016-12-31 at midnight.
+BASIC_DATE = (
+    "fraga;svar\nkommunkod;0160\nar;2016\ninlamnad;20161231\n"
+    "handl_fortbildning;3\nhandl_vidareutbildning;1\nhandl_magister;0\n"
+)
+# Point 5: 31 digits before the decimal mark are unparseable; 30 are a number.
+MANY_DIGITS = (
+    "fraga;svar\nkommunkod;0162\nar;2016\ninlamnad;2016-11-20\n"
+    f"handl_fortbildning;{'1' * 31}\nhandl_vidareutbildning;{'9' * 30}\nhandl_magister;0\n"
+)
+# Point 6: an XLSX whose handl_fortbildning is typed in column C, B empty (written by
+# `_write_issue_23_files`): unparseable, never "not answered".
+BEYOND_COLUMN_B = [
+    ("kommunkod", "0163"),
+    ("ar", 2016),
+    ("inlamnad", "2016-11-20"),
+    ("handl_fortbildning", None, 3),
+    ("handl_vidareutbildning", 1),
+    ("handl_magister", 0),
+]
+# Point 7: a UTF-16 file holds NUL bytes: unreadable.
+UTF16 = BASIC_DATE.replace("0160", "0181")
+# Point 8 needs no file of its own: row 2014 of Tables 13 and 14 (blocks D and E) has nobody
+# counted, since neither 2014 first-year file (0115, 0123) answers D or E: N 0, sums 0, shares
+# NULL (tests/test_conformance.py).
+# Point 9: a 2017 folder with its register (all 0) and one early file from Upplands Väsby, a
+# participant before 2016: read and selected, and Tables 1–10 stay those of 2016, the final
+# inventory year of the reference data. The forms of the catalog end in 2016, so its one answer
+# is a question outside the year's form (a warning).
+VASBY_2017_PATH = "2017/inventering/0114_vasby_2017.csv"
+VASBY_2017 = "fraga;svar\n" + _meta("0114", "2017", "2017-03-01") + "handl_totalt;99\n"
+# Point 10: a file name in Latin-1, not UTF-8 (Ödeshög); the ledger escapes its bytes.
+LATIN1_NAME = os.fsdecode(ISSUE_23.encode() + b"\xd6desh\xf6g.csv")
+LATIN1_NAME_IN_LEDGER = ISSUE_23 + "\\xd6desh\\xf6g.csv"
+LATIN1_CONTENT = (
+    "fraga;svar\nkommunkod;0509\nar;2016\ninlamnad;2016-11-20\n"
+    "handl_fortbildning;3\nhandl_vidareutbildning;1\nhandl_magister;0\n"
+)
+
+ISSUE_23_LEDGER_CASES = (
+    LedgerCase(ISSUE_23 + "1_komma_i_semikolonfil.csv", "2 row without delimiter", "selected"),
+    LedgerCase(
+        ISSUE_23 + "1_kommunkod_med_tabb.csv",
+        "2 metadata row without delimiter",
+        "rejected",
+        "unknown_municipality",
+    ),
+    LedgerCase(ISSUE_23 + "1_stavfel_utan_svar.csv", "2 unknown id without answer", "selected"),
+    LedgerCase(ISSUE_23 + "2_lang_kommentar.csv", "2 no field limit below 1 MiB", "selected"),
+    LedgerCase(ISSUE_23 + "3_gammal_fraga_tva_ganger.csv", "2 ignored id twice", "selected"),
+    LedgerCase(ISSUE_23 + "4_basdatum.csv", "2 inlamnad in basic form", "selected"),
+    LedgerCase(ISSUE_23 + "5_manga_siffror.csv", "2 more than 30 digits", "selected"),
+    LedgerCase(ISSUE_23 + "6_kolumn_c.xlsx", "2 XLSX value beyond column B", "selected"),
+    LedgerCase(ISSUE_23 + "7_utf16.csv", "2 NUL bytes", "rejected", "unreadable"),
+    LedgerCase(LATIN1_NAME_IN_LEDGER, "10 a file name not in UTF-8", "selected"),
+    LedgerCase(VASBY_2017_PATH, "5 a year after the final inventory year", "selected"),
+)
+LEDGER_CASES += ISSUE_23_LEDGER_CASES
+# Ledger path → the file's name on disk under the raw dir, where the two differ.
+ON_DISK = {LATIN1_NAME_IN_LEDGER: LATIN1_NAME}
+
+
+def _write_issue_23_files(raw: Path) -> None:
+    files: dict[str, str | bytes] = {
+        ISSUE_23 + "1_komma_i_semikolonfil.csv": ROW_WITH_A_COMMA,
+        ISSUE_23 + "1_kommunkod_med_tabb.csv": KOMMUNKOD_WITH_A_TAB,
+        ISSUE_23 + "1_stavfel_utan_svar.csv": TYPO_WITHOUT_ANSWER,
+        ISSUE_23 + "2_lang_kommentar.csv": LONG_COMMENT,
+        ISSUE_23 + "3_gammal_fraga_tva_ganger.csv": OLD_QUESTION_TWICE,
+        ISSUE_23 + "4_basdatum.csv": BASIC_DATE,
+        ISSUE_23 + "5_manga_siffror.csv": MANY_DIGITS,
+        ISSUE_23 + "7_utf16.csv": UTF16.encode("utf-16"),
+        LATIN1_NAME: LATIN1_CONTENT,
+        VASBY_2017_PATH: VASBY_2017,
+    }
+    write_register(raw / "2017" / "rekvisitioner.csv", 2017, GRANTS)
+    for path, content in files.items():
+        _write(raw, path, content)
+    workbook = xlsxwriter.Workbook(str(raw / ISSUE_23 / "6_kolumn_c.xlsx"))
+    sheet = workbook.add_worksheet("Blankett")
+    for row, cells in enumerate([("fraga", "svar"), *BEYOND_COLUMN_B]):
+        for column, value in enumerate(cells):
+            if value is not None:
+                sheet.write(row, column, value)
+    workbook.close()
+
+
+# === end of issue 23 ===========================================================================

@@ -9,16 +9,31 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import dagster as dg
 import pytest
 
-from pipelines.alerts import Alerting, refresh_failed
-from pipelines.resources import PUBLISHED_WAREHOUSE, Warehouse
+from assets.ingest.register import RegisterProblem, stop_message
+from pipelines.alerts import REASON_LENGTH, Alerting, alerting_from_env, refresh_failed
+from pipelines.resources import PUBLISHED_WAREHOUSE, Warehouse, set_default_environment
+from schemas.catalog import municipality_codes
 
 LANDING_ZONE_GONE = "The landing zone /srv/raw does not exist"
+# A register that names no municipality: one problem, listing every kommunkod.
+NO_MUNICIPALITY = stop_message(
+    [
+        RegisterProblem(
+            "register_missing_municipality",
+            "2016/rekvisitioner.csv",
+            None,
+            f"{len(municipality_codes())} kommuner saknas: "
+            + ", ".join(sorted(municipality_codes())),
+        )
+    ]
+)
 
 
 @dg.asset
@@ -37,6 +52,11 @@ def tables_long():
 @dg.asset(deps=[tables_long])
 def published():
     pass
+
+
+@dg.asset(name="grant_register")
+def register_without_municipalities():
+    raise dg.Failure(description=NO_MUNICIPALITY)
 
 
 @dg.asset
@@ -89,8 +109,15 @@ def failing_webhook():
 
 @pytest.fixture(autouse=True)
 def no_alert_settings(monkeypatch):
+    # As the entry points leave them when neither is set (pipelines/resources.py).
     monkeypatch.delenv("KOMPETENS_ALERT_WEBHOOK", raising=False)
     monkeypatch.delenv("KOMPETENS_DAGSTER_URL", raising=False)
+    with monkeypatch.context() as defaults:
+        set_default_environment()
+        url, webhook = os.environ["KOMPETENS_DAGSTER_URL"], os.environ["KOMPETENS_ALERT_WEBHOOK"]
+        defaults.undo()
+    monkeypatch.setenv("KOMPETENS_DAGSTER_URL", url)
+    monkeypatch.setenv("KOMPETENS_ALERT_WEBHOOK", webhook)
 
 
 def failed_run(instance: dg.DagsterInstance, assets, resources=None) -> dg.ExecuteInProcessResult:
@@ -127,7 +154,7 @@ def test_a_failed_step_is_recorded_and_posted_with_its_reason_and_link(monkeypat
     instance = dg.DagsterInstance.ephemeral()
     result = failed_run(instance, [submission_files])
 
-    evaluate_sensor(instance, result, Alerting())
+    evaluate_sensor(instance, result, alerting_from_env())
 
     run_url = f"http://dagster.kommun.example:3000/runs/{result.run_id}"
     [record] = recorded_alerts(instance)
@@ -154,7 +181,7 @@ def test_a_refresh_blocked_by_a_check_names_the_check_and_why(monkeypatch, webho
         event.asset_key for event in result.get_asset_materialization_events()
     }
 
-    evaluate_sensor(instance, result, Alerting())
+    evaluate_sensor(instance, result, alerting_from_env())
 
     [record] = recorded_alerts(instance)
     [posted] = webhook.received
@@ -162,7 +189,7 @@ def test_a_refresh_blocked_by_a_check_names_the_check_and_why(monkeypatch, webho
         assert alert["failing_checks"] == ["tables_long:no_key_twice"]
         assert alert["failing_steps"] == ["tables_long"]
         assert "Check no_key_twice (tables_long): 2 keys occur twice" in alert["reason"]
-        # The documented default, when KOMPETENS_DAGSTER_URL is unset.
+        # The documented default, when KOMPETENS_DAGSTER_URL is not set.
         assert alert["run_url"] == f"http://127.0.0.1:3000/runs/{result.run_id}"
 
 
@@ -175,7 +202,9 @@ def test_a_refresh_that_could_not_take_the_warehouse_lock_is_recorded(tmp_path, 
         result = failed_run(instance, [builds_in_the_warehouse], {"warehouse": warehouse})
 
     # The webhook set on the resource, as the lead may wire it, instead of the environment.
-    evaluate_sensor(instance, result, Alerting(webhook=webhook.url))
+    evaluate_sensor(
+        instance, result, Alerting(dagster_url="http://127.0.0.1:3000", webhook=webhook.url)
+    )
 
     [record] = recorded_alerts(instance)
     [posted] = webhook.received
@@ -184,11 +213,42 @@ def test_a_refresh_that_could_not_take_the_warehouse_lock_is_recorded(tmp_path, 
         assert alert["reason"].startswith("Another refresh (run unknown) is building the warehouse")
 
 
+def test_the_reason_is_short_and_its_whole_text_is_in_the_run(monkeypatch, webhook):
+    monkeypatch.setenv("KOMPETENS_ALERT_WEBHOOK", webhook.url)
+    instance = dg.DagsterInstance.ephemeral()
+    result = failed_run(instance, [register_without_municipalities])
+
+    evaluate_sensor(instance, result, alerting_from_env())
+
+    [record] = recorded_alerts(instance)
+    [posted] = webhook.received
+    first_line = NO_MUNICIPALITY.splitlines()[0]
+    for alert in (record, posted["json"]):
+        assert alert["reason"].startswith(f"Step grant_register: {first_line[:40]}")
+        assert len(alert["reason"]) <= REASON_LENGTH + 60
+        assert "0180" not in alert["reason"]
+    assert "0180" not in posted["json"]["text"]
+    # The whole of it stays in the run that the alert links to.
+    assert any(
+        "0180" in (entry.dagster_event.step_failure_data.user_failure_data.description or "")
+        for entry in instance.all_logs(result.run_id)
+        if entry.dagster_event is not None and entry.dagster_event.is_step_failure
+    )
+
+
+def test_the_alert_settings_are_environment_variables_the_ui_shows():
+    from pipelines.definitions import defs
+
+    alerting = defs.resources["alerting"]
+    assert alerting.dagster_url == dg.EnvVar("KOMPETENS_DAGSTER_URL")
+    assert alerting.webhook == dg.EnvVar("KOMPETENS_ALERT_WEBHOOK")
+
+
 def test_without_a_webhook_the_alert_is_recorded_and_nothing_posted(webhook):
     instance = dg.DagsterInstance.ephemeral()
     result = failed_run(instance, [submission_files])
 
-    evaluate_sensor(instance, result, Alerting())
+    evaluate_sensor(instance, result, alerting_from_env())
 
     assert [record["run_id"] for record in recorded_alerts(instance)] == [result.run_id]
     assert webhook.received == []
@@ -200,7 +260,7 @@ def test_a_failing_webhook_does_not_stop_the_sensor(monkeypatch, failing_webhook
     result = failed_run(instance, [submission_files])
 
     capfd.readouterr()
-    evaluate_sensor(instance, result, Alerting())
+    evaluate_sensor(instance, result, alerting_from_env())
 
     logged = capfd.readouterr().err
     assert [record["run_id"] for record in recorded_alerts(instance)] == [result.run_id]
@@ -216,7 +276,7 @@ def test_an_unreachable_webhook_does_not_stop_the_sensor(monkeypatch):
     instance = dg.DagsterInstance.ephemeral()
     result = failed_run(instance, [submission_files])
 
-    evaluate_sensor(instance, result, Alerting())
+    evaluate_sensor(instance, result, alerting_from_env())
 
     assert [record["run_id"] for record in recorded_alerts(instance)] == [result.run_id]
 

@@ -13,14 +13,21 @@ tests/test_empty_landing_zone.py.
 from __future__ import annotations
 
 import zipfile
+from collections import Counter
 
 import dagster as dg
 import duckdb
 import pytest
 
+from assets.validate.cli import check_file
 from tests.conformance_zone import (
+    ISSUE_23,
+    ISSUE_23_LEDGER_CASES,
+    LATIN1_NAME_IN_LEDGER,
     LEDGER_CASES,
+    ON_DISK,
     PERSONAL_DATA,
+    VASBY_2017_PATH,
     build_conformance_landing_zone,
 )
 from tests.conftest import materialize_pipeline
@@ -37,6 +44,14 @@ MALMO_2016 = V2016 + "1280_malmo_2016_klockslag.csv"
 GOTEBORG_2016 = V2016 + "1480_goteborg_2016.csv"
 EKERO_2014 = "2014/inventering/0125_ekero_2014.csv"
 BJURHOLM_2015 = "2015/inventering/2403_bjurholm_2015.csv"
+# Issue 23's files (tests/conformance_zone.py), by the point they exercise.
+ROW_WITH_A_COMMA = ISSUE_23 + "1_komma_i_semikolonfil.csv"
+TYPO_WITHOUT_ANSWER = ISSUE_23 + "1_stavfel_utan_svar.csv"
+LONG_COMMENT = ISSUE_23 + "2_lang_kommentar.csv"
+OLD_QUESTION_TWICE = ISSUE_23 + "3_gammal_fraga_tva_ganger.csv"
+BASIC_DATE = ISSUE_23 + "4_basdatum.csv"
+MANY_DIGITS = ISSUE_23 + "5_manga_siffror.csv"
+BEYOND_COLUMN_B = ISSUE_23 + "6_kolumn_c.xlsx"
 
 
 @pytest.fixture(scope="module")
@@ -246,7 +261,59 @@ EXPECTED_SUBMISSION_ISSUES = {
     ),
     (MALMO_2016, "A_handlaggare", "handl_kvinnor", "fte_over_1000", "warning"),
     (MALMO_2016, "A_handlaggare", "handl_totalt", "fte_over_1000", "warning"),
+    # Issue 23 (contract section 2, amended 2026-12-07); the same tuple twice is in
+    # ISSUE_23_ISSUES, which counts them.
+    (ROW_WITH_A_COMMA, None, None, "row_without_delimiter", "warning"),
+    (
+        ROW_WITH_A_COMMA,
+        "B_handlaggare_utbildning",
+        "handl_fortbildning",
+        "unparseable_value",
+        "error",
+    ),
+    (TYPO_WITHOUT_ANSWER, None, "handl_fortbildnig", "unknown_question", "warning"),
+    (LONG_COMMENT, None, "kommentar", "unknown_question", "warning"),
+    (
+        OLD_QUESTION_TWICE,
+        None,
+        "komp_uppfoljning_utvardering_grund",
+        "question_not_in_form_year",
+        "warning",
+    ),
+    (MANY_DIGITS, "B_handlaggare_utbildning", "handl_fortbildning", "unparseable_value", "error"),
+    (
+        BEYOND_COLUMN_B,
+        "B_handlaggare_utbildning",
+        "handl_fortbildning",
+        "unparseable_value",
+        "error",
+    ),
+    # Issue 23 point 9: the 2017 form is empty in the catalog.
+    (VASBY_2017_PATH, None, "handl_totalt", "question_not_in_form_year", "warning"),
 }
+
+# Issue 23, every issue of its selected files counted (rows 5 and 6 of the 2016 file with a
+# question of the 2013–2015 forms twice are a warning each; the basic date and the Latin-1 name
+# have none). By point:
+# 1. `handl_fortbildning,3` in a `;` file: that answer is unparseable, so block B is invalid; the
+#    row of text with no delimiter and no catalog id at its start is a warning. The typo with an
+#    empty answer is an unknown question.
+# 2. The 140 000-character comment is the unknown question `kommentar`'s warning.
+# 3. The question outside the form, twice with different answers: two warnings, no rejection.
+# 5. 31 ones before the decimal mark: unparseable; 30 nines are a number (B is invalid anyway).
+# 6. The XLSX answer in column C: unparseable, not "not answered".
+ISSUE_23_ISSUES = Counter(
+    [issue for issue in EXPECTED_SUBMISSION_ISSUES if issue[0].startswith(ISSUE_23)]
+    + [
+        (
+            OLD_QUESTION_TWICE,
+            None,
+            "komp_uppfoljning_utvardering_grund",
+            "question_not_in_form_year",
+            "warning",
+        )
+    ]
+)
 
 
 def test_every_problem_in_a_selected_file_is_one_issue_with_its_rule(db):
@@ -261,6 +328,49 @@ def test_every_problem_in_a_selected_file_is_one_issue_with_its_rule(db):
     )
     assert issues - EXPECTED_SUBMISSION_ISSUES == set(), "found but not expected"
     assert EXPECTED_SUBMISSION_ISSUES - issues == set(), "expected but not found"
+
+
+def test_issue_23_every_row_is_accounted_for_once(db):
+    issues = Counter(
+        db.execute(
+            "SELECT path, block, question_id, rule, severity FROM quality.issues "
+            "WHERE starts_with(path, ?) AND severity <> 'fatal'",
+            [ISSUE_23],
+        ).fetchall()
+    )
+    assert issues == ISSUE_23_ISSUES
+
+
+def test_issue_23_the_basic_date_and_the_latin1_name_are_read(db):
+    rows = dict(
+        db.execute(
+            "SELECT path, kommunkod || ' ' || CAST(inlamnad AS VARCHAR) FROM core.submissions"
+        ).fetchall()
+    )
+    assert rows[BASIC_DATE] == "0160 2016-12-31 00:00:00"  # inlamnad 20161231
+    assert rows[LATIN1_NAME_IN_LEDGER] == "0509 2016-11-20 00:00:00"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [case for case in ISSUE_23_LEDGER_CASES if case.path.startswith(ISSUE_23)],
+    ids=lambda case: case.path.removeprefix(ISSUE_23),
+)
+def test_issue_23_the_validator_judges_each_file_as_the_pipeline_does(conformance_run, db, case):
+    # Issue 23 points 1–7 and 10: the same ledger status and the same findings, counted.
+    _, warehouse = conformance_run
+    raw = warehouse.parent.parent / "raw"
+    check = check_file(raw / ON_DISK.get(case.path, case.path))
+    (status,) = db.execute(
+        "SELECT status FROM quality.file_ledger WHERE path = ?", [case.path]
+    ).fetchone()
+    assert (check.path, check.status) == (case.path, status) == (case.path, case.status)
+    pipeline = Counter(
+        db.execute(
+            "SELECT rule, question_id, severity FROM quality.issues WHERE path = ?", [case.path]
+        ).fetchall()
+    )
+    assert Counter((f.rule, f.question_id, f.severity) for f in check.findings) == pipeline
 
 
 def test_every_rejected_file_is_a_fatal_issue_under_its_reason_code(db):
@@ -402,6 +512,32 @@ def test_rows_2013_to_2015_count_municipalities_in_their_first_year(db):
     assert cell(db, "T11", "2016", "socionom_lt1ar_andel") == pytest.approx(100 * 4.13 / 59.13)
     assert cell(db, "T13", "2016", "forsta_chefsjobb_andel") == pytest.approx(100 / 3)
     assert cell(db, "T14", "2016", "magister_andel") == pytest.approx(50)
+
+
+def test_a_population_row_with_nobody_counted_has_n_0_sums_0_and_no_shares(db):
+    # Issue 23 point 8 (contract section 5): row 2014's first-year files (0115, 0123) answer
+    # neither block D nor block E.
+    assert cell(db, "T13", "2014", "n_kommuner") == 0
+    assert cell(db, "T13", "2014", "antal_arbetsledare") == 0
+    assert cell(db, "T13", "2014", "forsta_chefsjobb_andel") is None
+    assert cell(db, "T14", "2014", "n_kommuner") == 0
+    assert cell(db, "T14", "2014", "vidareutbildning") == 0
+    assert cell(db, "T14", "2014", "magister_andel") is None
+
+
+def test_a_later_year_folder_leaves_tables_1_to_14_to_the_final_inventory_year(db):
+    # Issue 23 point 9: Upplands Väsby's early 2017 file is read and selected, but the final
+    # inventory year stays 2016 (the reference data's setting), so Tables 1–10 stay as in
+    # test_table_1_sums_block_a_of_the_final_population and Tables 11–14 have no row 2017.
+    assert db.execute("SELECT ar FROM core.final_inventory_year").fetchall() == [(2016,)]
+    assert db.execute(
+        "SELECT kommunkod, ar FROM core.submissions WHERE path = ?", [VASBY_2017_PATH]
+    ).fetchall() == [("0114", 2017)]
+    assert db.execute("SELECT count(*) FROM core.population WHERE ar = 2017").fetchone() == (0,)
+    assert db.execute(
+        "SELECT count(*) FROM report.tables_long WHERE row_key = '2017'"
+    ).fetchone() == (0,)
+    assert cell(db, "T01", "handlaggare", "n_kommuner") == 4
 
 
 def test_the_text_figures_of_the_final_population(db):

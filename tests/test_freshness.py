@@ -154,6 +154,7 @@ def test_a_refresh_that_finds_nothing_changed_confirms_the_warehouse_current(
     """quality/build_inputs, finding the published build current, records the observation the
     check counts: the two agree on its asset and metadata key."""
     from assets.ingest import assets as ingest
+    from pipelines.partitions import WHEN_CHANGED
     from pipelines.resources import LandingZone, Warehouse
 
     class Unchanged:
@@ -167,7 +168,10 @@ def test_a_refresh_that_finds_nothing_changed_confirms_the_warehouse_current(
         "landing_zone": LandingZone(raw_dir=str(tmp_path / "raw")),
         "warehouse": Warehouse(database=str(tmp_path / "kompetens.duckdb")),
     }
-    assert dg.materialize([ingest.build_inputs], instance=instance, resources=resources).success
+    # As the nightly schedule, the sensor and `make refresh` tag their runs.
+    assert dg.materialize(
+        [ingest.build_inputs], instance=instance, resources=resources, tags=WHEN_CHANGED
+    ).success
     record = instance.fetch_observations(PUBLISHED_WAREHOUSE, limit=1).records[0]
     confirmed = datetime.fromtimestamp(record.timestamp, UTC)
 

@@ -36,8 +36,7 @@ from assets.publication.charts import draw_charts, manifest_path
 from assets.publication.exports import CHARTS_FOLDER, write_publication
 from assets.publication.profiles import (
     INDEX_NAME,
-    KEPT_KEY_FIGURES,
-    KEPT_PROFILES,
+    KEY_FIGURES_SET,
     Page,
     frame_digest,
     page_digest,
@@ -104,21 +103,24 @@ def write_texts(texts: dict[str, str], calls: list[list[str]]):
     return make
 
 
-def build(target: Path, texts: dict[str, str], version: str = VERSION) -> list[list[str]]:
+def build(
+    target: Path, texts: dict[str, str], version: str = VERSION, previous: Path | None = None
+) -> list[list[str]]:
     items, calls = text_set(texts)
-    rebuild_folder(target, version, items, write_texts(texts, calls))
+    rebuild_folder(target, version, items, write_texts(texts, calls), previous)
     return calls
 
 
 def test_only_the_changed_item_is_made_and_the_set_equals_a_cold_build(tmp_path):
-    target = tmp_path / "set"
-    assert build(target, {"a": "A", "b": "B", "c": "C"}) == [["a", "b", "c"]]
-    before = inodes(target)
+    published, target = tmp_path / "published", tmp_path / "set"
+    assert build(published, {"a": "A", "b": "B", "c": "C"}) == [["a", "b", "c"]]
+    before = inodes(published)
 
     texts = {"a": "A", "b": "B2", "d": "D"}
-    assert build(target, texts) == [["b", "d"]]
+    assert build(target, texts, previous=published) == [["b", "d"]]
     assert remade(before, inodes(target)) == {"b.txt", "d.txt", MANIFEST_NAME}
     assert not (target / "c.txt").exists()  # an item that is gone takes its file with it
+    assert inodes(published) == before  # the published set is left as it was
 
     cold = tmp_path / "cold"
     build(cold, texts)
@@ -126,11 +128,19 @@ def test_only_the_changed_item_is_made_and_the_set_equals_a_cold_build(tmp_path)
 
 
 def test_nothing_changed_makes_nothing(tmp_path):
-    target = tmp_path / "set"
-    build(target, {"a": "A", "b": "B"})
-    before = inodes(target)
-    assert build(target, {"a": "A", "b": "B"}) == []
+    published, target = tmp_path / "published", tmp_path / "set"
+    build(published, {"a": "A", "b": "B"})
+    before = inodes(published)
+    assert build(target, {"a": "A", "b": "B"}, previous=published) == []
     assert remade(before, inodes(target)) == {MANIFEST_NAME}
+
+
+def test_a_folder_left_by_an_earlier_attempt_is_made_anew(tmp_path):
+    published, target = tmp_path / "published", tmp_path / "set"
+    build(published, {"a": "A"})
+    build(target, {"a": "A", "b": "B"})
+    assert build(target, {"a": "A"}, previous=published) == []
+    assert sorted(contents(target)) == [MANIFEST_NAME, "a.txt"]
 
 
 def _no_manifest(target: Path) -> None:
@@ -170,27 +180,28 @@ def _file_added(target: Path) -> None:
     ],
 )
 def test_a_previous_set_that_does_not_match_its_manifest_is_not_trusted(tmp_path, damage):
-    target = tmp_path / "set"
+    published, target = tmp_path / "published", tmp_path / "set"
     texts = {"a": "A", "b": "B", "c": "C"}
-    build(target, texts)
-    damage(target)
+    build(published, texts)
+    damage(published)
     # Every item is made again, also those whose own files are intact.
-    assert build(target, texts) == [["a", "b", "c"]]
+    assert build(target, texts, previous=published) == [["a", "b", "c"]]
     cold = tmp_path / "cold"
     build(cold, texts)
     assert contents(target) == contents(cold)
 
 
 def test_a_set_made_by_other_code_or_reference_data_is_not_reused(tmp_path):
-    target = tmp_path / "set"
-    build(target, {"a": "A"}, version="old code")
-    assert build(target, {"a": "A"}, version="new code") == [["a"]]
+    build(tmp_path / "published", {"a": "A"}, version="old code")
+    assert build(
+        tmp_path / "set", {"a": "A"}, version="new code", previous=tmp_path / "published"
+    ) == [["a"]]
 
 
 def test_a_make_that_writes_other_files_than_its_items_fails_and_keeps_the_old_set(tmp_path):
-    target = tmp_path / "set"
-    build(target, {"a": "A"})
-    before = contents(target)
+    published = tmp_path / "published"
+    build(published, {"a": "A"})
+    before = contents(published)
     items, _ = text_set({"a": "A2"})
 
     def make(folder: Path, keys: list[str]) -> None:
@@ -198,8 +209,8 @@ def test_a_make_that_writes_other_files_than_its_items_fails_and_keeps_the_old_s
         (folder / "unlisted.txt").write_text("!", encoding="utf-8")
 
     with pytest.raises(RuntimeError, match="unlisted.txt"):
-        rebuild_folder(target, VERSION, items, make)
-    assert contents(target) == before
+        rebuild_folder(tmp_path / "set", VERSION, items, make, published)
+    assert contents(published) == before
 
 
 def test_the_manifest_holds_nothing_that_differs_between_two_builds(tmp_path):
@@ -230,17 +241,20 @@ def ledger_and_problems():
 
 
 def test_only_the_reports_of_changed_ledger_rows_are_written(tmp_path):
-    target = tmp_path / "kontrollrapporter"
+    published = tmp_path / "published" / "kontrollrapporter"
+    target = tmp_path / "staging" / "kontrollrapporter"
     ledger, problems, blocks = ledger_and_problems()
-    update_control_reports(target, ledger, problems, blocks, version=VERSION)
-    before = inodes(target)
+    update_control_reports(published, ledger, problems, blocks, version=VERSION)
+    before = inodes(published)
 
     # A new file supersedes c; a's problem is resolved; b is as it was.
     new = LedgerFile(
         "2016/inventering/d.csv", "0180", "Stockholm", 2016, None, "selected", None, ""
     )
     changed = [ledger[0], ledger[1], dataclasses.replace(ledger[2], status="superseded"), new]
-    written = update_control_reports(target, changed, {}, blocks, version=VERSION)
+    written = update_control_reports(
+        target, changed, {}, blocks, version=VERSION, previous=published
+    )
 
     a, b, c, d = (report_location(f) for f in changed)
     assert sorted(written.made) == sorted([a, c, d, "index"])
@@ -257,9 +271,10 @@ def test_only_the_reports_of_changed_ledger_rows_are_written(tmp_path):
 
 @pytest.mark.parametrize("what", ["ledger row", "problems", "blocks"])
 def test_a_report_is_written_again_when_any_of_its_inputs_changes(tmp_path, what):
-    target = tmp_path / "kontrollrapporter"
+    published = tmp_path / "published" / "kontrollrapporter"
+    target = tmp_path / "staging" / "kontrollrapporter"
     ledger, problems, blocks = ledger_and_problems()
-    update_control_reports(target, ledger, problems, blocks, version=VERSION)
+    update_control_reports(published, ledger, problems, blocks, version=VERSION)
     first = ledger[0]
     if what == "ledger row":
         ledger = [dataclasses.replace(first, message="Ny fil."), *ledger[1:]]
@@ -267,7 +282,9 @@ def test_a_report_is_written_again_when_any_of_its_inputs_changes(tmp_path, what
         problems = {first.path: [dataclasses.replace(problems[first.path][0], value="4")]}
     else:
         blocks = {first.path: {"A_handlaggare": "invalid"}}
-    written = update_control_reports(target, ledger, problems, blocks, version=VERSION)
+    written = update_control_reports(
+        target, ledger, problems, blocks, version=VERSION, previous=published
+    )
     assert report_location(first) in written.made
     cold = tmp_path / "cold" / "kontrollrapporter"
     update_control_reports(cold, ledger, problems, blocks, version=VERSION)
@@ -275,10 +292,13 @@ def test_a_report_is_written_again_when_any_of_its_inputs_changes(tmp_path, what
 
 
 def test_a_removed_ledger_row_takes_its_report_with_it(tmp_path):
-    target = tmp_path / "kontrollrapporter"
+    published = tmp_path / "published" / "kontrollrapporter"
+    target = tmp_path / "staging" / "kontrollrapporter"
     ledger, problems, blocks = ledger_and_problems()
-    update_control_reports(target, ledger, problems, blocks, version=VERSION)
-    written = update_control_reports(target, ledger[:2], problems, blocks, version=VERSION)
+    update_control_reports(published, ledger, problems, blocks, version=VERSION)
+    written = update_control_reports(
+        target, ledger[:2], problems, blocks, version=VERSION, previous=published
+    )
     assert written.made == ["index"]
     assert not (target / f"{report_location(ledger[2])}.html").exists()
     cold = tmp_path / "cold" / "kontrollrapporter"
@@ -310,11 +330,11 @@ def test_only_the_charts_whose_tables_changed_are_drawn_again(publication, tmp_p
     assert inodes(again) == inodes(first)  # nothing drawn
 
     # As the exports step does it: the published exports folder's charts are the previous set.
-    exports = tmp_path / "exports"
-    write_publication(exports, publication)
-    before = inodes(exports / CHARTS_FOLDER)
+    published, exports = tmp_path / "published" / "exports", tmp_path / "staging" / "exports"
+    write_publication(published, publication)
+    before = inodes(published / CHARTS_FOLDER)
     changed = with_table_changed(publication, "T03")
-    write_publication(exports, changed)
+    write_publication(exports, changed, previous=published)
     assert remade(before, inodes(exports / CHARTS_FOLDER)) == {
         "kompetens_omrade.png",
         "kompetens_omrade.svg",
@@ -340,13 +360,10 @@ def profile_data(small_warehouse):
 
 
 def test_only_the_pages_of_municipalities_whose_data_changed_are_written(profile_data, tmp_path):
-    target = tmp_path / "exports" / "kommuner"
-    kept = tmp_path / KEPT_PROFILES
-    write_profiles(target, profile_data, kept=kept)
-    assert contents(kept) == contents(target)
-    # publication/exports swaps in an exports folder without the pages: they come from `kept`.
-    shutil.rmtree(target)
-    before = inodes(kept)
+    published = tmp_path / "published" / "kommuner"
+    target = tmp_path / "staging" / "kommuner"
+    write_profiles(published, profile_data)
+    before = inodes(published)
 
     resent = next(f for f in profile_data.ledger if f.status == "selected")
     changed = dataclasses.replace(
@@ -356,10 +373,10 @@ def test_only_the_pages_of_municipalities_whose_data_changed_are_written(profile
             for f in profile_data.ledger
         ],
     )
-    written = write_profiles(target, changed, kept=kept)
+    written = write_profiles(target, changed, previous=published)
     assert written.made == [resent.kommunkod]
     assert remade(before, inodes(target)) == {f"{resent.kommunkod}.html", MANIFEST_NAME}
-    assert contents(kept) == contents(target)
+    assert inodes(published) == before
 
     cold = tmp_path / "cold" / "kommuner"
     write_profiles(cold, changed)
@@ -368,8 +385,8 @@ def test_only_the_pages_of_municipalities_whose_data_changed_are_written(profile
 
 
 def test_a_national_figure_changes_every_page(profile_data, tmp_path):
-    target = tmp_path / "kommuner"
-    write_profiles(target, profile_data)
+    published, target = tmp_path / "published", tmp_path / "kommuner"
+    write_profiles(published, profile_data)
     key_figures = profile_data.key_figures
     riket = (key_figures["dimension"] == "riket") & (key_figures["kon"] == "T")
     changed = dataclasses.replace(
@@ -378,7 +395,7 @@ def test_a_national_figure_changes_every_page(profile_data, tmp_path):
             varde=pl.when(riket).then(pl.col("varde") + 1).otherwise(pl.col("varde"))
         ),
     )
-    written = write_profiles(target, changed)
+    written = write_profiles(target, changed, previous=published)
     assert sorted(written.made) == sorted(m.kommunkod for m in profile_data.municipalities)
     assert written.reused == [INDEX_NAME]
     cold = tmp_path / "cold"
@@ -390,24 +407,34 @@ KEY_FIGURE_FILES = ("csv/nyckeltal.csv", "csv_sv/nyckeltal.csv", "parquet/nyckel
 
 
 def test_the_key_figure_files_are_written_only_when_the_key_figures_change(profile_data, tmp_path):
-    exports, kept = tmp_path / "exports", tmp_path / KEPT_KEY_FIGURES
-    files = write_key_figures(exports, profile_data.key_figures, kept)
-    assert sorted(path.relative_to(exports).as_posix() for path in files) == sorted(
+    published, staging = tmp_path / "published", tmp_path / "staging"
+    files = write_key_figures(
+        published / "exports", profile_data.key_figures, published / KEY_FIGURES_SET
+    )
+    assert sorted(path.relative_to(published / "exports").as_posix() for path in files) == sorted(
         KEY_FIGURE_FILES
     )
-    before = inodes(kept)
-    shutil.rmtree(exports)  # publication/exports swaps in flat folders without them
-    write_key_figures(exports, profile_data.key_figures, kept)
-    assert remade(before, inodes(kept)) == {MANIFEST_NAME}
-    assert inodes(exports) == {name: before[name] for name in KEY_FIGURE_FILES}
+    before = inodes(published / KEY_FIGURES_SET)
+    write_key_figures(
+        staging / "exports",
+        profile_data.key_figures,
+        staging / KEY_FIGURES_SET,
+        published / KEY_FIGURES_SET,
+    )
+    assert remade(before, inodes(staging / KEY_FIGURES_SET)) == {MANIFEST_NAME}
+    assert inodes(staging / "exports") == {name: before[name] for name in KEY_FIGURE_FILES}
 
-    key_figures = profile_data.key_figures
-    changed = key_figures.with_columns(varde=pl.col("varde") * 2)
-    write_key_figures(exports, changed, kept)
-    assert remade(before, inodes(kept)) == set(KEY_FIGURE_FILES) | {MANIFEST_NAME}
+    changed = profile_data.key_figures.with_columns(varde=pl.col("varde") * 2)
+    again = tmp_path / "again"
+    write_key_figures(
+        again / "exports", changed, again / KEY_FIGURES_SET, staging / KEY_FIGURES_SET
+    )
+    assert remade(before, inodes(again / KEY_FIGURES_SET)) == set(KEY_FIGURE_FILES) | {
+        MANIFEST_NAME
+    }
     cold = tmp_path / "cold"
-    write_key_figures(cold / "exports", changed, cold / KEPT_KEY_FIGURES)
-    assert contents(exports) == contents(cold / "exports")
+    write_key_figures(cold / "exports", changed, cold / KEY_FIGURES_SET)
+    assert contents(again / "exports") == contents(cold / "exports")
 
 
 def test_a_frame_digest_tells_values_and_types_apart_and_not_what_lies_under_a_null():
@@ -479,8 +506,8 @@ def test_a_refresh_after_one_resent_submission_rewrites_only_what_it_touches(tmp
     before = {
         "reports": inodes(reports),
         "charts": inodes(exports / "diagram"),
-        "pages": inodes(folder / KEPT_PROFILES),
-        "key figures": inodes(folder / KEPT_KEY_FIGURES),
+        "pages": inodes(exports / "kommuner"),
+        "key figures": inodes(folder / "publications" / "current" / KEY_FIGURES_SET),
     }
 
     resent = "2016/inventering/vasby_2016_rattelse.csv"
@@ -513,7 +540,9 @@ def test_a_refresh_after_one_resent_submission_rewrites_only_what_it_touches(tmp
     }
     assert remade(before["charts"], inodes(exports / "diagram")) == set()
     assert remade(before["pages"], inodes(exports / "kommuner")) == {"0114.html", MANIFEST_NAME}
-    assert remade(before["key figures"], inodes(folder / KEPT_KEY_FIGURES)) == {MANIFEST_NAME}
+    assert remade(
+        before["key figures"], inodes(folder / "publications" / "current" / KEY_FIGURES_SET)
+    ) == {MANIFEST_NAME}
     for name in KEY_FIGURE_FILES:
         assert (exports / name).stat().st_ino == before["key figures"][name]
 
@@ -525,8 +554,7 @@ def test_a_refresh_after_one_resent_submission_rewrites_only_what_it_touches(tmp
         "kontrollrapporter",
         "exports/diagram",
         "exports/kommuner",
-        KEPT_PROFILES,
-        KEPT_KEY_FIGURES,
+        f"publications/current/{KEY_FIGURES_SET}",
         *(f"exports/{name}" for name in KEY_FIGURE_FILES),
     ):
         assert contents(folder / name) == contents(cold.parent / name), name

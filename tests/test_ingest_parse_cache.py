@@ -5,9 +5,16 @@ Each test runs the whole job twice over the same warehouse, as two refreshes do.
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 
+import assets.ingest.assets as ingest_assets
+from assets.ingest import build_inputs, parse_cache
 from assets.ingest.assets import FILE_LEDGER
+from assets.ingest.parse_cache import READING_MODULES, reading_version
+from assets.source_code import PROJECT_PACKAGES, PROJECT_ROOT, library_versions, project_modules
+from schemas.catalog import MUNICIPALITIES_FILE_NAME, REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 from tests.conftest import materialize_pipeline
 from tests.landing_zone_fixture import build_small_landing_zone
 
@@ -87,3 +94,97 @@ def test_a_read_is_cached_by_content_and_suffix_so_a_renamed_file_is_read_again(
         warehouse,
         "SELECT question_id, value FROM core.answers WHERE kommunkod = '0380' AND ar = 2016",
     ) == [("handl_fortbildning", 3.0), ("handl_magister", 1.0), ("handl_vidareutbildning", 2.0)]
+
+
+def _renamed(reference, kommunkod: str, name: str) -> None:
+    municipalities = reference / MUNICIPALITIES_FILE_NAME
+    lines = municipalities.read_text(encoding="utf-8").splitlines(keepends=True)
+    municipalities.write_text(
+        "".join(
+            f"{kommunkod},{name},{line.split(',', 2)[2]}"
+            if line.startswith(f"{kommunkod},")
+            else line
+            for line in lines
+        ),
+        encoding="utf-8",
+    )
+
+
+PARSE_CACHE_AND_RESULTS = (
+    "SELECT sha256, suffix, reason_code, message, kommunkod, ar, inlamnad FROM core.file_reads",
+    "SELECT * FROM core.file_answers",
+    "SELECT * FROM core.file_findings",
+    "SELECT * FROM quality.file_ledger",
+    "SELECT * FROM core.answers",
+    "SELECT * FROM ref.municipalities",
+)
+
+
+def test_a_reference_edit_gives_what_a_cold_build_gives_first_time(tmp_path, monkeypatch):
+    """Issue 22, item 2: renaming a municipality changed the reading version, which dropped the
+    cached reads but kept their answers and findings; the files read again added theirs beside
+    them, and every later refresh failed on a duplicate key in core.answers."""
+    raw = build_small_landing_zone(tmp_path / "raw")
+    reference = tmp_path / "reference"
+    shutil.copytree(SHIPPED_REFERENCE_DIR, reference)
+    monkeypatch.setenv(REFERENCE_DIR_VARIABLE, str(reference))
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    assert materialize_pipeline(raw, warehouse).success
+
+    _renamed(reference, "0180", "Stockholms stad")
+    incremental = materialize_pipeline(raw, warehouse, raise_on_error=False)
+    cold_warehouse = tmp_path / "cold" / "kompetens.duckdb"
+    assert materialize_pipeline(raw, cold_warehouse).success
+
+    assert incremental.success
+    for sql in PARSE_CACHE_AND_RESULTS:
+        assert _rows(warehouse, sql) == _rows(cold_warehouse, sql), sql
+
+
+def test_the_reading_version_is_the_reading_code_itself(tmp_path):
+    """Issue 22, item 2: no constant to bump. The version is a hash of the reader's source and of
+    every project module it imports (the value parser, the catalog, the rules), so an edit of any
+    of them is a new version; a copy of the same code is the same version."""
+    code = project_modules(READING_MODULES)
+    assert {
+        "assets.ingest.reader",
+        "assets.ingest.parse_cache",
+        "schemas.values",
+        "schemas.catalog",
+        "schemas.rules",
+    } <= set(code)
+    assert any(version.startswith("openpyxl==") for version in library_versions(code.values()))
+
+    for package in PROJECT_PACKAGES:
+        shutil.copytree(PROJECT_ROOT / package, tmp_path / package)
+    assert reading_version(tmp_path) == reading_version()
+    values = tmp_path / "schemas" / "values.py"
+    values.write_text(values.read_text(encoding="utf-8") + "\n# a changed rule\n", encoding="utf-8")
+    assert reading_version(tmp_path) != reading_version()
+
+
+def test_a_change_of_the_reading_code_gives_what_a_cold_build_gives_first_time(
+    tmp_path, monkeypatch
+):
+    """Issue 22, item 2: an edit of the reading code is another reading version, and another
+    code fingerprint, so every year is built again. The cached reads of the earlier version were
+    dropped but their answers and findings kept; the files read again added theirs beside them,
+    and the refresh failed on a duplicate key in core.answers."""
+    raw = build_small_landing_zone(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
+    assert materialize_pipeline(raw, warehouse).success
+
+    code = build_inputs.code_and_reference_fingerprint()
+    monkeypatch.setattr(parse_cache, "reading_version", lambda: "the reader, edited")
+    for module in (build_inputs, ingest_assets):
+        monkeypatch.setattr(module, "code_and_reference_fingerprint", lambda: f"{code}, edited")
+    incremental = materialize_pipeline(raw, warehouse, raise_on_error=False)
+    cold_warehouse = tmp_path / "cold" / "kompetens.duckdb"
+    assert materialize_pipeline(raw, cold_warehouse).success
+
+    assert incremental.success
+    assert _rows(warehouse, "SELECT DISTINCT reading_version FROM core.file_reads") == [
+        ("the reader, edited",)
+    ]
+    for sql in PARSE_CACHE_AND_RESULTS:
+        assert _rows(warehouse, sql) == _rows(cold_warehouse, sql), sql

@@ -15,8 +15,6 @@ from hypothesis import strategies as st
 
 from assets.ingest import reader
 from assets.ingest.reader import (
-    PARSER_VERSION,
-    cell_text,
     file_suffix,
     normalize_kommunkod,
     parse_inlamnad,
@@ -64,10 +62,6 @@ SHEET = "xl/worksheets/sheet1.xml"
 
 def read_csv(rows, **kwargs):
     return read_submission(csv_bytes(rows, **kwargs), ".csv")
-
-
-def test_parser_version_is_a_non_empty_string():
-    assert isinstance(PARSER_VERSION, str) and PARSER_VERSION
 
 
 # --- CSV: encodings, delimiters, header --------------------------------------------------
@@ -150,11 +144,11 @@ def test_row_with_more_than_two_fields_is_never_cut_short_its_answer_is_unparsea
     assert result.answers == {"handl_totalt": "5,5", "handl_kvinnor": "1 028,4", "handl_man": "5,5"}
     assert result.unparseable == {
         "handl_totalt": "handl_totalt på rad 5 har 3 fält i stället för två (fraga och svar), "
-        'så svaret "5,5" går inte att tolka. I en fil med komma som avgränsare ska ett '
+        "så svaret '5,5' går inte att tolka. I en fil med komma som avgränsare ska ett "
         'decimalkomma stå inom citattecken ("5,5"), eller spara filen med semikolon som '
         "avgränsare.",
         "handl_kvinnor": "handl_kvinnor på rad 6 har 3 fält i stället för två (fraga och svar), "
-        'så svaret "1 028,4" går inte att tolka. I en fil med komma som avgränsare ska ett '
+        "så svaret '1 028,4' går inte att tolka. I en fil med komma som avgränsare ska ett "
         'decimalkomma stå inom citattecken ("1 028,4"), eller spara filen med semikolon som '
         "avgränsare.",
     }
@@ -179,7 +173,7 @@ def test_a_third_column_of_comments_makes_its_rows_unparseable_and_empty_fields_
     assert list(result.unparseable) == ["handl_man"]
     assert result.unparseable["handl_man"] == (
         "handl_man på rad 5 har 3 fält i stället för två (fraga och svar), så svaret "
-        '"3;egen kommentar" går inte att tolka. En rad ska bara ha fråga och svar: ta bort det '
+        "går inte att tolka. En rad ska bara ha fråga och svar: ta bort det "
         "som står i de extra fälten, eller sätt svaret inom citattecken om det innehåller "
         "semikolon."
     )
@@ -212,12 +206,16 @@ def test_personal_data_row_with_more_than_two_fields_is_dropped_and_never_echoed
     assert "Öberg" not in repr(result) and CONTACT_EMAIL not in repr(result)
 
 
-def test_row_with_fewer_cells_than_the_header_is_not_answered():
+def test_a_known_id_with_an_empty_answer_is_not_answered_and_a_lone_id_is_a_row_warning():
     data = csv_bytes(META) + b"handl_man\r\nhandl_kvinnor;\r\n"
     result = read_submission(data, ".csv")
     assert result.reason_code is None
     assert result.answers == {}
-    assert result.findings == ()
+    # Contract section 2 (2026-12-07): a row without a delimiter is accounted for by its number.
+    assert [(f.rule, f.question_id, f.value) for f in result.findings] == [
+        ("row_without_delimiter", None, None)
+    ]
+    assert result.findings[0].message.startswith("Rad 5: ")
 
 
 def test_question_ids_are_matched_case_insensitively_ignoring_white_space():
@@ -470,10 +468,46 @@ def test_year_written_as_excel_float_text():
         ("2016-11-20T09:15:00Z", datetime(2016, 11, 20, 10, 15)),
         ("2016-11-20T10:15+01:00", datetime(2016, 11, 20, 10, 15)),
         ("2016-06-20T08:15:00+00:00", datetime(2016, 6, 20, 10, 15)),
+        # Contract section 2 (2026-12-07): basic forms, a comma before the fraction, an offset
+        # of hours only or without a colon, letters in lower case.
+        ("20161231", datetime(2016, 12, 31)),
+        ("20161120T1015", datetime(2016, 11, 20, 10, 15)),
+        ("20161120 101530", datetime(2016, 11, 20, 10, 15, 30)),
+        ("2016-11-20T10:15:30,5", datetime(2016, 11, 20, 10, 15, 30, 500000)),
+        ("2016-11-20T10:15+0100", datetime(2016, 11, 20, 10, 15)),
+        ("2016-11-20T10:15+01", datetime(2016, 11, 20, 10, 15)),
+        ("2016-11-20t09:15z", datetime(2016, 11, 20, 10, 15)),
+        ("20161120T0915Z", datetime(2016, 11, 20, 10, 15)),
+        # An ambiguous local time (summer time ends at 03:00 on 2016-10-30) is as written: the
+        # first of the two, as naive local time orders it.
+        ("2016-10-30T02:30", datetime(2016, 10, 30, 2, 30)),
     ],
 )
 def test_inlamnad_iso_8601_forms(text, expected):
     assert parse_inlamnad(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2016-W47-7",  # a week date
+        "2016W477",
+        "2016-325",  # an ordinal date
+        "2016325",
+        "2016-11-20T10",  # hours without minutes
+        "20161120T10",
+        "2016-11-20T10:1530",  # extended and basic mixed
+        "201611-20",
+        "2016-11-20T24:00",
+        "2016-11-20T10:15:60",
+        "2016-11-20T10:15+24:00",
+        "2016-11-20T10:15,5",  # a fraction only after seconds
+    ],
+)
+def test_inlamnad_forms_the_contract_does_not_accept(text):
+    assert parse_inlamnad(text) is None
+    result = read_csv([("kommunkod", "0180"), ("ar", "2016"), ("inlamnad", text)])
+    assert result.reason_code == "bad_timestamp"
 
 
 # --- questions outside the form, personal data ------------------------------------------------
@@ -572,22 +606,19 @@ def test_xlsx_header_must_be_fraga_svar():
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (None, ""),
         (180, "180"),
         (180.0, "180"),
-        (12.2 + 0.1, "12.299999999999999"),
-        (0.1 + 0.2, "0.30000000000000004"),
+        (0.1 + 0.2, "0.3"),  # as xlsxwriter writes it, to 16 digits: the text is what is written
         (1e-07, "0.0000001"),
         (1e20, "100000000000000000000"),
         (True, "TRUE"),
         (False, "FALSE"),
-        (datetime(2016, 11, 20, 9, 5), "2016-11-20T09:05:00"),
-        (date(2016, 11, 20), "2016-11-20"),
-        (" text ", " text "),
+        (" text ", "text"),
     ],
 )
-def test_cell_text(value, text):
-    assert cell_text(value) == text
+def test_an_xlsx_cell_is_read_as_the_text_a_person_would_have_typed(value, text):
+    result = read_submission(xlsx_bytes(META + [("uppf_medarbetarsamtal", value)]), ".xlsx")
+    assert result.answers == {"uppf_medarbetarsamtal": text}
 
 
 def test_not_a_zip_is_unreadable():
@@ -617,8 +648,8 @@ def test_xlsx_unpacking_to_over_20_mib_is_too_large_without_unpacking(monkeypatc
     def never(*args, **kwargs):
         raise AssertionError("the workbook must not be opened")
 
-    monkeypatch.setattr(reader.openpyxl, "load_workbook", never)
     monkeypatch.setattr(zipfile.ZipFile, "open", never)
+    monkeypatch.setattr(zipfile.ZipFile, "read", never)
     started = time.perf_counter()
     result = read_submission(data, ".xlsx")
     assert result.reason_code == "too_large"
@@ -651,7 +682,7 @@ def test_xlsx_with_entity_expansion_is_unreadable_not_a_hang(part):
     assert time.perf_counter() - started < 1.0
 
 
-def test_xlsx_row_numbered_beyond_excel_is_not_a_hang():
+def test_xlsx_row_numbered_beyond_excel_is_unreadable_not_a_hang():
     far_row = (
         b'<row r="2000000000"><c r="A2000000000" t="inlineStr">'
         b"<is><t>handl_man</t></is></c></row></sheetData>"
@@ -661,7 +692,8 @@ def test_xlsx_row_numbered_beyond_excel_is_not_a_hang():
     )
     started = time.perf_counter()
     result = read_submission(data, ".xlsx")
-    assert result.reason_code is None
+    assert result.reason_code == "unreadable"
+    assert "utanför Excels rader" in result.message
     assert time.perf_counter() - started < 2.0
 
 
@@ -707,3 +739,136 @@ def test_corrupted_xlsx_never_raises(position, byte):
 def test_a_files_suffix_is_pathlibs_in_lower_case(path):
     assert file_suffix(path) == PurePosixPath(path).suffix.lower()
     assert file_suffix(PurePosixPath(path)) == PurePosixPath(path).suffix.lower()
+
+
+# --- bugs crash, bad input does not (issue 22.4) ------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_bug_in_the_reader_raises_and_is_never_an_unreadable_verdict(monkeypatch, suffix):
+    data = csv_bytes(META) if suffix == ".csv" else xlsx_bytes(META)
+
+    def broken(*args, **kwargs):
+        raise TypeError("a bug of ours")
+
+    monkeypatch.setattr(reader, "_metadata_value", broken)
+    with pytest.raises(TypeError, match="a bug of ours"):
+        read_submission(data, suffix)
+
+
+def test_a_bug_in_the_xlsx_module_raises_and_is_never_an_unreadable_verdict(monkeypatch):
+    from assets.ingest import xlsx_sheet
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug of ours")
+
+    monkeypatch.setattr(xlsx_sheet, "_cell_text", broken)
+    with pytest.raises(KeyError, match="a bug of ours"):
+        read_submission(xlsx_bytes(META), ".xlsx")
+
+
+# --- every row accounted for (issue 23; contract section 2, 2026-12-07) -------------------------
+
+
+@pytest.mark.parametrize(("delimiter", "other", "word"), [(";", ",", "komma"), (";", "\t", "tabb")])
+def test_a_row_with_another_delimiter_is_that_questions_unparseable_answer(delimiter, other, word):
+    data = csv_bytes(META, delimiter=delimiter) + f"handl_kvinnor{other}6\r\n".encode()
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None
+    assert set(result.answers) == {"handl_kvinnor"}
+    assert result.unparseable["handl_kvinnor"].startswith("Rad 5: frågan handl_kvinnor följs av")
+    assert word in result.unparseable["handl_kvinnor"]
+    assert result.findings == ()
+
+
+def test_a_metadata_row_with_another_delimiter_rejects_the_file_with_its_code():
+    data = b"fraga;svar\r\nkommunkod,0180\r\nar;2016\r\ninlamnad;2016-11-20\r\n"
+    result = read_submission(data, ".csv")
+    assert result.reason_code == "unknown_municipality"
+    assert result.message.startswith(
+        "Rad 2: frågan kommunkod följs av komma i stället för semikolon"
+    )
+
+
+def test_any_other_row_without_a_delimiter_is_a_warning_naming_its_row():
+    data = csv_bytes(META) + b"   \r\nhandl_kvinnor 6\r\nAnna Andersson\r\n"
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None and result.answers == {}
+    assert [(f.rule, f.question_id, f.value, f.message[:7]) for f in result.findings] == [
+        ("row_without_delimiter", None, None, "Rad 6: "),
+        ("row_without_delimiter", None, None, "Rad 7: "),
+    ]
+    assert "Anna" not in repr(result)  # the row's text is not copied
+
+
+def test_an_unknown_id_is_a_warning_with_or_without_an_answer():
+    data = csv_bytes(META + [("handl_kvinor", ""), ("handl_kvinnr", "5")])
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None and result.answers == {}
+    assert [(f.rule, f.question_id) for f in result.findings] == [
+        ("unknown_question", "handl_kvinor"),
+        ("unknown_question", "handl_kvinnr"),
+    ]
+
+
+def test_a_question_outside_the_years_form_is_a_warning_with_or_without_an_answer():
+    question = "komp_uppfoljning_utvardering_grund"  # 2013–2015 forms only
+    result = read_csv(META + [(question, "")])
+    assert [(f.rule, f.question_id, f.value) for f in result.findings] == [
+        ("question_not_in_form_year", question, None)
+    ]
+
+
+def test_an_ignored_question_twice_with_different_answers_takes_no_part_in_the_duplicate_rule():
+    question = "komp_uppfoljning_utvardering_grund"  # 2013–2015 forms only
+    for rows in (
+        [(question, "1"), (question, "2")],
+        [("handl_kvinor", "1"), ("handl_kvinor", "2")],
+    ):
+        result = read_csv(META + rows)
+        assert result.reason_code is None, rows
+        assert len(result.findings) == 2
+        assert {f.rule for f in result.findings} <= {
+            "question_not_in_form_year",
+            "unknown_question",
+        }
+
+
+def test_a_field_of_140_000_characters_is_its_questions_warning_not_an_unreadable_file():
+    data = csv_bytes(META + [("kommentar", "x" * 140_000), ("handl_man", "3")])
+    assert len(data) < 1_048_576
+    result = read_submission(data, ".csv")
+    assert result.reason_code is None
+    assert result.answers == {"handl_man": "3"}
+    assert [(f.rule, f.question_id) for f in result.findings] == [("unknown_question", "kommentar")]
+
+
+@pytest.mark.parametrize(
+    ("row", "answer"),
+    [
+        (("handl_man", None, 6), "6"),  # B empty, C answered: not "not answered"
+        (("handl_man", 3, "kommentar"), "3"),
+        (("handl_man", 3, None, None, 7), "3"),  # column E
+    ],
+)
+def test_an_xlsx_row_with_a_value_beyond_column_b_is_unparseable(row, answer):
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet()
+    for number, cells in enumerate([("fraga", "svar"), *META, row]):
+        for column, value in enumerate(cells):
+            if value is not None:
+                sheet.write(number, column, value)
+    workbook.close()
+    result = read_submission(buffer.getvalue(), ".xlsx")
+    assert result.reason_code is None
+    assert set(result.answers) == {"handl_man"} and answer in result.answers["handl_man"]
+    assert result.unparseable["handl_man"].startswith(
+        "Rad 5: frågan handl_man har värden utanför kolumn A och B"
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_csv_with_nul_bytes_is_unreadable(encoding):
+    result = read_submission(csv_bytes(META, encoding=encoding), ".csv")
+    assert result.reason_code == "unreadable" and "NUL" in result.message

@@ -57,10 +57,12 @@ def test_complete_register_gives_one_row_per_municipality_and_purpose():
 
 
 def test_bom_and_crlf_are_tolerated():
-    data = b"\xef\xbb\xbf" + register("0180;inventering;1;1;0").replace(b"\n", b"\r\n")
+    data = b"\xef\xbb\xbf" + register(
+        "0180;inventering;1;1;0", "0180;kompetensutveckling;0;0;0"
+    ).replace(b"\n", b"\r\n")
     read = read_grant_register(data, 2014)
     assert read.problems == []
-    assert len(read.rows) == 1 + 289 * 2  # 0180's one line, two for each of the others
+    assert len(read.rows) == 290 * 2
 
 
 def test_not_utf8_is_register_unreadable():
@@ -125,6 +127,9 @@ def test_wrong_field_count_or_purpose_is_register_bad_row():
         ("register_bad_row", 2),
         ("register_bad_row", 3),
         ("register_bad_row", 4),
+        # None of the three lines is a row for a purpose: 0180 and 1280 have neither.
+        ("register_missing_row", None),
+        ("register_missing_row", None),
     ]
     assert read.problems[1].problem == (
         "ändamålet 'utbildning' är varken inventering eller kompetensutveckling."
@@ -166,16 +171,55 @@ def test_same_municipality_and_purpose_twice_is_register_duplicate_row_both_drop
 
 def test_municipalities_without_any_row_are_one_register_missing_municipality():
     lines = [
-        f"{kommunkod};inventering;0;0;0"
+        f"{kommunkod};{andamal};0;0;0"
         for kommunkod in sorted(municipality_codes() - {"0114", "2403"})
+        for andamal in ("inventering", "kompetensutveckling")
     ]
-    read = read_grant_register(register(*lines, "2403;utbildning;0;0;0", others=False), 2015)
-    # 2403 has a (bad) row, so it is not missing; 0114 has none.
-    assert rules(read) == [("register_bad_row", 290), ("register_missing_municipality", None)]
+    read = read_grant_register(
+        register(*lines, "2403;inventering;0;0;0", "2403;kompetensutveckling;x;0;0", others=False),
+        2015,
+    )
+    # 2403 has its rows (one of them bad), so it is not missing; 0114 has none.
+    assert rules(read) == [("register_bad_row", 579), ("register_missing_municipality", None)]
     assert str(read.problems[1]).startswith("2015/rekvisitioner.csv: kommun 0114 saknas.")
     header_only = read_grant_register(register(others=False), 2015)
     assert rules(header_only) == [("register_missing_municipality", None)]
     assert header_only.problems[0].problem.startswith("290 kommuner saknas: 0114, 0115, ")
+
+
+def test_a_municipality_without_its_row_for_a_purpose_is_register_missing_row():
+    """Contract section 6, amended 2026-12-07: a missing (kommunkod, andamal) row stops the
+    refresh like every other register problem. A row with an unknown purpose is no row for
+    either purpose; a row with a bad amount is the purpose's row, reported for its amount."""
+    read = read_grant_register(
+        register(
+            "0180;inventering;250000;250000;0",
+            "1280;kompetensutveckling;1 000;0;0",
+            "2403;utbildning;0;0;0",
+            "1480;kompetensutveckling;0;0;0",
+        ),
+        2016,
+    )
+    assert rules(read) == [
+        ("register_bad_row", 3),
+        ("register_bad_row", 4),
+        ("register_missing_row", None),
+        ("register_missing_row", None),
+    ]
+    assert [str(problem) for problem in read.problems[2:]] == [
+        (
+            "2016/rekvisitioner.csv: ändamålet inventering saknas för 3 kommuner: 1280, 1480 och "
+            "2403. Varje kommun ska ha en rad per ändamål, med 0 där inget rekvirerats."
+        ),
+        (
+            "2016/rekvisitioner.csv: ändamålet kompetensutveckling saknas för 2 kommuner: 0180 och "
+            "2403. Varje kommun ska ha en rad per ändamål, med 0 där inget rekvirerats."
+        ),
+    ]
+    assert {(row["kommunkod"], row["andamal"]) for row in read.rows} >= {
+        ("0180", "inventering"),
+        ("1480", "kompetensutveckling"),
+    }
 
 
 def test_only_a_year_folder_with_submissions_needs_a_register(tmp_path):
@@ -191,7 +235,10 @@ def test_only_a_year_folder_with_submissions_needs_a_register(tmp_path):
 
 def test_the_stop_message_lists_every_problem_with_file_and_line():
     read = read_grant_register(
-        register("0180;inventering;5 000;0;0", "9999;inventering;0;0;0"), 2016
+        register(
+            "0180;inventering;5 000;0;0", "9999;inventering;0;0;0", "0180;kompetensutveckling;0;0;0"
+        ),
+        2016,
     )
     assert stop_message(read.problems).splitlines() == [
         (
@@ -215,3 +262,12 @@ def test_the_stop_message_lists_every_problem_with_file_and_line():
 def test_arbitrary_bytes_never_raise(data):
     read = read_grant_register(HEADER.encode() + b"\n" + data, 2016)
     assert all(problem.problem for problem in read.problems)
+
+
+def test_a_purpose_no_row_of_the_register_uses_is_not_missing():
+    """The registers of 2014-2016 list only kompetensutveckling (the inventory grant was paid in
+    2013): a purpose is expected of every municipality once the register uses it."""
+    lines = [f"{kommunkod};kompetensutveckling;0;0;0" for kommunkod in sorted(municipality_codes())]
+    read = read_grant_register(("\n".join([HEADER, *lines]) + "\n").encode(), 2015)
+    assert rules(read) == []
+    assert len(read.rows) == 290

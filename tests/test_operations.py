@@ -193,7 +193,7 @@ def test_a_reader_keeps_the_old_warehouse_through_a_refresh_and_unchanged_files_
     assert (
         count_in_fresh_process(warehouse, "SELECT count(*) FROM quality.file_ledger") == before + 1
     )
-    assert not list(warehouse.parent.glob("*.building"))
+    assert not list((warehouse.parent / ".staging").iterdir())
 
 
 def test_a_failed_refresh_leaves_the_previous_warehouse_in_place(
@@ -439,22 +439,25 @@ def test_a_missing_landing_zone_fails_the_run_instead_of_publishing_an_empty_war
     assert sha256(warehouse) == published
 
 
-def test_the_run_queue_allows_one_refresh_at_a_time():
-    import yaml
+def test_the_run_queue_allows_one_run_of_the_warehouses_assets_at_a_time(tmp_path):
+    import shutil
 
     from pipelines.definitions import defs
+    from pipelines.resources import WAREHOUSE_POOL
 
-    instance_settings = yaml.safe_load((PROJECT_ROOT / "pipelines" / "dagster.yaml").read_text())
-    limits = {
-        limit["key"]: limit["limit"]
-        for limit in instance_settings["run_queue"]["tag_concurrency_limits"]
-    }
-    job_tags = defs.resolve_job_def("refresh").tags
-    assert "kompetens/warehouse" in job_tags
-    assert limits["kompetens/warehouse"] == 1
-    # Both the schedule and the sensor launch that job, so both are queued behind the limit.
-    assert defs.resolve_schedule_def("nightly_refresh").job_name == "refresh"
-    assert defs.resolve_sensor_def("landing_zone_changed").job_name == "refresh"
+    # Every asset is in the pool, so a run of any of them (the schedule's, the sensor's, one from
+    # the UI or a backfill) is queued behind it; the hourly freshness check is not.
+    graph = defs.resolve_asset_graph()
+    pools = {key: frozenset(graph.get(key).pools) for key in graph.get_all_asset_keys()}
+    assert set(pools.values()) == {frozenset({WAREHOUSE_POOL})}
+    freshness = defs.resolve_job_def("warehouse_freshness")
+    assert not any(node.definition.pools for node in freshness.graph.nodes)
+    # The instance holds the pool to one run at a time, for the whole run.
+    shutil.copy(PROJECT_ROOT / "pipelines" / "dagster.yaml", tmp_path / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        concurrency = instance.get_concurrency_config()
+        assert concurrency.pool_config.pool_granularity.value == "run"
+        assert concurrency.pool_config.default_pool_limit == 1
 
 
 def test_publishing_alone_changes_nothing_and_says_why(published_small_warehouse):
@@ -499,7 +502,7 @@ def test_a_refresh_with_nothing_changed_rebuilds_nothing(tmp_path):
     first = materialize_pipeline(raw, warehouse, instance)
     assert "publication__exports" in executed_steps(first)
     published = sha256(warehouse)
-    exports_written = (warehouse.parent / "exports" / "build_inputs.txt").stat().st_mtime_ns
+    publication = (warehouse.parent / "publications" / "current").resolve()
 
     second = materialize_pipeline(raw, warehouse, instance)
     assert second.success
@@ -508,58 +511,25 @@ def test_a_refresh_with_nothing_changed_rebuilds_nothing(tmp_path):
     # Every other asset and check is skipped, not failed: the run succeeds and publishes nothing.
     assert {"kompetens_warehouse", "publication__exports"} <= skipped_steps(second)
     assert sha256(warehouse) == published
-    assert (warehouse.parent / "exports" / "build_inputs.txt").stat().st_mtime_ns == exports_written
-    assert not list(warehouse.parent.glob("*.building"))
+    assert (warehouse.parent / "publications" / "current").resolve() == publication
+    assert not list((warehouse.parent / ".staging").iterdir())
 
 
-def test_a_changed_file_or_lost_exports_rebuild(published_small_warehouse):
+def test_a_changed_file_rebuilds_and_publishes(published_small_warehouse):
     raw, warehouse, instance = published_small_warehouse
-    marker = warehouse.parent / "exports" / "build_inputs.txt"
-    first_build = marker.read_text(encoding="utf-8")
-
-    # Exports cut short (the marker is written last): the next refresh builds again.
-    marker.unlink()
-    rebuilt = materialize_pipeline(raw, warehouse, instance)
-    assert "publication__exports" in executed_steps(rebuilt)
-    assert marker.read_text(encoding="utf-8") == first_build
+    first = (warehouse.parent / "publications" / "current").resolve()
 
     # One new file: a new fingerprint, a full rebuild, and the ledger has the file.
     shutil.copy(raw / "2016" / "inventering" / "malmo.csv", raw / "2016" / "inventering" / "ny.csv")
     changed = materialize_pipeline(raw, warehouse, instance)
     assert {"submission_files", "kompetens_warehouse"} <= executed_steps(changed)
-    assert marker.read_text(encoding="utf-8") != first_build
+    assert (warehouse.parent / "publications" / "current").resolve() != first
     assert (
         count_in_fresh_process(
             warehouse, "SELECT count(*) FROM quality.file_ledger WHERE path LIKE '%ny.csv'"
         )
         == 1
     )
-
-
-def test_profile_pages_that_failed_are_written_by_the_next_refresh(
-    published_small_warehouse, monkeypatch
-):
-    # The exports swap in the tables first; the build marker waits for the profile pages, the
-    # publication's last step, so a refresh after a failed page build is not "nothing changed".
-    from assets.publication import kommunprofiler
-
-    raw, warehouse, instance = published_small_warehouse
-    marker = warehouse.parent / "exports" / "build_inputs.txt"
-    shutil.copy(raw / "2016" / "inventering" / "malmo.csv", raw / "2016" / "inventering" / "ny.csv")
-
-    def broken_pages(*args, **kwargs):
-        raise OSError("disk full")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(kommunprofiler, "write_profiles", broken_pages)
-        failed = materialize_pipeline(raw, warehouse, instance, raise_on_error=False)
-    assert not failed.success
-    assert not marker.exists()
-
-    again = materialize_pipeline(raw, warehouse, instance)
-    assert "publication__kommunprofiler" in executed_steps(again)
-    assert marker.exists()
-    assert (warehouse.parent / "exports" / "kommuner" / "index.html").is_file()
 
 
 def test_every_years_fingerprint_covers_the_code_and_the_reference_data(tmp_path, monkeypatch):
@@ -607,8 +577,8 @@ def test_a_build_keeps_duckdb_within_its_memory_limit_and_removes_spill_folders_
     tmp_path,
 ):
     warehouse = Warehouse(database=str(tmp_path / "kompetens.duckdb"), memory_limit="300MB")
-    killed_runs_spill = tmp_path / "kompetens.duckdb.killed-run.building.tmp"
-    killed_runs_spill.mkdir()
+    killed_runs_spill = tmp_path / ".staging" / "killed-run" / "kompetens.duckdb.tmp"
+    killed_runs_spill.mkdir(parents=True)
     (killed_runs_spill / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
     context = SimpleNamespace(
         run=SimpleNamespace(run_id="this-run"),
@@ -618,4 +588,4 @@ def test_a_build_keeps_duckdb_within_its_memory_limit_and_removes_spill_folders_
     with warehouse.connect(context) as con:
         (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchall()[0]
     assert limit == "286.1 MiB"  # DuckDB shows 300 000 000 bytes in MiB
-    assert not killed_runs_spill.exists()
+    assert not killed_runs_spill.parent.exists()

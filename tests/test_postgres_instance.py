@@ -153,8 +153,8 @@ def test_a_refresh_stores_its_run_events_and_materialisations_in_postgresql(
 
 
 def test_the_postgresql_instance_queues_runs_as_the_sqlite_one_does():
-    """The tag limit kompetens/warehouse=1 keeps two refreshes from building and swapping the
-    warehouse at once; a deployment on PostgreSQL needs it as much as `make dev` does."""
+    """The pool kompetens_warehouse, one run at a time, keeps two runs from building and swapping
+    the warehouse at once; a deployment on PostgreSQL needs it as much as `make dev` does."""
     postgres = yaml.safe_load(POSTGRES_YAML.read_text())
     sqlite = yaml.safe_load(SQLITE_YAML.read_text())
     assert "storage" not in sqlite

@@ -82,9 +82,9 @@ def test_a_profile_shows_its_key_figures_beside_its_groups(exports):
     # Its grant: 2013 inventering 100 000 kr; 2016 kompetensutveckling 100 000 kr.
     assert f"<tr><td>2013</td><td>100{NBSP}000</td><td>100{NBSP}000</td><td>0</td></tr>" in text
     assert "Kommunen deltog första gången 2013." in text
-    # Its three files (2013 and 2016 selected, a copy of 2016 a duplicate), each linked to its
-    # control report, which is there.
-    assert text.count(">Kontrollrapport</a>") == 3
+    # Its four files (2013 and 2016 selected, a copy of 2016 a duplicate, an early 2017 file:
+    # conformance_zone.VASBY_2017), each linked to its control report, which is there.
+    assert text.count(">Kontrollrapport</a>") == 4
     assert "Kopia: filen är byte för byte identisk" in text
     links = re.findall(r'href="(\.\./\.\./kontrollrapporter/[^"]+)"', text)
     assert all((exports / "kommuner" / link).resolve().is_file() for link in links), links

@@ -12,9 +12,16 @@ import polars as pl
 import pytest
 
 from assets.disclosure import SYMBOLS, Disclosure
-from assets.publication.content import neutralise, swedish_number
-from assets.publication.exports import DISCLOSED_COLUMNS, WITHHELD_COLUMNS, _write_csv
+from assets.publication.content import neutralise, read_publication, swedish_number
+from assets.publication.exports import (
+    DISCLOSED_COLUMNS,
+    WITHHELD_COLUMNS,
+    _write_csv,
+    write_flat_exports,
+)
+from assets.publication.html_report import report_html
 from assets.publication.workbook import FIRST_BODY_ROW, HEADING_ROW, N_ROW
+from tests.test_report_sql import KOMP, Submission, build_warehouse, handlaggare
 
 
 @pytest.fixture(scope="module")
@@ -276,3 +283,32 @@ def test_a_csv_file_is_what_writing_it_cell_by_cell_gives(tmp_path, seed, delimi
 def test_a_column_of_a_type_without_a_csv_form_fails_loudly(tmp_path):
     with pytest.raises(TypeError, match="when"):
         _write_csv(tmp_path / "f.csv", pl.DataFrame({"when": [dt.date(2016, 1, 1)]}), ",", False)
+
+
+def test_an_empty_population_shows_n_0_sums_0_and_shares_as_a_dash(tmp_path):
+    # Contract section 5 (amended 2026-12-07): registers 2014–2016, Stockholm's first year 2014,
+    # nobody new in 2015, so row 2015 of Tables 11–14 has no municipality: N 0, the number of
+    # handläggare 0 (a sum over nobody), the shares "–" (a share of 0).
+    con = build_warehouse(
+        [
+            Submission("0180", 2014, handlaggare(1, 0, 1, 0, 0, 0, 0)),
+            Submission("0180", 2016, handlaggare(2, 0, 2, 0, 0, 0, 0)),
+        ],
+        [(ar, "0180", KOMP, 100, 100, 0) for ar in (2014, 2015, 2016)],
+    )
+    con.execute("INSERT INTO quality.build_inputs VALUES ('f', 'r', TIMESTAMP '2026-12-07 12:00')")
+    publication = read_publication(con)
+
+    html = report_html(publication, {})
+    table_11 = html[html.index('<table id="T11">') :]
+    row_2015 = table_11[table_11.index("<tr><th>2015</th>") :]
+    row_2015 = row_2015[: row_2015.index("</tr>") + len("</tr>")]
+    assert row_2015 == (
+        '<tr><th>2015</th><td class="num">0,0</td><td class="num">–</td>'
+        '<td class="num">–</td><td class="num">0</td></tr>'
+    )
+    write_flat_exports(tmp_path, publication)
+    with open(tmp_path / "csv" / "table_11.csv", encoding="utf-8") as exported:
+        rows = {row[0]: row[1:] for row in csv.reader(exported)}
+    # Programs read an empty field as NULL (the share), 0 as zero.
+    assert rows["2015"] == ["0.0", "", "", "0"]

@@ -28,7 +28,7 @@ import pytest
 from assets.ingest.landing_zone import SYNTHETIC_MARKER, is_synthetic_landing_zone
 from assets.publication.assets import publication_exports
 from assets.publication.workbook import FIRST_BODY_ROW, NOTICE_ROW
-from pipelines.resources import DEFAULT_RAW_DIR, LandingZone, Warehouse
+from pipelines.resources import DEFAULT_RAW_DIR, EXPORTS_FOLDER, LandingZone, Warehouse
 from schemas.catalog import reference_dir
 
 SOURCE_OF_TABLE_1 = (
@@ -131,7 +131,9 @@ def shipped_zone_exports(small_warehouse, tmp_path_factory) -> Path:
             instance=instance,
         )
     assert result.success
-    return folder / "exports"
+    # Unpublished (the run has no publish step): the exports as the run's staging folder holds them.
+    warehouse = Warehouse(database=str(folder / small_warehouse.name))
+    return warehouse.staging_folder(result.run_id) / EXPORTS_FOLDER
 
 
 @pytest.fixture(scope="module")

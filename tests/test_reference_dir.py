@@ -3,7 +3,8 @@
 import csv
 import shutil
 
-from assets.ingest.reader import read_submission, reading_version
+from assets.ingest.parse_cache import reading_version
+from assets.ingest.reader import read_submission
 from schemas.catalog import (
     REFERENCE_DIR_VARIABLE,
     SHIPPED_REFERENCE_DIR,

@@ -70,6 +70,12 @@ def test_make_refresh_prints_a_short_summary_and_keeps_the_event_log_in_the_inst
         f"  {'deviates':<18}{deviates:>5}  ({errata} of them errors of the published report "
         "that ref.known_errata explains)"
     ) in lines
+    # The first publication: nothing before it to revise.
+    assert any(
+        line.startswith("Publication (report.publiceringar): ")
+        and line.endswith("; 0 figures revised since the one before (report.revisioner)")
+        for line in lines
+    ), output
     assert f"Warehouse:        {warehouse}" in lines
     assert f"Exports:          {warehouse.parent / 'exports'}" in lines
     assert f"Control reports:  {warehouse.parent / 'kontrollrapporter' / 'index.html'}" in lines

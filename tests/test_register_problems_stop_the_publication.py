@@ -1,8 +1,9 @@
 """Contract section 6: a register problem stops the publication.
 
 "A year folder with submissions but no rekvisitioner.csv, a row that cannot be read, an unknown
-or repeated (kommunkod, andamal), or a municipality missing makes the refresh fail with a message
-naming the file, line and problem, and the published warehouse stays as it was."
+or repeated (kommunkod, andamal), a missing (kommunkod, andamal) row, or a municipality missing
+makes the refresh fail with a message naming the file, line and problem, and the published
+warehouse stays as it was."
 
 One good refresh publishes the small landing zone; then each broken copy of it is refreshed once
 into the same warehouse. The small zone's registers (tests/landing_zone_fixture.py write_register)
@@ -76,6 +77,12 @@ def repeated_municipality_and_purpose(raw: Path) -> None:
     write_register_lines(raw, 2016, [*lines, lines[1]])
 
 
+def missing_row(raw: Path) -> None:
+    lines = register_lines(raw, 2016)
+    assert lines[2].startswith("0114;kompetensutveckling;")
+    write_register_lines(raw, 2016, [*lines[:2], *lines[3:]])
+
+
 def missing_municipality(raw: Path) -> None:
     lines = register_lines(raw, 2016)
     assert lines[1].startswith("0114;") and lines[2].startswith("0114;")
@@ -104,6 +111,11 @@ def missing_municipality(raw: Path) -> None:
             "2016/rekvisitioner.csv rad 2: kommun 0114 har 2 rader för ändamålet inventering "
             "(rad 2 och 582)",
             id="duplicate_row",
+        ),
+        pytest.param(
+            missing_row,
+            "2016/rekvisitioner.csv: ändamålet kompetensutveckling saknas för kommun 0114",
+            id="missing_row",
         ),
         pytest.param(
             missing_municipality,

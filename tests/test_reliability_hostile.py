@@ -13,6 +13,7 @@ from tests.conftest import materialize_pipeline
 from tests.hostile.recipes import (
     COMMITTED,
     FORMULA,
+    PLANTED,
     SQL_INJECTION,
     STRANGE_NUMBERS,
     build_hostile_files,
@@ -83,12 +84,17 @@ def test_awkward_numbers_are_issues_of_an_invalid_block_and_minus_zero_is_zero(h
     ).fetchall() == [("invalid",)]
 
 
-def test_a_formula_in_a_choice_answer_is_an_unparseable_value_kept_as_text(hostile_db):
+def test_a_formula_in_a_choice_answer_is_an_unparseable_value_never_copied(hostile_db):
     rows = hostile_db.execute(
-        "SELECT rule, value FROM quality.issues WHERE kommunkod = '0128' "
+        "SELECT rule, value, message FROM quality.issues WHERE kommunkod = '0128' "
         "AND question_id = 'uppf_medarbetarsamtal'"
     ).fetchall()
-    assert rows == [("unparseable_value", FORMULA)]
+    # Text that is not a small number is named by its row (contract section 2).
+    assert [(rule, value) for rule, value, _message in rows] == [("unparseable_value", None)]
+    assert "svaret på rad 5" in rows[0][2]
+    assert not hostile_db.execute(
+        "SELECT count(*) FROM core.file_answers WHERE answer_text = ?", [FORMULA]
+    ).fetchone()[0]
 
 
 def test_sql_in_a_file_name_and_in_answers_is_stored_as_text_and_every_table_survives(
@@ -102,11 +108,32 @@ def test_sql_in_a_file_name_and_in_answers_is_stored_as_text_and_every_table_sur
         "SELECT question_id, rule, value FROM quality.issues WHERE path = ? ORDER BY question_id",
         [path],
     ).fetchall()
-    assert ("handl_man", "unparseable_value", SQL_INJECTION) in issues
-    assert ("plan_handlaggare", "unparseable_value", SQL_INJECTION) in issues
-    assert (("x" + SQL_INJECTION).lower(), "unknown_question", None) in issues
+    # Named by their rows, never copied (contract section 2).
+    assert ("handl_man", "unparseable_value", None) in issues
+    assert ("plan_handlaggare", "unparseable_value", None) in issues
+    assert (None, "unknown_question", None) in issues
     tables = "SELECT table_schema, table_name FROM information_schema.tables ORDER BY ALL"
     assert hostile_db.execute(tables).fetchall() == small_db.execute(tables).fetchall()
+
+
+def test_no_planted_personal_data_is_in_any_text_of_the_warehouse(hostile_db):
+    """The personal data of tests/hostile/recipes.py (issue 24), searched in every column of
+    every table and view; tests/test_personal_data.py searches every other output too."""
+    columns = hostile_db.execute(
+        "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+        "WHERE table_catalog = current_database()"
+    ).fetchall()
+    found = []
+    for schema, table, column in columns:
+        for planted in PLANTED:
+            hits = hostile_db.execute(
+                f'SELECT count(*) FROM "{schema}"."{table}" '
+                f'WHERE contains(lower(CAST("{column}" AS VARCHAR)), ?)',
+                [planted.lower()],
+            ).fetchone()[0]
+            if hits:
+                found.append((f"{schema}.{table}.{column}", planted))
+    assert found == []
 
 
 def test_an_undecodable_file_name_is_shown_escaped(hostile_db):

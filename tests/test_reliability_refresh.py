@@ -11,6 +11,7 @@ profile at one (the start of the swap), to keep `make test` short.
 from __future__ import annotations
 
 import fcntl
+import graphlib
 import hashlib
 import os
 import shutil
@@ -25,7 +26,6 @@ import duckdb
 import pytest
 
 from pipelines.resources import PROJECT_ROOT, LandingZone, Warehouse
-from tests.conftest import paths_in_environment
 from tests.landing_zone_fixture import CONTACT_EMAIL, CONTACT_NAME, build_small_landing_zone
 
 FULL_PROFILE = os.environ.get("KOMPETENS_TEST_PROFILE") == "full"
@@ -80,17 +80,19 @@ def kill_points() -> list[str | None]:
     """Where to kill: right after the start (None), and as the log shows a step starting or
     finishing. The full profile takes FULL_PROFILE_KILLS of them, spread evenly in run order;
     the default profile the start of the swap only."""
-    from dagster._core.execution.api import create_execution_plan
-
     from pipelines.definitions import defs
 
-    # The plan resolves the resources' configuration: their variables must be set, to anything.
-    with paths_in_environment(PROJECT_ROOT / "raw", PROJECT_ROOT / "warehouse" / "unused.duckdb"):
-        plan = create_execution_plan(defs.resolve_implicit_global_asset_job_def())
+    # A run's steps are its assets' ops (a multi-asset is one), in the order of their deps.
+    step_of = {key: assets.op.name for assets in defs.assets for key in assets.keys}
+    order = graphlib.TopologicalSorter()
+    for assets in defs.assets:
+        # A multi-asset's assets may read one another within its step.
+        deps = {step_of[key] for key in assets.dependency_keys} - {assets.op.name}
+        order.add(assets.op.name, *deps)
     points: list[str | None] = [None]
-    for step in plan.get_steps_to_execute_in_topo_order():
-        points.append(f'STEP_START - Started execution of step "{step.key}"')
-        points.append(f'STEP_SUCCESS - Finished execution of step "{step.key}"')
+    for step in order.static_order():
+        points.append(f'STEP_START - Started execution of step "{step}"')
+        points.append(f'STEP_SUCCESS - Finished execution of step "{step}"')
     if not FULL_PROFILE:
         return ['STEP_START - Started execution of step "kompetens_warehouse"']
     last = len(points) - 1
@@ -224,15 +226,13 @@ def everything_a_refresh_leaves(
     """The texts and files to scan: the command's log, every table's rows, every event of the
     Dagster instance with its metadata, and every file beside the warehouse and in DAGSTER_HOME
     (exports, control reports, data docs, the event log database)."""
-    from dagster._serdes import serialize_value
-
     texts = {"refresh log": logs}
     for table, rows in tables(warehouse).items():
         texts[f"table {table}"] = repr(rows)
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         for run in instance.get_runs():
             texts[f"events of run {run.run_id}"] = "\n".join(
-                serialize_value(record) for record in instance.all_logs(run.run_id)
+                dg.serialize_value(record) for record in instance.all_logs(run.run_id)
             )
     files = [p for root in (warehouse.parent, dagster_home) for p in root.rglob("*") if p.is_file()]
     return texts, files

@@ -7,14 +7,17 @@ Every expected value below is worked out by hand from the fixture rows next to i
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from assets.report.build import build_report, load_reference
+from assets.report.build import FINAL_INVENTORY_YEAR_FILE_NAME, build_report, load_reference
 from assets.tables import create_tables
 from schemas.catalog import SHIPPED_REFERENCE_DIR, load_catalog
 from tests.report_cells import cell, figure
@@ -63,9 +66,12 @@ class Submission:
 
 
 def build_warehouse(
-    submissions: list[Submission], grant_register: list[tuple]
+    submissions: list[Submission],
+    grant_register: list[tuple],
+    final_inventory_year: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """An in-memory warehouse: core tables from the fixtures, the real ref, the report built."""
+    """An in-memory warehouse: core tables from the fixtures, the real ref (with another final
+    inventory year where one is given), the report built."""
     submission_rows, status_rows, answer_rows = [], [], []
     for sub in submissions:
         sha256 = hashlib.sha256(sub.path.encode()).hexdigest()
@@ -89,7 +95,15 @@ def build_warehouse(
             )
     con = duckdb.connect()
     build_core(con, submission_rows, status_rows, answer_rows, grant_register)
-    load_reference(con, SHIPPED_REFERENCE_DIR)
+    if final_inventory_year is None:
+        load_reference(con, SHIPPED_REFERENCE_DIR)
+    else:
+        with tempfile.TemporaryDirectory() as reference_dir:
+            shutil.copytree(SHIPPED_REFERENCE_DIR, reference_dir, dirs_exist_ok=True)
+            Path(reference_dir, FINAL_INVENTORY_YEAR_FILE_NAME).write_text(
+                f"final_inventory_year,source\n{final_inventory_year},a test\n", encoding="utf-8"
+            )
+            load_reference(con, Path(reference_dir))
     build_report(con)
     return con
 
@@ -431,9 +445,11 @@ def test_tables_11_to_14_rows_are_the_years_as_text(main):
     assert cell(main, "T11", "2013", "utan_socionom_andel") == pytest.approx(100 * 7 / 120)
     assert cell(main, "T12", "2016", "magister_andel") == pytest.approx(100 * 5 / 23)
     assert cell(main, "T13", "2016", "forsta_chefsjobb_andel") == pytest.approx(100 * 5 / 11)
-    # Row 2015 exists although nobody answered block A that year: N = 0, sums NULL.
+    # Row 2015 exists although nobody answered block A that year (contract section 5, amended
+    # 2026-12-07): N = 0, sums 0, shares NULL.
     assert cell(main, "T11", "2015", "n_kommuner") == 0
-    assert cell(main, "T11", "2015", "antal_handlaggare") is None
+    assert cell(main, "T11", "2015", "antal_handlaggare") == 0
+    assert cell(main, "T11", "2015", "socionom_lt1ar_andel") is None
 
 
 def test_tables_long_has_one_row_per_key(main):
@@ -591,6 +607,7 @@ def test_uppfoljning_utvardering_never_reaches_tables_3_and_8():
             ),
         ],
         [(2014, "0180", KOMP, 100, 100, 0), (2015, "0180", KOMP, 100, 100, 0)],
+        final_inventory_year=2015,
     )
     t08_rows = con.execute(
         "SELECT DISTINCT row_key FROM report.tables_long WHERE table_id = 'T08' ORDER BY row_key"
@@ -625,7 +642,11 @@ def test_years_come_from_the_data():
         "SELECT row_key FROM report.tables_long WHERE table_id = 'T11' AND value IS NOT NULL"
         " GROUP BY row_key ORDER BY row_key"
     ).fetchall()
-    assert row_keys == [("2014",), ("2016",)]
+    # Row 2015 is there (its register is): nobody counted, so N = 0 and sums 0 (contract
+    # section 5, amended 2026-12-07).
+    assert row_keys == [("2014",), ("2015",), ("2016",)]
+    assert cell(con, "T11", "2015", "n_kommuner") == 0
+    assert cell(con, "T11", "2015", "antal_handlaggare") == 0
 
 
 # --- section 8: reconciliation -----------------------------------------------------------------
@@ -702,8 +723,9 @@ def test_deviates_beyond_tolerance_and_where_nothing_was_recomputed(reconciled):
     )
     row = reconciliation_row(reconciled, "T01", "handlaggare", "n_kommuner")
     assert (row["published"], row["recomputed"], row["status"]) == (245, 3, "deviates")
-    row = reconciliation_row(reconciled, "T09", "arbetsledare", "totalt")  # nobody answered block D
-    assert (row["recomputed"], row["difference"], row["status"]) == (None, None, "deviates")
+    # Nobody answered block D: the sum over no municipality is 0 (contract section 5).
+    row = reconciliation_row(reconciled, "T09", "arbetsledare", "totalt")
+    assert (row["recomputed"], row["status"]) == (0, "deviates")
 
 
 def test_text_figure_n_kommuner_is_reconciled_as_its_own_row(reconciled):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-STAGES = ("ingest", "validate", "report", "feedback", "publish", "publication")
+STAGES = ("ingest", "validate", "report", "feedback", "publication", "publish")
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
 

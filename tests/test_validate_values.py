@@ -81,9 +81,12 @@ def test_fte_rounded_to_two_decimals_half_away_from_zero_as_excel_round(text, ex
 
 
 def test_the_largest_fte_number_rounds_up_without_overflow():
-    # 34 digits before the decimal mark are the most a value holds; rounding up adds a 35th.
-    assert parse_answer("fte", "9" * 34 + ",995") == number(1e34)
-    assert parse_answer("fte", "9" * 35) == rejected("unparseable_value")
+    # Contract section 2 (2026-12-07): 30 digits before the decimal mark are the most a value
+    # holds; rounding up adds a 31st.
+    assert parse_answer("fte", "9" * 30 + ",995") == number(1e30)
+    assert parse_answer("persons", "9" * 30) == number(float("9" * 30))
+    assert parse_answer("fte", "9" * 31) == rejected("unparseable_value")
+    assert parse_answer("fte", "1" + "0" * 30 + ",5") == rejected("unparseable_value")
 
 
 @pytest.mark.parametrize("text", ["-0", "-0,00", "+0", "-0.0"])

@@ -8,6 +8,7 @@ verdict, or 3 when it cannot run. It tells a person its findings in Swedish word
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -138,6 +139,57 @@ def test_too_large_file_is_rejected_unread(tmp_path):
 def test_a_missing_file_cannot_be_checked_and_exits_3(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "finns_inte.csv")]) == EXIT_CANNOT_RUN == 3
     assert "finns inte" in capsys.readouterr().err
+
+
+# Issue 23 point 10: a file name in Latin-1 (Ödeshög), not UTF-8, as a Windows share or an old
+# zip archive leaves it. The validator names it as the ledger does (its bytes escaped) and judges
+# the file; the process never dies of the name, whatever it prints to.
+LATIN1_NAME = b"\xd6desh\xf6g.csv"
+LEDGER_NAME = "2016/inventering/\\xd6desh\\xf6g.csv"
+
+
+def _validate_in_a_process(*arguments: str | bytes) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "assets.validate.cli", "validate", *arguments],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        check=False,
+        # A stdout in UTF-8 cannot take the name's surrogate escapes: what broke the validator.
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_file_name_not_in_utf8_is_judged_like_any_other(tmp_path, as_json):
+    folder = tmp_path / "raw" / "2016" / "inventering"
+    folder.mkdir(parents=True)
+    file = os.fsencode(folder) + b"/" + LATIN1_NAME
+    with open(file, "wb") as handle:
+        handle.write(b"fraga;svar\nkommunkod;0180\nar;2016\ninlamnad;2016-11-20\nokand_fraga;1\n")
+
+    completed = _validate_in_a_process(file, *(["--json"] if as_json else []))
+
+    assert completed.returncode == 1, completed.stderr  # one warning: the unknown question
+    assert b"Traceback" not in completed.stderr
+    output = completed.stdout.decode("utf-8")
+    if as_json:
+        document = json.loads(output)
+        assert document["path"] == LEDGER_NAME
+        assert [f["rule"] for f in document["findings"]] == ["unknown_question"]
+    else:
+        assert LEDGER_NAME in output
+    # The same as the pipeline's ledger and issues for that file (tests/test_conformance.py).
+    check = check_file(Path(os.fsdecode(file)))
+    assert (check.path, check.status) == (LEDGER_NAME, "selected")
+
+
+def test_a_missing_file_whose_name_is_not_in_utf8_exits_3_in_swedish(tmp_path):
+    completed = _validate_in_a_process(os.fsencode(tmp_path) + b"/" + LATIN1_NAME)
+
+    assert completed.returncode == EXIT_CANNOT_RUN
+    assert completed.stderr.decode("utf-8").endswith(
+        "\\xd6desh\\xf6g.csv finns inte eller är inte en fil.\n"
+    )
 
 
 # argparse's English, which must not reach a person.

@@ -21,8 +21,14 @@ VALIDATE_SUITE = "assets.expectations.validation:validate_suite"
 
 
 def data_docs_dir(warehouse: Warehouse) -> Path:
-    """Beside the warehouse file: warehouse/data_docs/ for the default warehouse."""
+    """Where readers find the published Data Docs, beside the warehouse file:
+    warehouse/data_docs/ for the default warehouse."""
     return warehouse.published_path.parent / DATA_DOCS_FOLDER
+
+
+def staging_data_docs_dir(warehouse: Warehouse, run_id: str) -> Path:
+    """Where a run builds its Data Docs: in its staging publication, swapped in with the rest."""
+    return warehouse.staging_folder(run_id) / DATA_DOCS_FOLDER
 
 
 def suite_check_spec(suite: Suite) -> dg.AssetCheckSpec:
@@ -41,7 +47,7 @@ def suite_check_result(
     Expectations runs in the helper process."""
     frame = con.sql(suite.sql).df()
     outcome = helper_process.call(
-        VALIDATE_SUITE, suite, frame, run_id, data_docs_dir(warehouse).resolve()
+        VALIDATE_SUITE, suite, frame, run_id, staging_data_docs_dir(warehouse, run_id)
     )
     # A failure is as severe as its most severe failed expectation; a pass shows the suite's.
     judged = outcome.failed or outcome.expectations
@@ -71,7 +77,8 @@ def suite_check_result(
                     for failure in outcome.failed
                 ]
             ),
-            "data_docs": dg.MetadataValue.path(str(outcome.data_docs_index)),
+            # Where readers find them once the run publishes.
+            "data_docs": dg.MetadataValue.path(str(data_docs_dir(warehouse) / "index.html")),
         },
     )
 

@@ -14,7 +14,6 @@ failure is a WARN for a person to look at, and the warehouse is still published.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from schemas.catalog import load_catalog, municipality_codes
 from schemas.contract import (
@@ -74,7 +73,6 @@ class SuiteOutcome:
 
     rows_validated: int
     expectations: list[ExpectationOutcome]
-    data_docs_index: Path
 
     @property
     def failed(self) -> list[ExpectationOutcome]:

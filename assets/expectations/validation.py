@@ -201,7 +201,6 @@ def validate_suite(
         expectations=[
             _outcome(expectation_result) for expectation_result in validation_result.results
         ],
-        data_docs_index=data_docs_dir / "index.html",
     )
 
 

@@ -1,9 +1,10 @@
 """Feedback: control reports per submission file and the warehouse data dictionary.
 
-Both read (and the dictionary writes comments into) the run's staging warehouse, so they run
-before the publish asset swaps it in: the published warehouse carries its dictionary, and the
-reports describe the same run as the warehouse beside them. Their files go next to the
-warehouse file (`<warehouse dir>/kontrollrapporter/`, `<warehouse dir>/README.md`).
+Both read (and the dictionary writes comments into) the run's staging warehouse, and write their
+files into the run's staging publication (`kontrollrapporter/`, `README.md`), which the publish
+asset swaps in whole once the blocking checks have passed: readers find them beside the warehouse
+file (`<warehouse dir>/kontrollrapporter/`, `<warehouse dir>/README.md`), always of the same
+build as the warehouse.
 """
 
 import dagster as dg
@@ -18,7 +19,7 @@ from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
 from assets.report.assets import REFERENCE, REPORT_TABLES
 from assets.tables import row_count
 from assets.validate.assets import ANSWERS, BLOCK_STATUS, ISSUES
-from pipelines.resources import Warehouse
+from pipelines.resources import WAREHOUSE_POOL, Warehouse
 
 CONTROL_REPORTS = dg.AssetKey(["feedback", "kontrollrapporter"])
 DATA_DICTIONARY = dg.AssetKey(["feedback", "data_dictionary"])
@@ -28,6 +29,7 @@ DICTIONARY_FILE = "README.md"
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=CONTROL_REPORTS,
     deps=[FILE_LEDGER, ISSUES, BLOCK_STATUS, REFERENCE],
     group_name="feedback",
@@ -70,15 +72,22 @@ def kontrollrapporter(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "SELECT path, block, status FROM core.block_status"
         ).fetchall():
             blocks.setdefault(path, {})[block] = status
-    target = warehouse.published_path.parent / CONTROL_REPORTS_FOLDER
-    written = update_control_reports(target, ledger, problems, blocks)
+    target = warehouse.staging_publication(context) / CONTROL_REPORTS_FOLDER
+    # The reports whose inputs did not change are linked from the current publication's.
+    written = update_control_reports(
+        target,
+        ledger,
+        problems,
+        blocks,
+        previous=warehouse.current_publication / CONTROL_REPORTS_FOLDER,
+    )
     return dg.MaterializeResult(
         metadata={
             # quality.file_ledger_kommun's rows, the asset's table (pipelines/asset_catalog.py).
             "dagster/row_count": len(ledger),
             "reports": len(ledger),
             # Made anew (a changed ledger row, its problems or blocks) or linked unchanged from
-            # the previous set (assets/incremental.py); the index counts as one.
+            # the published set (assets/incremental.py); the index counts as one.
             "reports_made": len(written.made),
             "reports_reused": len(written.reused),
             "folder": dg.MetadataValue.path(str(target)),
@@ -87,6 +96,7 @@ def kontrollrapporter(context: dg.AssetExecutionContext, warehouse: Warehouse):
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=DATA_DICTIONARY,
     deps=[FILE_LEDGER, FILE_ANSWERS, GRANT_REGISTER, BLOCK_STATUS, ANSWERS, ISSUES, *REPORT_TABLES],
     group_name="feedback",
@@ -110,7 +120,7 @@ def data_dictionary(context: dg.AssetExecutionContext, warehouse: Warehouse):
         text = dictionary_markdown(con)
         # The asset's table (pipelines/asset_catalog.py): the one whose columns it comments.
         answers_wide = row_count(con, "core.answers_wide")
-    target = warehouse.published_path.parent / DICTIONARY_FILE
+    target = warehouse.staging_publication(context) / DICTIONARY_FILE
     target.write_text(text, encoding="utf-8")
     yield dg.MaterializeResult(
         metadata={

@@ -318,11 +318,11 @@ def update_control_reports(
     problems: dict[str, list[Problem]],
     blocks: dict[str, dict[str, str]],
     version: str | None = None,
+    previous: Path | None = None,
 ) -> Written:
-    """Write the set of reports and the index as `target`, swapped in whole (a reader sees the
-    old set or the new one, never a mixture), making only the reports whose ledger row, problems
-    or blocks changed since the set in `target` (assets/incremental.py); the others are linked
-    from it. `problems` are the files' problems by path, `blocks` the selected files' block →
+    """Write the set of reports and the index as the new folder `target`, making only the
+    reports whose ledger row, problems or blocks changed since the set in `previous` (the
+    published one; assets/incremental.py); the others are linked from it. `problems` are the files' problems by path, `blocks` the selected files' block →
     status; `version` is the code and reference data's (computed when not given)."""
     entries = {
         report_location(f): (f, problems.get(f.path, []), blocks.get(f.path, {})) for f in ledger
@@ -352,7 +352,7 @@ def update_control_reports(
         )
         return digests
 
-    return rebuild_folder(target, version or code_and_reference_version(), items, make)
+    return rebuild_folder(target, version or code_and_reference_version(), items, make, previous)
 
 
 # Reports are made across the cores from this many on: a worker is ready about 0.5 s after it is

@@ -19,16 +19,19 @@ from assets.expectations.suites import FILE_LEDGER_SUITE, GRANT_REGISTER_SUITE
 from assets.ingest.build_inputs import (
     FILE_HASHES_QUERY,
     YEAR_INPUTS_QUERY,
+    build_fingerprint,
     code_and_reference_fingerprint,
     known_file_hashes,
     nothing_changed_message,
     read_build_inputs,
-    year_input_fingerprints,
+    years_inputs,
 )
 from assets.ingest.landing_zone import (
     SUBMISSIONS_FOLDER,
     ContentHashes,
     StatKey,
+    read_fingerprints,
+    readme_fingerprint,
     relative_path,
     scan_landing_zone,
     year_folders,
@@ -43,8 +46,13 @@ from assets.ingest.parse_cache import (
 from assets.ingest.reader import read_key
 from assets.ingest.register import read_grant_registers, stop_message
 from assets.tables import append_rows, create_tables, preview, replace_rows, row_count
-from pipelines.partitions import YEAR_BACKFILL_POLICY, YEAR_PARTITIONS, run_years
-from pipelines.resources import PUBLISHED_WAREHOUSE, LandingZone, Warehouse
+from pipelines.partitions import (
+    WHEN_CHANGED_TAG,
+    YEAR_BACKFILL_POLICY,
+    YEAR_PARTITIONS,
+    run_years,
+)
+from pipelines.resources import PUBLISHED_WAREHOUSE, WAREHOUSE_POOL, LandingZone, Warehouse
 from schemas.contract import IGNORED
 
 BUILD_INPUTS = dg.AssetKey(["quality", "build_inputs"])
@@ -80,21 +88,26 @@ LEDGER_COLUMNS = {
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=BUILD_INPUTS,
     group_name="ingest",
     output_required=False,
     description=(
         "The fingerprint of everything a build reads: the landing zone (per year), the reference "
-        "data and the code. Equal to the published build's, nothing is rebuilt: the asset is not "
-        "materialised and every asset after it is skipped."
+        "data and the code. In a run of the nightly schedule, the sensor or `make refresh`, equal "
+        "to the published build's, nothing is rebuilt: the asset is not materialised and every "
+        "asset after it is skipped. A run asked for by hand builds what it selects."
     ),
 )
 def build_inputs(
     context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
 ):
     _require_landing_zone(landing_zone)
+    years = run_years(context)
+    if not years:
+        _require_years_for_partitioned_assets(context)
     inputs = read_build_inputs(landing_zone.path, warehouse)
-    if inputs.published_build_is_current:
+    if inputs.published_build_is_current and WHEN_CHANGED_TAG in context.run.tags:
         context.log.info(nothing_changed_message(inputs.fingerprint))
         # What the freshness check of the published warehouse counts as a refresh too.
         context.log_event(
@@ -105,7 +118,6 @@ def build_inputs(
         return
     # Its Great Expectations import overlaps the steps before the first suite.
     helper_process.start()
-    years = run_years(context)
     with warehouse.connect(context) as con:
         drop_parse_cache_of_another_shape(con)
         create_tables(con)
@@ -136,6 +148,44 @@ def build_inputs(
     )
 
 
+def _require_years_for_partitioned_assets(context: dg.AssetExecutionContext) -> None:
+    """Stop a run without years that selects a year-scoped asset before it does anything: Dagster
+    launches such a run (the job `refresh` without a partition), and it would fail at the first
+    year-scoped step, which cannot tell which years to build."""
+    graph = context.job_def.asset_layer.asset_graph
+    selected = context.run.asset_selection or graph.get_all_asset_keys()
+    year_scoped = sorted(
+        key.to_user_string() for key in selected if graph.get(key).partitions_def is not None
+    )
+    if year_scoped:
+        raise dg.Failure(
+            description="Pick the years to build: this run has no partition (ar), and "
+            f"{', '.join(year_scoped)} are built per year. Launch it with a partition or a range "
+            "of partitions (in the UI, or `dagster job execute -j refresh` with the tags "
+            "dagster/asset_partition_range_start and _end), or run `make refresh`, which picks "
+            "the years that changed. Nothing was built."
+        )
+
+
+def _record_what_was_read(con, raw_dir: Path, hashes: ContentHashes) -> None:
+    """The build's fingerprint and the file hashes as this run read the landing zone, not as
+    quality/build_inputs listed it before: a file that landed or changed in between is then
+    recorded as it was read, as a cold build of the landing zone after it would record it."""
+    years = dict(con.execute(YEAR_INPUTS_QUERY).fetchall())
+    fingerprint = build_fingerprint(
+        code_and_reference_fingerprint(), readme_fingerprint(raw_dir, hashes), years
+    )
+    con.execute("UPDATE quality.build_inputs SET fingerprint = ?", [fingerprint])
+    hashed_now = {key: sha256 for key, sha256 in hashes.seen.items() if key not in hashes.known}
+    if hashed_now:
+        frame = _file_hashes_frame(hashed_now)
+        con.execute(
+            "DELETE FROM core.file_hashes WHERE list_contains(?, path)",
+            [frame["path"].to_list()],
+        )
+        append_rows(con, "core.file_hashes", frame)
+
+
 def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
     stat_columns = {
         "path": pl.Utf8,
@@ -149,6 +199,7 @@ def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
 
 
 @dg.multi_asset(
+    pool=WAREHOUSE_POOL,
     specs=[
         dg.AssetSpec(
             FILE_LEDGER,
@@ -183,7 +234,9 @@ def submission_files(
 ):
     _require_landing_zone(landing_zone)
     years = sorted(int(key) for key in context.partition_keys)
-    # Listed before the scan: a file written in between is then in the ledger, not missing.
+    # Listed before the scan: a year folder or file written in between is then in the ledger or
+    # the next refresh's, not missing.
+    year_folders_present = [ar for ar in year_folders(landing_zone.path) if ar in years]
     files_on_disk = _files_on_disk(landing_zone.path, years)
     files = scan_landing_zone(landing_zone.path, years)
     with warehouse.connect(context) as con:
@@ -191,13 +244,16 @@ def submission_files(
         create_tables(con)
         # Hashed by build_inputs moments ago; only a file written since is read to be hashed.
         hashes = ContentHashes(known_file_hashes(con.execute(FILE_HASHES_QUERY).fetchall()))
-        sha256 = {
-            f.path: content_hash
-            for f in files
-            if not f.is_symlink and (content_hash := hashes.sha256(f.path, f.abs_path))
-        }
-        newly_read = read_into_parse_cache(con, files, sha256)
-        ledger = build_ledger(files, sha256, cached_reads(con))
+        read = read_into_parse_cache(
+            con,
+            files,
+            {
+                f.path: content_hash
+                for f in files
+                if not f.is_symlink and (content_hash := hashes.sha256(f.path, f.abs_path))
+            },
+        )
+        ledger = build_ledger(read.files, read.sha256, cached_reads(con))
         con.execute(f"DELETE FROM quality.file_ledger WHERE {PATH_IN_RUN_YEARS}")
         append_rows(con, "quality.file_ledger", _ledger_frame(ledger))
         con.execute(f"DELETE FROM core.submissions WHERE {PATH_IN_RUN_YEARS}")
@@ -218,8 +274,13 @@ def submission_files(
                 ).fetchall()
             },
         )
-        year_inputs = year_input_fingerprints(
-            landing_zone.path, hashes, code_and_reference_fingerprint()
+        # What this run read of each year, not a listing of its own: a file that changed or
+        # landed meanwhile makes the next refresh's fingerprint differ, so it rebuilds the year.
+        year_inputs = years_inputs(
+            read_fingerprints(
+                landing_zone.path, year_folders_present, read.files, read.sha256, hashes
+            ),
+            code_and_reference_fingerprint(),
         )
         con.execute("DELETE FROM quality.year_inputs WHERE ar IN (SELECT ar FROM run_years)")
         append_rows(
@@ -231,6 +292,7 @@ def submission_files(
                 orient="row",
             ),
         )
+        _record_what_was_read(con, landing_zone.path, hashes)
         per_year = {
             (ar, status): count
             for ar, status, count in con.execute(
@@ -285,7 +347,7 @@ def submission_files(
         asset_key=FILE_LEDGER,
         metadata={
             "dagster/row_count": ledger_rows,
-            "files_read_this_run": newly_read,
+            "files_read_this_run": read.contents_read,
             "preview": dg.MetadataValue.md(ledger_preview),
         },
     )
@@ -343,6 +405,7 @@ def _ledger_frame(ledger: list[LedgerRow]) -> pl.DataFrame:
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=GRANT_REGISTER,
     # The ledger says which year folders have submissions: only those need a register.
     deps=[BUILD_INPUTS, FILE_LEDGER],

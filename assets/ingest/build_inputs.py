@@ -55,8 +55,9 @@ class BuildInputs:
     readme: str  # fingerprint of the landing zone's README
     years: dict[int, str]  # each year's inputs now (year_input_fingerprints)
     published_years: dict[int, str]  # each year's inputs as the published warehouse was built
-    published_fingerprint: str | None  # of the build in the published warehouse
-    exported_fingerprint: str | None  # of the build the exports were made from
+    # Of the build in the published warehouse, and so of everything published with it: a
+    # publication is swapped in whole (pipelines/resources.py).
+    published_fingerprint: str | None
     hashes: ContentHashes  # every landing-zone file's SHA-256, by its stat
 
     @property
@@ -84,8 +85,10 @@ class BuildInputs:
 
     @property
     def published_build_is_current(self) -> bool:
-        """True when the warehouse, control reports and exports were all built from these inputs."""
-        return self.published_fingerprint == self.fingerprint == self.exported_fingerprint
+        """True when the publication (warehouse, control reports, exports) was built from these
+        inputs. The years are compared as well: the published fingerprint was taken before its
+        run read the landing zone, each year's as the run read it (a file may change in between)."""
+        return not self.years_to_build and self.published_fingerprint == self.fingerprint
 
 
 def read_build_inputs(
@@ -105,7 +108,6 @@ def read_build_inputs(
         years=year_input_fingerprints(raw_dir, hashes, code_and_reference),
         published_years=dict(published_years or []),
         published_fingerprint=published[0][0] if len(published) == 1 else None,
-        exported_fingerprint=warehouse.exported_fingerprint(),
         hashes=hashes,
     )
 
@@ -126,11 +128,15 @@ def known_file_hashes(rows: list[tuple]) -> dict[StatKey, str]:
 def year_input_fingerprints(
     raw_dir: Path, hashes: ContentHashes, code_and_reference: str
 ) -> dict[int, str]:
-    """Each year's inputs: its files under the code and reference data that read them, so a
-    change of code rebuilds every year."""
+    """Each year's inputs as the landing zone lies now."""
+    return years_inputs(year_fingerprints(raw_dir, hashes), code_and_reference)
+
+
+def years_inputs(files_of_years: dict[int, str], code_and_reference: str) -> dict[int, str]:
+    """Each year's inputs: its files (a fingerprint of landing_zone's) under the code and
+    reference data that read them, so a change of code rebuilds every year."""
     return {
-        ar: _sha256(f"{code_and_reference}\0{ar}\0{files}")
-        for ar, files in year_fingerprints(raw_dir, hashes).items()
+        ar: _sha256(f"{code_and_reference}\0{ar}\0{files}") for ar, files in files_of_years.items()
     }
 
 
@@ -144,16 +150,35 @@ def build_fingerprint(code_and_reference: str, readme: str, years: dict[int, str
 
 def code_and_reference_fingerprint() -> str:
     digest = hashlib.sha256()
+    for lines in _code_and_reference_lines().values():
+        for line in lines:
+            digest.update(line)
+    return digest.hexdigest()
+
+
+def code_and_reference_parts() -> dict[str, str]:
+    """The fingerprint of the reference data ("reference") and of the code ("code") apart: what
+    a publication records, so that a revision can name which of them changed."""
+    return {
+        label: hashlib.sha256(b"".join(lines)).hexdigest()
+        for label, lines in _code_and_reference_lines().items()
+    }
+
+
+def _code_and_reference_lines() -> dict[str, list[bytes]]:
+    """Per part, a line per file: its path and the SHA-256 of its content."""
+    parts = {}
     for label, root, paths in (
         ("reference", reference_dir(), sorted(reference_dir().glob("*"))),
         ("code", PROJECT_ROOT, _code_files()),
     ):
-        for path in paths:
-            if path.is_file():
-                relative = path.relative_to(root).as_posix()
-                content = hashlib.sha256(path.read_bytes()).hexdigest()
-                digest.update(f"{label}\0{relative}\0{content}\n".encode())
-    return digest.hexdigest()
+        parts[label] = [
+            f"{label}\0{path.relative_to(root).as_posix()}\0"
+            f"{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode()
+            for path in paths
+            if path.is_file()
+        ]
+    return parts
 
 
 def _sha256(text: str) -> str:

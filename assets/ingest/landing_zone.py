@@ -131,6 +131,13 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+def read_file(path: Path) -> bytes:
+    """A file's bytes. Refuses (OSError) to open a symlink."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        return handle.read()
+
+
 # A file's relative path and the stat fields that change when it is written: size, mtime_ns,
 # ctime_ns (which no user can set back) and inode.
 StatKey = tuple[str, int, int, int, int]
@@ -177,39 +184,72 @@ def landing_zone_years(raw_dir: Path) -> list[int]:
 
 
 def year_fingerprints(raw_dir: Path, hashes: ContentHashes) -> dict[int, str]:
-    """One hash per year of the landing zone over the path and content hash of every file under
-    `<raw>/<year>/inventering/` and of the year's grant register: what that year's ledger,
-    answers, register and validation are built from.
+    """One hash per year of the landing zone as it lies now: `read_fingerprints` of every year
+    folder's files and grant register."""
+    files = scan_landing_zone(raw_dir)
+    return read_fingerprints(
+        raw_dir,
+        year_folders(raw_dir),
+        files,
+        {
+            f.path: content_hash
+            for f in files
+            if not f.is_symlink and (content_hash := hashes.sha256(f.path, f.abs_path))
+        },
+        hashes,
+    )
 
-    Symlinks are recorded by their target text, never followed (contract section 3); a file
-    that cannot be read, by that fact.
+
+def read_fingerprints(
+    raw_dir: Path,
+    years: Collection[int],
+    files: list[LandingFile],
+    sha256: dict[str, str],
+    hashes: ContentHashes,
+) -> dict[int, str]:
+    """One hash per year of `years` and of `files` over what a build took of the year: every file
+    under `<raw>/<year>/inventering/` by its path, size and content hash (a file with no hash in
+    `sha256`: unreadable), and the year's grant register, hashed now. A refresh records the
+    fingerprints of the files and bytes it read, not of a listing of its own, so a file that
+    changes or lands while it runs makes the next refresh's fingerprint differ.
+
+    A symlink is recorded as one, never followed (contract section 3): nothing of its target is
+    read.
     """
-    entries: dict[int, list[tuple[str, Path]]] = {year: [] for year in year_folders(raw_dir)}
-    for landing_file in scan_landing_zone(raw_dir):
-        entries.setdefault(landing_file.year_folder, []).append(
-            (landing_file.path, landing_file.abs_path)
-        )
-    for year in year_folders(raw_dir):
-        register = raw_dir / str(year) / REGISTER_FILE_NAME
-        if register.exists() or register.is_symlink():
-            entries[year].append((relative_path(raw_dir, register), register))
-    return {year: _entries_digest(entries[year], hashes) for year in sorted(entries)}
+    entries: dict[int, list[str]] = {year: [] for year in years}
+    for landing_file in files:
+        entries.setdefault(landing_file.year_folder, []).append(_file_entry(landing_file, sha256))
+    for year in years:  # not a symlink at a year folder's place, which is never followed
+        entries[year] += _path_entries(raw_dir, raw_dir / str(year) / REGISTER_FILE_NAME, hashes)
+    return {year: _digest(entries[year]) for year in sorted(entries)}
 
 
 def readme_fingerprint(raw_dir: Path, hashes: ContentHashes) -> str:
     """The hash of the landing zone's README (whose marker says whether the data are synthetic),
     which belongs to no year."""
-    readme = raw_dir / LANDING_ZONE_README
-    present = readme.exists() or readme.is_symlink()
-    return _entries_digest([(LANDING_ZONE_README, readme)] if present else [], hashes)
+    return _digest(_path_entries(raw_dir, raw_dir / LANDING_ZONE_README, hashes))
 
 
-def _entries_digest(entries: list[tuple[str, Path]], hashes: ContentHashes) -> str:
+def _path_entries(raw_dir: Path, path: Path, hashes: ContentHashes) -> list[str]:
+    """A file the build reads beside the submissions (a register, the README), as entries of a
+    fingerprint: none when absent, a symlink by its target text."""
+    relative = relative_path(raw_dir, path)
+    if path.is_symlink():
+        return [f"L\0{relative}\0{os.readlink(path)}"]
+    if path.exists():
+        return [f"F\0{relative}\0{hashes.sha256(relative, path) or 'unreadable'}"]
+    return []
+
+
+def _file_entry(landing_file: LandingFile, sha256: dict[str, str]) -> str:
+    if landing_file.is_symlink:
+        return f"L\0{landing_file.path}"
+    content_hash = sha256.get(landing_file.path, "unreadable")
+    return f"F\0{landing_file.path}\0{landing_file.size_bytes}\0{content_hash}"
+
+
+def _digest(entries: list[str]) -> str:
     digest = hashlib.sha256()
-    for relative, path in sorted(entries):
-        if path.is_symlink():
-            entry = f"L\0{relative}\0{os.readlink(path)}"
-        else:
-            entry = f"F\0{relative}\0{hashes.sha256(relative, path) or 'unreadable'}"
+    for entry in sorted(entries):
         digest.update(entry.encode("utf-8", "surrogateescape") + b"\n")
     return digest.hexdigest()

@@ -32,51 +32,36 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 import re
-import warnings
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import astuple, dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
-from functools import lru_cache
+from dataclasses import astuple, dataclass, field
+from datetime import datetime, timedelta, timezone
+from decimal import ROUND_DOWN, Decimal
 from pathlib import PurePath
-from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
-import defusedxml
-import openpyxl
-import openpyxl.xml
 import polars as pl
-from openpyxl.cell.text import Text
-from openpyxl.packaging.core import DocumentProperties
-from openpyxl.packaging.manifest import Manifest
-from openpyxl.utils import coordinate_to_tuple
-from openpyxl.utils.datetime import from_excel, from_ISO8601
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
-from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_CORE, SHARED_STRINGS, SHEET_MAIN_NS
-from openpyxl.xml.functions import fromstring as openpyxl_fromstring
 
+from assets.ingest.xlsx_sheet import BrokenWorkbook, first_sheet_rows
 from schemas import contract
 from schemas.catalog import (
     META_BLOCK,
     Question,
     load_catalog,
     municipality_codes,
-    reading_fingerprint,
+)
+from schemas.quoting import (
+    answer_at,
+    answer_in_message,
+    question_in_message,
+    shown_answer,
+    shown_question_id,
 )
 from schemas.values import parse_answer
 
-# Bump when reading rules change: cached reads are then redone.
-PARSER_VERSION = "5"
-
 MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
-# Excel's last row. A hostile sheet can number a row 2 000 000 000, and openpyxl fills
-# every missing row before it with an empty one.
-EXCEL_MAX_ROWS = 1_048_576
 SWEDISH_LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 
 SUBMISSION_SUFFIXES = (".csv", ".xlsx")  # in lower case: see file_suffix
@@ -98,35 +83,39 @@ def read_key(sha256: str, path: str | PurePath) -> ReadKey:
     return sha256, file_suffix(path)
 
 
-def reading_version() -> str:
-    """What a cached read is valid for: this reader's version and the reference data it checks
-    answers against (the catalog and the municipality register in use)."""
-    return f"{PARSER_VERSION}/{reading_fingerprint()}"
-
-
 # The delimiters a CSV file may use, in the order they are tried, with their Swedish names.
 CSV_DELIMITERS = {";": "semikolon", ",": "komma", "\t": "tabb"}
 UTF8_BOM = b"\xef\xbb\xbf"
-# XLSX parts are XML; openpyxl parses them with defusedxml (entity expansion and external
-# entities forbidden) only when it finds it at import. Without it, refuse to start.
-if not openpyxl.xml.DEFUSEDXML:
-    raise ImportError("defusedxml must be installed (and OPENPYXL_DEFUSEDXML not 'False')")
+# No field length is too long below the file limit (contract section 2): the csv module's
+# default limit (128 KiB) would make a long comment an unreadable file. A field is never longer
+# than its file, which the ledger bounds; the setting is the process's, and only raised.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
 
 _KOMMUNKOD = re.compile(r"([0-9]{1,4})(?:\.0+)?", re.ASCII)
 _AR = re.compile(r"([0-9]{4})(?:\.0+)?", re.ASCII)
+# The forms of `inlamnad` the contract accepts (section 2): a calendar date, extended or basic;
+# then, after T or a space, a time of at least hours and minutes, extended or basic, seconds with
+# a fraction after . or ,; then Z or an offset. Letters in either case.
 _ISO_TIMESTAMP = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?",
+    r"(?P<year>[0-9]{4})(?P<dash>-?)(?P<month>[0-9]{2})(?P=dash)(?P<day>[0-9]{2})"
+    r"(?:[Tt ](?P<hour>[0-9]{2})(?P<colon>:?)(?P<minute>[0-9]{2})"
+    r"(?:(?P=colon)(?P<second>[0-9]{2})(?:[.,](?P<fraction>[0-9]+))?)?"
+    r"(?P<zone>[Zz]|(?P<sign>[+-])(?P<offset_hours>[0-9]{2})(?::?(?P<offset_minutes>[0-9]{2}))?)?)?",
     re.ASCII,
 )
 _NOTHING_BUT_SEPARATORS = re.compile(r'[\s;,"]*')
+# The start of a CSV row without the file's delimiter that is read as a question's row: an id
+# (white space around it ignored) and another of the delimiters.
+_ID_AND_OTHER_DELIMITER = re.compile(r"\s*([A-Za-z0-9_]+)[ ]*([;,\t])")
 
 
 @dataclass(frozen=True)
 class Finding:  # a problem found in one file
     rule: str  # an id of schemas.rules.RULES
+    # Only what schemas/quoting.py lets a message quote: an unknown id that looks like one, an
+    # answer that looks like a small number; None otherwise (the message names the row).
     question_id: str | None
-    value: str | None  # the answer text found, where it helps (never personal data)
+    value: str | None
     message: str  # Swedish, specific: what was found and what to do
 
 
@@ -144,6 +133,9 @@ class ReadResult:
     # question_id → why its answer is unparseable whatever its text (Swedish): its CSV row had
     # more fields than fraga and svar. A subset of `answers`, which holds all the fields.
     unparseable: dict[str, str]
+    # question_id → the row its answer is on (of the file; an XLSX's row number), for messages
+    # that name the row of an answer they may not quote.
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -157,6 +149,10 @@ class _Entry:
     answer: str
     fields: int  # empty fields at the end of a row (Excel writes them) not counted
     delimiter: str  # of a CSV file; "" for an XLSX
+    # A CSV row without the file's delimiter that starts with a catalog id and this other one
+    # (`handl_kvinnor,6` in a `;` file): read as a row with extra fields.
+    other_delimiter: str = ""
+    undelimited: bool = False  # any other CSV row without a delimiter: only its number is kept
 
     @property
     def has_extra_fields(self) -> bool:
@@ -172,48 +168,21 @@ class _Rejected(Exception):
 
 def read_submission(data: bytes, suffix: str) -> ReadResult:
     """Read one submission (suffix ".csv" or ".xlsx", any case: see `file_suffix`)."""
-    return _read(data, suffix, known_workbooks=None)
+    return _read(data, suffix)
 
 
-def _read(data: bytes, suffix: str, known_workbooks: dict | None) -> ReadResult:
-    """`known_workbooks`: where to look up and keep what openpyxl found in workbooks read
-    before (see `_quick_sheet_rows`); None reads every workbook with openpyxl."""
+def _read(data: bytes, suffix: str) -> ReadResult:
+    """Bad input is a `_Rejected`, raised where the input error is caught by name (a decoding
+    error, a CSV parse error, a broken workbook, too large); any other exception is a bug and
+    is raised: it must fail the run, never become a verdict on the file."""
     try:
-        rows = _table_rows(data, suffix.lower(), known_workbooks)
+        rows = _table_rows(data, suffix.lower())
         return _interpret(_entries(rows))
     except _Rejected as rejection:
         return _rejected(rejection.reason_code, rejection.message)
-    except Exception as error:  # noqa: BLE001 - hostile bytes can break any parser in any way
-        return _rejected(
-            "unreadable",
-            f"Filen gick inte att tolka ({type(error).__name__}: {_one_line(error, 120)}). "
-            "Spara om den som CSV (UTF-8) eller XLSX från blankettens mall.",
-        )
 
 
-# --- cell and metadata text (normalize_kommunkod is shared with the grant register) --------
-
-
-def cell_text(value: object) -> str:
-    """An XLSX cell value as the text a person would have typed.
-
-    Numbers in plain decimal notation (180.0 → "180", 1e-07 → "0.0000001"; float artefacts
-    such as 12.299999999999999 are kept: the value parser rounds), dates as ISO 8601,
-    booleans as "TRUE"/"FALSE", an empty cell as "".
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return str(value)
-        if value.is_integer():
-            return str(int(value))
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value)
+# --- metadata text (normalize_kommunkod is shared with the grant register) --------
 
 
 def normalize_kommunkod(text: str) -> str | None:
@@ -233,17 +202,36 @@ def parse_ar(text: str) -> int | None:
 
 
 def parse_inlamnad(text: str) -> datetime | None:
-    """ISO 8601 date or date-time (T or space, optional seconds, fraction and UTC offset)
-    → naive Swedish local time; None if not such a timestamp."""
-    text = text.strip()
-    if not _ISO_TIMESTAMP.fullmatch(text):
+    """An ISO 8601 calendar date, or date and time, in a form the contract accepts (see
+    `_ISO_TIMESTAMP`) → naive Swedish local time; None if not such a timestamp. A time without
+    an offset is Swedish local time as written; one made ambiguous by the change from summer
+    time is the first of the two (fold 0), which is what naive local time orders as."""
+    match = _ISO_TIMESTAMP.fullmatch(text.strip())
+    if match is None:
         return None
+    part = match.groupdict()
+    seconds = Decimal(part["second"] or 0) + Decimal("0." + (part["fraction"] or "0"))
+    offset_minutes = int(part["offset_hours"] or 0) * 60 + int(part["offset_minutes"] or 0)
     try:
-        timestamp = datetime.fromisoformat(text)
-    except ValueError:  # the right shape but no such date or time, e.g. 2016-02-30
+        timestamp = datetime(
+            int(part["year"]),
+            int(part["month"]),
+            int(part["day"]),
+            int(part["hour"] or 0),
+            int(part["minute"] or 0),
+        ) + timedelta(microseconds=int((seconds * 1_000_000).to_integral_value(ROUND_DOWN)))
+        if part["hour"] is not None and (int(part["hour"]) > 23 or seconds >= 60):
+            return None
+        if offset_minutes >= 24 * 60:
+            return None
+        if part["zone"] is not None:
+            sign = -1 if part["sign"] == "-" else 1
+            zone = timezone(sign * timedelta(minutes=offset_minutes))
+            timestamp = (
+                timestamp.replace(tzinfo=zone).astimezone(SWEDISH_LOCAL_TIME).replace(tzinfo=None)
+            )
+    except (ValueError, OverflowError):  # the right shape but no such date, e.g. 2016-02-30
         return None
-    if timestamp.tzinfo is not None:
-        timestamp = timestamp.astimezone(SWEDISH_LOCAL_TIME).replace(tzinfo=None)
     return timestamp
 
 
@@ -251,7 +239,8 @@ def parse_inlamnad(text: str) -> datetime | None:
 class _MetadataRule:
     parse: Callable[[str], str | int | datetime | None]  # None: not parseable
     reason_code: str  # the file's rejection when the answer is there but cannot be parsed
-    unparseable_message: Callable[[str], str]  # the Swedish message, of the quoted answer
+    # The Swedish message, of where the answer is ("'9999' på rad 4", schemas.quoting.answer_at)
+    unparseable_message: Callable[[str], str]
 
 
 # The metadata questions (contract section 2), in the order a missing one is named.
@@ -283,7 +272,7 @@ _METADATA = {
 # --- bytes → rows of text -------------------------------------------------------------------
 
 
-def _table_rows(data: bytes, suffix: str, known_workbooks: dict | None = None) -> list[_Entry]:
+def _table_rows(data: bytes, suffix: str) -> list[_Entry]:
     """Every row after the header."""
     if suffix not in SUBMISSION_SUFFIXES:
         raise _Rejected(
@@ -293,7 +282,13 @@ def _table_rows(data: bytes, suffix: str, known_workbooks: dict | None = None) -
         )
     if not data:
         raise _Rejected("empty", "Filen är tom (0 byte). Skicka in den ifyllda blanketten igen.")
-    return _csv_rows(data) if suffix == ".csv" else _xlsx_rows(data, known_workbooks)
+    if b"\x00" in data and suffix == ".csv":
+        raise _Rejected(
+            "unreadable",
+            "Filen innehåller NUL-tecken och är inte en textfil i UTF-8 eller Windows-1252 "
+            "(kanske UTF-16). Spara om den som CSV (UTF-8).",
+        )
+    return _csv_rows(data) if suffix == ".csv" else _xlsx_rows(data)
 
 
 def _csv_text(data: bytes) -> str:
@@ -307,12 +302,6 @@ def _csv_text(data: bytes) -> str:
 
 
 def _csv_rows(data: bytes) -> list[_Entry]:
-    if b"\x00" in data:
-        raise _Rejected(
-            "unreadable",
-            "Filen innehåller NUL-tecken och är inte en textfil i UTF-8 eller Windows-1252 "
-            "(kanske UTF-16). Spara om den som CSV (UTF-8).",
-        )
     try:
         text = _csv_text(data)
     except UnicodeDecodeError as error:
@@ -327,7 +316,14 @@ def _csv_rows(data: bytes) -> list[_Entry]:
     for delimiter in CSV_DELIMITERS:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         numbered = ((reader.line_num, row) for row in reader)
-        rows = _rows_after_header(numbered, delimiter)
+        try:
+            rows = _rows_after_header(numbered, delimiter)
+        except csv.Error as error:
+            raise _Rejected(
+                "unreadable",
+                f"Filen går inte att läsa som CSV (rad {reader.line_num}: {error}). "
+                "Spara om den som CSV (UTF-8) från blankettens mall.",
+            ) from None
         if rows is not None:
             return rows
     names = list(CSV_DELIMITERS.values())
@@ -336,100 +332,64 @@ def _csv_rows(data: bytes) -> list[_Entry]:
     )
 
 
-def _xlsx_rows(data: bytes, known_workbooks: dict | None = None) -> list[_Entry]:
-    _check_workbook_archive(data)
-    if known_workbooks is not None:
-        numbered = _quick_sheet_rows(data, known_workbooks)
-        if numbered is not None:
-            rows = _rows_after_header(numbered, delimiter="")
-            if rows is None:
-                raise _Rejected("bad_header", _bad_header_message("i kolumn A och B"))
-            return rows
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not need
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                if not workbook.worksheets:
-                    raise _Rejected("unreadable", "Arbetsboken har inget kalkylblad.")
-                if known_workbooks is not None:
-                    _remember_workbook(data, workbook, known_workbooks)
-                sheet = workbook.worksheets[0]
-                cells = sheet.iter_rows(
-                    min_row=1, max_row=EXCEL_MAX_ROWS, min_col=1, max_col=2, values_only=True
-                )
-                numbered = (
-                    (line, [cell_text(value) for value in row])
-                    for line, row in enumerate(cells, start=1)
-                    if row != (None, None)  # cheap skip of openpyxl's filler rows
-                )
-                rows = _rows_after_header(numbered, delimiter="")
-            finally:
-                workbook.close()
-    except Exception as error:
-        if not _caused_by_forbidden_xml(error):
-            raise
-        raise _Rejected(
-            "unreadable",
-            "XLSX-filen innehåller XML-entiteter eller en DTD, vilket en Excel-arbetsbok "
-            "aldrig gör; den läses inte av säkerhetsskäl. Spara om blanketten i Excel.",
-        ) from None
+def _xlsx_rows(data: bytes) -> list[_Entry]:
+    with _workbook_archive(data) as archive:
+        try:
+            rows = _rows_after_header(first_sheet_rows(archive), delimiter="")
+        except BrokenWorkbook as broken:
+            raise _Rejected("unreadable", broken.message) from None
     if rows is None:
         raise _Rejected("bad_header", _bad_header_message("i kolumn A och B"))
     return rows
 
 
-def _check_workbook_archive(data: bytes) -> None:
-    """Reject what is no zip archive, unpacks to too much, or is no workbook, before any part
-    is unpacked."""
+def _workbook_archive(data: bytes) -> zipfile.ZipFile:
+    """The open archive; rejects what is no zip archive, unpacks to too much, or is no
+    workbook, before any part is unpacked."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise _Rejected(
             "unreadable",
             "Filen är ingen XLSX-fil (inte ett zip-arkiv). Spara om den som Excel-arbetsbok (.xlsx).",
         ) from None
+    members = archive.infolist()
     # Declared sizes bound what zipfile will ever unpack, so this is checked before any
     # member is opened.
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        archive.close()
         raise _Rejected(
             "too_large",
             f"XLSX-filen packas upp till {unpacked / 1024 / 1024:.0f} MiB, mer än 20 MiB. "
             "Skicka bara blanketten, utan bilder eller andra flikar.",
         )
     if "[Content_Types].xml" not in {member.filename for member in members}:
+        archive.close()
         raise _Rejected(
             "unreadable",
             "Filen är ett zip-arkiv men ingen Excel-arbetsbok. Spara om den som .xlsx.",
         )
-
-
-def _caused_by_forbidden_xml(error: BaseException | None) -> bool:
-    """openpyxl wraps parser errors in its own ValueError: look down the chain."""
-    while error is not None:
-        if isinstance(error, defusedxml.DefusedXmlException):
-            return True
-        error = error.__cause__ or error.__context__
-    return False
+    return archive
 
 
 def _rows_after_header(
     numbered_rows: Iterable[tuple[int, list[str]]], delimiter: str
 ) -> list[_Entry] | None:
     """The rows after the header; None if the first non-blank row is not a header with fraga
-    and svar (in either order, among other columns). Blank rows are skipped."""
+    and svar (a CSV: in either order, among other columns; an XLSX: in columns A and B, its
+    rows' other values after them). Blank rows are skipped."""
     rows = (row for row in numbered_rows if any(cell.strip() for cell in row[1]))
     first = next(rows, None)
     if first is None:
         raise _Rejected(
             "empty", "Filen innehåller inga ifyllda rader. Skicka in den ifyllda blanketten."
         )
-    header = [cell.strip().removeprefix("\ufeff").strip().lower() for cell in _filled(first[1])]
+    cells = first[1] if delimiter else first[1][:2]
+    header = [cell.strip().removeprefix("\ufeff").strip().lower() for cell in _filled(cells)]
     if "fraga" not in header or "svar" not in header:
         return None
-    return [_row(line, _filled(cells), header, delimiter) for line, cells in rows]
+    return [_row(line, cells, header, delimiter) for line, cells in rows]
 
 
 def _filled(cells: list[str]) -> list[str]:
@@ -442,16 +402,34 @@ def _filled(cells: list[str]) -> list[str]:
 def _row(line: int, cells: list[str], header: list[str], delimiter: str) -> _Entry:
     """A question id holds no delimiter, so the fields a row has beyond fraga and svar come from
     an answer with an unquoted delimiter (`handl_totalt,5,5`): where the question comes after
-    the answer, it is the last field of a row that long."""
+    the answer, it is the last field of a row that long. A CSV row with no delimiter at all is
+    `_undelimited`. In an XLSX row, the values beyond column B follow A and B."""
+    if delimiter and len(cells) == 1:
+        return _undelimited(line, cells[0], delimiter)
+    cells = _filled(cells)
     fraga, svar = header.index("fraga"), header.index("svar")
-    if svar < fraga:
+    if svar < fraga and delimiter:
         fraga += max(0, len(cells) - len(header))
     question = cells[fraga] if fraga < len(cells) else ""
     if len(cells) <= 2:
         answer = cells[svar] if svar < len(cells) else ""
     else:
-        answer = delimiter.join(cell for position, cell in enumerate(cells) if position != fraga)
+        # An XLSX row's values are joined with ";", as a Swedish CSV would hold them.
+        answer = (delimiter or ";").join(
+            cell for position, cell in enumerate(cells) if position != fraga
+        )
     return _Entry(line, question, answer, len(cells), delimiter)
+
+
+def _undelimited(line: int, text: str, delimiter: str) -> _Entry:
+    """A CSV row without the file's delimiter (contract section 2): where it starts with a
+    catalog id and another delimiter (`handl_kvinnor,6` in a `;` file), that question's row with
+    extra fields, whose answer is unparseable; any other, a row to warn about by its number."""
+    match = _ID_AND_OTHER_DELIMITER.match(text)
+    if match is not None and load_catalog().get(match.group(1).lower()) is not None:
+        rest = text[match.end() :]
+        return _Entry(line, match.group(1), rest, 3, delimiter, other_delimiter=match.group(2))
+    return _Entry(line, "", "", 1, delimiter, undelimited=True)
 
 
 def _bad_header_message(layout: str) -> str:
@@ -465,32 +443,57 @@ def _bad_header_message(layout: str) -> str:
 
 
 def _entries(rows: list[_Entry]) -> list[_Entry]:
-    """The answered rows, in file order (a row with an answer but no id included)."""
-    return [
-        # As dataclasses.replace would, at a fraction of its cost per row.
-        _Entry(row.line, row.question_id.strip().lower(), answer, row.fields, row.delimiter)
-        for row in rows
-        if (answer := row.answer.strip())  # an empty answer means not answered
-    ]
+    """The rows to account for, in file order: those with an answer (a row with an answer but
+    no id included), those with an id (an unknown id is a warning with or without an answer),
+    and the rows without a delimiter. The id lower-cased and stripped, the answer stripped."""
+    entries = []
+    for row in rows:
+        question_id, answer = row.question_id.strip().lower(), row.answer.strip()
+        if answer or question_id or row.undelimited:
+            # As dataclasses.replace would, at a fraction of its cost per row.
+            entries.append(
+                _Entry(
+                    row.line,
+                    question_id,
+                    answer,
+                    row.fields,
+                    row.delimiter,
+                    row.other_delimiter,
+                    row.undelimited,
+                )
+            )
+    return entries
+
+
+def _ignored(question: Question | None, ar: int | None) -> bool:
+    """An id outside the catalog, or outside the form of the file's year: warned about and
+    otherwise ignored, in the duplicate-question rule too (contract section 2)."""
+    return question is None or (
+        ar is not None and question.block != META_BLOCK and not question.in_form(ar)
+    )
 
 
 def _interpret(entries: list[_Entry]) -> ReadResult:
     catalog = load_catalog()
+    answered = [entry for entry in entries if entry.answer and not entry.undelimited]
     first: dict[str, _Entry] = {}
-    contradictions: list[tuple[_Entry, _Entry]] = []
-    for entry in entries:
-        earlier = first.setdefault(entry.question_id, entry)
-        question = catalog.get(entry.question_id)
-        if (
-            earlier.answer != entry.answer  # parsing is only needed where the texts differ
-            and question is not None
-            and _meaning(question, earlier) != _meaning(question, entry)
-        ):
-            contradictions.append((earlier, entry))
+    for entry in answered:
+        first.setdefault(entry.question_id, entry)
 
     metadata = {question_id: first.get(question_id) for question_id in _METADATA}
     values = {question_id: _metadata_value(entry) for question_id, entry in metadata.items()}
     kommunkod, ar, inlamnad = values["kommunkod"], values["ar"], values["inlamnad"]
+
+    contradictions: list[tuple[_Entry, _Entry]] = []
+    for entry in answered:
+        earlier = first[entry.question_id]
+        question = catalog.get(entry.question_id)
+        if (
+            earlier.answer != entry.answer  # parsing is only needed where the texts differ
+            and not _ignored(question, ar)
+            and _meaning(question, earlier) != _meaning(question, entry)
+        ):
+            contradictions.append((earlier, entry))
 
     # Every content check that fails; the first in the contract's order rejects the file.
     problems: dict[str, str] = {}
@@ -506,7 +509,7 @@ def _interpret(entries: list[_Entry]) -> ReadResult:
             problems[rule.reason_code] = (
                 _extra_fields_message(entry)
                 if entry.has_extra_fields
-                else rule.unparseable_message(_quote(entry.answer))
+                else rule.unparseable_message(answer_at(entry.answer, entry.line))
             )
     if contradictions:
         problems["duplicate_question"] = _contradictions_message(contradictions)
@@ -520,7 +523,8 @@ def _interpret(entries: list[_Entry]) -> ReadResult:
         for question_id in answers
         if first[question_id].has_extra_fields
     }
-    return ReadResult(None, "", kommunkod, ar, inlamnad, answers, findings, unparseable)
+    lines = {question_id: first[question_id].line for question_id in answers}
+    return ReadResult(None, "", kommunkod, ar, inlamnad, answers, findings, unparseable, lines)
 
 
 def _answers_and_findings(
@@ -531,16 +535,22 @@ def _answers_and_findings(
     findings: list[Finding] = []
     for entry in entries:
         question = catalog.get(entry.question_id)
-        if not entry.question_id or question is None:
+        if entry.undelimited:
+            findings.append(_row_without_delimiter(entry))
+        elif not entry.question_id or question is None:
             findings.append(_unknown_question(entry.line, entry.question_id))
         elif question.is_personal_data:
             continue  # never kept, never reported
+        elif _ignored(question, ar):
+            findings.append(_not_in_form(entry.line, entry.question_id, entry.answer, ar))
+        elif not entry.answer:
+            continue  # not answered
         elif first[entry.question_id] is not entry:
             findings.append(
                 Finding(
                     "repeated_answer",
                     entry.question_id,
-                    entry.answer,
+                    shown_answer(entry.answer),
                     f"Rad {entry.line}: frågan {entry.question_id} finns redan på rad "
                     f"{first[entry.question_id].line} med samma svar; svaret används en gång. "
                     "Ta bort den extra raden.",
@@ -548,11 +558,21 @@ def _answers_and_findings(
             )
         elif question.block == META_BLOCK:
             continue
-        elif not question.in_form(ar):
-            findings.append(_not_in_form(entry.line, entry.question_id, entry.answer, ar))
         else:
             answers[entry.question_id] = entry.answer
     return answers, tuple(findings)
+
+
+def _row_without_delimiter(entry: _Entry) -> Finding:
+    # The row's text is not echoed: it may be anything, a name included.
+    return Finding(
+        "row_without_delimiter",
+        None,
+        None,
+        f"Rad {entry.line}: raden har inget {CSV_DELIMITERS[entry.delimiter]} mellan fråga och "
+        "svar och har inte lästs in. Skriv frågans id, "
+        f"{CSV_DELIMITERS[entry.delimiter]} och svaret, eller ta bort raden.",
+    )
 
 
 def _unknown_question(line: int, question_id: str) -> Finding:
@@ -568,9 +588,9 @@ def _unknown_question(line: int, question_id: str) -> Finding:
         )
     return Finding(
         "unknown_question",
-        question_id,
+        shown_question_id(question_id),
         None,
-        f"Rad {line}: frågan {_quote(question_id)} finns inte i "
+        f"Rad {line}: {question_in_message(question_id)} finns inte i "
         "frågekatalogen och har inte lästs in. "
         "Kontrollera frågans id mot blankettens mall.",
     )
@@ -580,7 +600,7 @@ def _not_in_form(line: int, question_id: str, answer: str, ar: int) -> Finding:
     return Finding(
         "question_not_in_form_year",
         question_id,
-        answer,
+        shown_answer(answer),
         f"Rad {line}: frågan {question_id} ingår inte i blanketten för "
         f"{ar} och har inte lästs in. Kontrollera att det är {ar} års blankett.",
     )
@@ -594,11 +614,26 @@ def _metadata_value(entry: _Entry | None) -> str | int | datetime | None:
 
 
 def _extra_fields_message(entry: _Entry) -> str:
-    written = _shorten(entry.answer, 40)
+    if entry.other_delimiter:
+        # The row's text is not echoed: the id is the catalog's, the rest may be anything.
+        return (
+            f"Rad {entry.line}: frågan {entry.question_id} följs av "
+            f"{CSV_DELIMITERS[entry.other_delimiter]} i stället för "
+            f"{CSV_DELIMITERS[entry.delimiter]}, så svaret går inte att tolka. Skriv frågan och "
+            f"svaret med {CSV_DELIMITERS[entry.delimiter]} emellan, som på filens övriga rader."
+        )
+    if not entry.delimiter:
+        return (
+            f"Rad {entry.line}: frågan {entry.question_id} har värden utanför kolumn A och B, så "
+            "svaret går inte att tolka. En rad ska bara ha fråga (kolumn A) och svar (kolumn B): "
+            "flytta eller ta bort det som står i de andra kolumnerna."
+        )
+    written = answer_in_message(entry.answer, None)
     if entry.delimiter == ",":
         advice = (
             "I en fil med komma som avgränsare ska ett decimalkomma stå inom citattecken "
-            f'("{written}"), eller spara filen med semikolon som avgränsare.'
+            f'("{shown_answer(entry.answer) or "5,5"}"), eller spara filen med semikolon som '
+            "avgränsare."
         )
     else:
         advice = (
@@ -607,7 +642,7 @@ def _extra_fields_message(entry: _Entry) -> str:
         )
     return (
         f"{entry.question_id} på rad {entry.line} har {entry.fields} fält i stället för två "
-        f'(fraga och svar), så svaret "{written}" går inte att tolka. {advice}'
+        f"(fraga och svar), så {written} går inte att tolka. {advice}"
     )
 
 
@@ -636,8 +671,8 @@ def _contradictions_message(contradictions: list[tuple[_Entry, _Entry]]) -> str:
             described.append(f"{earlier.question_id} (rad {earlier.line} och {later.line})")
         else:
             described.append(
-                f"{earlier.question_id} (rad {earlier.line}: {_quote(earlier.answer)}, "
-                f"rad {later.line}: {_quote(later.answer)})"
+                f"{earlier.question_id} ({answer_in_message(earlier.answer, earlier.line)}, "
+                f"{answer_in_message(later.answer, later.line)})"
             )
     return (
         "Samma fråga förekommer flera gånger med olika svar: "
@@ -654,18 +689,6 @@ def _rejected(
     inlamnad: datetime | None = None,
 ) -> ReadResult:
     return ReadResult(reason_code, message, kommunkod, ar, inlamnad, {}, (), {})
-
-
-def _quote(text: str, limit: int = 40) -> str:
-    return f"'{_shorten(text, limit)}'"
-
-
-def _one_line(error: Exception, limit: int) -> str:
-    return _shorten(" ".join(str(error).split()), limit)
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- many files at once ---------------------------------------------------------------------
@@ -690,6 +713,7 @@ ANSWERS_SCHEMA = {
     "question_id": pl.Utf8,
     "answer_text": pl.Utf8,
     "unparseable_message": pl.Utf8,
+    "line": pl.Int64,  # ReadResult.lines
 }
 FINDINGS_SCHEMA = {
     "item": pl.Int64,
@@ -736,20 +760,15 @@ class _PlainCsv:
 
 def read_submissions(files: list[tuple[bytes, str]]) -> SubmissionReads:
     """Read many submissions, each (bytes, suffix) as for `read_submission`."""
-    plain, workbooks = {}, {}
+    plain = {}
     for item, (data, suffix) in enumerate(files):
         if (layout := _plain_csv(data, suffix)) is not None:
             plain[item] = layout
-        elif suffix.lower() == ".xlsx":
-            workbooks[item] = data
-    workbook_entries, quick = _quick_workbook_entries(workbooks)
-    columnar, unsettled = _settle(
-        pl.concat([_plain_csv_entries(plain), workbook_entries]), [*plain, *quick]
-    )
+    columnar, unsettled = _settle(_plain_csv_entries(plain), list(plain))
     one_by_one = {
-        item: _read(data, suffix, _KNOWN_WORKBOOKS)
+        item: _read(data, suffix)
         for item, (data, suffix) in enumerate(files)
-        if item in unsettled or (item not in plain and item not in quick)
+        if item in unsettled or item not in plain
     }
     parts = [columnar, _frames_of(one_by_one)]
     return SubmissionReads(
@@ -769,8 +788,7 @@ def _plain_csv(data: bytes, suffix: str) -> _PlainCsv | None:
     except UnicodeDecodeError:
         return None
     if (
-        len(text) > csv.field_size_limit()  # a longer field is csv.Error, so unreadable
-        or text.count("\r") != text.count("\r\n")
+        text.count("\r") != text.count("\r\n")
         or _NOT_PLAIN_CSV.search(text)
         or _NOTHING_BUT_SEPARATORS.fullmatch(text)
     ):
@@ -837,13 +855,19 @@ def _plain_csv_entries(plain: dict[int, _PlainCsv]) -> pl.DataFrame:
             question_id=stripped_question.str.to_lowercase(),
             answer_text=answer.fill_null("").str.strip_chars(_PLAIN_BLANK),
             not_ascii=stripped_question.str.contains(r"[^\x00-\x7F]"),
+            undelimited=pl.col("field_1").is_null()
+            & (pl.col("text").str.strip_chars(_PLAIN_BLANK) != ""),
         )
-        # An empty answer is no entry; a row with extra fields is kept to be seen below.
-        .filter((pl.col("answer_text") != "") | pl.col("extra_fields"))
+        # As `_entries`: a row with neither id nor answer is no entry; a row with extra fields
+        # or without a delimiter is kept to be seen below.
+        .filter(
+            (pl.col("answer_text") != "")
+            | (pl.col("question_id") != "")
+            | pl.col("extra_fields")
+            | pl.col("undelimited")
+        )
         .with_columns(
-            unsettled=(
-                pl.col("extra_fields") | (pl.col("not_ascii") & (pl.col("answer_text") != ""))
-            )
+            unsettled=(pl.col("extra_fields") | pl.col("undelimited") | pl.col("not_ascii"))
             .any()
             .over("item")
         )
@@ -862,31 +886,12 @@ _ENTRY_COLUMNS = {
 }
 
 
-def _quick_workbook_entries(workbooks: dict[int, bytes]) -> tuple[pl.DataFrame, list[int]]:
-    """The answered rows of the workbooks read the quick way (see `_quick_sheet_rows`), as
-    `_xlsx_rows` and `_entries` give them, and the items of those workbooks."""
-    rows, quick = [], []
-    for item, data in workbooks.items():
-        try:
-            _check_workbook_archive(data)
-            numbered = _quick_sheet_rows(data, _KNOWN_WORKBOOKS)
-            entries = None if numbered is None else _rows_after_header(numbered, delimiter="")
-        except Exception:  # noqa: BLE001, S112 - rejected, or worse: read_submission says why
-            continue
-        if entries is not None:  # None: a bad header, read_submission's to reject
-            quick.append(item)
-            rows.extend(
-                (item, entry.line, entry.question_id, entry.answer, False)
-                for entry in _entries(entries)
-            )
-    return pl.DataFrame(rows, schema=_ENTRY_COLUMNS, orient="row"), quick
-
-
 def _settle(entries: pl.DataFrame, items: list[int]) -> tuple[tuple[pl.DataFrame, ...], set[int]]:
     """The three frames of the files whose answered rows are `entries` (all of `items`), read as
     `_interpret` reads them, and the items left to `read_submission`: a file whose rows are
     unsettled, that repeats a question, or that lacks valid metadata (it is rejected, with
     `_interpret`'s reason and message)."""
+    # A question twice, answered or not: `_interpret` decides which rule applies.
     repeated = (pl.col("question_id") != "") & pl.struct("item", "question_id").is_duplicated()
     unsettled = set(entries.filter(pl.col("unsettled") | repeated)["item"])
     entries = entries.filter(~pl.col("item").is_in(unsettled))
@@ -915,8 +920,12 @@ def _settle(entries: pl.DataFrame, items: list[int]) -> tuple[tuple[pl.DataFrame
     )
     in_form = pl.col("ar").is_between(pl.col("first_year"), pl.col("last_year"))
     kept = ~pl.col("personal_data") & (pl.col("block") != META_BLOCK)
-    answers = entries.filter(kept & in_form).select(
-        "item", "question_id", "answer_text", unparseable_message=pl.lit(None, pl.Utf8)
+    answers = entries.filter(kept & in_form & (pl.col("answer_text") != "")).select(
+        "item",
+        "question_id",
+        "answer_text",
+        unparseable_message=pl.lit(None, pl.Utf8),
+        line="line",
     )
     findings = []
     for item, line, question_id, answer_text, ar, known in (
@@ -963,7 +972,7 @@ def _frames_of(results: dict[int, ReadResult]) -> tuple[pl.DataFrame, ...]:
         for item, r in results.items()
     ]
     answers = [
-        (item, question_id, text, r.unparseable.get(question_id))
+        (item, question_id, text, r.unparseable.get(question_id), r.lines.get(question_id))
         for item, r in results.items()
         for question_id, text in r.answers.items()
     ]
@@ -976,260 +985,3 @@ def _frames_of(results: dict[int, ReadResult]) -> tuple[pl.DataFrame, ...]:
             (findings, FINDINGS_SCHEMA),
         )
     )
-
-
-# --- a workbook like one read before -------------------------------------------------------
-#
-# openpyxl spends about 10 ms on a small workbook, most of it on the parts that are the same in
-# every file made from one template: the workbook, its relationships, styles and theme. What
-# it found there (which part is the first sheet, the date styles, the epoch) is kept per
-# template, keyed by the bytes of every part but the three that differ from file to file: the
-# first sheet, the shared strings and the core properties. A workbook whose other parts are
-# byte for byte those of one read before is read from the three alone: its core properties by
-# openpyxl's own code, its shared strings and the rows of its sheet by a mirror of what
-# openpyxl's read-only worksheet does with them (`_sheet_rows`), and the rest of the sheet
-# (views, columns, margins) by openpyxl's own parser. Whatever it does not expect there, it
-# leaves to openpyxl: the result is always openpyxl's.
-
-_FIRST_SHEET = "xl/worksheets/sheet1.xml"
-_SHARED_STRINGS = "xl/sharedStrings.xml"
-_VARYING_PARTS = frozenset({_FIRST_SHEET, _SHARED_STRINGS, ARC_CORE})
-MAX_KNOWN_WORKBOOKS = 64  # templates remembered by a process
-MAX_KNOWN_TEMPLATE_BYTES = 256 * 1024  # a larger template is not remembered
-MAX_KNOWN_SHEET_SKELETONS = 1024
-_KNOWN_WORKBOOKS: dict[tuple, _WorkbookFacts | None] = {}
-_KNOWN_SHEET_SKELETONS: set[bytes] = set()
-
-_MAIN = f"{{{SHEET_MAIN_NS}}}"
-_SST, _SI, _T = f"{_MAIN}sst", f"{_MAIN}si", f"{_MAIN}t"
-_WORKSHEET, _SHEET_DATA, _ROW, _CELL = (
-    f"{_MAIN}worksheet",
-    f"{_MAIN}sheetData",
-    f"{_MAIN}row",
-    f"{_MAIN}c",
-)
-_VALUE, _FORMULA, _INLINE_STRING = f"{_MAIN}v", f"{_MAIN}f", f"{_MAIN}is"
-
-
-@dataclass(frozen=True)
-class _WorkbookFacts:
-    """What openpyxl's load_workbook found in a template's parts, for reading the first sheet."""
-
-    strings: bool  # whether it reads xl/sharedStrings.xml (the content types name it)
-    epoch: datetime
-    date_formats: frozenset[int]  # style ids of dates and times
-    timedelta_formats: frozenset[int]
-
-
-class _NotQuick(Exception):
-    """Something the quick reading does not expect: openpyxl reads the file."""
-
-
-def _template_key(archive: zipfile.ZipFile) -> tuple | None:
-    members = archive.infolist()
-    if sum(m.file_size for m in members if m.filename not in _VARYING_PARTS) > (
-        MAX_KNOWN_TEMPLATE_BYTES
-    ):
-        return None
-    return tuple(
-        (m.filename, None if m.filename in _VARYING_PARTS else archive.read(m)) for m in members
-    )
-
-
-def _remember_workbook(data: bytes, workbook, known: dict) -> None:
-    """Keep what openpyxl found in this workbook's template, after it loaded it."""
-    if len(known) >= MAX_KNOWN_WORKBOOKS:
-        return
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            key = _template_key(archive)
-            if key is None or key in known:
-                return
-            strings = Manifest.from_tree(openpyxl_fromstring(archive.read(ARC_CONTENT_TYPES))).find(
-                SHARED_STRINGS
-            )
-    except Exception:  # noqa: BLE001 - not remembered; openpyxl reads such files
-        return
-    sheets = workbook._sheets
-    paths = [getattr(sheet, "_worksheet_path", None) for sheet in sheets]
-    usual = (
-        # Only worksheets, the first in xl/worksheets/sheet1.xml, no other sheet in a varying
-        # part, and no external links (whose parts openpyxl reads too).
-        all(isinstance(sheet, ReadOnlyWorksheet) for sheet in sheets)
-        and paths[0] == _FIRST_SHEET
-        and not _VARYING_PARTS.intersection(paths[1:])
-        and not workbook._external_links
-        and (strings is None or strings.PartName == "/" + _SHARED_STRINGS)
-    )
-    known[key] = (
-        _WorkbookFacts(
-            strings=strings is not None,
-            epoch=workbook.epoch,
-            date_formats=frozenset(workbook._date_formats),
-            timedelta_formats=frozenset(workbook._timedelta_formats),
-        )
-        if usual
-        else None
-    )
-
-
-def _quick_sheet_rows(data: bytes, known: dict) -> list[tuple[int, list[str]]] | None:
-    """The numbered rows openpyxl would give of the first sheet (as `_xlsx_rows` numbers them),
-    for a workbook of a known template whose varying parts hold nothing unexpected; None for
-    any other workbook."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                key = _template_key(archive)
-                facts = known.get(key) if key is not None else None
-                if facts is None:
-                    return None
-                names = {name for name, _content in key}
-                # In openpyxl's order: shared strings, core properties, the sheet.
-                strings = _shared_strings(archive.read(_SHARED_STRINGS)) if facts.strings else []
-                if ARC_CORE in names:
-                    DocumentProperties.from_tree(openpyxl_fromstring(archive.read(ARC_CORE)))
-                sheet = archive.read(_FIRST_SHEET)
-            return _sheet_rows(_parse_xml(sheet), strings, facts)
-    except Exception:  # noqa: BLE001 - openpyxl reads it, and says what is wrong
-        return None
-
-
-# An XML part in UTF-8 (an XML declaration naming no other encoding) can be searched byte by
-# byte for "<!": without a DOCTYPE it declares no entities, so it is parsed by ElementTree's C
-# parser to the tree openpyxl's parser (defusedxml's, in Python) builds, about four times
-# faster. Comments and CDATA sections, which start so too, are left to openpyxl as well.
-_UTF8_XML = re.compile(
-    rb'(?:\xef\xbb\xbf)?(?:<\?xml version="1\.0"(?: encoding="(?i:utf-8)")?'
-    rb'(?: standalone="(?:yes|no)")?\s*\?>\s*)?<[A-Za-z_]'
-)
-
-
-def _parse_xml(xml: bytes):
-    if not _UTF8_XML.match(xml) or b"<!" in xml:
-        raise _NotQuick
-    return ElementTree.fromstring(xml)
-
-
-def _shared_strings(xml: bytes) -> list[str]:
-    """openpyxl's read_string_table, for a table of plain strings (each <si> one or more <t>)."""
-    root = _parse_xml(xml)
-    if root.tag != _SST:
-        raise _NotQuick
-    strings = []
-    for item in root:
-        if item.tag != _SI or item.attrib:
-            raise _NotQuick
-        text = None
-        for part in item:
-            if part.tag != _T or len(part):
-                raise _NotQuick
-            text = part.text  # Text.from_tree keeps the last <t>
-        strings.append((text or "").replace("x005F_", ""))
-    return strings
-
-
-def _sheet_rows(root, strings: list[str], facts: _WorkbookFacts) -> list[tuple[int, list[str]]]:
-    """What openpyxl's read-only worksheet yields, filler rows left out: iter_rows(min_row=1,
-    max_row=EXCEL_MAX_ROWS, min_col=1, max_col=2, values_only=True), each row numbered by its
-    place in that sequence, which is its row number."""
-    if root.tag != _WORKSHEET:
-        raise _NotQuick
-    (sheet_data,) = (child for child in root if child.tag == _SHEET_DATA)
-    rows = list(sheet_data)
-    numbered = []
-    counter = 1  # the next row _cells_by_row yields
-    row_counter = 0  # WorkSheetParser.parse_row's
-    for row in rows:
-        if row.tag != _ROW:
-            raise _NotQuick
-        number = row.get("r")
-        if number is None:
-            row_counter += 1
-        else:
-            try:
-                row_counter = int(number)
-            except ValueError:
-                as_float = float(number)
-                if not as_float.is_integer():
-                    raise ValueError(f"{number} is not a valid row number") from None
-                row_counter = int(as_float)
-        values = [None, None]
-        column = 0
-        for cell in row:
-            if cell.tag != _CELL:
-                raise _NotQuick
-            column, value = _cell_value(cell, column, strings, facts)
-            if 1 <= column <= 2:
-                values[column - 1] = value
-        if row_counter > EXCEL_MAX_ROWS:
-            break
-        if counter <= row_counter:  # a row numbered before one already yielded is not
-            counter = row_counter + 1
-            if values != [None, None]:
-                numbered.append((row_counter, [cell_text(values[0]), cell_text(values[1])]))
-    # Everything but the rows is openpyxl's to parse: the same elements raise the same errors.
-    del sheet_data[:]
-    _check_sheet_skeleton(ElementTree.tostring(root))
-    return numbered
-
-
-def _cell_value(cell, column: int, strings: list[str], facts: _WorkbookFacts) -> tuple[int, object]:
-    """WorkSheetParser.parse_cell with data_only: the cell's column and value."""
-    value = text = None
-    for part in cell:  # <v>, <f> (not read: data_only), <is> of <t>, nothing nested further
-        if part.tag == _VALUE or part.tag == _FORMULA:
-            if len(part):
-                raise _NotQuick
-            if part.tag == _VALUE and text is None:
-                text = part.text or ""  # findtext: the first <v>'s
-                value = text or None
-        elif part.tag != _INLINE_STRING or any(t.tag != _T or len(t) for t in part):
-            raise _NotQuick
-    data_type = cell.get("t", "n")
-    style_id = cell.get("s", 0)
-    if style_id:
-        style_id = int(style_id)
-    if data_type == "inlineStr":
-        value = None
-    coordinate = cell.get("r")
-    column = _column(coordinate) if coordinate else column + 1
-    if value is not None:
-        if data_type == "n":
-            value = _cast_number(value)
-            if style_id in facts.date_formats:
-                try:
-                    value = from_excel(
-                        value, facts.epoch, timedelta=style_id in facts.timedelta_formats
-                    )
-                except (OverflowError, ValueError):
-                    value = "#VALUE!"
-        elif data_type == "s":
-            value = strings[int(value)]
-        elif data_type == "b":
-            value = bool(int(value))
-        elif data_type == "d":
-            value = from_ISO8601(value)
-    elif data_type == "inlineStr":
-        child = cell.find(_INLINE_STRING)
-        if child is not None:
-            value = Text.from_tree(child).content
-    return column, value
-
-
-@lru_cache(maxsize=4096)
-def _column(coordinate: str) -> int:
-    return coordinate_to_tuple(coordinate)[1]  # raises (uncached) where openpyxl's does
-
-
-def _check_sheet_skeleton(skeleton: bytes) -> None:
-    """Raise what openpyxl would raise on the sheet's elements other than its rows (it parses
-    each as it comes to it); `_NotQuick` if a row stands outside sheetData."""
-    if skeleton in _KNOWN_SHEET_SKELETONS:
-        return
-    WorkSheetParser(io.BytesIO(skeleton), []).parse_dimensions()
-    if any(True for _row in WorkSheetParser(io.BytesIO(skeleton), [], data_only=True).parse()):
-        raise _NotQuick
-    if len(_KNOWN_SHEET_SKELETONS) < MAX_KNOWN_SHEET_SKELETONS:
-        _KNOWN_SHEET_SKELETONS.add(skeleton)

@@ -131,11 +131,15 @@ def read_grant_register(data: bytes, ar: int) -> RegisterRead:
 
     problems: list[RegisterProblem] = []
     mentioned: set[str] = set()
+    # Each (kommunkod, andamal) a line is for, its amounts good or not.
+    keys: set[tuple[str, str]] = set()
     rows_by_key: dict[tuple[str, str], list[tuple[int, GrantRow]]] = defaultdict(list)
     for line, cells in lines:
         kommunkod = normalize_kommunkod(cells[0])
         if kommunkod:
             mentioned.add(kommunkod)
+            if len(cells) == len(REGISTER_COLUMNS):
+                keys.add((kommunkod, cells[1].lower()))
         problem = _row_problem(path, line, cells, kommunkod)
         if problem is not None:
             problems.append(problem)
@@ -176,14 +180,37 @@ def read_grant_register(data: bytes, ar: int) -> RegisterRead:
         )
         problems.append(
             RegisterProblem(
-                "register_missing_municipality",
-                path,
-                None,
-                f"{who}. Varje kommun ska ha en rad per ändamål, med 0 där inget rekvirerats.",
+                "register_missing_municipality", path, None, f"{who}. {_ONE_ROW_PER_PURPOSE}"
             )
         )
+    # A municipality on no line is missing as a whole (above), not row by row. A purpose is
+    # expected of every municipality once the register uses it: the registers of 2014-2016 list
+    # only kompetensutveckling (the inventory grant was paid in 2013), and that is no problem.
+    used = {andamal for _kommunkod, andamal in keys}
+    for andamal in (purpose for purpose in GRANT_PURPOSES if purpose in used):
+        without = sorted(k for k in mentioned & municipality_codes() if (k, andamal) not in keys)
+        if without:
+            problems.append(
+                RegisterProblem(
+                    "register_missing_row",
+                    path,
+                    None,
+                    f"ändamålet {andamal} saknas för {_municipalities(without)}. "
+                    + _ONE_ROW_PER_PURPOSE,
+                )
+            )
     problems.sort(key=lambda problem: (problem.line is None, problem.line or 0))
     return RegisterRead(rows=rows, problems=problems)
+
+
+_ONE_ROW_PER_PURPOSE = "Varje kommun ska ha en rad per ändamål, med 0 där inget rekvirerats."
+
+
+def _municipalities(kommunkoder: list[str]) -> str:
+    """["0114"] → "kommun 0114"; ["0114", "0115"] → "2 kommuner: 0114 och 0115"."""
+    if len(kommunkoder) == 1:
+        return f"kommun {kommunkoder[0]}"
+    return f"{len(kommunkoder)} kommuner: {_swedish_list(kommunkoder)}"
 
 
 class _Unreadable(Exception):

@@ -336,9 +336,10 @@ def _stacked_levels(tables: list[ReportTable], title: str):
 def breakdown_bars(breakdown: BreakdownTable, col_key: str, axis_label: str, title: str):
     """One figure of a breakdown in the final year, a bar per group; a share with the national
     share as a reference line."""
-    # The final year is the table's last row; a breakdown of no municipality has no lines.
+    # The final year is the table's last row. A breakdown of no municipality has no lines, or,
+    # where the population row exists with nobody counted (contract section 5), only empty cells.
     line = next((line for line in reversed(breakdown.lines) if line.column.key == col_key), None)
-    if line is None:
+    if line is None or all(disclosure == Disclosure.EMPTY for _, disclosure in line.cells):
         return _nothing_to_show(title)
     plt = _pyplot()
     names = [name for _, name in breakdown.groups]

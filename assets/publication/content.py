@@ -4,8 +4,9 @@ Every output (workbook, flat files, charts, HTML) takes a `Publication`, so they
 figures with the same labels and sources: the figures from report.tables_long (breakdowns from
 report.breakdown_cells_unsuppressed after disclosure control), column headings and row labels from
 ref.published_tables, titles and notes from ref.report_layout, the build from
-quality.build_inputs. Whether the landing zone is the synthetic one is read from the landing zone
-itself (`is_synthetic_landing_zone`).
+quality.build_inputs, the revisions since the previous publication from report.revisioner after
+disclosure control (revisions.py). Whether the landing zone is the synthetic one is read from the
+landing zone itself (`is_synthetic_landing_zone`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import polars as pl
 
 from assets.disclosure import SYMBOLS, Disclosure
 from assets.disclosure.breakdowns import N_COLUMN_KEY, apply_disclosure_control
+from assets.publication.revisions import Revisions, read_revisions
 from schemas.contract import UNITS
 
 DIMENSION_LABELS = {"lan": "län", "kommungrupp": "kommungrupp (SKR 2017)"}
@@ -213,6 +215,8 @@ class Publication:
     selected_submissions: int  # the submissions the tables are computed from (core.submissions)
     build: Build
     synthetic: bool  # the landing zone is the generator's synthetic one
+    # The figures revised since the previous publication, after disclosure control
+    revisions: Revisions
 
     @property
     def nothing_to_show(self) -> bool:
@@ -222,6 +226,9 @@ class Publication:
 def read_publication(con: duckdb.DuckDBPyConnection, synthetic: bool = False) -> Publication:
     """Everything the outputs show, from a built warehouse (report, ref, quality schemas);
     `synthetic` says the landing zone it was built from is the synthetic one."""
+    # Before the queries below: one leaves its result open (fetchone), and DuckDB runs no other
+    # query on the connection until that result is fetched whole.
+    revisions = read_revisions(con)
     tables = _report_tables(con)
     (build,) = con.execute(
         "SELECT fingerprint, run_id, started_at FROM quality.build_inputs"
@@ -256,6 +263,7 @@ def read_publication(con: duckdb.DuckDBPyConnection, synthetic: bool = False) ->
         selected_submissions=con.execute("SELECT count(*) FROM core.submissions").fetchone()[0],
         build=Build(*build),
         synthetic=synthetic,
+        revisions=revisions,
     )
 
 

@@ -1,4 +1,4 @@
-"""Flat exports for reuse, and the folder swap that publishes a whole set of outputs at once.
+"""Flat exports for reuse, and the whole exports folder (workbook, flat files, charts, report).
 
 - `csv/`: UTF-8, comma-separated, decimal point: for programs.
 - `csv_sv/`: UTF-8 with BOM, semicolon-separated, decimal comma: what Swedish Excel opens
@@ -8,19 +8,21 @@
 Each holds report.tables_long, report.table_01 … table_14 and the breakdowns after disclosure
 control (never the raw breakdown cells: a suppressed value is NULL there, with `disclosure` saying
 why), and, when no submission is used, inget_att_visa.txt saying that the tables are empty. The
-key figures (nyckeltal.*, after their disclosure control) are added by publication/kommunprofiler. Text
+key figures (nyckeltal.*, after their disclosure control) are added by publication/kommunprofiler;
+the figures revised since the previous publication (revisioner.*, report.revisioner after disclosure
+control on both sides, assets/publication/revisions.py) are written here. Text
 cells of the CSV files are neutralised (`content.neutralise`) so a spreadsheet never executes them;
 Parquet keeps the text as it is, since no spreadsheet opens it.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import polars as pl
 
 from assets.disclosure import SYMBOLS, Disclosure
-from assets.folders import replace_folder
 from assets.publication.content import NOTHING_TO_SHOW, Publication, neutralise, neutralised
 
 BREAKDOWNS_NAME = "breakdowns"
@@ -29,12 +31,19 @@ REPORT_NAME = "rapport.html"
 CHARTS_FOLDER = "diagram"
 FLAT_FOLDERS = ("csv", "csv_sv", "parquet")
 NOTHING_TO_SHOW_NAME = "inget_att_visa.txt"
-# The figure columns a hidden cell shows its symbol in: the breakdowns' value, the key figures'.
-DISCLOSED_COLUMNS = ("value", "varde")
+# The figure columns a hidden cell shows its symbol in, each with the column saying why: the
+# breakdowns' value, the key figures', a revision's value before and after.
+DISCLOSED_COLUMNS = {
+    "value": "disclosure",
+    "varde": "disclosure",
+    "value_before": "disclosure_before",
+    "value_after": "disclosure_after",
+}
 # A key figure's terms, which disclosure control withholds one by one (a hidden täljare, a hidden
 # nämnare): withheld (NULL in a hidden row) they show the hidden symbol, never an empty cell.
 WITHHELD_COLUMNS = ("taljare", "namnare", "n_underlag")
 KEY_FIGURES_NAME = "nyckeltal"
+REVISIONS_NAME = "revisioner"
 
 
 def write_flat_exports(folder: Path, publication: Publication) -> list[Path]:
@@ -55,6 +64,7 @@ def write_flat_exports(folder: Path, publication: Publication) -> list[Path]:
             "n_kommuner",
             "disclosure",
         ),
+        REVISIONS_NAME: publication.revisions.rows.drop("decimals"),
     }
     written = []
     for subfolder in FLAT_FOLDERS:
@@ -79,8 +89,8 @@ def write_key_figure_exports(folder: Path, key_figures: pl.DataFrame) -> list[Pa
     assets/disclosure/key_figures.py) as nyckeltal.csv in both CSV variants and as
     nyckeltal.parquet, into the flat folders of `folder` (the exports folder); returns the files.
 
-    The publication/kommunprofiler asset writes them after publication/exports has swapped the
-    folder in, so they sit beside the other tables."""
+    The publication/kommunprofiler asset writes them into the exports folder of the run's
+    staging publication after publication/exports, so they sit beside the other tables."""
     frame = key_figures.select(
         "nyckeltal_id",
         "dimension",
@@ -140,19 +150,21 @@ def _cell_texts(frame: pl.DataFrame, decimal_comma: bool) -> pl.DataFrame:
             raise TypeError(f"{name}: no CSV text for a column of type {dtype}")
         columns.append(texts.alias(name))
     cells = pl.DataFrame(columns)
-    disclosed = [column for column in DISCLOSED_COLUMNS if column in frame.columns]
-    if disclosed and "disclosure" in frame.columns:
-        # A hidden figure shows its symbol instead (Statistics Sweden's conventions); an unknown
-        # disclosure status fails here rather than show a figure meant to be hidden.
-        symbols = {Disclosure.SHOWN.value: None} | {d.value: s for d, s in SYMBOLS.items()}
-        symbol = frame.get_column("disclosure").replace_strict(symbols, return_dtype=pl.String)
+    # A hidden figure shows its symbol instead (Statistics Sweden's conventions); an unknown
+    # disclosure status fails here rather than show a figure meant to be hidden.
+    symbols = {Disclosure.SHOWN.value: None} | {d.value: s for d, s in SYMBOLS.items()}
+    for column, disclosure in DISCLOSED_COLUMNS.items():
+        if column not in frame.columns or disclosure not in frame.columns:
+            continue
+        statuses = frame.get_column(disclosure)
+        symbol = statuses.replace_strict(symbols, return_dtype=pl.String)
         cells = cells.with_columns(
-            pl.when(pl.lit(frame.get_column("disclosure") != Disclosure.SHOWN.value))
+            pl.when(pl.lit(statuses != Disclosure.SHOWN.value))
             .then(pl.lit(symbol))
             .otherwise(pl.col(column))
             .alias(column)
-            for column in disclosed
         )
+    if "disclosure" in frame.columns:
         hidden = frame.get_column("disclosure").is_in([Disclosure.PRIMARY, Disclosure.SECONDARY])
         cells = cells.with_columns(
             pl.when(pl.lit(hidden & frame.get_column(column).is_null()))
@@ -183,23 +195,30 @@ def _write_csv(path: Path, frame: pl.DataFrame, delimiter: str, decimal_comma: b
     return path
 
 
-def write_publication(target: Path, publication: Publication) -> dict[str, int]:
-    """Write every publication output into `target` (the exports folder), swapping the whole set
-    in at once. Returns how many files of each kind were written."""
+def write_publication(
+    target: Path, publication: Publication, previous: Path | None = None
+) -> dict[str, int]:
+    """Write every publication output into the new folder `target` (the exports folder of the
+    run's staging publication); the charts whose tables did not change are linked from the
+    published exports folder `previous`, not drawn. Returns how many files of each kind were
+    written."""
     # Imported here: matplotlib is slow to import, and only this function draws.
     from assets.publication.charts import draw_charts
     from assets.publication.html_report import report_html
     from assets.publication.workbook import write_workbook
 
+    # A folder left by an earlier attempt (a step run again, a staging folder handed over).
+    if target.is_dir():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
     counts: dict[str, int] = {}
-
-    def build(folder: Path) -> None:
-        write_workbook(folder / WORKBOOK_NAME, publication)
-        counts["flat_files"] = len(write_flat_exports(folder, publication))
-        # The charts whose tables did not change are linked from the published set, not drawn.
-        charts = draw_charts(folder / CHARTS_FOLDER, publication, previous=target / CHARTS_FOLDER)
-        counts["chart_files"] = sum(len(files) for files in charts.values())
-        (folder / REPORT_NAME).write_text(report_html(publication, charts), encoding="utf-8")
-
-    replace_folder(target, build)
+    write_workbook(target / WORKBOOK_NAME, publication)
+    counts["flat_files"] = len(write_flat_exports(target, publication))
+    charts = draw_charts(
+        target / CHARTS_FOLDER,
+        publication,
+        previous=previous / CHARTS_FOLDER if previous is not None else None,
+    )
+    counts["chart_files"] = sum(len(files) for files in charts.values())
+    (target / REPORT_NAME).write_text(report_html(publication, charts), encoding="utf-8")
     return counts

@@ -5,7 +5,8 @@ data-quality summary.
 
 At the top: a statement when the landing zone is the synthetic one, the build's date and
 fingerprint, a statement when no submission is used (the tables are empty), and a contents list
-linking every section, table and chart. Every table and chart has its "Källa:" line under it.
+linking every section, table and chart. Every table and chart has its "Källa:" line under it. Last,
+the figures revised since the previous publication (assets/publication/revisions.py).
 Every text is HTML-escaped.
 """
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 import base64
 import html
 from pathlib import Path
+
+import polars as pl
 
 from assets.disclosure.breakdowns import MIN_MUNICIPALITIES
 from assets.publication.charts import Chart, charts
@@ -27,9 +30,12 @@ from assets.publication.content import (
     Publication,
     ReportTable,
     cell_text,
+    source_line,
     swedish_number,
+    swedish_time,
 )
-from schemas.contract import RECONCILIATION_STATUSES
+from assets.publication.revisions import FIGURE_COLUMNS, Revisions
+from schemas.contract import RECONCILIATION_STATUSES, REVISION_CAUSES
 from schemas.rules import RULES
 from schemas.words import ledger_status_text, severity_text, with_code
 
@@ -99,6 +105,12 @@ def report_html(publication: Publication, chart_files: dict[str, list[Path]]) ->
             [_reconciliation(publication)],
         ),
         ("kvalitet", "Datakvalitet", [], [_quality(publication)]),
+        (
+            "revideringar",
+            "Revideringar sedan förra publiceringen",
+            [],
+            [_revisions(publication.revisions)],
+        ),
     ]
     parts = [
         "<!DOCTYPE html>",
@@ -297,3 +309,86 @@ def _quality(publication: Publication) -> str:
         "Kontrollrapporter per inskickad fil: "
         '<a href="../kontrollrapporter/index.html">kontrollrapporter/index.html</a>.</p>'
     )
+
+
+def _revisions(revisions: Revisions) -> str:
+    """The national figures revised since the previous publication (cells of Tables 1–14, text
+    figures, the nation's key figures), each with its value before and after and what changed
+    behind it; the municipalities' and groups' key figures are counted here and listed in
+    revisioner.csv and on the profile pages."""
+    if revisions.forra_publicering_id is None:
+        return "<p>Detta är den första publiceringen: det finns inget att jämföra med.</p>"
+    since = (
+        f" {swedish_time(revisions.forra_publicerad)} (svensk tid)"
+        if revisions.forra_publicerad
+        else ""
+    )
+    intro = (
+        f"<p>Jämfört med publiceringen <code>{_h(revisions.forra_publicering_id)}</code>{since}. "
+        "Värdena före och efter visas med röjandekontrollen som respektive publicering "
+        "tillämpade.</p>"
+    )
+    source = _source(
+        source_line(
+            f"publiceringarna {revisions.forra_publicering_id} och {revisions.publicering_id} "
+            "jämförda (report.revisioner)"
+        )
+    )
+    figures = revisions.figures()
+    if figures.is_empty():
+        return intro + "<p>Inga uppgifter har reviderats.</p>" + source
+    national = figures.filter(pl.col("dimension") == "riket")
+    causes = _causes_per_figure(revisions.rows)
+    rows = "".join(
+        f"<tr><td>{_h(_where(figure))}</td><td>{_h(figure['label'])}</td>"
+        f'<td class="num">{_h(_side(figure, "before"))}</td>'
+        f'<td class="num">{_h(_side(figure, "after"))}</td>'
+        f"<td>{causes[_figure_key(figure)]}</td></tr>"
+        for figure in national.iter_rows(named=True)
+    )
+    others = figures.height - national.height
+    also = (
+        f"<p>Dessutom har {others} nyckeltal för kommuner, län och kommungrupper reviderats: se "
+        "revisioner.csv bland exportfilerna och kommunprofilerna.</p>"
+        if others
+        else ""
+    )
+    return (
+        intro
+        + '<div class="wide"><table id="revideringar-tabell"><caption>Reviderade uppgifter för '
+        "riket</caption><thead><tr><th>Var</th><th>Uppgift</th><th>Före</th><th>Efter</th>"
+        f"<th>Vad som ändrats</th></tr></thead><tbody>{rows}</tbody></table></div>" + also + source
+    )
+
+
+def _figure_key(figure: dict) -> tuple:
+    return tuple(figure[column] for column in FIGURE_COLUMNS)
+
+
+def _where(figure: dict) -> str:
+    if figure["kalla"] == "tables_long":
+        return f"Tabell {int(figure['table_id'][1:])}"
+    if figure["kalla"] == "text_figures":
+        return "Rapportens text"
+    kon = {"K": ", kvinnor", "M": ", män"}.get(figure["kon"], "")
+    return f"Nyckeltal, riket {figure['ar']}{kon}"
+
+
+def _side(figure: dict, side: str) -> str:
+    return cell_text(figure[f"value_{side}"], figure[f"disclosure_{side}"], figure["decimals"] or 0)
+
+
+def _causes_per_figure(rows: pl.DataFrame) -> dict[tuple, str]:
+    """Each figure's changes as HTML: the kind in words, with the file's path where there is one."""
+    causes: dict[tuple, list[str]] = {}
+    for row in rows.iter_rows(named=True):
+        texts = causes.setdefault(_figure_key(row), [])
+        if row["cause"] is None:
+            continue
+        text = _h(REVISION_CAUSES[row["cause"]])
+        if row["path"] is not None:
+            text += f" <code>{_h(row['path'])}</code>"
+        if row["superseded_path"] is not None:
+            text += f" (ersätter <code>{_h(row['superseded_path'])}</code>)"
+        texts.append(text)
+    return {key: "<br>".join(texts) or "–" for key, texts in causes.items()}

@@ -1,36 +1,33 @@
 """Publication: the key figures per municipality as profile pages and flat exports (issue 17).
 
-Runs after publication/exports, reading the *published* warehouse read-only like the exports do,
-and writes `<warehouse dir>/exports/kommuner/` (one page per municipality and an index, swapped in
-whole) and the key figures as exports/csv/nyckeltal.csv, csv_sv/nyckeltal.csv and
+Runs after publication/exports, reading the run's staging warehouse read-only like the exports
+do, and writes into the exports of the run's staging publication: `kommuner/` (one page per
+municipality and an index) and the key figures as csv/nyckeltal.csv, csv_sv/nyckeltal.csv and
 parquet/nyckeltal.parquet. The pages are assets/publication/profiles.py; the key figures'
-disclosure control is assets/disclosure.
-
-publication/exports swaps in an exports folder without these files, so the last set of each is
-kept beside it (`<warehouse dir>/.kommuner.kept/`, `.nyckeltal.kept/`, hard links) and what did
-not change since is taken from there instead of being made again (assets/incremental.py).
+disclosure control is assets/disclosure (solved once per build: report.nyckeltal_publicerad). What
+did not change since the current publication is linked from it instead of being made again
+(assets/incremental.py).
 """
 
 import dagster as dg
-import duckdb
 
 from assets.publication.assets import EXPORTS
 from assets.publication.profiles import (
-    KEPT_KEY_FIGURES,
-    KEPT_PROFILES,
+    KEY_FIGURES_SET,
     PROFILES_FOLDER,
     profile_problems,
     read_profile_data,
     write_key_figures,
     write_profiles,
 )
-from pipelines.resources import Warehouse
+from pipelines.resources import EXPORTS_FOLDER, WAREHOUSE_POOL, Warehouse
 
 KOMMUNPROFILER = dg.AssetKey(["publication", "kommunprofiler"])
 PROBLEMS_SHOWN = 50
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=KOMMUNPROFILER,
     deps=[EXPORTS],
     group_name="publication",
@@ -52,35 +49,31 @@ PROBLEMS_SHOWN = 50
     ],
 )
 def kommunprofiler(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    con = duckdb.connect(str(warehouse.published_path), read_only=True)
-    try:
+    with warehouse.connect(context, read_only=True) as con:
         data = read_profile_data(con)
-        (fingerprint,) = con.execute("SELECT fingerprint FROM quality.build_inputs").fetchone()
-    finally:
-        con.close()
-    exports = warehouse.exports_path
-    # What did not change since the last refresh is taken from the copies kept beside the exports.
-    kept = warehouse.published_path.parent
-    flat_files = write_key_figures(exports, data.key_figures, kept / KEPT_KEY_FIGURES)
+    staging, current = warehouse.staging_publication(context), warehouse.current_publication
+    exports = staging / EXPORTS_FOLDER
+    flat_files = write_key_figures(
+        exports, data.key_figures, staging / KEY_FIGURES_SET, current / KEY_FIGURES_SET
+    )
     target = exports / PROFILES_FOLDER
-    written = write_profiles(target, data, kept=kept / KEPT_PROFILES)
+    written = write_profiles(target, data, previous=current / EXPORTS_FOLDER / PROFILES_FOLDER)
     problems = profile_problems(target, [m.kommunkod for m in data.municipalities])
-    # Last: the whole publication is written, so a refresh after failed pages rebuilds them.
-    warehouse.mark_exported(fingerprint)
     yield dg.MaterializeResult(
         asset_key=KOMMUNPROFILER,
         metadata={
             # report.nyckeltal's rows, the asset's table (pipelines/asset_catalog.py).
             "dagster/row_count": data.key_figures.height,
             "profile_pages": len(data.municipalities),
-            # Made anew or linked unchanged from the last set; the index counts as one.
+            # Made anew or linked unchanged from the published set; the index counts as one.
             "profile_pages_made": len(written.made),
             "profile_pages_reused": len(written.reused),
             "key_figure_files": len(flat_files),
             "suppressed_key_figures": data.key_figures.filter(
                 data.key_figures["disclosure"].is_in(["primary", "secondary"])
             ).height,
-            "folder": dg.MetadataValue.path(str(target)),
+            # Where readers find the pages once published.
+            "folder": dg.MetadataValue.path(str(warehouse.exports_path / PROFILES_FOLDER)),
         },
     )
     yield dg.AssetCheckResult(

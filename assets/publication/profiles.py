@@ -9,11 +9,12 @@ assets/disclosure) beside its county, SKR group and the nation with its rank in 
 group, a chart per key figure, the change since its first inventory (report.jamforelse), its grant
 history (core.grant_register), its submissions' ledger status (quality.file_ledger) and links to
 their control reports (<warehouse dir>/kontrollrapporter/). A municipality with no key figure
-from a valid block gets a page that says so, and why.
+from a valid block gets a page that says so, and why. A value revised since the previous
+publication is marked with its previous value and that publication's date
+(assets/publication/revisions.py).
 
 A refresh makes only the pages whose inputs (`Page`) changed; the others are linked from the
-last set, which kommunprofiler keeps beside the exports folder (`write_profiles`,
-assets/incremental.py).
+published set (`write_profiles`, assets/incremental.py).
 
 Pure: reads a published warehouse connection, writes files; no Dagster.
 """
@@ -39,14 +40,14 @@ from assets.incremental import (
     Written,
     code_and_reference_version,
     digest,
-    keep_copy,
     link_file,
     make_across_cores,
     rebuild_folder,
     write_file,
 )
-from assets.publication.content import cell_text, swedish_number
+from assets.publication.content import cell_text, swedish_number, swedish_time
 from assets.publication.exports import FLAT_FOLDERS, KEY_FIGURES_NAME, write_key_figure_exports
+from assets.publication.revisions import Revisions, read_revisions
 from assets.report.disclosure import PUBLISHED_KEY_FIGURES
 
 PROFILES_FOLDER = "kommuner"
@@ -89,6 +90,7 @@ class ProfileData:
     ledger: list[LedgerFile]
     ledger_statuses: dict[str, str]  # status → Swedish description
     rules: dict[str, str]  # rule id → Swedish description
+    revisions: Revisions  # the figures revised since the previous publication
 
 
 def read_profile_data(con: duckdb.DuckDBPyConnection) -> ProfileData:
@@ -154,6 +156,7 @@ def read_profile_data(con: duckdb.DuckDBPyConnection) -> ProfileData:
             con.execute("SELECT status, description_sv FROM ref.ledger_statuses").fetchall()
         ),
         rules=dict(con.execute("SELECT rule, description_sv FROM ref.rules").fetchall()),
+        revisions=read_revisions(con),
     )
 
 
@@ -176,6 +179,10 @@ class Page:
     ledger: list[LedgerFile]
     ledger_statuses: dict[str, str]
     rules: dict[str, str]
+    # (dimension, nyckeltal_id, ar, kon) → (varde, disclosure) in the previous publication, of
+    # the municipality's and its county's, SKR group's and the nation's revised key figures
+    revised: dict[tuple[str, str, int, str], tuple]
+    revised_since: str | None  # the previous publication's date, as a reader in Sweden reads it
 
 
 # The columns of report.nyckeltal (after disclosure control) and report.jamforelse that a page
@@ -214,11 +221,24 @@ def pages(data: ProfileData) -> Iterator[Page]:
     ledger: dict[str, list[LedgerFile]] = defaultdict(list)
     for ledger_file in data.ledger:
         ledger[ledger_file.kommunkod].append(ledger_file)
+    revised: dict[tuple[str, str], dict[tuple[str, str, int, str], tuple]] = defaultdict(dict)
+    revised_figures = data.revisions.figures().filter(pl.col("kalla") == "nyckeltal")
+    for figure in revised_figures.iter_rows(named=True):
+        dimension = figure["dimension"]
+        code = figure["kommunkod"] if dimension == "kommun" else figure["group_code"]
+        key = (dimension, figure["nyckeltal_id"], figure["ar"], figure["kon"])
+        revised[(dimension, code)][key] = (figure["value_before"], figure["disclosure_before"])
+    since = data.revisions.forra_publicerad
     for m in data.municipalities:
         own_rows: dict[str, list[dict]] = defaultdict(list)
         for _, key, *shown in own(m.kommunkod).iter_rows():
             own_rows[key].append(dict(zip(SHOWN_KEY_FIGURE_COLUMNS, shown)))
         compared = {"lan": m.lanskod, "kommungrupp": m.kommungrupp, "riket": "00"}
+        page_revised = {
+            key: before
+            for dimension, code in (("kommun", m.kommunkod), *compared.items())
+            for key, before in revised.get((dimension, code), {}).items()
+        }
         yield Page(
             municipality=m,
             definitions=data.definitions,
@@ -234,6 +254,9 @@ def pages(data: ProfileData) -> Iterator[Page]:
             ledger=ledger.get(m.kommunkod, []),
             ledger_statuses=data.ledger_statuses,
             rules=data.rules,
+            revised=page_revised,
+            # Only on a page that marks a value: a page's inputs decide whether it is rewritten.
+            revised_since=swedish_time(since) if since and page_revised else None,
         )
 
 
@@ -255,18 +278,11 @@ def _by_kommunkod(frame: pl.DataFrame) -> Callable[[str], pl.DataFrame]:
     return of
 
 
-# Where kommunprofiler keeps a copy (hard links) of the published pages with their manifest,
-# beside the exports folder: publication/exports swaps in a new exports folder without the pages,
-# and the next set of pages is made from this one (only the changed pages are made again).
-KEPT_PROFILES = ".kommuner.kept"
+def write_profiles(target: Path, data: ProfileData, previous: Path | None = None) -> Written:
+    """Write every municipality's page and the index into the new folder `target`.
 
-
-def write_profiles(target: Path, data: ProfileData, kept: Path | None = None) -> Written:
-    """Write every municipality's page and the index into `target`, swapped in whole.
-
-    Only the pages whose inputs (`Page`) changed since the previous set are made; the others are
-    linked from it (assets/incremental.py). The previous set is `kept` when given, and the set
-    written is then kept there too; otherwise the set in `target`."""
+    Only the pages whose inputs (`Page`) changed since the set in `previous` (the published one)
+    are made; the others are linked from it (assets/incremental.py)."""
     shared: dict[int, tuple[object, str]] = {}
     items = {
         page.municipality.kommunkod: Item(
@@ -291,10 +307,7 @@ def write_profiles(target: Path, data: ProfileData, kept: Path | None = None) ->
             _write_pages, folder, work, len(to_make), PARALLEL_MIN_PAGES
         )
 
-    written = rebuild_folder(target, code_and_reference_version(), items, make, kept)
-    if kept is not None:
-        keep_copy(target, kept)
-    return written
+    return rebuild_folder(target, code_and_reference_version(), items, make, previous)
 
 
 # Pages are made across the cores from this many on: a worker is ready about 0.7 s after it is
@@ -310,32 +323,36 @@ def _write_pages(folder: Path, pages_to_make: list[tuple[str, Page]]) -> dict[st
     return digests
 
 
-# Where kommunprofiler makes the key figures' flat files, beside the exports folder: they are
-# linked into the exports' flat folders, which publication/exports swaps in without them, and
-# made again only when the key figures changed.
-KEPT_KEY_FIGURES = ".nyckeltal.kept"
+# The key figures' flat files are a set of their own (one item), in the publication beside the
+# exports rather than in them: a set's folder holds its files only. They are linked into the
+# exports' flat folders, and made again only when the key figures changed.
+KEY_FIGURES_SET = ".nyckeltal"
 
 
-def write_key_figures(exports: Path, key_figures: pl.DataFrame, kept: Path) -> list[Path]:
+def write_key_figures(
+    exports: Path, key_figures: pl.DataFrame, made: Path, previous: Path | None = None
+) -> list[Path]:
     """The key figures after disclosure control as flat files (write_key_figure_exports) in the
-    flat folders of `exports`; returns them. They are made in `kept` when the key figures
-    changed since they were made there (assets/incremental.py), and linked into `exports`."""
+    flat folders of `exports`; returns them. They are made as the set `made` (a KEY_FIGURES_SET),
+    or linked from the set `previous` (the published one) when the key figures are the same
+    (assets/incremental.py), and linked into `exports`."""
     files = tuple(
         f"{folder}/{KEY_FIGURES_NAME}.{'parquet' if folder == 'parquet' else 'csv'}"
         for folder in FLAT_FOLDERS
     )
     items = {KEY_FIGURES_NAME: Item(frame_digest(key_figures), files)}
     rebuild_folder(
-        kept,
+        made,
         code_and_reference_version(),
         items,
         lambda folder, _: write_key_figure_exports(folder, key_figures),
+        previous,
     )
     written = []
     for name in files:
         (exports / name).parent.mkdir(parents=True, exist_ok=True)
         (exports / name).unlink(missing_ok=True)
-        link_file(kept / name, exports / name)
+        link_file(made / name, exports / name)
         written.append(exports / name)
     return written
 
@@ -382,6 +399,7 @@ th:first-child, td:first-child { text-align: left; }
 .diagram { display: inline-block; margin: 0 1.5em 1em 0; vertical-align: top; }
 .diagram figcaption { font-size: 0.9em; max-width: 22em; }
 .anm { font-size: 0.9em; color: #555; }
+.reviderad { font-size: 0.85em; color: #8a4b00; }
 #kommuner td, #inlamningar td, #inlamningar th, #kommuner th { text-align: left; }
 """
 
@@ -511,11 +529,13 @@ def _key_figure_section(page: Page) -> str:
                     f"{comparison['forsta_inventering_ar']}"
                 )
         cells = "".join(
-            f"<td>{cell_text(value, disclosure, decimals)}</td>"
-            for value, disclosure in values.values()
+            f"<td>{cell_text(value, disclosure, decimals)}"
+            f"{_revised(page, (dimension, key, ar, 'T'), decimals)}</td>"
+            for dimension, (value, disclosure) in values.items()
         )
         by_sex = " / ".join(
             f"{SEX_LABELS[row['kon']]} {cell_text(row['varde'], row['disclosure'], decimals)}"
+            + _revised(page, ("kommun", key, ar, row["kon"]), decimals)
             for row in sorted(mine, key=lambda row: row["kon"])
             if row["ar"] == ar and row["kon"] in SEX_LABELS
         )
@@ -556,13 +576,31 @@ inventering.</p>
 ett kön, eller skulle tillsammans med andra uppgifter kunna visa en sådan uppgift, och skulle kunna
 röja enskilda personer. – = uppgift saknas. Andelar i procent;
 förändringen för andelar i procentenheter. En kommun räknas ett år med sin valda inlämning det
-året där blocket som nyckeltalet bygger på är giltigt.</p>
+året där blocket som nyckeltalet bygger på är giltigt.{_REVISED_EXPLAINED if page.revised else ""}</p>
 <h2>Jämförelser</h2>
 <p>Kommunen bredvid länet, kommungruppen och riket samma år, och överst kommunen det år den
 inventerade första gången.</p>
 <div id="diagram">
 {chr(10).join(charts)}
 </div>"""
+
+
+_REVISED_EXPLAINED = (
+    " Reviderat: värdet har ändrats sedan förra publiceringen; inom parentes värdet då, med "
+    "samma röjandekontroll som den publiceringen tillämpade."
+)
+
+
+def _revised(page: Page, key: tuple[str, str, int, str], decimals: int) -> str:
+    """The mark of a value revised since the previous publication: its value there and when."""
+    before = page.revised.get(key)
+    if before is None:
+        return ""
+    published = f", publicerat {html.escape(page.revised_since)}" if page.revised_since else ""
+    return (
+        f' <span class="reviderad">(reviderat; tidigare {cell_text(*before, decimals)}'
+        f"{published})</span>"
+    )
 
 
 def _signed(value: float, decimals: int) -> str:

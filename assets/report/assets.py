@@ -24,7 +24,7 @@ from assets.report.disclosure import (
 from assets.report.nyckeltal import NYCKELTAL, NYCKELTAL_CHECK_SPECS, nyckeltal_check_results
 from assets.tables import preview, row_count
 from assets.validate.assets import ANSWERS, BLOCK_STATUS
-from pipelines.resources import Warehouse
+from pipelines.resources import WAREHOUSE_POOL, Warehouse
 from schemas.catalog import reference_dir
 
 REFERENCE = dg.AssetKey(["ref", "reference_data"])
@@ -40,6 +40,7 @@ CELLS_SHOWN = 50
 
 
 @dg.asset(
+    pool=WAREHOUSE_POOL,
     key=REFERENCE,
     deps=[BUILD_INPUTS],
     group_name="report",
@@ -65,6 +66,7 @@ def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse):
 
 
 @dg.multi_asset(
+    pool=WAREHOUSE_POOL,
     specs=[
         dg.AssetSpec(
             TABLES_LONG,

@@ -21,6 +21,8 @@ from schemas import contract, rules
 from schemas.catalog import CATALOG_FILE_NAME, MUNICIPALITIES_FILE_NAME
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql"
+# Contract section 5: the final inventory year, a setting of the reference data.
+FINAL_INVENTORY_YEAR_FILE_NAME = "final_inventory_year.csv"
 
 
 def _reference_sql_files() -> list[Path]:
@@ -53,6 +55,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> None:
         "report_layout_csv": reference_dir / "report_layout.csv",
         "nyckeltal_csv": reference_dir / "nyckeltal.csv",
         "population_csv": reference_dir / "population_2013_2017.csv",
+        "final_inventory_year_csv": reference_dir / FINAL_INVENTORY_YEAR_FILE_NAME,
     }
     for variable, path in csv_files.items():
         con.execute(f"SET VARIABLE {variable} = ?", [str(path)])

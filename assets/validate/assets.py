@@ -19,7 +19,7 @@ from assets.ingest.assets import (
 from assets.tables import append_rows, preview, row_count
 from assets.validate.blocks import validate_slices
 from pipelines.partitions import YEAR_BACKFILL_POLICY, YEAR_PARTITIONS
-from pipelines.resources import Warehouse
+from pipelines.resources import WAREHOUSE_POOL, Warehouse
 
 BLOCK_STATUS = dg.AssetKey(["core", "block_status"])
 ANSWERS = dg.AssetKey(["core", "answers"])
@@ -28,6 +28,7 @@ SUBMISSIONS_PER_SLICE = 5_000
 
 
 @dg.multi_asset(
+    pool=WAREHOUSE_POOL,
     specs=[
         dg.AssetSpec(
             BLOCK_STATUS,
@@ -72,7 +73,8 @@ def validated_blocks(context: dg.AssetExecutionContext, warehouse: Warehouse):
                 try:
                     answers = con.sql(
                         """
-                        SELECT a.sha256, a.question_id, a.answer_text, a.unparseable_message
+                        SELECT a.sha256, a.question_id, a.answer_text, a.unparseable_message,
+                               a.line, a.withheld_rule
                         FROM core.file_answers AS a
                         SEMI JOIN submission_slice AS s USING (sha256)
                         """

@@ -28,6 +28,7 @@ from schemas.blocks import (
 )
 from schemas.catalog import CHOICE_KINDS, NUMERIC_KINDS, Question, load_catalog
 from schemas.contract import INVALID, NOT_ANSWERED, VALID
+from schemas.quoting import answer_in_message_expr, shown_answer_expr
 from schemas.rules import ERROR, RULES, WARNING
 from schemas.values import is_answered, parse_answers, swedish_number
 
@@ -43,6 +44,15 @@ ANSWER_INPUT_COLUMNS = {"sha256": pl.String, "question_id": pl.String, "answer_t
 # Optional in the answers: where set, the reader found the answer's CSV row cut into more fields
 # than fraga and svar, so the answer is unparseable whatever its text, with this message.
 UNPARSEABLE_MESSAGE = "unparseable_message"
+# Optional too (core.file_answers): the answer's row, which a message names where it may not
+# quote the answer, and the rule of an answer whose text the parse cache withheld (a null text).
+LINE = "line"
+WITHHELD_RULE = "withheld_rule"
+_OPTIONAL_ANSWER_COLUMNS = {
+    UNPARSEABLE_MESSAGE: pl.String,
+    LINE: pl.Int64,
+    WITHHELD_RULE: pl.String,
+}
 _ROW = {"path": pl.String, "kommunkod": pl.String, "ar": pl.Int64, "block": pl.String}
 BLOCK_STATUS_COLUMNS = {**_ROW, "status": pl.String}
 ANSWER_COLUMNS = {**_ROW, "question_id": pl.String, "value": pl.Float64, "value_text": pl.String}
@@ -84,7 +94,7 @@ class Validation:
     # value for fte/persons, value_text for choices
     answers: pl.DataFrame
     # path, kommunkod, ar, block, question_id, rule, severity, value (the answer text of
-    # question_id as written, null when missing), message
+    # question_id as written, null when missing or not quotable: schemas/quoting.py), message
     issues: pl.DataFrame
 
 
@@ -166,27 +176,37 @@ def _parse_answers(
     An answer to a question outside the year's form is dropped by the join (the reader
     reports those).
     """
-    if UNPARSEABLE_MESSAGE not in answers.columns:
-        answers = answers.with_columns(pl.lit(None, pl.String).alias(UNPARSEABLE_MESSAGE))
+    answers = answers.with_columns(
+        pl.lit(None, dtype).alias(name)
+        for name, dtype in _OPTIONAL_ANSWER_COLUMNS.items()
+        if name not in answers.columns
+    )
     answered = (
         answers.select(
-            *(pl.col(name).cast(dtype) for name, dtype in ANSWER_INPUT_COLUMNS.items()),
-            pl.col(UNPARSEABLE_MESSAGE).cast(pl.String),
+            *(
+                pl.col(name).cast(dtype)
+                for name, dtype in {**ANSWER_INPUT_COLUMNS, **_OPTIONAL_ANSWER_COLUMNS}.items()
+            ),
         )
-        .filter(is_answered(pl.col("answer_text")))
+        .filter(is_answered(pl.col("answer_text")) | pl.col(WITHHELD_RULE).is_not_null())
         .join(submissions, on="sha256")
         .join(form, on=["ar", "question_id"])
     )
     cut_row = pl.col(UNPARSEABLE_MESSAGE).is_not_null()
     return parse_answers(answered).with_columns(
-        pl.when(cut_row).then(pl.lit("unparseable_value")).otherwise("rule").alias("rule"),
+        pl.when(cut_row)
+        .then(pl.lit("unparseable_value"))
+        .otherwise(pl.coalesce(WITHHELD_RULE, "rule"))
+        .alias("rule"),
         *(pl.when(~cut_row).then(column).alias(column) for column in ("value", "value_text")),
     )
 
 
 def _value_issues(parsed: pl.DataFrame) -> pl.DataFrame:
-    """One issue per rejected answer (schemas/values.py said why)."""
-    question, text, rule = pl.col("question_id"), pl.col("answer_text"), pl.col("rule")
+    """One issue per rejected answer (schemas/values.py said why). The answer is quoted only
+    where schemas/quoting.py allows; otherwise the message names its row."""
+    question, rule = pl.col("question_id"), pl.col("rule")
+    answer = answer_in_message_expr(pl.col("answer_text"), pl.col(LINE))
     choices = pl.col("kind").replace_strict(
         {
             kind: ", ".join(options[:-1]) + " eller " + options[-1]
@@ -199,35 +219,30 @@ def _value_issues(parsed: pl.DataFrame) -> pl.DataFrame:
         pl.when(rule == "not_finite")
         .then(
             pl.format(
-                '{} har svaret "{}", som inte är ett ändligt tal. Ange ett tal, till exempel 12,5.',
-                question,
-                text,
+                "{}: {} är inte ett ändligt tal. Ange ett tal, till exempel 12,5.", question, answer
             )
         )
         .when(rule == "negative_value")
-        .then(pl.format('{} har svaret "{}", ett negativt tal. Ange 0 eller mer.', question, text))
+        .then(pl.format("{}: {} är ett negativt tal. Ange 0 eller mer.", question, answer))
         .when(rule == "not_whole_number")
         .then(
             pl.format(
-                '{} har svaret "{}" men antal personer ska vara ett heltal. Ange ett helt antal, till exempel 12.',
+                "{}: {} är inte ett heltal, men antal personer ska vara ett heltal. Ange ett helt antal, till exempel 12.",
                 question,
-                text,
+                answer,
             )
         )
         .when(pl.col("kind").is_in(sorted(NUMERIC_KINDS)))
         .then(
             pl.format(
-                '{} har svaret "{}", som inte går att tolka som ett tal. Ange ett tal med decimalkomma, till exempel 12 eller 1 028,4.',
+                "{}: {} går inte att tolka som ett tal. Ange ett tal med decimalkomma, till exempel 12 eller 1 028,4.",
                 question,
-                text,
+                answer,
             )
         )
         .otherwise(
             pl.format(
-                '{} har svaret "{}", som inte är ett av de tillåtna svaren. Svara {}.',
-                question,
-                text,
-                choices,
+                "{}: {} är inte ett av de tillåtna svaren. Svara {}.", question, answer, choices
             )
         )
     )
@@ -375,13 +390,16 @@ def _sum_rule_message(rule: SumRule) -> pl.Expr:
 def _complete_issues(
     found: pl.DataFrame, submissions: pl.DataFrame, form: pl.DataFrame, parsed: pl.DataFrame
 ) -> pl.DataFrame:
-    """Add the submission, block, severity and the answer text as written (`value`)."""
+    """Add the submission, block, severity and the answer text as written (`value`), where
+    schemas/quoting.py lets it be quoted."""
     severities = {rule_id: rule.severity for rule_id, rule in RULES.items()}
     return (
         found.join(submissions.select("path", "kommunkod", "ar"), on="path")
         .join(form.select("ar", "question_id", "block"), on=["ar", "question_id"])
         .join(
-            parsed.select("path", "question_id", pl.col("answer_text").alias("value")),
+            parsed.select(
+                "path", "question_id", shown_answer_expr(pl.col("answer_text")).alias("value")
+            ),
             on=["path", "question_id"],
             how="left",
         )

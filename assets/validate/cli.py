@@ -31,7 +31,7 @@ from typing import NoReturn
 
 import polars as pl
 
-from assets.ingest.landing_zone import SUBMISSIONS_FOLDER, LandingFile
+from assets.ingest.landing_zone import SUBMISSIONS_FOLDER, LandingFile, relative_path
 from assets.ingest.ledger import build_ledger, format_inlamnad, needs_content
 from assets.ingest.reader import ReadResult, read_key, read_submission
 from assets.validate.blocks import validate_submissions
@@ -164,17 +164,14 @@ def _folder_source(folder_year: int | None) -> str | None:
 
 def _place_in_landing_zone(file: Path) -> tuple[str, int | None, bool]:
     """(path as the ledger names it, its year folder, hidden) for a file of
-    `<raw>/<year>/inventering/…`; (file name, None, dot-file) for a file anywhere else."""
+    `<raw>/<year>/inventering/…`; (file name, None, dot-file) for a file anywhere else. A name
+    that is not valid UTF-8 is named as the ledger names it, its undecodable bytes escaped."""
     for folder in file.parents:
         if folder.name == SUBMISSIONS_FOLDER and _YEAR_FOLDER.fullmatch(folder.parent.name):
             inside = file.relative_to(folder).parts
             hidden = any(part.startswith(".") for part in inside)
-            return (
-                file.relative_to(folder.parent.parent).as_posix(),
-                int(folder.parent.name),
-                hidden,
-            )
-    return file.name, None, file.name.startswith(".")
+            return relative_path(folder.parent.parent, file), int(folder.parent.name), hidden
+    return relative_path(file.parent, file), None, file.name.startswith(".")
 
 
 def _validated(
@@ -191,6 +188,7 @@ def _validated(
                 "question_id": question_id,
                 "answer_text": text,
                 "unparseable_message": read.unparseable.get(question_id),
+                "line": read.lines.get(question_id),
             }
             for question_id, text in read.answers.items()
         ],
@@ -199,6 +197,7 @@ def _validated(
             "question_id": pl.String,
             "answer_text": pl.String,
             "unparseable_message": pl.String,
+            "line": pl.Int64,
         },
     )
     validation = validate_submissions(submissions, answers)
@@ -369,12 +368,12 @@ def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     file: Path = arguments.file
     if not file.is_symlink() and not file.is_file():
-        print(f"kompetens: {file} finns inte eller är inte en fil.", file=sys.stderr)
+        # A name that is not valid UTF-8 is shown with its undecodable bytes escaped.
+        shown = os.fsencode(file).decode("utf-8", "backslashreplace")
+        print(f"kompetens: {shown} finns inte eller är inte en fil.", file=sys.stderr)
         return EXIT_CANNOT_RUN
     check = check_file(file, arguments.year)
-    output = format_json(check) if arguments.json else format_text(check)
-    # A file name that is not valid UTF-8 must not make the report itself fail to print.
-    print(output.encode("utf-8", "backslashreplace").decode("utf-8"))
+    print(format_json(check) if arguments.json else format_text(check))
     return check.exit_code
 
 

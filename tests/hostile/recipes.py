@@ -190,6 +190,131 @@ def rows_100_000_just_under_limit() -> bytes:
     return data
 
 
+# --- personal data in every place a submission's content offers (project issue 24) ----------
+#
+# Contract section 2: none of it may reach the warehouse, the published files, the Dagster
+# instance or the alerts. tests/test_personal_data.py searches every output for these strings;
+# test_reliability_hostile.py searches the hostile run's warehouse for them. File names are kept
+# by the contract, so no name below holds any.
+
+PERSON_NAME = "Åsa Öberg"
+PERSON_EMAIL = "asa.oberg@kommun.se"
+PERSONAL_IDENTITY_NUMBER = "19121212-1212"
+TELEPHONE_NUMBER = "070-123 45 67"
+PLANTED = (PERSON_NAME, PERSON_EMAIL, PERSONAL_IDENTITY_NUMBER, TELEPHONE_NUMBER)
+
+
+def _csv_lines(rows: list[tuple[str, str]], header: str = "fraga;svar") -> list[str]:
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", lineterminator="\n").writerows(rows)
+    return [header, *text.getvalue().splitlines()]
+
+
+def _personal_xlsx(kommunkod: str) -> bytes:
+    """A workbook whose sheet is named after a person, with a name in the header beyond column
+    B, personal data in both columns, and an e-mail address beyond column B of an answer row."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet(PERSON_NAME)
+    rows = [
+        ("fraga", "svar", PERSON_NAME),
+        *_meta(kommunkod),
+        (PERSON_NAME, PERSON_EMAIL),
+        ("handl_man", PERSONAL_IDENTITY_NUMBER),
+        ("handl_kvinnor", "3", PERSON_EMAIL),
+        ("kontaktperson", PERSON_NAME),
+        (TELEPHONE_NUMBER, ""),
+    ]
+    for index, row in enumerate(rows):
+        for column, text in enumerate(row):
+            sheet.write_string(index, column, text)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def personal_data_files() -> dict[bytes, tuple[bytes, tuple[str, str | None]]]:
+    """name → (bytes, expected (status, reason_code)), in 2016, for municipalities no other file
+    of the small or hostile landing zones uses."""
+    name, email, pnr, phone = PLANTED
+    as_questions = "\n".join(
+        [
+            *_csv_lines(
+                _meta("0428")
+                + [
+                    (name, "kontaktperson"),  # the columns of the contact rows swapped
+                    (email, "kontakt_epost"),
+                    (pnr, "1"),
+                    (phone, "2"),
+                    ("", name),  # an answer without a question
+                    ("okand_fraga", email),  # an unknown question with a personal answer
+                    ("kontaktperson", name),
+                    ("kontakt_epost", email),
+                ]
+            ),
+            name,  # a row without a delimiter
+        ]
+    )
+    as_answers = "\n".join(
+        [
+            *_csv_lines(
+                _meta("0461")
+                + [
+                    ("handl_man", email),  # fte
+                    ("handl_magister", pnr),  # persons
+                    ("uppf_medarbetarsamtal", name),  # yes_no
+                    ("genomfort_handlaggare", phone),  # yes_partly_no
+                    ("komp_uppfoljning_utvardering_grund", pnr),  # not in the 2016 form
+                    ("handl_kvinnor", email),  # the same answer twice
+                    ("handl_kvinnor", email),
+                ]
+            ),
+            f"handl_totalt;{name};{email}",  # more fields than fraga and svar
+            f"arbl_totalt;{phone};",
+        ]
+    )
+    windows_1252 = "\r\n".join(
+        _csv_lines(_meta("0480") + [(name, "3"), ("handl_man", name), ("arbl_totalt", phone)])
+    )
+    header = "\n".join(
+        _csv_lines(_meta("0488") + [("handl_man", "2")], header=f"fraga;svar;{name}")
+    )
+
+    def rejected(rows: list[tuple[str, str]], extra: str = "") -> bytes:
+        return ("\n".join(_csv_lines(rows)) + "\n" + extra).encode("utf-8")
+
+    return {
+        b"personuppgift_som_fraga.csv": (as_questions.encode("utf-8"), ("selected", None)),
+        b"personuppgift_som_svar_bom.csv": (
+            b"\xef\xbb\xbf" + as_answers.encode("utf-8"),
+            ("selected", None),
+        ),
+        b"personuppgift_windows_1252.csv": (windows_1252.encode("cp1252"), ("selected", None)),
+        b"personuppgift_i_rubriken.csv": (header.encode("utf-8"), ("selected", None)),
+        b"personuppgift.xlsx": (_personal_xlsx("0481"), ("selected", None)),
+        b"personuppgift_som_rubrik.csv": (
+            f"{name};{email}\nkommunkod;0482\n".encode(),
+            ("rejected", "bad_header"),
+        ),
+        b"kommunkod_personnummer.csv": (
+            rejected(_meta(pnr)),
+            ("rejected", "unknown_municipality"),
+        ),
+        b"ar_telefonnummer.csv": (rejected(_meta("0483", ar=phone)), ("rejected", "bad_year")),
+        b"ar_med_extra_falt.csv": (
+            rejected([("kommunkod", "0484"), ("inlamnad", "2016-11-20")], f"ar;2016;{name}\n"),
+            ("rejected", "bad_year"),
+        ),
+        b"inlamnad_namn.csv": (
+            rejected(_meta("0486", inlamnad=name)),
+            ("rejected", "bad_timestamp"),
+        ),
+        b"kommunkod_tva_svar.csv": (
+            rejected(_meta("0509") + [("kommunkod", email), ("handl_man", email)]),
+            ("rejected", "duplicate_question"),
+        ),
+    }
+
+
 # name → (bytes, expected (status, reason_code)); the names hold what git cannot carry.
 def built_files() -> dict[bytes, tuple[bytes, tuple[str, str | None]]]:
     def submission(kommunkod: str) -> bytes:
@@ -200,8 +325,9 @@ def built_files() -> dict[bytes, tuple[bytes, tuple[str, str | None]]]:
         b"external_entity.xlsx": (external_entity_xlsx(), ("rejected", "unreadable")),
         b"zip_bomb.xlsx": (zip_bomb_xlsx(), ("rejected", "too_large")),
         b"en_rad_10_MiB.csv": (single_line_10_mib(), ("rejected", "too_large")),
-        # Exactly 1 MiB is within the limit; its one 1 MiB field is beyond what the CSV reader takes.
-        b"exakt_1_MiB.csv": (b"fraga;svar\n" + b"x" * (MIB - 11), ("rejected", "unreadable")),
+        # Exactly 1 MiB is within the limit, and no field is too long below it (contract
+        # section 2): its one row, without a delimiter, is a warning; the metadata are missing.
+        b"exakt_1_MiB.csv": (b"fraga;svar\n" + b"x" * (MIB - 11), ("rejected", "missing_metadata")),
         b"over_1_MiB.csv": (b"fraga;svar\n" + b"x" * (MIB - 10), ("rejected", "too_large")),
         b"100000_rader.csv": (rows_100_000_just_under_limit(), ("selected", None)),
         b"namn med mellanslag.csv": (submission("0160"), ("selected", None)),
@@ -220,6 +346,7 @@ def built_files() -> dict[bytes, tuple[bytes, tuple[str, str | None]]]:
             ),
             ("selected", None),
         ),
+        **personal_data_files(),
     }
 
 

@@ -8,8 +8,8 @@ reference load leave in the warehouse, and nothing else:
 
 - `core.submissions`, `core.grant_register` (ingest); `core.block_status`, `core.answers`
   (validate);
-- `ref.questions`, `ref.report_tables`, `ref.report_subareas`, `ref.published_tables`
-  (`assets.report.build.load_reference`).
+- `ref.questions`, `ref.report_tables`, `ref.report_subareas`, `ref.published_tables`,
+  `ref.final_inventory_year` (`assets.report.build.load_reference`).
 
 The DuckDB side is the report SQL from there to `report.tables_long`: the files of `warehouse/sql/`
 through 40_report_tables_long.sql (macros, participation, final inventory year, earlier
@@ -51,6 +51,7 @@ INPUT_TABLES = (
     "ref.report_tables",
     "ref.report_subareas",
     "ref.published_tables",
+    "ref.final_inventory_year",
 )
 
 CELL_KEYS = ["table_id", "row_key", "col_key"]
@@ -77,12 +78,15 @@ def tables_long(inputs: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """`report.tables_long` from `load_inputs`: table_id, row_key, col_key, value (NaN for NULL),
     one row per cell of Tables 1–14, sorted by the keys."""
     questions = inputs["questions"]
-    population = _population(inputs["submissions"], inputs["grant_register"])
+    final_year = inputs["final_inventory_year"]["ar"].iloc[0]
+    population = _population(inputs["submissions"], inputs["grant_register"], final_year)
     counted_blocks = population.merge(
         inputs["block_status"].loc[inputs["block_status"]["status"] == "valid", ["path", "block"]],
         on="path",
     )
-    form_questions = _form_questions(population, questions)
+    form_questions = _form_questions(
+        _population_rows(inputs["grant_register"], final_year), questions
+    )
     block_counts = _block_counts(form_questions, counted_blocks)
     question_totals = _question_totals(form_questions, counted_blocks, inputs["answers"])
 
@@ -103,9 +107,11 @@ def tables_long(inputs: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return _with_every_published_key(computed, inputs["published_tables"])
 
 
-def _population(submissions: pd.DataFrame, grant_register: pd.DataFrame) -> pd.DataFrame:
+def _population(
+    submissions: pd.DataFrame, grant_register: pd.DataFrame, final_year: int
+) -> pd.DataFrame:
     """core.population: population (final | first_year), ar, kommunkod and path of each submission
-    counted in a row population (contract section 5)."""
+    counted in a row population (contract section 5), final_year being the setting F."""
     participation = (
         grant_register.assign(
             participated=grant_register["rekvirerat_sek"] > grant_register["aterbetalt_sek"]
@@ -114,8 +120,6 @@ def _population(submissions: pd.DataFrame, grant_register: pd.DataFrame) -> pd.D
         .any()
     )
     participated = participation[participation["participated"]]
-    # NaN without submissions: every comparison with it is false, so there is no population.
-    final_year = submissions["ar"].max()
 
     earlier_participants = participated.loc[participated["ar"] < final_year, "kommunkod"]
     final = submissions[
@@ -131,10 +135,19 @@ def _population(submissions: pd.DataFrame, grant_register: pd.DataFrame) -> pd.D
     )[[*POPULATION_ROW, "kommunkod", "path"]]
 
 
-def _form_questions(population: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+def _population_rows(grant_register: pd.DataFrame, final_year: int) -> pd.DataFrame:
+    """core.population_rows: ('final', F) and ('first_year', Y) for each year Y < F, of the years
+    up to F that have a grant register, whether or not a submission falls in them."""
+    years = pd.Series(grant_register["ar"].unique(), name="ar")
+    years = years[years <= final_year]
+    return pd.DataFrame(
+        {"population": np.where(years == final_year, "final", "first_year"), "ar": years}
+    )
+
+
+def _form_questions(population_rows: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
     """Every question (not meta) of each population row's form: population, ar, block and
     question_id."""
-    population_rows = population[POPULATION_ROW].drop_duplicates()
     asked = questions[questions["block"] != "meta"]
     rows = population_rows.merge(
         asked[["block", "question_id", "first_year", "last_year"]], how="cross"
@@ -160,13 +173,13 @@ def _question_totals(
     form_questions: pd.DataFrame, counted_blocks: pd.DataFrame, answers: pd.DataFrame
 ) -> pd.DataFrame:
     """report.question_totals (its `total` only): Σ value per population row and question of its
-    form over the municipalities counted; NaN when nobody counted."""
+    form over the municipalities counted; 0 when nobody counted (contract section 5)."""
     keys = [*POPULATION_ROW, "question_id"]
     counted_answers = counted_blocks.merge(
         answers[["path", "block", "question_id", "value"]], on=["path", "block"]
     )
     totals = counted_answers.groupby(keys)["value"].sum(min_count=1).rename("total").reset_index()
-    return form_questions.merge(totals, on=keys, how="left")
+    return form_questions.merge(totals, on=keys, how="left").fillna({"total": 0})
 
 
 def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:

@@ -20,7 +20,8 @@ What a zone holds:
   and `population_2013_2017.csv` list the generated municipalities (a copy takes its template's
   county, group and population; years after the last shipped one repeat its last population), and
   in `questions.csv` a question asked in 2016 is asked through the last generated year (the later
-  forms repeat the 2016 form; questions that ended before 2016 keep their years).
+  forms repeat the 2016 form; questions that ended before 2016 keep their years), and
+  `final_inventory_year.csv` names the zone's last year.
 - `raw/<year>/`: the shipped files as templates. Years after 2016 cycle through the shipped years
   so that the last generated year is always a copy of 2016 (the final inventory the report counts
   is then shaped like 2016's): year y copies 2016 − ((last − y) mod 4). A zone of 4n years thus
@@ -63,6 +64,7 @@ from pathlib import Path
 import defusedxml.ElementTree
 
 from assets.ingest.landing_zone import REGISTER_FILE_NAME, SUBMISSIONS_FOLDER
+from assets.report.build import FINAL_INVENTORY_YEAR_FILE_NAME
 from schemas.catalog import (
     CATALOG_FILE_NAME,
     MUNICIPALITIES_FILE_NAME,
@@ -274,6 +276,16 @@ def _write_reference(reference_dir: Path, zone: _Municipalities, years: tuple[in
         header,
         ({**row, "years": _stretched(row["years"], years[-1])} for row in questions),
     )
+    # The zone's final inventory is its last year, a copy of 2016 (see above); the shipped years
+    # keep the shipped file as it is.
+    header, (final,) = _read_csv(SHIPPED_REFERENCE_DIR / FINAL_INVENTORY_YEAR_FILE_NAME)
+    if years[-1] != LAST_SHIPPED_YEAR:
+        final = {
+            **final,
+            "final_inventory_year": str(years[-1]),
+            "source": "the scaled zone's last year, a copy of 2016 (tools/bench)",
+        }
+    _write_csv(reference_dir / FINAL_INVENTORY_YEAR_FILE_NAME, header, iter([final]))
 
 
 def _stretched(years: str, last_year: int) -> str:

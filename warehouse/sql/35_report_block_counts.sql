@@ -1,17 +1,15 @@
 -- report.block_counts: n_kommuner, the number of municipalities counted, per group
 -- (report.breakdown_groups: the nation, each county, each SKR group), population row
 -- (population, ar) and block of that year's form (contract section 5). A block in which nobody
--- counts has 0, so a table whose population exists shows N = 0 rather than nothing, in every group.
+-- counts has 0, and so has every block of a population row in which nobody counts at all
+-- (core.population_rows), so a table shows N = 0 rather than nothing, in every group.
 CREATE OR REPLACE TABLE report.block_counts AS
 WITH groups AS (
     SELECT DISTINCT dimension, group_code FROM report.breakdown_groups
 ),
-population_rows AS (
-    SELECT DISTINCT population, ar FROM core.population
-),
 form_blocks AS (
     SELECT DISTINCT r.population, r.ar, q.block
-    FROM population_rows AS r
+    FROM core.population_rows AS r
     JOIN ref.questions AS q ON r.ar BETWEEN q.first_year AND q.last_year
     WHERE q.block <> 'meta'
 ),

@@ -7,7 +7,8 @@
 
 -- report.table_cells: one row per group and cell (table_id, row_key, col_key), values unrounded,
 -- shares in percent (0–100) and NULL where the denominator is 0. Every group has every cell of
--- the population rows there are: a group where nobody counts has n_kommuner 0 and NULL figures.
+-- every population row (core.population_rows): a group or a population row where nobody counts
+-- has n_kommuner 0, sums 0 and NULL shares (contract section 5).
 -- Cells the report did not print are there too (e.g. a year row or subarea the report left out).
 CREATE OR REPLACE TABLE report.table_cells AS
 WITH
@@ -233,7 +234,7 @@ COMMENT ON COLUMN report.table_cells.group_code IS 'Gruppens kod: 00 (riket), l�
 COMMENT ON COLUMN report.table_cells.table_id IS 'Tabell T01 … T14.';
 COMMENT ON COLUMN report.table_cells.row_key IS 'Radens nyckel som i ref.published_tables (delområde, område, år …).';
 COMMENT ON COLUMN report.table_cells.col_key IS 'Kolumnens nyckel som i ref.published_tables.';
-COMMENT ON COLUMN report.table_cells.value IS 'Värdet för gruppen, ej avrundat: årsarbetare, antal, eller procent 0–100 (NULL där nämnaren är 0); NULL när ingen kommun räknas.';
+COMMENT ON COLUMN report.table_cells.value IS 'Värdet för gruppen, ej avrundat: årsarbetare, antal, eller procent 0–100 (NULL där nämnaren är 0); summor 0 när ingen kommun räknas.';
 COMMENT ON COLUMN report.table_cells.n_kommuner IS 'Antal kommuner i gruppen som cellen bygger på (blockets N i populationsraden).';
 
 -- report.tables_long: every figure of Tables 1–14 for the nation, one row per cell (table_id,

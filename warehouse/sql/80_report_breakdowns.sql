@@ -7,8 +7,8 @@
 -- Disclosure control (suppressing small cells) is applied when presenting, by
 -- assets/disclosure, its one home, never here: the name says so, so that nobody
 -- publishes these cells by mistake; the exports' breakdowns (exports/*/breakdowns.*) are the
--- suppressed ones. Every group has every cell: a group where nobody counts has n_kommuner 0 and
--- NULL figures.
+-- suppressed ones. Every group has every cell: a group where nobody counts has n_kommuner 0,
+-- sums 0 and NULL shares (shown as "–", as every cell resting on no municipality).
 CREATE OR REPLACE TABLE report.breakdown_cells_unsuppressed AS
 WITH groups AS (
     SELECT DISTINCT dimension, group_code, group_name, group_position

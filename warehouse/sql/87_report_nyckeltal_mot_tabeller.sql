@@ -50,7 +50,8 @@ compared AS (
         m.tabell_kolumn,
         CAST(CASE m.sammanvagning
             WHEN 'kvot' THEN m.faktor * (o.taljare / nullif(o.namnare, 0))
-            WHEN 'summa' THEN o.taljare
+            -- A sum over no value is 0, as the table's (contract section 5).
+            WHEN 'summa' THEN coalesce(o.taljare, 0)
         END AS DOUBLE) AS nyckeltal_varde,
         c.value AS tabell_varde,
         o.n_kommuner AS nyckeltal_n_kommuner,

@@ -3,8 +3,9 @@ CREATE SCHEMA IF NOT EXISTS core;
 CREATE SCHEMA IF NOT EXISTS quality;
 
 -- The parse cache: one row per read, keyed by everything the reader reads of a file: its content
--- (SHA-256) and its suffix in lower case (reader.read_key), read with reader.reading_version():
--- the reader's version and the reference data (catalog, municipality register) it read against.
+-- (SHA-256) and its suffix in lower case (reader.read_key), read under
+-- parse_cache.reading_version(): a hash of the reading code's source, its libraries' versions and
+-- the reference data (catalog, municipality register) it read against.
 -- A file whose content and suffix are unchanged is not read again on the next refresh.
 -- Answers and findings exist only for readable reads, and a content is readable by one suffix at
 -- most (CSV text has no NUL byte, which the headers of every zip, so every XLSX, have): the
@@ -12,7 +13,7 @@ CREATE SCHEMA IF NOT EXISTS quality;
 CREATE TABLE IF NOT EXISTS core.file_reads (
     sha256          VARCHAR NOT NULL,
     suffix          VARCHAR NOT NULL,   -- ".csv", ".xlsx": the file name's, in lower case
-    parser_version  VARCHAR NOT NULL,
+    reading_version VARCHAR NOT NULL,
     reason_code     VARCHAR,            -- contract rejection code; NULL when readable
     message         VARCHAR NOT NULL,
     kommunkod       VARCHAR,
@@ -22,15 +23,19 @@ CREATE TABLE IF NOT EXISTS core.file_reads (
 );
 
 -- Answers as written in the file (text), catalog questions of the file's year only.
--- Personal data (kontaktperson, kontakt_epost) is dropped before this point.
+-- Personal data (kontaktperson, kontakt_epost) is dropped before this point, and the text of an
+-- answer that is neither a parsed answer nor quotable (schemas/quoting.py) is never kept: its
+-- row and the rule it breaks are (assets/ingest/parse_cache.py).
 CREATE TABLE IF NOT EXISTS core.file_answers (
     sha256               VARCHAR NOT NULL,
     suffix               VARCHAR NOT NULL,
     question_id          VARCHAR NOT NULL,
-    answer_text          VARCHAR NOT NULL,
+    answer_text          VARCHAR,           -- NULL where withheld
     -- Set where the answer is unparseable whatever its text: its CSV row had more fields than
     -- fraga and svar, and is never cut short (contract section 2). The validation reports it.
-    unparseable_message  VARCHAR
+    unparseable_message  VARCHAR,
+    line                 BIGINT,            -- the answer's row in the file
+    withheld_rule        VARCHAR            -- set where answer_text is withheld
 );
 
 -- Warnings found while reading a file (unknown question, question not in that year's form,
@@ -112,10 +117,10 @@ CREATE TABLE IF NOT EXISTS core.grant_register (
 DROP TABLE IF EXISTS core.register_findings;
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
-COMMENT ON TABLE core.file_reads IS 'Parse-cachen: en rad per läsning av ett filinnehåll (SHA-256) med en filändelse, läst med parser_version; filer med oförändrat innehåll och filändelse läses inte om.';
+COMMENT ON TABLE core.file_reads IS 'Parse-cachen: en rad per läsning av ett filinnehåll (SHA-256) med en filändelse, läst med reading_version; filer med oförändrat innehåll och filändelse läses inte om.';
 COMMENT ON COLUMN core.file_reads.sha256 IS 'SHA-256 av filens innehåll (hex).';
 COMMENT ON COLUMN core.file_reads.suffix IS 'Filändelsen som innehållet lästes som, med små bokstäver (.csv, .xlsx): samma innehåll läses olika beroende på den.';
-COMMENT ON COLUMN core.file_reads.parser_version IS 'Läsarens version och referensdata (reader.reading_version()): frågekatalogen och kommunregistret som innehållet lästes mot.';
+COMMENT ON COLUMN core.file_reads.reading_version IS 'Läsningens version (parse_cache.reading_version()): en hash av läsarens källkod, dess biblioteksversioner och referensdata (frågekatalogen och kommunregistret) som innehållet lästes mot.';
 COMMENT ON COLUMN core.file_reads.reason_code IS 'Avvisningskod enligt docs/INLAMNING.md, avsnitt 3; NULL när filen går att läsa.';
 COMMENT ON COLUMN core.file_reads.message IS 'Varför filen avvisades, på svenska; tom när den går att läsa.';
 COMMENT ON COLUMN core.file_reads.kommunkod IS 'Kommunkod, fyra siffror som text ("0180"). NULL om den inte kunde läsas.';
@@ -125,7 +130,9 @@ COMMENT ON TABLE core.file_answers IS 'Svaren som de står i filen (text), bara 
 COMMENT ON COLUMN core.file_answers.sha256 IS 'SHA-256 av filens innehåll (hex).';
 COMMENT ON COLUMN core.file_answers.suffix IS 'Filändelsen som innehållet lästes som, med små bokstäver (core.file_reads.suffix).';
 COMMENT ON COLUMN core.file_answers.question_id IS 'Frågans id i frågekatalogen (ref.questions).';
-COMMENT ON COLUMN core.file_answers.answer_text IS 'Svaret som text, trimmat; tomma svar finns inte här.';
+COMMENT ON COLUMN core.file_answers.answer_text IS 'Svaret som text, trimmat; tomma svar finns inte här. NULL där svaret varken går att tolka eller får citeras (bara siffror, tecken, komma, punkt och mellanrum med högst 6 siffror får det): då sparas bara raden och regeln (withheld_rule).';
+COMMENT ON COLUMN core.file_answers.line IS 'Raden i filen som svaret står på (i en XLSX-fil radnumret).';
+COMMENT ON COLUMN core.file_answers.withheld_rule IS 'Regeln som svaret bryter (t.ex. unparseable_value) där texten inte sparas (answer_text är NULL); NULL för alla andra svar.';
 COMMENT ON COLUMN core.file_answers.unparseable_message IS 'Varför svaret inte går att tolka oavsett texten, på svenska: raden i CSV-filen hade fler fält än fraga och svar (den kortas aldrig av; answer_text har alla fälten). NULL för alla andra svar.';
 COMMENT ON TABLE core.file_findings IS 'Varningar vid läsningen av en fil: okänd fråga, fråga utanför årets blankett, samma svar två gånger.';
 COMMENT ON COLUMN core.file_findings.sha256 IS 'SHA-256 av filens innehåll (hex).';
