@@ -100,6 +100,8 @@ class Interval:
     low: float
     high: float
     required: float  # 2d
+    # Where it fails after a solve: the shown quantities whose published values bound it.
+    limited_by: tuple = field(default=(), compare=False)
 
     @property
     def passed(self) -> bool:
@@ -135,7 +137,9 @@ class _Part:
         self.highs.setOptionValue("output_flag", False)
         # Presolve off: tells unbounded from infeasible, and keeps the basis between solves.
         self.highs.setOptionValue("presolve", "off")
+        self.highs.setOptionValue("simplex_strategy", 4)
         self.column: dict[Hashable, int] = {}
+        self.keys: list[Hashable] = []  # a column's quantity
         self.row: dict[int, int] = {}  # id(relation) -> its row
         self.relations: list[Relation] = []
         self.seen_low = np.zeros(0)
@@ -153,6 +157,7 @@ class _Part:
         )  # fmt: skip
         for key in new:
             self.column[key] = len(self.column)
+            self.keys.append(key)
         self.seen_low = np.append(self.seen_low, [ranges[key][0] for key in new])
         self.seen_high = np.append(self.seen_high, [ranges[key][1] for key in new])
 
@@ -171,30 +176,69 @@ class _Part:
             self.row[id(relation)] = len(self.relations)
             self.relations.append(relation)
 
-    def interval(self, key: Hashable, required: float) -> tuple[float, float]:
+    def interval(self, key: Hashable, required: float, fixed) -> tuple[float, float, list]:
+        """The interval of `key` over the part, and where it is too narrow, the shown quantities
+        whose published values bound it (`fixed(k)`: k is shown), by their reduced costs at the
+        solver's optimum: hiding one of them is what can widen it."""
         column = self.column[key]
         if self.seen_high[column] - self.seen_low[column] >= required:
-            return (self.seen_low[column], self.seen_high[column])
-        ends = []
+            return (self.seen_low[column], self.seen_high[column], [])
         highs = self.highs
-        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-            highs.changeColCost(column, 1.0)
+        highs.changeColCost(column, 1.0)
+        ends = {}
+        limiting: list[Hashable] = []
+        # The maximum first: a hidden value is mostly small and its minimum 0, so the maximum
+        # alone, with the least value seen, often shows the margin and the minimum is not solved.
+        for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
             highs.changeObjectiveSense(sense)
             highs.run()
             status = highs.getModelStatus()
             if status == highspy.HighsModelStatus.kUnbounded:  # nothing published caps it
-                ends.append(np.inf)
+                ends[sense] = np.inf
             elif status == highspy.HighsModelStatus.kOptimal:
-                ends.append(highs.getInfo().objective_function_value)
-                solution = np.asarray(highs.getSolution().col_value)
-                np.minimum(self.seen_low, solution, out=self.seen_low)
-                np.maximum(self.seen_high, solution, out=self.seen_high)
+                ends[sense] = highs.getInfo().objective_function_value
+                solution = highs.getSolution()
+                values = np.asarray(solution.col_value)
+                np.minimum(self.seen_low, values, out=self.seen_low)
+                np.maximum(self.seen_high, values, out=self.seen_high)
+                duals = np.asarray(solution.col_dual)
+                limiting.extend(
+                    self.keys[i]
+                    for i in np.flatnonzero(np.abs(duals) > 1e-9)
+                    if fixed(self.keys[i])
+                )
             else:
                 # The true values satisfy every relation, so the programme is feasible: anything
                 # else is a bug in how the model was built.
                 raise RuntimeError(f"disclosure audit: HiGHS {highs.modelStatusToString(status)}")
+            if ends[sense] - self.seen_low[column] >= required:
+                ends[highspy.ObjSense.kMinimize] = self.seen_low[column]
+                break
         highs.changeColCost(column, 0.0)
-        return (ends[0], ends[1])
+        low, high = ends[highspy.ObjSense.kMinimize], ends[highspy.ObjSense.kMaximize]
+        return (low, high, [] if high - low >= required else list(dict.fromkeys(limiting)))
+
+
+class _Terms:
+    """The relations' terms as arrays, and every quantity's published bounds: the interval one
+    relation alone leaves a quantity is then a few array operations, not a loop over its terms
+    (a nation's relation has a term per municipality, and the screen and the partner choice
+    look at every relation of every failing quantity in every round)."""
+
+    def __init__(self, model: Model) -> None:
+        self.index: dict[Hashable, int] = {key: i for i, key in enumerate(model.quantities)}
+        self.arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for relation in model.relations:
+            indices = [self.index.setdefault(k, len(self.index)) for k, _ in relation.terms]
+            coefficients = [c for _, c in relation.terms]
+            self.arrays[id(relation)] = (np.array(indices), np.array(coefficients, dtype=float))
+        # A term that is no published quantity is only known to be ≥ 0.
+        self.low = np.zeros(len(self.index))
+        self.high = np.full(len(self.index), np.inf)
+        for key, quantity in model.quantities.items():
+            if quantity.half_width is not None:
+                self.low[self.index[key]] = max(0.0, quantity.value - quantity.half_width)
+                self.high[self.index[key]] = quantity.value + quantity.half_width
 
 
 class _Programme:
@@ -216,6 +260,9 @@ class _Programme:
         self.parts_with: dict[Hashable, set[_Part]] = {}  # a fixed column can be in several
         self.part_of_row: dict[int, _Part] = {}
         self.changed: set[_Part] = set()  # by the latest hides
+        self.terms = _Terms(model)
+        # The bounds the programme gives each quantity: its published interval, ≥ 0 when hidden.
+        self.low, self.high = self.terms.low.copy(), self.terms.high.copy()
         self.hide(hidden)
         for key, quantity in model.quantities.items():
             if quantity.half_width != 0 and key not in self.unknown:
@@ -237,6 +284,8 @@ class _Programme:
         for key in keys:
             if key not in self.hidden:
                 self.hidden.add(key)
+                self.low[self.terms.index[key]] = 0.0
+                self.high[self.terms.index[key]] = np.inf
                 self._free(key)
 
     def _free(self, key: Hashable) -> None:
@@ -288,6 +337,9 @@ class _Programme:
         for relation in relations:
             self.part_of_row[id(relation)] = part
 
+    def shown(self, key: Hashable) -> bool:
+        return key not in self.hidden and self.model.quantities[key].half_width is not None
+
     def part(self, key: Hashable) -> _Part:
         (part,) = self.parts_with[key]
         return part
@@ -297,8 +349,8 @@ class _Programme:
         for key in keys:
             quantity = self.model.quantities[key]
             required = required_width(quantity)
-            low, high = self.part(key).interval(key, required)
-            found.append(Interval(key, quantity.value, low, high, required))
+            low, high, limited_by = self.part(key).interval(key, required, self.shown)
+            found.append(Interval(key, quantity.value, low, high, required, tuple(limited_by)))
         return found
 
 
@@ -327,10 +379,15 @@ def secondary_suppression(
         failing = [key for key, interval in intervals.items() if not interval.passed]
         if not failing:
             break
-        added = {
-            _partner(model, programme.relations_of, programme.hidden, intervals, key)
-            for key in failing
-        } - {None}
+        # What the partner choice knows of each quantity: a shown one its published interval, a
+        # hidden one the interval the audit found (≥ 0 before it has one).
+        low, high = programme.low.copy(), programme.high.copy()
+        for key, interval in intervals.items():
+            low[programme.terms.index[key]] = interval.low
+            high[programme.terms.index[key]] = interval.high
+        added = {_partner(model, programme, (low, high), intervals, key) for key in failing} - {
+            None
+        }
         if not added:
             break  # nothing left to hide: the audit fails and says where
         programme.changed.clear()
@@ -354,7 +411,7 @@ def _screened_audit(programme: _Programme, keys: list[Hashable]) -> list[Interva
         quantity = programme.model.quantities[key]
         pinned = min(
             (
-                _implied_interval(relation, key, programme.bounds)
+                _implied_interval(programme.terms, relation, key, (programme.low, programme.high))
                 for relation in programme.relations_of.get(key, [])
                 if programme.active(relation)
             ),
@@ -376,8 +433,8 @@ def _neighbours(model: Model) -> dict[Hashable, list[Relation]]:
 
 def _partner(
     model: Model,
-    neighbours: dict[Hashable, list[Relation]],
-    hidden: set[Hashable],
+    programme: _Programme,
+    bounds: tuple[np.ndarray, np.ndarray],
     intervals: dict[Hashable, Interval],
     key: Hashable,
 ) -> Hashable | None:
@@ -393,15 +450,7 @@ def _partner(
     """
     quantity = model.quantities[key]
     need = required_width(quantity)
-
-    def bounds(k: Hashable) -> tuple[float, float]:
-        other = model.quantities[k]
-        if k in hidden:
-            found = intervals.get(k)
-            return (found.low, found.high) if found else (0.0, np.inf)
-        if other.half_width is None:
-            return (0.0, np.inf)
-        return (max(0.0, other.value - other.half_width), other.value + other.half_width)
+    hidden, neighbours = programme.hidden, programme.relations_of
 
     def order(k: Hashable) -> tuple:
         # The smallest value that alone gives the margin `key` needs, else the largest.
@@ -415,13 +464,20 @@ def _partner(
         ]
         return min(shown, key=order) if shown else None
 
+    # Where the solver found it too narrow, the shown quantities that bound it at the optimum
+    # (their reduced costs): hiding one of them is what widens it, so the cheapest of those.
+    found = intervals.get(key)
+    limited_by = found.limited_by if found is not None else ()
+    partner = choose(limited_by)
+    if partner is not None:
+        return partner
     # The cheapest shown term of the relations that pin `key` or, where only a combination
     # does, of all its relations: first one that is in the most of them (a municipality in the
     # same county and the same SKR group as `key` opens both, as the corner of tau-argus's
     # hypercube), then by rank (the nation's only when no relation offers another), then the
     # tightest relation's, then the smallest value that alone gives the margin.
     active = [
-        (_implied_width(relation, key, bounds), relation)
+        (_implied_width(programme.terms, relation, key, bounds), relation)
         for relation in neighbours.get(key, [])
         if relation.shown_with is None or relation.shown_with not in hidden
     ]
@@ -456,22 +512,24 @@ def _partner(
     return None
 
 
-def _implied_width(relation: Relation, key: Hashable, bounds) -> float:
-    low, high = _implied_interval(relation, key, bounds)
+def _implied_width(terms: _Terms, relation: Relation, key: Hashable, bounds) -> float:
+    low, high = _implied_interval(terms, relation, key, bounds)
     return high - low
 
 
-def _implied_interval(relation: Relation, key: Hashable, bounds) -> tuple[float, float]:
-    """The interval the one relation leaves `key`, every other term within its bounds, key ≥ 0."""
-    own = sum(c for k, c in relation.terms if k == key)
-    low_sum = high_sum = 0.0
-    for k, c in relation.terms:
-        if k == key:
-            continue
-        low, high = bounds(k)
-        ends = (c * low, c * high if np.isfinite(high) else c * np.inf)
-        low_sum += min(ends)
-        high_sum += max(ends)
+def _implied_interval(
+    terms: _Terms, relation: Relation, key: Hashable, bounds: tuple[np.ndarray, np.ndarray]
+) -> tuple[float, float]:
+    """The interval the one relation leaves `key`, every other term within its `bounds` (arrays
+    by `terms.index`), key ≥ 0."""
+    indices, coefficients = terms.arrays[id(relation)]
+    mine = indices == terms.index[key]
+    own = coefficients[mine].sum()
+    others, c = indices[~mine], coefficients[~mine]
+    # Each other term's contribution at its two bounds (c × ∞ is ±∞, never NaN: c ≠ 0).
+    at_low, at_high = c * bounds[0][others], c * bounds[1][others]
+    low_sum = float(np.minimum(at_low, at_high).sum())
+    high_sum = float(np.maximum(at_low, at_high).sum())
     # lower - high_sum <= own * x <= upper - low_sum
     with np.errstate(invalid="ignore"):
         ends = sorted(((relation.lower - high_sum) / own, (relation.upper - low_sum) / own))
