@@ -182,14 +182,15 @@ def _disclosure(
     schema = {**dict.fromkeys(KEY_FIGURE, pl.String), "ar": pl.Int32, "disclosure": pl.String}
     if database is None or revised.is_empty():
         return pl.DataFrame(schema=schema)
-    (published,) = con.execute(
+    # fetchall, not fetchone: DuckDB runs no other query on the connection while a result is open.
+    ((published,),) = con.execute(
         """
         SELECT count(*) FROM duckdb_tables()
         WHERE database_name = coalesce(nullif(?, ''), current_database())
             AND schema_name = 'report' AND table_name = 'nyckeltal_publicerad'
         """,
         [database.rstrip(".")],
-    ).fetchone()
+    ).fetchall()
     if published:
         figures = con.sql(
             f"""
