@@ -281,7 +281,10 @@ class _Programme:
         return relation.shown_with is None or relation.shown_with not in self.hidden
 
     def hide(self, keys: Iterable[Hashable]) -> None:
-        for key in keys:
+        # In one order whatever the order of `keys` (a set's differs between processes): the
+        # order of the columns decides which optimum HiGHS returns, and so the partners chosen
+        # from its reduced costs; a refresh of the same data hides the same figures.
+        for key in sorted(keys, key=repr):
             if key not in self.hidden:
                 self.hidden.add(key)
                 self.low[self.terms.index[key]] = 0.0
@@ -315,7 +318,8 @@ class _Programme:
     def _merge(self, parts: set[_Part]) -> _Part:
         if not parts:
             return _Part()
-        ordered = sorted(parts, key=lambda part: len(part.column), reverse=True)
+        # The largest first, ties by their first quantity: one order in every process.
+        ordered = sorted(parts, key=lambda part: (-len(part.column), repr(part.keys[0])))
         into = ordered[0]
         for part in ordered[1:]:
             keys = list(part.column)

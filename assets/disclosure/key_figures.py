@@ -131,7 +131,7 @@ def _row_terms(
     """report.nyckeltal with the key of the quantity its täljare (t_key) and nämnare (n_key) are,
     and for a group the kommunkoder it is made of (_members). A group's quantity is its term over
     its members: the same sum wherever it is published, whichever key figure publishes it."""
-    rows = nyckeltal.join(
+    rows = nyckeltal.with_row_index("_row").join(
         definitions.select(
             "nyckeltal_id",
             pl.col("block").alias("_block"),
@@ -190,7 +190,7 @@ def _row_terms(
             ]
         t_keys.append(keys[0])
         n_keys.append(keys[1])
-    return rows.with_columns(
+    return rows.sort("_row").with_columns(
         t_key=pl.Series(t_keys, dtype=pl.String), n_key=pl.Series(n_keys, dtype=pl.String)
     )
 
@@ -207,6 +207,11 @@ def _key_figure_primary(year: pl.DataFrame) -> set[str]:
 
 def _key_figure_model(year: pl.DataFrame) -> Model:
     """One year's key figures as the audit model."""
+    # In report.nyckeltal's order whatever the joins before left: the order of the quantities
+    # and relations is the order of the solver's columns and rows, which decides the optimum it
+    # returns and so the partners chosen from it (audit._partner); the same data must hide the
+    # same figures.
+    year = year.sort("_row")
     model = Model()
     quantity_rows = year.filter(pl.col("t_key").is_not_null())
     for column, key in (("taljare", "t_key"), ("namnare", "n_key")):
@@ -231,14 +236,16 @@ def _key_figure_model(year: pl.DataFrame) -> Model:
     for key in ("t_key", "n_key"):
         groups = quantity_rows.filter(
             (pl.col("dimension") != "kommun") & pl.col(key).is_not_null()
-        ).unique(key)
+        ).unique(key, maintain_order=True)
         for key_value, members, ar in groups.select(key, "_members", "ar").iter_rows():
             term = key_value.split("|")[3]
             model.equal_sum(key_value, [_municipality_key(ar, m, term) for m in members or []])
     # A nation is the sum of the counties (or SKR groups) where they cover its members.
     places = quantity_rows.filter(pl.col("dimension") != "kommun")
     for key in ("t_key", "n_key"):
-        by_figure = places.filter(pl.col(key).is_not_null()).group_by("nyckeltal_id", "kon")
+        by_figure = places.filter(pl.col(key).is_not_null()).group_by(
+            "nyckeltal_id", "kon", maintain_order=True
+        )
         for _, figure in by_figure:
             nation = figure.filter(pl.col("dimension") == "riket")
             if nation.height != 1:
@@ -248,7 +255,7 @@ def _key_figure_model(year: pl.DataFrame) -> Model:
                 line = figure.filter(pl.col("dimension") == dimension)
                 covered = sorted(m for members in line["_members"].to_list() for m in members or [])
                 if covered == everyone:
-                    model.equal_sum(nation[key][0], line[key].unique().to_list())
+                    model.equal_sum(nation[key][0], line[key].unique(maintain_order=True).to_list())
     # Total = women + men, within the form's tolerance, and a share's täljare ≤ its nämnare.
     municipalities = quantity_rows.filter(pl.col("dimension") == "kommun")
     split = municipalities.filter(pl.col("_taljare_term").str.contains("{kon}", literal=True))
@@ -265,7 +272,7 @@ def _key_figure_model(year: pl.DataFrame) -> Model:
             residual = abs(values[0] - values[1] - values[2])
             model.equal_sum(total, [women, men], tolerance=max(SUM_TOLERANCE, residual))
     shares = municipalities.filter((pl.col("_faktor") == 100) & pl.col("n_key").is_not_null())
-    for part, whole in shares.select("t_key", "n_key").unique().iter_rows():
+    for part, whole in shares.select("t_key", "n_key").unique(maintain_order=True).iter_rows():
         if model.quantities[part].value <= model.quantities[whole].value:
             model.at_most(part, whole)
     return model
