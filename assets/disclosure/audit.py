@@ -13,8 +13,9 @@ at least 2d wide, d = 10 % of the value and at least 0.5 where the unit is fte o
 hidden share is audited through its numerator.
 
 `secondary_suppression` hides further quantities until the audit passes: for each hidden
-quantity that fails, one shown quantity it is tied to, the one that costs readers least (see
-`_partner`; greedy, as tau-argus's hypercube method).
+quantity that fails, one shown quantity that bounds it (at the solver's optimum, or in the one
+relation that pins it), the one that costs readers least (see `_partner`; greedy, as
+tau-argus's hypercube method).
 
 Pure: no Dagster, no DuckDB. The rules of what is primary, and how quantities map to the
 published rows, are assets/disclosure/key_figures.py (key figures) and assets/disclosure/breakdowns.py (breakdowns).
