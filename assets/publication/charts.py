@@ -18,14 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assets import helper_process
+from assets.disclosure import SYMBOLS, Disclosure
+from assets.disclosure.breakdowns import MIN_MUNICIPALITIES
 from assets.incremental import Item, code_and_reference_version, digest, fill_folder
-from assets.publication.breakdowns import (
-    DIMENSION_LABELS,
-    MIN_MUNICIPALITIES,
-    SYMBOLS,
-    Disclosure,
-)
 from assets.publication.content import (
+    DIMENSION_LABELS,
     BreakdownTable,
     Publication,
     ReportTable,
