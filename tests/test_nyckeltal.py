@@ -18,8 +18,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from assets.publication.breakdowns import Disclosure, apply_key_figure_disclosure_control
+from assets.disclosure import Disclosure
 from assets.report.build import SQL_DIR
+from assets.report.disclosure import PUBLISHED_KEY_FIGURES, disclosure_audit_result
 from assets.report.nyckeltal import (
     key_figures_disagreeing_with_tables,
     repeated_key_figure_rows,
@@ -163,10 +164,8 @@ def test_a_municipality_beside_its_groups_and_its_first_inventory(db):
 
 
 def test_a_split_by_sex_on_fewer_than_three_caseworkers_is_suppressed(db):
-    frame = apply_key_figure_disclosure_control(
-        db.sql("SELECT * FROM report.nyckeltal").pl(),
-        db.sql("SELECT dimension, group_code, kommunkod FROM report.breakdown_groups").pl(),
-    )
+    # As the report stage stored them for the publication.
+    frame = db.sql(f"SELECT * FROM {PUBLISHED_KEY_FIGURES}").pl()
 
     def shown(kommunkod: str, kon: str):
         return (
@@ -183,53 +182,46 @@ def test_a_split_by_sex_on_fewer_than_three_caseworkers_is_suppressed(db):
     # Väsby 2016 has 2 fte men: M is primary; K secondary (T and K would give M away).
     assert shown("0114", "M") == (Disclosure.PRIMARY, None, None)
     assert shown("0114", "K") == (Disclosure.SECONDARY, None, None)
-    assert shown("0114", "T") == (Disclosure.SHOWN, pytest.approx(100 / 12), 1)
-    # Ekerö has 5 fte men: shown.
-    assert shown("0125", "M") == (Disclosure.SHOWN, pytest.approx(20), 1)
-    # Stockholms län 2016 rests on 2 + 2.01 + 5 + 2.5 = 11.51 fte men, three of its four
-    # municipalities hidden: its men's share, 0 + 0.5 + 1 + 0 = 1.5 of 11.51, is shown.
-    county = frame.filter(
+    # Every figure of the year that is not shown has its value and täljare withheld, and the
+    # figures the secondary step hid (totals and denominators included) are marked secondary.
+    hidden = frame.filter(pl.col("disclosure").is_in([Disclosure.PRIMARY, Disclosure.SECONDARY]))
+    assert hidden["varde"].null_count() == hidden.height
+    assert hidden.filter(pl.col("disclosure") == Disclosure.PRIMARY)["taljare"].null_count() == (
+        hidden.filter(pl.col("disclosure") == Disclosure.PRIMARY).height
+    )
+    # County 01 less its shown municipalities would give Väsby's men away: the secondary step
+    # hides a second täljare of that sum (the county's own or another of its municipalities'),
+    # whichever costs readers least.
+    members = db.sql(
+        "SELECT kommunkod FROM report.breakdown_groups WHERE dimension = 'lan' "
+        "AND group_code = '01'"
+    ).pl()["kommunkod"]
+    county_sum = frame.filter(
         (pl.col("nyckeltal_id") == "handl_utan_socionom_andel")
-        & (pl.col("dimension") == "lan")
-        & (pl.col("group_code") == "01")
         & (pl.col("ar") == 2016)
         & (pl.col("kon") == "M")
+        & (
+            ((pl.col("dimension") == "lan") & (pl.col("group_code") == "01"))
+            | ((pl.col("dimension") == "kommun") & pl.col("kommunkod").is_in(members.implode()))
+        )
     )
-    assert county.select("disclosure", "varde").row(0) == (
+    assert county_sum.filter(pl.col("taljare").is_null()).height >= 2
+    # A year where no split rests on fewer than 3 fte of a sex hides nothing.
+    assert set(frame.filter(pl.col("ar") == 2015)["disclosure"]) <= {
         Disclosure.SHOWN,
-        pytest.approx(100 * 1.5 / 11.51),
-    )
+        Disclosure.EMPTY,
+    }
 
-    # 2013: Väsby (2 fte men) is the one hidden municipality of the county and of the nation
-    # (Stockholm has 5 men, Järfälla none): their splits are hidden, or the group less Stockholm
-    # would give Väsby away. A2 is then the one hidden SKR group of the line, so
-    # A1 (Stockholm alone, the fewest municipalities) is hidden beside it; Stockholm's own 1 of 5
-    # men is shown.
-    def split_2013(dimension: str, code: str):
-        return frame.filter(
-            (pl.col("nyckeltal_id") == "handl_utan_socionom_andel")
-            & (pl.col("dimension") == dimension)
-            & ((pl.col("group_code") == code) | (pl.col("kommunkod") == code))
-            & (pl.col("ar") == 2013)
-            & (pl.col("kon").is_in(["K", "M"]))
-        )["disclosure"].to_list()
 
-    for dimension, code in (("lan", "01"), ("riket", "00")):  # 2 + 0 + 5 = 7 fte men
-        assert split_2013(dimension, code) == [Disclosure.SECONDARY] * 2, (dimension, code)
-    # A2 is Väsby and Järfälla: 2 + 0 fte men, under 3 on its own.
-    assert split_2013("kommungrupp", "A2") == [Disclosure.SECONDARY, Disclosure.PRIMARY]
-    assert split_2013("kommungrupp", "A1") == [Disclosure.SECONDARY] * 2
-    assert split_2013("kommun", "0180") == [Disclosure.SHOWN] * 2
-    assert split_2013("kommun", "0114") == [Disclosure.SECONDARY, Disclosure.PRIMARY]
-
-    # The fte per sex themselves (a sum, not a characteristic) are shown.
-    fte = frame.filter(
-        (pl.col("nyckeltal_id") == "handl_arsarbetare")
-        & (pl.col("kommunkod") == "0114")
-        & (pl.col("ar") == 2016)
-        & (pl.col("kon") == "M")
-    )
-    assert fte["disclosure"].to_list() == [Disclosure.SHOWN]
+def test_the_disclosure_audit_passes_and_fails_without_the_secondary_step(db):
+    _, result = disclosure_audit_result(db)
+    assert result.passed
+    assert result.metadata["hidden_by_secondary"].value > 0
+    assert result.metadata["failing"].value == 0
+    _, switched_off = disclosure_audit_result(db, secondary_rounds=0)
+    assert not switched_off.passed
+    assert switched_off.metadata["hidden_by_secondary"].value == 0
+    assert switched_off.metadata["failing"].value > 0
 
 
 def test_national_key_figures_agree_with_the_published_cells_for_the_same_population(db):

@@ -2,7 +2,8 @@
 
 import polars as pl
 
-from assets.publication.breakdowns import Disclosure, apply_disclosure_control, suppress_line
+from assets.disclosure import Disclosure
+from assets.disclosure.breakdowns import apply_disclosure_control, suppress_line
 
 S, P, X, E = Disclosure.SHOWN, Disclosure.PRIMARY, Disclosure.SECONDARY, Disclosure.EMPTY
 

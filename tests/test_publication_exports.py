@@ -11,8 +11,13 @@ import openpyxl
 import polars as pl
 import pytest
 
-from assets.publication.breakdowns import SYMBOLS, Disclosure
-from assets.publication.exports import DISCLOSED_COLUMNS, _write_csv, write_flat_exports
+from assets.disclosure import SYMBOLS, Disclosure
+from assets.publication.exports import (
+    DISCLOSED_COLUMNS,
+    WITHHELD_COLUMNS,
+    _write_csv,
+    write_flat_exports,
+)
 from assets.publication.figures_shown import neutralise, read_publication, swedish_number
 from assets.publication.html_report import report_html
 from assets.publication.workbook import FIRST_BODY_ROW, HEADING_ROW, N_ROW
@@ -177,8 +182,11 @@ def _csv_as_one_row_at_a_time(frame: pl.DataFrame, delimiter: str) -> bytes:
         cells = []
         for column, value in record.items():
             hidden = record.get("disclosure") not in (None, Disclosure.SHOWN)
+            empty = record.get("disclosure") == Disclosure.EMPTY
             if column in DISCLOSED_COLUMNS and "disclosure" in record and hidden:
                 cells.append(SYMBOLS[Disclosure(record["disclosure"])])
+            elif column in WITHHELD_COLUMNS and value is None and hidden and not empty:
+                cells.append(SYMBOLS[Disclosure.SECONDARY])
             elif value is None:
                 cells.append("")
             elif isinstance(value, bool):
@@ -247,6 +255,7 @@ def _awkward_frame(rows: int, seed: int) -> pl.DataFrame:
                 for _ in range(rows)
             ],
             "n_kommuner": some(range(-3, 300)),
+            "taljare": some([0.5, 12.25, 3.0]),
             "flag": some([True, False]),
             "disclosure": [generator.choice(disclosures) for _ in range(rows)],
         },

@@ -17,15 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assets.disclosure import SYMBOLS, Disclosure
+from assets.disclosure.breakdowns import MIN_MUNICIPALITIES
 from assets.output_sets import Item, code_and_reference_version, digest, fill_folder
 from assets.parallel import helper_process
-from assets.publication.breakdowns import (
-    DIMENSION_LABELS,
-    MIN_MUNICIPALITIES,
-    SYMBOLS,
-    Disclosure,
-)
 from assets.publication.figures_shown import (
+    DIMENSION_LABELS,
     BreakdownTable,
     Publication,
     ReportTable,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.publication.breakdowns import SYMBOLS, Disclosure
+from assets.disclosure import SYMBOLS, Disclosure
 from assets.publication.figures_shown import NOTHING_TO_SHOW, Publication, neutralise, neutralised
 
 BREAKDOWNS_NAME = "breakdowns"
@@ -31,6 +31,9 @@ DISCLOSED_COLUMNS = {
     "value_before": "disclosure_before",
     "value_after": "disclosure_after",
 }
+# A key figure's terms, which disclosure control withholds one by one (a hidden täljare, a hidden
+# nämnare): withheld (NULL in a hidden row) they show the hidden symbol, never an empty cell.
+WITHHELD_COLUMNS = ("taljare", "namnare", "n_underlag")
 KEY_FIGURES_NAME = "nyckeltal"
 REVISIONS_NAME = "revisioner"
 
@@ -75,7 +78,7 @@ def write_flat_exports(folder: Path, publication: Publication) -> list[Path]:
 
 def write_key_figure_exports(folder: Path, key_figures: pl.DataFrame) -> list[Path]:
     """Write the key figures (report.nyckeltal after disclosure control,
-    breakdowns.apply_key_figure_disclosure_control) as nyckeltal.csv in both CSV variants and as
+    assets/disclosure/key_figures.py) as nyckeltal.csv in both CSV variants and as
     nyckeltal.parquet, into the flat folders of `folder` (the exports folder); returns the files.
 
     The publication/kommunprofiler asset writes them into the exports folder of the run's
@@ -152,6 +155,16 @@ def _cell_texts(frame: pl.DataFrame, decimal_comma: bool) -> pl.DataFrame:
             .then(pl.lit(symbol))
             .otherwise(pl.col(column))
             .alias(column)
+        )
+    if "disclosure" in frame.columns:
+        hidden = frame.get_column("disclosure").is_in([Disclosure.PRIMARY, Disclosure.SECONDARY])
+        cells = cells.with_columns(
+            pl.when(pl.lit(hidden & frame.get_column(column).is_null()))
+            .then(pl.lit(SYMBOLS[Disclosure.SECONDARY]))
+            .otherwise(pl.col(column))
+            .alias(column)
+            for column in WITHHELD_COLUMNS
+            if column in frame.columns
         )
     # An empty text and a null are both an empty cell, unquoted.
     return cells.with_columns(pl.when(pl.all() != "").then(pl.all()).name.keep())

@@ -19,16 +19,13 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from assets.publication.breakdowns import (
-    DIMENSION_LABELS,
-    SYMBOLS,
-    Disclosure,
-    apply_disclosure_control,
-)
+from assets.disclosure import SYMBOLS, Disclosure
+from assets.disclosure.breakdowns import N_COLUMN_KEY, apply_disclosure_control
 from assets.publication.revisions import Revisions, read_revisions
 from schemas.contract import UNITS
 
-N_COLUMN_KEY = "n_kommuner"
+DIMENSION_LABELS = {"lan": "län", "kommungrupp": "kommungrupp (SKR 2017)"}
+TOTAL_LABEL = "Riket"
 # The heading of the row labels in the flat exports of report.table_NN.
 ROW_HEADING = "rad"
 BREAKDOWN_TABLES = ("T01", "T03", "T09", "T11")

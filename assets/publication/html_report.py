@@ -18,12 +18,14 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.publication.breakdowns import DIMENSION_LABELS, MIN_MUNICIPALITIES, TOTAL_LABEL
+from assets.disclosure.breakdowns import MIN_MUNICIPALITIES
 from assets.publication.charts import Chart, charts
 from assets.publication.figures_shown import (
+    DIMENSION_LABELS,
     FINAL_REPORT,
     NOTHING_TO_SHOW,
     SYNTHETIC_STATEMENT,
+    TOTAL_LABEL,
     BreakdownTable,
     Publication,
     ReportTable,

@@ -4,8 +4,9 @@ Runs after publication/exports, reading the run's staging warehouse read-only li
 do, and writes into the exports of the run's staging publication: `kommuner/` (one page per
 municipality and an index) and the key figures as csv/nyckeltal.csv, csv_sv/nyckeltal.csv and
 parquet/nyckeltal.parquet. The pages are assets/publication/profile_pages.py; the key figures'
-disclosure control is assets/publication/breakdowns.py. What did not change since the current
-publication is linked from it instead of being made again (assets/output_sets.py).
+disclosure control is assets/disclosure (solved once per build: report.nyckeltal_publicerad). What
+did not change since the current publication is linked from it instead of being made again
+(assets/output_sets.py).
 """
 
 import dagster as dg

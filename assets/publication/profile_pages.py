@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from assets.disclosure import SYMBOLS, Disclosure
 from assets.feedback.control_reports import LedgerFile, report_location
 from assets.output_sets import (
     Item,
@@ -33,10 +34,10 @@ from assets.output_sets import (
     rebuild_folder,
     write_file,
 )
-from assets.publication.breakdowns import Disclosure, apply_key_figure_disclosure_control
 from assets.publication.exports import FLAT_FOLDERS, KEY_FIGURES_NAME, write_key_figure_exports
 from assets.publication.figures_shown import cell_text, swedish_number, swedish_time
 from assets.publication.revisions import Revisions, read_revisions
+from assets.report.disclosure import PUBLISHED_KEY_FIGURES
 
 PROFILES_FOLDER = "kommuner"
 INDEX_NAME = "index.html"
@@ -111,10 +112,14 @@ def read_profile_data(con: duckdb.DuckDBPyConnection) -> ProfileData:
     return ProfileData(
         municipalities=municipalities,
         definitions=con.sql("SELECT * FROM ref.nyckeltal ORDER BY position").pl().to_dicts(),
-        key_figures=apply_key_figure_disclosure_control(
-            con.sql("SELECT * FROM report.nyckeltal").pl(),
-            con.sql("SELECT dimension, group_code, kommunkod FROM report.breakdown_groups").pl(),
-        ),
+        # Disclosure control ran once, in the report stage; its result is published as it is.
+        key_figures=con.sql(
+            f"""
+            SELECT p.* FROM {PUBLISHED_KEY_FIGURES} AS p
+            JOIN ref.nyckeltal AS n USING (nyckeltal_id)
+            ORDER BY n.position, p.dimension, p.kommunkod, p.group_code, p.ar, p.kon
+            """
+        ).pl(),
         comparisons=con.sql(
             f"""
             SELECT kommunkod, nyckeltal_id, ar, {", ".join(SHOWN_COMPARISON_COLUMNS)}
@@ -493,6 +498,15 @@ def _key_figure_section(page: Page) -> str:
             )
         rank = change = "–"
         comparison = page.comparisons.get((key, ar))
+        # The rank and the change are worked out from the municipality's own values (report.
+        # jamforelse is not disclosure-controlled): where a value they rest on is hidden, so are
+        # they, or the change less the first inventory's value would give the hidden value away.
+        shown_by_year = {row["ar"]: row["disclosure"] == Disclosure.SHOWN for row in totals}
+        if comparison is not None and not (
+            shown_by_year[ar] and shown_by_year.get(comparison["forsta_inventering_ar"], True)
+        ):
+            rank = change = SYMBOLS[Disclosure.SECONDARY]
+            comparison = None
         if comparison is not None:
             if comparison["rang_i_kommungrupp"] is not None:
                 rank = f"{comparison['rang_i_kommungrupp']} av {comparison['antal_rangordnade']}"

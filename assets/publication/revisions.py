@@ -14,14 +14,13 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from assets.publication.breakdowns import (
-    KEY_FIGURE_PLACE,
-    Disclosure,
-    apply_key_figure_disclosure_control,
-)
+from assets.disclosure import Disclosure
+from assets.disclosure.key_figures import key_figure_disclosure
+from assets.report.disclosure import PUBLISHED_KEY_FIGURES
 from schemas.contract import UNITS
 
-KEY_FIGURE = (*KEY_FIGURE_PLACE, "kon")
+# A key figure's row in report.nyckeltal and report.nyckeltal_publicerad.
+KEY_FIGURE = ("nyckeltal_id", "dimension", "kommunkod", "group_code", "ar", "kon")
 # The columns of one figure (report.revisioner has a row per figure and change behind it).
 FIGURE_COLUMNS = (
     "kalla",
@@ -173,17 +172,34 @@ def _disclosure(
     schema = {**dict.fromkeys(KEY_FIGURE, pl.String), "ar": pl.Int32, "disclosure": pl.String}
     if database is None or revised.is_empty():
         return pl.DataFrame(schema=schema)
-    figures = con.sql(
-        f"""
-        SELECT n.* FROM {database}report.nyckeltal AS n
-        SEMI JOIN revised AS r ON r.nyckeltal_id = n.nyckeltal_id AND r.ar = n.ar
+    # fetchall, not fetchone: DuckDB runs no other query on the connection while a result is open.
+    ((published,),) = con.execute(
         """
-    ).pl()
-    groups = con.sql(
-        f"SELECT dimension, group_code, kommunkod FROM {database}report.breakdown_groups"
-    ).pl()
-    controlled = apply_key_figure_disclosure_control(figures, groups)
-    return controlled.select(*KEY_FIGURE, "disclosure").cast(schema)
+        SELECT count(*) FROM duckdb_tables()
+        WHERE database_name = coalesce(nullif(?, ''), current_database())
+            AND schema_name = 'report' AND table_name = 'nyckeltal_publicerad'
+        """,
+        [database.rstrip(".")],
+    ).fetchall()
+    if published:
+        figures = con.sql(
+            f"""
+            SELECT p.* FROM {database}{PUBLISHED_KEY_FIGURES} AS p
+            SEMI JOIN revised AS r ON r.nyckeltal_id = p.nyckeltal_id AND r.ar = p.ar
+            """
+        ).pl()
+    else:
+        # Kept before disclosure control was stored: the one home decides again, over each
+        # revised year whole (its audit relates every key figure of a year).
+        years = revised.get_column("ar").unique().to_list()
+        nyckeltal = con.sql(f"SELECT * FROM {database}report.nyckeltal").pl()
+        nyckeltal = nyckeltal.filter(pl.col("ar").is_in(years))
+        groups = con.sql(
+            f"SELECT dimension, group_code, kommunkod FROM {database}report.breakdown_groups"
+        ).pl()
+        definitions = con.sql(f"SELECT * FROM {database}ref.nyckeltal ORDER BY position").pl()
+        figures = key_figure_disclosure(nyckeltal, groups, definitions).frame
+    return figures.select(*KEY_FIGURE, "disclosure").cast(schema)
 
 
 def _side_disclosure(side: str) -> pl.Expr:

@@ -16,6 +16,11 @@ from assets.report.checks import (
     missing_contract_columns,
     published_cells_not_recomputed,
 )
+from assets.report.disclosure import (
+    DISCLOSURE_AUDIT_SPEC,
+    disclosure_audit_result,
+    store_published,
+)
 from assets.report.nyckeltal import NYCKELTAL, NYCKELTAL_CHECK_SPECS, nyckeltal_check_results
 from assets.run_context.resources import WAREHOUSE_POOL, Warehouse
 from assets.tables import preview, row_count
@@ -118,6 +123,7 @@ def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse):
             ),
         ),
         *NYCKELTAL_CHECK_SPECS,
+        DISCLOSURE_AUDIT_SPEC,
     ],
     group_name="report",
 )
@@ -144,6 +150,8 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         )
         nyckeltal_rows = row_count(con, "report.nyckeltal")
         nyckeltal_checks = nyckeltal_check_results(con)
+        published_key_figures, disclosure_audit = disclosure_audit_result(con)
+        store_published(con, published_key_figures)
         suites = [
             suite_check_result(suite, con, context.run.run_id, warehouse)
             for suite in (TABLES_LONG_SUITE, RECONCILIATION_SUITE)
@@ -189,4 +197,5 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         },
     )
     yield from nyckeltal_checks
+    yield disclosure_audit
     yield from suites

@@ -5,7 +5,7 @@
 -- population, valid blocks (contract section 5) and definitions (section 7) as the report's own
 -- tables. Values are raw and unrounded, with the number of municipalities each cell rests on.
 -- Disclosure control (suppressing small cells) is applied when presenting, by
--- assets/publication/breakdowns.py, its one home, never here: the name says so, so that nobody
+-- assets/disclosure, its one home, never here: the name says so, so that nobody
 -- publishes these cells by mistake; the exports' breakdowns (exports/*/breakdowns.*) are the
 -- suppressed ones. Every group has every cell: a group where nobody counts has n_kommuner 0,
 -- sums 0 and NULL shares (shown as "–", as every cell resting on no municipality).
@@ -32,7 +32,7 @@ WHERE t.broken_down
 ORDER BY c.dimension, c.table_id, c.row_key, c.col_key, g.group_position;
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
-COMMENT ON TABLE report.breakdown_cells_unsuppressed IS 'Tabell 1, 3, 9 och 11 per län och per SKR-kommungrupp: råa värden med antal kommuner per cell, UTAN röjandekontroll. Får inte publiceras som de är: celler som bygger på för få kommuner döljs (..) först vid redovisningen (assets/publication/breakdowns.py); den röjandekontrollerade versionen är exporterna breakdowns.csv och breakdowns.parquet.';
+COMMENT ON TABLE report.breakdown_cells_unsuppressed IS 'Tabell 1, 3, 9 och 11 per län och per SKR-kommungrupp: råa värden med antal kommuner per cell, UTAN röjandekontroll. Får inte publiceras som de är: celler som bygger på för få kommuner döljs (..) först vid redovisningen (assets/disclosure); den röjandekontrollerade versionen är exporterna breakdowns.csv och breakdowns.parquet.';
 COMMENT ON COLUMN report.breakdown_cells_unsuppressed.dimension IS 'lan | kommungrupp.';
 COMMENT ON COLUMN report.breakdown_cells_unsuppressed.group_code IS 'Länskod eller kommungruppens kod.';
 COMMENT ON COLUMN report.breakdown_cells_unsuppressed.group_name IS 'Länets eller kommungruppens namn.';

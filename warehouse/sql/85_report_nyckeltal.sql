@@ -20,7 +20,7 @@
 -- has no row.
 --
 -- Values are unrounded and NOT disclosure-controlled: a split by sex resting on few caseworkers
--- is hidden when presented, by assets/publication/breakdowns.py (its one home), in the exports
+-- is hidden when presented, by assets/disclosure (its one home), in the exports
 -- and the profile pages.
 CREATE OR REPLACE TABLE report.nyckeltal AS
 WITH
@@ -184,7 +184,7 @@ JOIN ref.nyckeltal AS n ON n.nyckeltal_id = s.nyckeltal_id
 ORDER BY n.position, s.dimension, s.kommunkod, s.group_code, s.ar, s.kon;
 
 -- The data dictionary (assets/feedback/dictionary.py renders it as warehouse/README.md).
-COMMENT ON TABLE report.nyckeltal IS 'Nyckeltal (ref.nyckeltal) per kommun, län, SKR-kommungrupp och riket, år och kön, i Koladas långa form. En kommun räknas ett år med sin valda inlämning det året, där nyckeltalets block är giltiga. Ej avrundade och UTAN röjandekontroll: uppdelningar på kön som bygger på för få personer döljs (..) först vid redovisningen (assets/publication/breakdowns.py).';
+COMMENT ON TABLE report.nyckeltal IS 'Nyckeltal (ref.nyckeltal) per kommun, län, SKR-kommungrupp och riket, år och kön, i Koladas långa form. En kommun räknas ett år med sin valda inlämning det året, där nyckeltalets block är giltiga. Ej avrundade och UTAN röjandekontroll: uppdelningar på kön som bygger på för få personer döljs (..) först vid redovisningen (assets/disclosure).';
 COMMENT ON COLUMN report.nyckeltal.nyckeltal_id IS 'Nyckeltalets id (ref.nyckeltal).';
 COMMENT ON COLUMN report.nyckeltal.dimension IS 'kommun | lan | kommungrupp | riket (grupperna som i report.breakdown_groups).';
 COMMENT ON COLUMN report.nyckeltal.kommunkod IS 'Kommunkod, fyra siffror som text ("0180"), på kommunens rader; NULL på gruppernas.';
