@@ -12,11 +12,6 @@ PACKAGES = ("assets", "pipelines", "schemas", "validator")
 MAX_DOCSTRING_LINES = 12
 MAX_SOURCE_LINES = 650
 
-# The files over MAX_SOURCE_LINES when this test was written (profile_pages.py: 710 lines). Issue 25
-# (item 5: no source file over about 600 lines) splits them; delete an entry once its file is
-# short. Any file not listed here that grows past the limit fails the test.
-TOO_LONG_ALLOWANCE = frozenset({"assets/publication/profile_pages.py"})
-
 
 def _sources() -> list[Path]:
     return sorted(path for package in PACKAGES for path in (ROOT / package).rglob("*.py"))
@@ -46,18 +41,6 @@ def test_source_files_are_short():
     too_long = {}
     for path in _sources():
         lines = len(path.read_text(encoding="utf-8").splitlines())
-        if lines > MAX_SOURCE_LINES and _name(path) not in TOO_LONG_ALLOWANCE:
+        if lines > MAX_SOURCE_LINES:
             too_long[_name(path)] = lines
     assert too_long == {}, f"source files over {MAX_SOURCE_LINES} lines: split them by idea"
-
-
-def test_the_allowance_lists_only_files_still_too_long():
-    stale = {
-        name
-        for name in TOO_LONG_ALLOWANCE
-        if not (ROOT / name).exists()
-        or len((ROOT / name).read_text(encoding="utf-8").splitlines()) <= MAX_SOURCE_LINES
-    }
-    assert stale == set(), (
-        "these files are short now (or gone): remove them from TOO_LONG_ALLOWANCE"
-    )

@@ -35,15 +35,12 @@ from assets.publication import charts as charts_module
 from assets.publication import profile_pages
 from assets.publication.charts import draw_charts, manifest_path
 from assets.publication.exports import CHARTS_FOLDER, write_publication
+from assets.publication.profile_data import Page, pages, read_profile_data
+from assets.publication.profile_html import INDEX_NAME, refers_outside
 from assets.publication.profile_pages import (
-    INDEX_NAME,
     KEY_FIGURES_SET,
-    Page,
     frame_digest,
     page_digest,
-    pages,
-    read_profile_data,
-    refers_outside,
     write_key_figures,
     write_profiles,
 )

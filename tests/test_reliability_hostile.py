@@ -152,7 +152,7 @@ def test_an_undecodable_file_name_is_shown_escaped(hostile_db):
 # Reviewed: each is a name the code or the reference data makes (a schema the code lists, a table
 # or column of the warehouse quoted as an identifier, a table number), never file content.
 # SHOWN_COMPARISON_COLUMNS is a constant tuple of report.jamforelse's columns
-# (assets/publication/profile_pages.py). REVISED_FIGURES_QUERY is a constant query and `name` a
+# (assets/publication/profile_data.py). REVISED_FIGURES_QUERY is a constant query and `name` a
 # keyword of the code (assets/publication/publications.py); `database` is "" or "forra."
 # (assets/publication/revisions.py); STORAGE_VERSION is a constant of the warehouse resource;
 # PUBLISHED_KEY_FIGURES the table name report.nyckeltal_publicerad (assets/report/disclosure.py).

@@ -3,7 +3,8 @@
 Runs after publication/exports, reading the run's staging warehouse read-only like the exports
 do, and writes into the exports of the run's staging publication: `kommuner/` (one page per
 municipality and an index) and the key figures as csv/nyckeltal.csv, csv_sv/nyckeltal.csv and
-parquet/nyckeltal.parquet. The pages are assets/publication/profile_pages.py; the key figures'
+parquet/nyckeltal.parquet. The pages: profile_data.py (what a page shows), profile_html.py (as
+HTML), profile_pages.py (written, only the changed ones); the key figures'
 disclosure control is assets/disclosure (solved once per build: report.nyckeltal_publicerad). What
 did not change since the current publication is linked from it instead of being made again
 (assets/output_sets.py).
@@ -12,11 +13,11 @@ did not change since the current publication is linked from it instead of being 
 import dagster as dg
 
 from assets.publication.assets import EXPORTS
+from assets.publication.profile_data import read_profile_data
 from assets.publication.profile_pages import (
     KEY_FIGURES_SET,
     PROFILES_FOLDER,
     profile_problems,
-    read_profile_data,
     write_key_figures,
     write_profiles,
 )
