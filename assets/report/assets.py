@@ -20,6 +20,7 @@ from assets.report.disclosure import (
     DISCLOSURE_AUDIT_SPEC,
     disclosure_audit_result,
     store_published,
+    stored_years,
 )
 from assets.report.nyckeltal import NYCKELTAL, NYCKELTAL_CHECK_SPECS, nyckeltal_check_results
 from assets.run_context.resources import WAREHOUSE_POOL, Warehouse
@@ -129,6 +130,8 @@ def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse):
 )
 def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     with warehouse.connect(context) as con:
+        # The last build's disclosure result, before the report's SQL makes its tables empty.
+        stored_disclosure = stored_years(con)
         build_report(con)
         missing_columns = missing_contract_columns(con)
         not_recomputed = published_cells_not_recomputed(con)
@@ -150,7 +153,9 @@ def report_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         )
         nyckeltal_rows = row_count(con, "report.nyckeltal")
         nyckeltal_checks = nyckeltal_check_results(con)
-        published_key_figures, disclosure_audit = disclosure_audit_result(con)
+        published_key_figures, disclosure_audit = disclosure_audit_result(
+            con, stored=stored_disclosure
+        )
         store_published(con, published_key_figures)
         suites = [
             suite_check_result(suite, con, context.run.run_id, warehouse)
