@@ -1,6 +1,10 @@
 """The disclosure audit (contract section 10) and the secondary suppression that makes it pass,
 on a case constructed by hand: three counties in one SKR group, one hidden municipality."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from assets.disclosure.audit import (
@@ -12,6 +16,8 @@ from assets.disclosure.audit import (
     secondary_suppression,
 )
 from assets.disclosure.key_figures import PARTNER_RANK
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 # Counties A, B and C of three municipalities each, all in one SKR group, which is the nation.
 COUNTIES = {
@@ -106,3 +112,22 @@ def test_a_kept_programme_that_hides_more_gives_the_intervals_of_a_new_one():
         assert new.low - 1e-6 <= mine.low <= mine.high <= new.high + 1e-6
         if not mine.passed:
             assert (mine.low, mine.high) == pytest.approx((new.low, new.high))
+
+
+def test_the_audit_writes_nothing_on_stdout():
+    # HiGHS prints a banner once per process as its first instance is constructed, so the audit
+    # runs in a process of its own; on stdout it would stand in every refresh's summary.
+    script = (
+        "from tests.test_disclosure_audit import three_counties\n"
+        "from assets.disclosure.audit import audit\n"
+        "assert audit(three_counties(), {'a1', 'A'})\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""

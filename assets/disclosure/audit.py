@@ -9,6 +9,8 @@ Pure: no Dagster, no DuckDB. The programme and the partner rule: docs/ARCHITECTU
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
@@ -120,8 +122,7 @@ class _Part:
     """
 
     def __init__(self) -> None:
-        self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
+        self.highs = _silent_highs()
         # Presolve off: tells unbounded from infeasible, and keeps the basis between solves.
         self.highs.setOptionValue("presolve", "off")
         self.highs.setOptionValue("simplex_strategy", 4)
@@ -528,3 +529,20 @@ def _implied_interval(
     if np.isnan(low) or np.isnan(high):
         return (0.0, np.inf)
     return (low, high)
+
+
+def _silent_highs() -> highspy.Highs:
+    """A HiGHS instance that writes nothing. HiGHS prints its banner on the process's stdout as
+    it is constructed, before `output_flag` can be set (ERGO-Code/HiGHS#1932), and it would stand
+    in every refresh's summary: the constructor runs with file descriptor 1 on the null device."""
+    sys.stdout.flush()
+    stdout = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            highs = highspy.Highs()
+    finally:
+        os.dup2(stdout, 1)
+        os.close(stdout)
+    highs.setOptionValue("output_flag", False)
+    return highs
