@@ -104,3 +104,12 @@ def small_db(small_warehouse):
     con = duckdb.connect(str(small_warehouse), read_only=True)
     yield con
     con.close()
+
+
+def sorted_rows(warehouse: Path, sql: str) -> list[tuple]:
+    """The rows `sql` returns from the warehouse file, opened read-only, sorted by their repr."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return sorted(con.execute(sql).fetchall(), key=repr)
+    finally:
+        con.close()

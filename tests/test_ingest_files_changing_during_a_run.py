@@ -7,11 +7,9 @@ by wrapping one of our own steps, so that the landing zone changes exactly in be
 
 from __future__ import annotations
 
-import duckdb
-
 import assets.ingest.assets as ingest_assets
 from assets.ingest import parse_cache
-from tests.conftest import materialize_pipeline
+from tests.conftest import materialize_pipeline, sorted_rows
 from tests.landing_zone_fixture import build_small_landing_zone
 
 UPPSALA = "2016/inventering/uppsala.csv"
@@ -22,14 +20,6 @@ def _submission(kommunkod: str) -> str:
         f"fraga;svar\nkommunkod;{kommunkod}\nar;2016\ninlamnad;2016-11-25\n"
         "handl_fortbildning;3\nhandl_vidareutbildning;2\nhandl_magister;1\n"
     )
-
-
-def _rows(warehouse, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return sorted(con.execute(sql).fetchall(), key=repr)
-    finally:
-        con.close()
 
 
 PARSE_CACHE_AND_RESULTS = (
@@ -63,7 +53,7 @@ def test_a_file_overwritten_between_its_hash_and_its_read_is_cached_by_what_was_
     assert materialize_pipeline(raw, warehouse).success
     assert overwritten
     # The run's ledger holds what it read.
-    assert _rows(
+    assert sorted_rows(
         warehouse, f"SELECT kommunkod FROM quality.file_ledger WHERE path = '{UPPSALA}'"
     ) == [("0381",)]
     monkeypatch.undo()
@@ -74,7 +64,7 @@ def test_a_file_overwritten_between_its_hash_and_its_read_is_cached_by_what_was_
     assert materialize_pipeline(raw, cold_warehouse).success
 
     for sql in PARSE_CACHE_AND_RESULTS:
-        assert _rows(warehouse, sql) == _rows(cold_warehouse, sql), sql
+        assert sorted_rows(warehouse, sql) == sorted_rows(cold_warehouse, sql), sql
 
 
 def test_a_file_that_lands_after_the_scan_is_in_the_next_refreshs_ledger(tmp_path, monkeypatch):
@@ -97,6 +87,6 @@ def test_a_file_that_lands_after_the_scan_is_in_the_next_refreshs_ledger(tmp_pat
 
     assert materialize_pipeline(raw, warehouse).success
 
-    assert _rows(
+    assert sorted_rows(
         warehouse, f"SELECT status, kommunkod FROM quality.file_ledger WHERE path = '{UPPSALA}'"
     ) == [("selected", "0380")]

@@ -15,16 +15,8 @@ from assets.ingest.assets import FILE_LEDGER
 from assets.ingest.parse_cache import READING_MODULES, reading_version
 from assets.source_code import PROJECT_PACKAGES, PROJECT_ROOT, library_versions, project_modules
 from schemas.catalog import MUNICIPALITIES_FILE_NAME, REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
-from tests.conftest import materialize_pipeline
+from tests.conftest import materialize_pipeline, sorted_rows
 from tests.landing_zone_fixture import build_small_landing_zone
-
-
-def _rows(warehouse, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return sorted(con.execute(sql).fetchall(), key=repr)
-    finally:
-        con.close()
 
 
 def _files_read(result) -> int:
@@ -41,7 +33,7 @@ def test_a_parse_cache_of_an_earlier_shape_is_dropped_and_every_file_read_again(
     raw = build_small_landing_zone(tmp_path / "raw")
     warehouse = tmp_path / "warehouse" / "kompetens.duckdb"
     assert materialize_pipeline(raw, warehouse).success
-    answers = _rows(warehouse, "SELECT * FROM core.answers")
+    answers = sorted_rows(warehouse, "SELECT * FROM core.answers")
     # As a warehouse published before core.file_answers had the column, by code whose years'
     # fingerprints are not this code's (every year is built again).
     con = duckdb.connect(str(warehouse))
@@ -56,11 +48,11 @@ def test_a_parse_cache_of_an_earlier_shape_is_dropped_and_every_file_read_again(
     # Every content the fixture's ledger reads: its 15 files less .gitkeep, anteckningar.txt
     # and the byte-identical copy of stockholm_2016_final.csv.
     assert _files_read(result) == 12
-    assert _rows(warehouse, "SELECT * FROM core.answers") == answers
+    assert sorted_rows(warehouse, "SELECT * FROM core.answers") == answers
 
 
 def _ledger(warehouse, path: str) -> tuple:
-    (row,) = _rows(
+    (row,) = sorted_rows(
         warehouse,
         f"SELECT status, reason_code, kommunkod FROM quality.file_ledger WHERE path = '{path}'",
     )
@@ -90,7 +82,7 @@ def test_a_read_is_cached_by_content_and_suffix_so_a_renamed_file_is_read_again(
     assert result.success
     assert _files_read(result) == 1  # the same bytes, now read as a CSV; nothing else
     assert _ledger(warehouse, "2016/inventering/UPPSALA.CSV") == ("selected", None, "0380")
-    assert _rows(
+    assert sorted_rows(
         warehouse,
         "SELECT question_id, value FROM core.answers WHERE kommunkod = '0380' AND ar = 2016",
     ) == [("handl_fortbildning", 3.0), ("handl_magister", 1.0), ("handl_vidareutbildning", 2.0)]
@@ -138,7 +130,7 @@ def test_a_reference_edit_gives_what_a_cold_build_gives_first_time(tmp_path, mon
 
     assert incremental.success
     for sql in PARSE_CACHE_AND_RESULTS:
-        assert _rows(warehouse, sql) == _rows(cold_warehouse, sql), sql
+        assert sorted_rows(warehouse, sql) == sorted_rows(cold_warehouse, sql), sql
 
 
 def test_the_reading_version_is_the_reading_code_itself(tmp_path):
@@ -183,8 +175,8 @@ def test_a_change_of_the_reading_code_gives_what_a_cold_build_gives_first_time(
     assert materialize_pipeline(raw, cold_warehouse).success
 
     assert incremental.success
-    assert _rows(warehouse, "SELECT DISTINCT reading_version FROM core.file_reads") == [
+    assert sorted_rows(warehouse, "SELECT DISTINCT reading_version FROM core.file_reads") == [
         ("the reader, edited",)
     ]
     for sql in PARSE_CACHE_AND_RESULTS:
-        assert _rows(warehouse, sql) == _rows(cold_warehouse, sql), sql
+        assert sorted_rows(warehouse, sql) == sorted_rows(cold_warehouse, sql), sql
