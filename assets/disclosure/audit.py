@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -39,6 +39,9 @@ class Quantity:
     minimum_margin: float = MINIMUM_MARGIN
     # Which shown quantity is hidden first as a partner: the lowest rank (see `_partner`).
     rank: tuple = ()
+    # False where it is published beyond disclosure control (the report's own tables): the
+    # secondary step never hides it.
+    hideable: bool = True
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,17 @@ class Model:
     relations: list[Relation] = field(default_factory=list)
 
     def add(self, quantity: Quantity) -> None:
-        self.quantities.setdefault(quantity.key, quantity)
+        """A quantity; one already there (the same sum published elsewhere) is published where
+        either is, and hideable only where both are."""
+        known = self.quantities.get(quantity.key)
+        if known is None:
+            self.quantities[quantity.key] = quantity
+            return
+        self.quantities[quantity.key] = replace(
+            known,
+            half_width=quantity.half_width if known.half_width is None else known.half_width,
+            hideable=known.hideable and quantity.hideable,
+        )
 
     def equal_sum(
         self, whole: Hashable, parts: Iterable[Hashable], tolerance: float = FLOAT_TOLERANCE
@@ -329,8 +342,15 @@ class _Programme:
         for relation in relations:
             self.part_of_row[id(relation)] = part
 
-    def shown(self, key: Hashable) -> bool:
-        return key not in self.hidden and self.model.quantities[key].half_width is not None
+    def hideable(self, key: Hashable) -> bool:
+        """Shown, and the secondary step may hide it: published itself, or through a relation
+        it carries (a share published while its numerator is)."""
+        quantity = self.model.quantities[key]
+        return (
+            key not in self.hidden
+            and quantity.hideable
+            and (quantity.half_width is not None or key in self.carried)
+        )
 
     def part(self, key: Hashable) -> _Part:
         (part,) = self.parts_with[key]
@@ -341,7 +361,7 @@ class _Programme:
         for key in keys:
             quantity = self.model.quantities[key]
             required = required_width(quantity)
-            low, high, limited_by = self.part(key).interval(key, required, self.shown)
+            low, high, limited_by = self.part(key).interval(key, required, self.hideable)
             found.append(Interval(key, quantity.value, low, high, required, tuple(limited_by)))
         return found
 
@@ -451,9 +471,7 @@ def _partner(
         return (other.rank, not enough, other.value if enough else -other.value, repr(k))
 
     def choose(candidates: Iterable[Hashable]) -> Hashable | None:
-        shown = [
-            k for k in candidates if k not in hidden and model.quantities[k].half_width is not None
-        ]
+        shown = [k for k in candidates if programme.hideable(k)]
         return min(shown, key=order) if shown else None
 
     # Where the solver found it too narrow, the shown quantities that bound it at the optimum
@@ -481,9 +499,7 @@ def _partner(
                 if k != key:
                     covers[k] = covers.get(k, 0) + 1
                     tightest[k] = min(tightest.get(k, np.inf), width)
-        shown = [
-            k for k in covers if k not in hidden and model.quantities[k].half_width is not None
-        ]
+        shown = [k for k in covers if programme.hideable(k)]
         if shown:
             return min(
                 shown,

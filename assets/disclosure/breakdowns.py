@@ -1,59 +1,289 @@
-"""Disclosure control of the breakdowns by county and SKR municipality group: every output that
-shows a breakdown (CSV, Parquet, HTML, charts) passes report.breakdown_cells_unsuppressed through
-`apply_disclosure_control` first. Pure: no Dagster, no DuckDB.
+"""Disclosure control of the breakdowns of Tables 1, 3, 9 and 11 by county and SKR municipality
+group (report.breakdown_cells_unsuppressed): the primary rule, and the cells' part of each
+year's audit model (assets/disclosure/audit.py), which also holds the key figures
+(assets/disclosure/key_figures.py): the audit's secondary step decides what else is hidden, over
+the breakdowns and the key figures at once. Pure: no Dagster, no DuckDB.
 
-The primary and secondary rules per line: docs/ARCHITECTURE.md, «assets/disclosure/breakdowns.py».
+The model: docs/ARCHITECTURE.md, «assets/disclosure/breakdowns.py».
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from dataclasses import dataclass
 
 import polars as pl
 
-from assets.disclosure import Disclosure
+from assets.disclosure import PARTNER_RANK, Disclosure, group_key, municipality_key
+from assets.disclosure.audit import MINIMUM_MARGIN, Model, Quantity
+from schemas.block_schemas import SUM_TOLERANCE
 
 MIN_MUNICIPALITIES = 3
-LINE = ("dimension", "table_id", "row_key", "col_key")
 N_COLUMN_KEY = "n_kommuner"
+NATION = "riket"
+# The exports write a breakdown's value as the double it is, every digit: a sum's interval is the
+# value itself, a share's only the double's own round-off.
+SHARE_TOLERANCE = 1e-9
+# Table 11's columns as question sums, täljare and nämnare (40_report_tables_long.sql, year_cells;
+# Table 11 is the only table of layout 'years' that is broken down). `_cell_terms` is checked
+# against the SQL's cells in every build (`add_breakdowns`).
+YEAR_COLUMNS = {
+    "antal_handlaggare": ("handl_totalt", None),
+    "socionom_lt1ar_andel": ("handl_socionom_lt1ar", "handl_totalt"),
+    "utan_socionom_andel": ("handl_utan_socionom_totalt", "handl_totalt"),
+}
+# The cells' own relative error against their recomputation from the municipalities' answers.
+RECOMPUTED_TOLERANCE = 1e-6
 
 
-def suppress_line(n_kommuner: Sequence[int]) -> list[Disclosure]:
-    """The disclosure status of each cell of one line, given the municipalities each rests on.
-
-    `n_kommuner` lists the group cells in presentation order; the total is not part of it, so it
-    can never be suppressed.
-    """
-    statuses = [
-        Disclosure.EMPTY
-        if n == 0
-        else Disclosure.PRIMARY
-        if n < MIN_MUNICIPALITIES
-        else Disclosure.SHOWN
-        for n in n_kommuner
-    ]
-    if statuses.count(Disclosure.PRIMARY) == 1:
-        candidates = [i for i, status in enumerate(statuses) if status is Disclosure.SHOWN]
-        if candidates:
-            partner = min(candidates, key=lambda i: (n_kommuner[i], i))
-            statuses[partner] = Disclosure.SECONDARY
-    return statuses
+def level_term(block: str, level: str) -> str:
+    """A competence level's sum over the subareas Tables 3–8 show, named as the key figures' LIKE
+    terms (schemas/reference/nyckeltal.csv: komp_%_saknar over komp_%), so it is one unknown."""
+    return f"{block}:komp_%_{level}"
 
 
-def apply_disclosure_control(cells: pl.DataFrame) -> pl.DataFrame:
-    """report.breakdown_cells_unsuppressed with a `disclosure` column, and `value` NULL wherever it
-    is not shown.
+def area_term(block: str) -> str:
+    return f"{block}:komp_%"
 
-    Needs the columns dimension, table_id, row_key, col_key, group_position, value, n_kommuner.
-    The N cells (col_key n_kommuner) are always shown.
-    """
-    ordered = cells.sort([*LINE, "group_position"])
-    statuses: list[str] = []
-    for (_, _, _, col_key), line in ordered.group_by(LINE, maintain_order=True):
-        if col_key == N_COLUMN_KEY:
-            statuses.extend(Disclosure.SHOWN for _ in range(line.height))
-        else:
-            statuses.extend(suppress_line(line["n_kommuner"].to_list()))
-    return ordered.with_columns(disclosure=pl.Series(statuses, dtype=pl.String)).with_columns(
-        value=pl.when(pl.col("disclosure") == Disclosure.SHOWN).then(pl.col("value"))
+
+@dataclass(frozen=True)
+class BreakdownInputs:
+    """All the breakdowns' part of the audit reads (`read_breakdowns`)."""
+
+    # report.breakdown_cells_unsuppressed, and the nation's cells of the same tables (dimension
+    # riket, published in the report's tables), with the table's layout.
+    cells: pl.DataFrame
+    # Which municipalities each cell counts: ar, block, dimension, group_code, kommunkod.
+    members: pl.DataFrame
+    # The counted submissions' answers: ar, kommunkod, block, question_id, level, in_tables.
+    answers: pl.DataFrame
+    # report.level_key: a level's word in the column keys (grund → grundlaggande).
+    level_keys: dict[str, str]
+
+    def of_years(self, years: list[int]) -> BreakdownInputs:
+        return BreakdownInputs(
+            *(
+                frame.filter(pl.col("ar").is_in(years))
+                for frame in (self.cells, self.members, self.answers)
+            ),
+            self.level_keys,
+        )
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.cells["ar"].unique().to_list())
+
+
+def _municipal_sums(answers: pl.DataFrame) -> dict[tuple[str, str], float]:
+    """(kommunkod, term) → the municipality's sum: each question, and per competence block each
+    level's and all levels' sums over the subareas the tables show."""
+    questions = answers.select("kommunkod", term="question_id", value="value")
+    levels = answers.filter(pl.col("level").is_not_null() & pl.col("in_tables"))
+    by_level = levels.select(
+        "kommunkod",
+        term=pl.format("{}:komp_%_{}", "block", "level"),
+        value="value",
     )
+    by_area = levels.select("kommunkod", term=pl.format("{}:komp_%", "block"), value="value")
+    sums = (
+        pl.concat([questions, by_level, by_area])
+        .group_by("kommunkod", "term")
+        .agg(pl.col("value").fill_null(0.0).sum())
+    )
+    return {(k, t): v for k, t, v in sums.iter_rows()}
+
+
+def _cell_terms(
+    layout: str, block: str, col_key: str, questions: dict, level_keys: dict[str, str]
+) -> tuple[str, str | None]:
+    """A cell's täljare and nämnare (None for a sum) as municipal terms, as
+    40_report_tables_long.sql defines the cell."""
+    if layout == "block_sums":  # the column is the block's question id without its prefix
+        return (questions[(block, col_key)], None)
+    if layout == "area_shares":
+        [level] = [lv for lv, word in level_keys.items() if f"{word}_andel" == col_key]
+        return (level_term(block, level), area_term(block))
+    return YEAR_COLUMNS[col_key]
+
+
+@dataclass(frozen=True)
+class BreakdownModel:
+    cell_keys: list[str | None]  # per row of the year's cells: its quantity (a share's täljare)
+    primary: set[str]
+
+
+def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
+    """One year's breakdown cells into its audit `model`: each published cell as the interval
+    its value allows (a share as a ratio of two sums that carries no interval of its own, hidden
+    with its täljare), each sum = Σ of its municipalities' terms, which are the key figures'
+    where they are the same sums; total = women + men and an area = Σ its levels per
+    municipality. The nation's cells are the report's and never hidden."""
+    sums = _municipal_sums(inputs.answers)
+    members: dict[tuple, list[str]] = {}
+    for ar, block, dimension, code, kommunkod in inputs.members.sort(pl.all()).iter_rows():
+        members.setdefault((ar, block, dimension, code), []).append(kommunkod)
+    question_words = {
+        (block, re.sub("^[a-z]+_", "", question)): question
+        for block, question in inputs.answers.select("block", "question_id").unique().iter_rows()
+    }
+    used: set[tuple[int, str, str]] = set()
+
+    def sum_of(ar, dimension, code, block, term, members_of, published, hideable):
+        key = group_key(ar, dimension, code, term, members_of)
+        parts = []
+        for kommunkod in members_of:
+            part = municipality_key(ar, kommunkod, term)
+            used.add((ar, kommunkod, term))
+            model.add(Quantity(part, sums.get((kommunkod, term), 0.0), None, rank=(0, False)))
+            parts.append(part)
+        value = sum(sums.get((kommunkod, term), 0.0) for kommunkod in members_of)
+        model.add(
+            Quantity(
+                key,
+                value,
+                0.0 if published else None,
+                MINIMUM_MARGIN,
+                rank=(PARTNER_RANK[dimension], False),
+                hideable=hideable,
+            )
+        )
+        model.equal_sum(key, parts)
+        return key, value
+
+    cell_keys: list[str | None] = []
+    primary: set[str] = set()
+    for row in inputs.cells.iter_rows(named=True):
+        ar, dimension, code, block = row["ar"], row["dimension"], row["group_code"], row["block"]
+        value, n_kommuner = row["value"], row["n_kommuner"]
+        if row["col_key"] == N_COLUMN_KEY or not n_kommuner or value is None:
+            cell_keys.append(None)  # N is public; a cell on no municipality shows nothing
+            continue
+        t_term, n_term = _cell_terms(
+            row["layout"], block, row["col_key"], question_words, inputs.level_keys
+        )
+        members_of = members[(ar, block, dimension, code)]
+        hideable = dimension != NATION
+        t_key, t_value = sum_of(
+            ar, dimension, code, block, t_term, members_of, n_term is None, hideable
+        )
+        if n_term is None:
+            recomputed = t_value
+        else:
+            n_key, n_value = sum_of(ar, dimension, code, block, n_term, members_of, False, True)
+            share = value / 100
+            model.ratio(t_key, n_key, share - SHARE_TOLERANCE, share + SHARE_TOLERANCE)
+            recomputed = 100 * t_value / n_value
+        if abs(recomputed - value) > RECOMPUTED_TOLERANCE * max(1.0, abs(value)):
+            # The municipal terms are not the SQL's cell: a bug in `_cell_terms`, never the data.
+            raise RuntimeError(
+                f"breakdown cell {row['table_id']} {row['row_key']} "
+                f"{row['col_key']} {dimension} {code}: {value} ≠ {recomputed}"
+            )
+        cell_keys.append(t_key)
+        if hideable and n_kommuner < MIN_MUNICIPALITIES:
+            primary.add(t_key)
+    _add_municipal_relations(model, used, sums)
+    return BreakdownModel(cell_keys, primary)
+
+
+def _add_municipal_relations(model: Model, used: set, sums: dict) -> None:
+    """Per municipality in the model: total = women + men (within the form's tolerance), and a
+    competence area = the sum of its levels."""
+    terms_of: dict[tuple[int, str], set[str]] = {}
+    for ar, kommunkod, term in used:
+        terms_of.setdefault((ar, kommunkod), set()).add(term)
+    for (ar, kommunkod), terms in sorted(terms_of.items()):
+        for total in sorted(t for t in terms if t.endswith("_totalt")):
+            stem = total.removesuffix("totalt")
+            women, men = f"{stem}kvinnor", f"{stem}man"
+            if women in terms and men in terms:
+                values = [sums.get((kommunkod, t), 0.0) for t in (total, women, men)]
+                residual = abs(values[0] - values[1] - values[2])
+                model.equal_sum(
+                    municipality_key(ar, kommunkod, total),
+                    [municipality_key(ar, kommunkod, t) for t in (women, men)],
+                    tolerance=max(SUM_TOLERANCE, residual),
+                )
+        for area in sorted(t for t in terms if t.endswith(":komp_%")):
+            block = area.removesuffix(":komp_%")
+            levels = sorted(t for t in terms if t.startswith(f"{block}:komp_%_"))
+            if levels:
+                model.equal_sum(
+                    municipality_key(ar, kommunkod, area),
+                    [municipality_key(ar, kommunkod, t) for t in levels],
+                )
+
+
+def disclosed_breakdowns(
+    inputs: BreakdownInputs, cell_keys: list[str | None], primary: set, hidden: set
+) -> pl.DataFrame:
+    """The counties' and SKR groups' cells as published: `disclosure` per cell, and `value` NULL
+    wherever it is not shown. N is always shown; a cell on no municipality is empty."""
+    statuses = [
+        Disclosure.SHOWN
+        if row["col_key"] == N_COLUMN_KEY
+        else Disclosure.EMPTY
+        if key is None
+        else Disclosure.PRIMARY
+        if key in primary
+        else Disclosure.SECONDARY
+        if key in hidden
+        else Disclosure.SHOWN
+        for row, key in zip(inputs.cells.iter_rows(named=True), cell_keys, strict=True)
+    ]
+    return (
+        inputs.cells.with_columns(disclosure=pl.Series(statuses, dtype=pl.String))
+        .filter(pl.col("dimension") != NATION)
+        .with_columns(value=pl.when(pl.col("disclosure") == Disclosure.SHOWN).then(pl.col("value")))
+        .drop("layout")
+    )
+
+
+def read_breakdowns(con) -> BreakdownInputs:
+    """What the breakdowns' part of the audit reads from a warehouse connection."""
+    cells = con.sql(
+        """
+        SELECT b.*, t.layout
+        FROM (
+            SELECT * FROM report.breakdown_cells_unsuppressed
+            UNION ALL BY NAME
+            SELECT c.*, g.group_name, g.group_position
+            FROM report.table_cells AS c
+            JOIN (SELECT DISTINCT dimension, group_code, group_name, group_position
+                  FROM report.breakdown_groups) AS g USING (dimension, group_code)
+            WHERE c.dimension = 'riket'
+        ) AS b
+        JOIN ref.report_tables AS t USING (table_id)
+        WHERE t.broken_down
+        ORDER BY b.ar, b.dimension, b.table_id, b.row_key, b.col_key, b.group_position
+        """
+    ).pl()
+    read = "(SELECT DISTINCT ar, block FROM report.table_cells JOIN ref.report_tables USING (table_id) WHERE broken_down)"
+    members = con.sql(
+        f"""
+        SELECT c.ar, c.block, g.dimension, g.group_code, c.kommunkod
+        FROM core.counted_blocks AS c
+        JOIN report.breakdown_groups AS g USING (kommunkod)
+        SEMI JOIN {read} AS r USING (ar, block)
+        ORDER BY ALL
+        """
+    ).pl()
+    answers = con.sql(
+        f"""
+        SELECT c.ar, c.kommunkod, c.block, a.question_id, q.level,
+            coalesce(q.subarea IN (SELECT subarea FROM ref.report_subareas), false) AS in_tables,
+            a.value
+        FROM core.counted_blocks AS c
+        SEMI JOIN {read} AS r USING (ar, block)
+        JOIN core.answers AS a ON a.path = c.path
+        JOIN ref.questions AS q ON q.question_id = a.question_id AND q.block = c.block
+        ORDER BY ALL
+        """
+    ).pl()
+    level_keys = dict(
+        con.execute(
+            "SELECT DISTINCT level, report.level_key(level) FROM ref.questions"
+            " WHERE level IS NOT NULL ORDER BY ALL"
+        ).fetchall()
+    )
+    return BreakdownInputs(cells, members, answers, level_keys)

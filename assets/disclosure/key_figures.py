@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from assets.disclosure import Disclosure
+from assets.disclosure import PARTNER_RANK, Disclosure, group_key, municipality_key
 from assets.disclosure.audit import (
     MINIMUM_MARGIN,
     Model,
@@ -18,6 +18,7 @@ from assets.disclosure.audit import (
     Suppression,
     secondary_suppression,
 )
+from assets.disclosure.breakdowns import BreakdownInputs, add_breakdowns, disclosed_breakdowns
 from schemas.block_schemas import SUM_TOLERANCE
 
 # --- Key figures per municipality and group (report.nyckeltal) -------------------------------
@@ -41,10 +42,6 @@ SEX_WORDS = {"T": "totalt", "K": "kvinnor", "M": "man"}
 # The key-figure files publish the täljare and nämnare as the exact decimal sums they are
 # (DECIMAL(38, 2), every decimal): the interval a published one allows is the value itself.
 EXACT_SUM_HALF_WIDTH = 0.0
-# Which shown quantity is hidden first as a partner (audit._partner), as statistical offices
-# choose (tau-argus's least cost): a municipality's before a county's or SKR group's, whose
-# figures more readers use, and the nation's only when nothing else is left.
-PARTNER_RANK = {"kommun": 0, "lan": 1, "kommungrupp": 1, "riket": 2}
 
 
 @dataclass
@@ -52,6 +49,8 @@ class KeyFigureDisclosure:
     frame: pl.DataFrame  # the key figures as published
     models: dict[int, Model]  # per year
     suppressions: dict[int, Suppression]  # per year
+    # The breakdowns as published (disclosed_breakdowns), where they were given
+    breakdowns: pl.DataFrame | None = None
 
 
 def key_figure_disclosure(
@@ -59,19 +58,34 @@ def key_figure_disclosure(
     groups: pl.DataFrame,
     definitions: pl.DataFrame,
     secondary_rounds: int | None = None,
+    breakdowns: BreakdownInputs | None = None,
 ) -> KeyFigureDisclosure:
-    """The key figures after disclosure control, with each year's audit model and result."""
+    """The key figures (and the `breakdowns`, where given) after disclosure control, with each
+    year's audit model and result: one model per year over both, so the relations cross them."""
     terms = _row_terms(nyckeltal, groups, definitions)
     models: dict[int, Model] = {}
     suppressions: dict[int, Suppression] = {}
     hidden: set = set()
-    for ar in sorted(terms["ar"].unique().to_list()):
+    years = set(terms["ar"].unique().to_list()) | set(breakdowns.years if breakdowns else [])
+    # Empty, not missing, where no year is solved: its columns are those of every year.
+    disclosed = (
+        [disclosed_breakdowns(breakdowns.of_years([]), [], set(), set())] if breakdowns else []
+    )
+    for ar in sorted(years):
         year = terms.filter(pl.col("ar") == ar)
         model = _key_figure_model(year)
         primary = _key_figure_primary(year)
+        if breakdowns is not None:
+            cells = breakdowns.of_years([ar])
+            added = add_breakdowns(model, cells)
+            primary |= added.primary
         suppression = secondary_suppression(model, primary, secondary_rounds)
         models[ar], suppressions[ar] = model, suppression
         hidden |= suppression.hidden
+        if breakdowns is not None:
+            disclosed.append(
+                disclosed_breakdowns(cells, added.cell_keys, added.primary, suppression.hidden)
+            )
     t_hidden = pl.Series([key in hidden for key in terms["t_key"]], dtype=pl.Boolean)
     n_hidden = pl.Series([key in hidden for key in terms["n_key"]], dtype=pl.Boolean)
     marked = terms.with_columns(
@@ -103,7 +117,9 @@ def key_figure_disclosure(
         )
         .select(*nyckeltal.columns, "disclosure")
     )
-    return KeyFigureDisclosure(frame, models, suppressions)
+    return KeyFigureDisclosure(
+        frame, models, suppressions, pl.concat(disclosed) if disclosed else None
+    )
 
 
 def _is_primary() -> pl.Expr:
@@ -119,10 +135,6 @@ def _term_key(template: str | None, kon: str, block: str) -> str | None:
     term = template.replace("{kon}", SEX_WORDS[kon])
     # A LIKE pattern (komp_%_saknar) means the questions of the key figure's block.
     return f"{block}:{term}" if "%" in term else term
-
-
-def _municipality_key(ar: int, kommunkod: str, term: str) -> str:
-    return f"{ar}|kommun|{kommunkod}|{term}"
 
 
 def _row_terms(
@@ -179,13 +191,11 @@ def _row_terms(
         t_term, n_term = _term_key(taljare, kon, block), _term_key(namnare, kon, block)
         if dimension == "kommun":
             keys = [
-                _municipality_key(ar, kommunkod, term) if term else None
-                for term in (t_term, n_term)
+                municipality_key(ar, kommunkod, term) if term else None for term in (t_term, n_term)
             ]
         else:
-            signature = ",".join(group or [])
             keys = [
-                f"{ar}|{dimension}|{group_code}|{term}|{signature}" if term else None
+                group_key(ar, dimension, group_code, term, group or []) if term else None
                 for term in (t_term, n_term)
             ]
         t_keys.append(keys[0])
@@ -239,7 +249,7 @@ def _key_figure_model(year: pl.DataFrame) -> Model:
         ).unique(key, maintain_order=True)
         for key_value, members, ar in groups.select(key, "_members", "ar").iter_rows():
             term = key_value.split("|")[3]
-            model.equal_sum(key_value, [_municipality_key(ar, m, term) for m in members or []])
+            model.equal_sum(key_value, [municipality_key(ar, m, term) for m in members or []])
     # A nation is the sum of the counties (or SKR groups) where they cover its members.
     places = quantity_rows.filter(pl.col("dimension") != "kommun")
     for key in ("t_key", "n_key"):

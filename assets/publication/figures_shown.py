@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from assets.disclosure import SYMBOLS, Disclosure
-from assets.disclosure.breakdowns import N_COLUMN_KEY, apply_disclosure_control
+from assets.disclosure.breakdowns import N_COLUMN_KEY
 from assets.publication.revisions import Revisions, read_revisions
 from schemas.contract import UNITS
 
@@ -328,21 +328,23 @@ def _laid_out_with_headings(con: duckdb.DuckDBPyConnection, table: ReportTable) 
 
 
 def _presented_breakdown_cells(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    raw = con.sql(
+    # As the report stage's disclosure control stored them, audited (assets/report/disclosure.py).
+    return con.sql(
         """
         SELECT b.dimension, b.group_code, b.group_name, b.group_position, b.table_id, b.row_key,
                b.col_key, b.value, b.n_kommuner,
                coalesce(l.row_label, b.row_key) AS row_label,
                coalesce(l.col_label, b.col_key) AS col_label,
-               coalesce(u.unit, 'municipalities') AS unit
-        FROM report.breakdown_cells_unsuppressed AS b
+               coalesce(u.unit, 'municipalities') AS unit,
+               b.disclosure
+        FROM report.breakdown_cells_publicerad AS b
         LEFT JOIN (SELECT DISTINCT table_id, row_key, row_label, col_key, col_label
                    FROM report.layout_cells) AS l USING (table_id, row_key, col_key)
         LEFT JOIN (SELECT table_id, col_key, any_value(unit) AS unit
                    FROM ref.published_tables GROUP BY ALL) AS u USING (table_id, col_key)
+        ORDER BY b.dimension, b.table_id, b.row_key, b.col_key, b.group_position
         """
     ).pl()
-    return apply_disclosure_control(raw)
 
 
 def _breakdown_tables(

@@ -1,12 +1,14 @@
 """The disclosure audit as a blocking check of report/nyckeltal (contract section 10).
 
-The key figures are disclosure-controlled once per build (assets/disclosure, the one home of the
-rules) and audited in the staging warehouse: a hidden figure that the year's published figures
-pin to an interval narrower than 2d fails the check, and a failing blocking check stops
+The key figures and the breakdowns by county and SKR group are disclosure-controlled once per
+build (assets/disclosure, the one home of the rules), one audit model per year over both, and
+audited in the staging warehouse: a hidden figure that the year's published figures pin to an
+interval narrower than 2d fails the check, and a failing blocking check stops
 kompetens_warehouse, so such a build is never published. The result is stored as
-report.nyckeltal_publicerad, which the publication stage publishes as it is, and per year with
-the digest of all it read (report.nyckeltal_publicerad_inputs): a year whose digest is unchanged
-keeps its stored result, audit included, and is not solved again.
+report.nyckeltal_publicerad and report.breakdown_cells_publicerad, which the publication stage
+publishes as they are, and per year with the digest of all it read
+(report.nyckeltal_publicerad_inputs): a year whose digest is unchanged keeps its stored result,
+audit included, and is not solved again.
 """
 
 from __future__ import annotations
@@ -18,30 +20,35 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from assets.disclosure import Disclosure
 from assets.disclosure.audit import Interval
+from assets.disclosure.breakdowns import BreakdownInputs, read_breakdowns
 from assets.disclosure.key_figures import key_figure_disclosure, read_key_figures
 from assets.report.nyckeltal import NYCKELTAL
 from assets.source_code import files_digest, library_versions, project_modules
 
-DISCLOSURE_AUDIT = "nyckeltal_disclosure_audit"
+DISCLOSURE_AUDIT = "disclosure_audit"
 # Made empty by warehouse/sql/88_report_nyckeltal_publicerad.sql, filled by `store_published`.
 PUBLISHED_KEY_FIGURES = "report.nyckeltal_publicerad"
+# Made empty by warehouse/sql/88_report_breakdown_cells_publicerad.sql, filled with the above.
+PUBLISHED_BREAKDOWNS = "report.breakdown_cells_publicerad"
 # Made empty by warehouse/sql/89_report_nyckeltal_publicerad_inputs.sql, filled with the above.
 PUBLISHED_INPUTS = "report.nyckeltal_publicerad_inputs"
 # The code a year's result comes from: the disclosure modules with the project modules they
 # import, and this module, which keeps a stored result or solves.
-DISCLOSURE_MODULES = ("assets.disclosure.key_figures", __name__)
+DISCLOSURE_MODULES = ("assets.disclosure.key_figures", "assets.disclosure.breakdowns", __name__)
 DISCLOSURE_AUDIT_SPEC = dg.AssetCheckSpec(
     DISCLOSURE_AUDIT,
     asset=NYCKELTAL,
     blocking=True,
     description=(
-        "No hidden key figure can be worked out from the published ones: per year, a linear "
-        "programme over every published key figure (each as the interval its rounding allows, "
-        "total = women + men, groups = the sums of their municipalities, täljare ≤ nämnare, "
-        "values ≥ 0) leaves every hidden figure's täljare an interval at least 2d wide (d = 10 % "
-        "of the value, at least 0.5 fte or person). A year whose key figures, groups, settings "
-        "and code are those of the last build keeps that build's result (reused_years)."
+        "No hidden key figure or breakdown cell can be worked out from the published figures: "
+        "per year, a linear programme over every published key figure and every breakdown cell "
+        "by county and SKR group (each as the interval its rounding allows, total = women + men, "
+        "groups = the sums of their municipalities, täljare ≤ nämnare, a share = täljare / "
+        "nämnare, values ≥ 0) leaves every hidden figure's täljare an interval at least 2d wide "
+        "(d = 10 % of the value, at least 0.5 fte or person). A year whose inputs, settings and "
+        "code are those of the last build keeps that build's result (reused_years)."
     ),
 )
 
@@ -59,12 +66,13 @@ class YearAudit:
 @dataclass(frozen=True)
 class PublishedKeyFigures:
     frame: pl.DataFrame  # the key figures as published, year by year
+    breakdowns: pl.DataFrame  # the breakdowns as published, year by year
     audits: dict[int, YearAudit]
     reused: list[int]  # the years whose stored result was kept
 
 
-# A stored year: its audit and its published rows.
-StoredYears = dict[int, tuple[YearAudit, pl.DataFrame]]
+# A stored year: its audit, its published key figures and its published breakdown cells.
+StoredYears = dict[int, tuple[YearAudit, pl.DataFrame, pl.DataFrame]]
 
 
 def disclosure_code_version() -> str:
@@ -79,18 +87,33 @@ def year_digests(
     nyckeltal: pl.DataFrame,
     groups: pl.DataFrame,
     definitions: pl.DataFrame,
+    breakdowns: BreakdownInputs,
     secondary_rounds: int | None,
 ) -> dict[int, str]:
     """Per year, a hash of all its disclosure result depends on: the year's key figures in the
     order read (the order of the solver's rows), the groups of its municipalities, the key-figure
-    definitions, the settings and the code."""
-    shared = (disclosure_code_version(), repr(secondary_rounds), _frame_text(definitions))
+    definitions, the year's breakdown cells, which municipalities each counts and their answers,
+    the settings and the code."""
+    shared = (
+        disclosure_code_version(),
+        repr(secondary_rounds),
+        _frame_text(definitions),
+        repr(sorted(breakdowns.level_keys.items())),
+    )
     digests = {}
-    for ar in sorted(nyckeltal["ar"].unique().to_list()):
+    years = set(nyckeltal["ar"].unique().to_list()) | set(breakdowns.years)
+    for ar in sorted(years):
         year = nyckeltal.filter(pl.col("ar") == ar)
-        members = groups.filter(pl.col("kommunkod").is_in(year["kommunkod"].implode()))
+        cells = breakdowns.of_years([ar])
+        kommuner = pl.concat([year["kommunkod"], cells.members["kommunkod"]])
+        members = groups.filter(pl.col("kommunkod").is_in(kommuner.implode()))
         digest = hashlib.sha256()
-        for part in (*shared, _frame_text(year), _frame_text(members.sort(members.columns))):
+        for part in (
+            *shared,
+            _frame_text(year),
+            _frame_text(members.sort(members.columns)),
+            *(_frame_text(frame) for frame in (cells.cells, cells.members, cells.answers)),
+        ):
             digest.update(part.encode())
             digest.update(b"\0")
         digests[ar] = digest.hexdigest()
@@ -108,14 +131,16 @@ def stored_years(con: duckdb.DuckDBPyConnection) -> StoredYears:
     try:
         inputs = con.sql(f"SELECT * FROM {PUBLISHED_INPUTS}").pl()
         rows = con.sql(f"SELECT * FROM {PUBLISHED_KEY_FIGURES}").pl()
+        cells = con.sql(f"SELECT * FROM {PUBLISHED_BREAKDOWNS}").pl()
     except duckdb.CatalogException:  # a warehouse built before the result was kept per year
         return {}
     stored = {}
     for ar, digest, hidden, secondary, intervals in inputs.iter_rows():
         year_rows = rows.filter(pl.col("ar") == ar)
-        if year_rows.height:
+        year_cells = cells.filter(pl.col("ar") == ar)
+        if year_rows.height or year_cells.height:
             kept = [Interval(*(i[name] for name in _INTERVAL_FIELDS)) for i in intervals]
-            stored[ar] = (YearAudit(digest, hidden, secondary, kept), year_rows)
+            stored[ar] = (YearAudit(digest, hidden, secondary, kept), year_rows, year_cells)
     return stored
 
 
@@ -127,28 +152,40 @@ def published_key_figures(
     """The key figures after disclosure control on the warehouse `con` holds: a year whose
     digest is the stored one keeps its `stored` result, every other year is solved."""
     nyckeltal, groups, definitions = read_key_figures(con)
-    digests = year_digests(nyckeltal, groups, definitions, secondary_rounds)
+    breakdowns = read_breakdowns(con)
+    digests = year_digests(nyckeltal, groups, definitions, breakdowns, secondary_rounds)
     stored = stored or {}
     reused = [
         ar for ar, digest in digests.items() if ar in stored and stored[ar][0].digest == digest
     ]
+    solved_years = [ar for ar in digests if ar not in reused]
     solved = key_figure_disclosure(
-        nyckeltal.filter(~pl.col("ar").is_in(reused)), groups, definitions, secondary_rounds
+        nyckeltal.filter(pl.col("ar").is_in(solved_years)),
+        groups,
+        definitions,
+        secondary_rounds,
+        breakdowns.of_years(solved_years),
     )
-    audits, frames = {}, []
+    audits, frames, cells = {}, [solved.frame.clear()], [solved.breakdowns.clear()]
     for ar, digest in digests.items():
         if ar in reused:
-            audit, rows = stored[ar]
+            audit, rows, year_cells = stored[ar]
         else:
             suppression = solved.suppressions[ar]
             audit = YearAudit(
                 digest, len(suppression.hidden), len(suppression.secondary), suppression.intervals
             )
             rows = solved.frame.filter(pl.col("ar") == ar)
+            year_cells = solved.breakdowns.filter(pl.col("ar") == ar)
         audits[ar] = audit
         frames.append(rows)
-    frame = pl.concat(frames) if frames else solved.frame
-    return PublishedKeyFigures(frame, audits, reused)
+        cells.append(year_cells)
+    return PublishedKeyFigures(
+        pl.concat(frames, how="vertical_relaxed"),
+        pl.concat(cells, how="vertical_relaxed"),
+        audits,
+        reused,
+    )
 
 
 def store_published(con: duckdb.DuckDBPyConnection, published: PublishedKeyFigures) -> None:
@@ -171,11 +208,15 @@ def store_published(con: duckdb.DuckDBPyConnection, published: PublishedKeyFigur
         schema=_INPUTS_SCHEMA,
     )
     con.register("published_key_figures", published.frame)
+    con.register("published_breakdowns", published.breakdowns)
     con.register("published_inputs", inputs)
     try:
         con.begin()
         con.execute(
             f"INSERT INTO {PUBLISHED_KEY_FIGURES} BY NAME SELECT * FROM published_key_figures"
+        )
+        con.execute(
+            f"INSERT INTO {PUBLISHED_BREAKDOWNS} BY NAME SELECT * FROM published_breakdowns"
         )
         con.execute(f"INSERT INTO {PUBLISHED_INPUTS} BY NAME SELECT * FROM published_inputs")
         con.commit()
@@ -184,6 +225,7 @@ def store_published(con: duckdb.DuckDBPyConnection, published: PublishedKeyFigur
         raise
     finally:
         con.unregister("published_key_figures")
+        con.unregister("published_breakdowns")
         con.unregister("published_inputs")
 
 
@@ -239,6 +281,7 @@ def disclosure_audit_result(
                 }
                 for ar, audit in published.audits.items()
             },
+            "hidden_per_output": _hidden_per_output(published),
             "reused_years": published.reused,
             "solved_years": [ar for ar in published.audits if ar not in published.reused],
             "narrowest": _described(narrowest) if narrowest else None,
@@ -246,3 +289,24 @@ def disclosure_audit_result(
             "hidden_intervals": [_described(i) for i in sorted(intervals, key=lambda i: i.key)],
         },
     )
+
+
+def _hidden_per_output(published: PublishedKeyFigures) -> dict[str, dict[str, int]]:
+    """Per output, its hidden figures by why: the key-figure rows per place, the breakdown cells
+    per dimension."""
+    hidden = [Disclosure.PRIMARY.value, Disclosure.SECONDARY.value]
+    outputs = [
+        ("nyckeltal", published.frame, "dimension"),
+        ("breakdowns", published.breakdowns, "dimension"),
+    ]
+    counts: dict[str, dict[str, int]] = {}
+    for name, frame, by in outputs:
+        for place, disclosure, n in (
+            frame.filter(pl.col("disclosure").is_in(hidden))
+            .group_by(by, "disclosure")
+            .len()
+            .sort(by, "disclosure")
+            .iter_rows()
+        ):
+            counts.setdefault(f"{name} {place}", {})[disclosure] = n
+    return counts

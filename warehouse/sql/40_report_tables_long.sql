@@ -219,7 +219,11 @@ SELECT
     c.row_key,
     c.col_key,
     CAST(c.value AS DOUBLE) AS value,
-    n.n_kommuner
+    n.n_kommuner,
+    -- Which municipalities a cell counts (core.counted_blocks of its population row and block):
+    -- the disclosure audit's relations (assets/disclosure/breakdowns.py).
+    c.ar,
+    c.block
 FROM cells AS c
 -- A population row's year decides its population (core.population), so (ar, block) finds its N.
 LEFT JOIN report.block_counts AS n
@@ -236,6 +240,8 @@ COMMENT ON COLUMN report.table_cells.row_key IS 'Radens nyckel som i ref.publish
 COMMENT ON COLUMN report.table_cells.col_key IS 'Kolumnens nyckel som i ref.published_tables.';
 COMMENT ON COLUMN report.table_cells.value IS 'Värdet för gruppen, ej avrundat: årsarbetare, antal, eller procent 0–100 (NULL där nämnaren är 0); summor 0 när ingen kommun räknas.';
 COMMENT ON COLUMN report.table_cells.n_kommuner IS 'Antal kommuner i gruppen som cellen bygger på (blockets N i populationsraden).';
+COMMENT ON COLUMN report.table_cells.ar IS 'Populationsradens år (core.population): slutinventeringens år i tabell 1–10, radens år i tabell 11–14.';
+COMMENT ON COLUMN report.table_cells.block IS 'Blocket cellen läser (core.counted_blocks: vilka kommuner den räknar).';
 
 -- report.tables_long: every figure of Tables 1–14 for the nation, one row per cell (table_id,
 -- row_key, col_key), contract sections 7 and 8. The keys are spelled as in ref.published_tables,

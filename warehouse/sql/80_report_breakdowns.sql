@@ -24,7 +24,9 @@ SELECT
     c.row_key,
     c.col_key,
     c.value,
-    c.n_kommuner
+    c.n_kommuner,
+    c.ar,
+    c.block
 FROM report.table_cells AS c
 JOIN groups AS g ON g.dimension = c.dimension AND g.group_code = c.group_code
 JOIN ref.report_tables AS t ON t.table_id = c.table_id
@@ -42,3 +44,5 @@ COMMENT ON COLUMN report.breakdown_cells_unsuppressed.row_key IS 'Radens nyckel 
 COMMENT ON COLUMN report.breakdown_cells_unsuppressed.col_key IS 'Kolumnens nyckel som i report.tables_long.';
 COMMENT ON COLUMN report.breakdown_cells_unsuppressed.value IS 'Värdet för gruppen, ej avrundat och ej röjandekontrollerat; NULL när ingen kommun räknas.';
 COMMENT ON COLUMN report.breakdown_cells_unsuppressed.n_kommuner IS 'Antal kommuner i gruppen som cellen bygger på.';
+COMMENT ON COLUMN report.breakdown_cells_unsuppressed.ar IS 'Populationsradens år: det år vars röjandegranskning cellen ingår i.';
+COMMENT ON COLUMN report.breakdown_cells_unsuppressed.block IS 'Blocket cellen läser (core.counted_blocks: vilka kommuner den räknar).';
