@@ -20,7 +20,7 @@ from schemas.block_schemas import SUM_TOLERANCE
 
 MIN_MUNICIPALITIES = 3
 N_COLUMN_KEY = "n_kommuner"
-NATION = "riket"
+NATION, NATION_CODE = "riket", "00"
 # The exports write a breakdown's value as the double it is, every digit: a sum's interval is the
 # value itself, a share's only the double's own round-off.
 SHARE_TOLERANCE = 1e-9
@@ -109,7 +109,7 @@ def _cell_terms(
 @dataclass(frozen=True)
 class BreakdownModel:
     cell_keys: list[str | None]  # per row of the year's cells: its quantity (a share's täljare)
-    primary: set[str]
+    primary: set[str]  # the quantities the primary rule hides and the audit protects
 
 
 def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
@@ -162,7 +162,9 @@ def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
             row["layout"], block, row["col_key"], question_words, inputs.level_keys
         )
         members_of = members[(ar, block, dimension, code)]
-        hideable = dimension != NATION
+        # A cell on the nation's municipalities is the nation's figure, which the report's own
+        # tables publish beyond disclosure control: hidden by the primary rule, nothing to audit.
+        hideable = members_of != members.get((ar, block, NATION, NATION_CODE))
         t_key, t_value = sum_of(
             ar, dimension, code, block, t_term, members_of, n_term is None, hideable
         )
@@ -180,7 +182,7 @@ def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
                 f"{row['col_key']} {dimension} {code}: {value} ≠ {recomputed}"
             )
         cell_keys.append(t_key)
-        if hideable and n_kommuner < MIN_MUNICIPALITIES:
+        if dimension != NATION and hideable and n_kommuner < MIN_MUNICIPALITIES:
             primary.add(t_key)
     _add_municipal_relations(model, used, sums)
     return BreakdownModel(cell_keys, primary)
@@ -215,7 +217,7 @@ def _add_municipal_relations(model: Model, used: set, sums: dict) -> None:
 
 
 def disclosed_breakdowns(
-    inputs: BreakdownInputs, cell_keys: list[str | None], primary: set, hidden: set
+    inputs: BreakdownInputs, cell_keys: list[str | None], hidden: set
 ) -> pl.DataFrame:
     """The counties' and SKR groups' cells as published: `disclosure` per cell, and `value` NULL
     wherever it is not shown. N is always shown; a cell on no municipality is empty."""
@@ -225,7 +227,7 @@ def disclosed_breakdowns(
         else Disclosure.EMPTY
         if key is None
         else Disclosure.PRIMARY
-        if key in primary
+        if row["n_kommuner"] < MIN_MUNICIPALITIES
         else Disclosure.SECONDARY
         if key in hidden
         else Disclosure.SHOWN
@@ -258,7 +260,9 @@ def read_breakdowns(con) -> BreakdownInputs:
         ORDER BY b.ar, b.dimension, b.table_id, b.row_key, b.col_key, b.group_position
         """
     ).pl()
-    read = "(SELECT DISTINCT ar, block FROM report.table_cells JOIN ref.report_tables USING (table_id) WHERE broken_down)"
+    # The population rows and blocks the breakdown cells read.
+    read = """(SELECT DISTINCT c.ar, c.block FROM report.table_cells AS c
+        JOIN ref.report_tables AS t USING (table_id) WHERE t.broken_down)"""
     members = con.sql(
         f"""
         SELECT c.ar, c.block, g.dimension, g.group_code, c.kommunkod

@@ -68,9 +68,7 @@ def key_figure_disclosure(
     hidden: set = set()
     years = set(terms["ar"].unique().to_list()) | set(breakdowns.years if breakdowns else [])
     # Empty, not missing, where no year is solved: its columns are those of every year.
-    disclosed = (
-        [disclosed_breakdowns(breakdowns.of_years([]), [], set(), set())] if breakdowns else []
-    )
+    disclosed = [disclosed_breakdowns(breakdowns.of_years([]), [], set())] if breakdowns else []
     for ar in sorted(years):
         year = terms.filter(pl.col("ar") == ar)
         model = _key_figure_model(year)
@@ -83,9 +81,7 @@ def key_figure_disclosure(
         models[ar], suppressions[ar] = model, suppression
         hidden |= suppression.hidden
         if breakdowns is not None:
-            disclosed.append(
-                disclosed_breakdowns(cells, added.cell_keys, added.primary, suppression.hidden)
-            )
+            disclosed.append(disclosed_breakdowns(cells, added.cell_keys, suppression.hidden))
     t_hidden = pl.Series([key in hidden for key in terms["t_key"]], dtype=pl.Boolean)
     n_hidden = pl.Series([key in hidden for key in terms["n_key"]], dtype=pl.Boolean)
     marked = terms.with_columns(
