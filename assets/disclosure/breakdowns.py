@@ -20,7 +20,7 @@ from schemas.block_schemas import SUM_TOLERANCE
 
 MIN_MUNICIPALITIES = 3
 N_COLUMN_KEY = "n_kommuner"
-NATION, NATION_CODE = "riket", "00"
+NATION = "riket"
 # The exports write a breakdown's value as the double it is, every digit: a sum's interval is the
 # value itself, a share's only the double's own round-off.
 SHARE_TOLERANCE = 1e-9
@@ -161,10 +161,13 @@ def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
         t_term, n_term = _cell_terms(
             row["layout"], block, row["col_key"], question_words, inputs.level_keys
         )
+        hideable = dimension != NATION
+        if not hideable and n_kommuner < MIN_MUNICIPALITIES:
+            # The report's own table on a population of 1 or 2 municipalities, published beyond
+            # disclosure control: what it gives away no hiding can protect, so it is left out.
+            cell_keys.append(None)
+            continue
         members_of = members[(ar, block, dimension, code)]
-        # A cell on the nation's municipalities is the nation's figure, which the report's own
-        # tables publish beyond disclosure control: hidden by the primary rule, nothing to audit.
-        hideable = members_of != members.get((ar, block, NATION, NATION_CODE))
         t_key, t_value = sum_of(
             ar, dimension, code, block, t_term, members_of, n_term is None, hideable
         )
@@ -182,7 +185,7 @@ def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
                 f"{row['col_key']} {dimension} {code}: {value} ≠ {recomputed}"
             )
         cell_keys.append(t_key)
-        if dimension != NATION and hideable and n_kommuner < MIN_MUNICIPALITIES:
+        if hideable and n_kommuner < MIN_MUNICIPALITIES:
             primary.add(t_key)
     _add_municipal_relations(model, used, sums)
     return BreakdownModel(cell_keys, primary)
