@@ -4,10 +4,9 @@
 -- each table is defined once for the nation and every group (40_report_tables_long.sql): the same
 -- population, valid blocks (contract section 5) and definitions (section 7) as the report's own
 -- tables. Values are raw and unrounded, with the number of municipalities each cell rests on.
--- Disclosure control (suppressing small cells) is applied when presenting, by
--- assets/disclosure, its one home, never here: the name says so, so that nobody
--- publishes these cells by mistake; the exports' breakdowns (exports/*/breakdowns.*) are the
--- suppressed ones. Every group has every cell: a group where nobody counts has n_kommuner 0,
+-- Disclosure control (suppressing small cells) is assets/disclosure's, its one home, never
+-- here: the name says so, so that nobody publishes these cells by mistake. The report stage
+-- stores the audited cells as report.breakdown_cells_publicerad, which every output reads. Every group has every cell: a group where nobody counts has n_kommuner 0,
 -- sums 0 and NULL shares (shown as "–", as every cell resting on no municipality).
 CREATE OR REPLACE TABLE report.breakdown_cells_unsuppressed AS
 WITH groups AS (
