@@ -4,6 +4,7 @@ what it keeps equals what a cold build solves."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -12,10 +13,12 @@ import duckdb
 import polars as pl
 import pytest
 
+from assets.disclosure.breakdowns import read_breakdowns
 from assets.disclosure.key_figures import read_key_figures
 from assets.report import disclosure
 from assets.report.disclosure import (
     DISCLOSURE_AUDIT,
+    PUBLISHED_BREAKDOWNS,
     PUBLISHED_INPUTS,
     PUBLISHED_KEY_FIGURES,
     disclosure_audit_result,
@@ -69,7 +72,7 @@ def test_the_kept_years_equal_a_cold_build_of_the_corrected_landing_zone(refresh
     assert cold["reused_years"] == [] and refresh["reused_years"]
 
     incremental_rows, cold_rows = _warehouse_rows(warehouse), _warehouse_rows(cold_warehouse)
-    for table in (PUBLISHED_KEY_FIGURES, PUBLISHED_INPUTS):
+    for table in (PUBLISHED_KEY_FIGURES, PUBLISHED_BREAKDOWNS, PUBLISHED_INPUTS):
         assert cold_rows[table] and incremental_rows[table] == cold_rows[table], table
     whether_reused = ("reused_years", "solved_years", "per_year")
     assert {k: v for k, v in refresh.items() if k not in whether_reused} == {
@@ -107,7 +110,26 @@ def test_a_municipality_in_another_county_changes_the_digest_of_the_years_it_is_
         .otherwise(pl.col("group_code"))
     )
     assert not moved.equals(groups)
-    before = year_digests(nyckeltal, groups, definitions, None)
-    after = year_digests(nyckeltal, moved, definitions, None)
+    breakdowns = read_breakdowns(built)
+    before = year_digests(nyckeltal, groups, definitions, breakdowns, None)
+    after = year_digests(nyckeltal, moved, definitions, breakdowns, None)
     in_years = set(nyckeltal.filter(pl.col("kommunkod") == kommunkod)["ar"])
     assert in_years and {ar for ar in before if before[ar] != after[ar]} == in_years
+
+
+def test_a_change_of_a_breakdown_input_alone_changes_the_digest_of_its_year(built):
+    # The key figures read are the same; one municipality's answers behind the breakdown cells of
+    # one year change (its submission counts in the tables but the key figures are read as they
+    # were): that year, and only that year, is solved again.
+    nyckeltal, groups, definitions = read_key_figures(built)
+    breakdowns = read_breakdowns(built)
+    year = breakdowns.answers["ar"].max()
+    changed = dataclasses.replace(
+        breakdowns,
+        answers=breakdowns.answers.with_columns(
+            value=pl.when(pl.col("ar") == year).then(pl.col("value") + 1).otherwise("value")
+        ),
+    )
+    before = year_digests(nyckeltal, groups, definitions, breakdowns, None)
+    after = year_digests(nyckeltal, groups, definitions, changed, None)
+    assert {ar for ar in before if before[ar] != after[ar]} == {year}

@@ -20,7 +20,11 @@ import pytest
 
 from assets.disclosure import Disclosure
 from assets.report.build import SQL_DIR
-from assets.report.disclosure import PUBLISHED_KEY_FIGURES, disclosure_audit_result
+from assets.report.disclosure import (
+    PUBLISHED_BREAKDOWNS,
+    PUBLISHED_KEY_FIGURES,
+    disclosure_audit_result,
+)
 from assets.report.nyckeltal import (
     key_figures_disagreeing_with_tables,
     repeated_key_figure_rows,
@@ -206,11 +210,24 @@ def test_a_split_by_sex_on_fewer_than_three_caseworkers_is_suppressed(db):
         )
     )
     assert county_sum.filter(pl.col("taljare").is_null()).height >= 2
-    # A year where no split rests on fewer than 3 fte of a sex hides nothing.
-    assert set(frame.filter(pl.col("ar") == 2015)["disclosure"]) <= {
+    # A year where no split rests on fewer than 3 fte of a sex and no breakdown cell on fewer
+    # than 3 municipalities hides nothing.
+    assert set(frame.filter(pl.col("ar") == 2017)["disclosure"]) == {
         Disclosure.SHOWN,
         Disclosure.EMPTY,
     }
+    # In 2015 one municipality (0117) makes row 2015 of Table 11 in its county and SKR group: those
+    # cells are hidden, and 0117's own key figures, which sum to them, with them.
+    cells = db.sql(f"SELECT * FROM {PUBLISHED_BREAKDOWNS} WHERE ar = 2015").pl()
+    assert set(cells.filter(pl.col("n_kommuner") == 1)["disclosure"]) == {Disclosure.PRIMARY}
+    assert (
+        frame.filter(
+            (pl.col("ar") == 2015)
+            & (pl.col("kommunkod") == "0117")
+            & (pl.col("nyckeltal_id") == "handl_arsarbetare")
+        )["disclosure"].to_list()
+        == [Disclosure.SECONDARY] * 3
+    )
 
 
 def test_the_disclosure_audit_passes_and_fails_without_the_secondary_step(db):
