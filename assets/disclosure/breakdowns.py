@@ -127,8 +127,9 @@ def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
         for block, question in inputs.answers.select("block", "question_id").unique().iter_rows()
     }
     used: set[tuple[int, str, str]] = set()
+    summed: set[str] = set()  # a sum is a cell, a share's nämnare, or both: one relation
 
-    def sum_of(ar, dimension, code, block, term, members_of, published, hideable):
+    def sum_of(ar, dimension, code, term, members_of, published, hideable):
         key = group_key(ar, dimension, code, term, members_of)
         parts = []
         for kommunkod in members_of:
@@ -147,7 +148,9 @@ def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
                 hideable=hideable,
             )
         )
-        model.equal_sum(key, parts)
+        if key not in summed:
+            summed.add(key)
+            model.equal_sum(key, parts)
         return key, value
 
     cell_keys: list[str | None] = []
@@ -168,13 +171,11 @@ def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
             cell_keys.append(None)
             continue
         members_of = members[(ar, block, dimension, code)]
-        t_key, t_value = sum_of(
-            ar, dimension, code, block, t_term, members_of, n_term is None, hideable
-        )
+        t_key, t_value = sum_of(ar, dimension, code, t_term, members_of, n_term is None, hideable)
         if n_term is None:
             recomputed = t_value
         else:
-            n_key, n_value = sum_of(ar, dimension, code, block, n_term, members_of, False, True)
+            n_key, n_value = sum_of(ar, dimension, code, n_term, members_of, False, hideable)
             share = value / 100
             model.ratio(t_key, n_key, share - SHARE_TOLERANCE, share + SHARE_TOLERANCE)
             recomputed = 100 * t_value / n_value
