@@ -155,14 +155,17 @@ def test_an_undecodable_file_name_is_shown_escaped(hostile_db):
 # (assets/publication/profile_data.py). REVISED_FIGURES_QUERY is a constant query and `name` a
 # keyword of the code (assets/publication/publications.py); `database` is "" or "forra."
 # (assets/publication/revisions.py); STORAGE_VERSION is a constant of the warehouse resource;
-# PUBLISHED_KEY_FIGURES and PUBLISHED_INPUTS the table names report.nyckeltal_publicerad and
-# report.nyckeltal_publicerad_inputs (assets/report/disclosure.py).
+# PUBLISHED_KEY_FIGURES, PUBLISHED_BREAKDOWNS and PUBLISHED_INPUTS the table names
+# report.nyckeltal_publicerad, report.breakdown_cells_publicerad and
+# report.nyckeltal_publicerad_inputs (assets/report/disclosure.py); CELL_BLOCKS a constant
+# subquery (assets/disclosure/breakdowns.py).
 REVIEWED_SQL_INTERPOLATIONS = {
     "table", "sql", "limit", "placeholders", "variable", "t.number:02d", "table.number:02d",
     "schema", "_identifier(table_name)", "_identifier(column_name)", "_identifier(table)",
     "_identifier(column)", "YEAR_OF_PATH", "PATH_IN_RUN_YEARS",
     '", ".join(SHOWN_COMPARISON_COLUMNS)', "REVISED_FIGURES_QUERY", "name", "database",
-    "STORAGE_VERSION", "PUBLISHED_KEY_FIGURES", "PUBLISHED_INPUTS",
+    "STORAGE_VERSION", "PUBLISHED_KEY_FIGURES", "PUBLISHED_INPUTS", "PUBLISHED_BREAKDOWNS",
+    "CELL_BLOCKS",
 }  # fmt: skip
 
 

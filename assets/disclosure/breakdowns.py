@@ -34,6 +34,9 @@ YEAR_COLUMNS = {
 }
 # The cells' own relative error against their recomputation from the municipalities' answers.
 RECOMPUTED_TOLERANCE = 1e-6
+# The population rows and blocks the breakdown cells read (a constant subquery of `read_breakdowns`).
+CELL_BLOCKS = """(SELECT DISTINCT c.ar, c.block FROM report.table_cells AS c
+    JOIN ref.report_tables AS t USING (table_id) WHERE t.broken_down)"""
 
 
 def level_term(block: str, level: str) -> str:
@@ -264,15 +267,12 @@ def read_breakdowns(con) -> BreakdownInputs:
         ORDER BY b.ar, b.dimension, b.table_id, b.row_key, b.col_key, b.group_position
         """
     ).pl()
-    # The population rows and blocks the breakdown cells read.
-    read = """(SELECT DISTINCT c.ar, c.block FROM report.table_cells AS c
-        JOIN ref.report_tables AS t USING (table_id) WHERE t.broken_down)"""
     members = con.sql(
         f"""
         SELECT c.ar, c.block, g.dimension, g.group_code, c.kommunkod
         FROM core.counted_blocks AS c
         JOIN report.breakdown_groups AS g USING (kommunkod)
-        SEMI JOIN {read} AS r USING (ar, block)
+        SEMI JOIN {CELL_BLOCKS} AS r USING (ar, block)
         ORDER BY ALL
         """
     ).pl()
@@ -282,7 +282,7 @@ def read_breakdowns(con) -> BreakdownInputs:
             coalesce(q.subarea IN (SELECT subarea FROM ref.report_subareas), false) AS in_tables,
             a.value
         FROM core.counted_blocks AS c
-        SEMI JOIN {read} AS r USING (ar, block)
+        SEMI JOIN {CELL_BLOCKS} AS r USING (ar, block)
         JOIN core.answers AS a ON a.path = c.path
         JOIN ref.questions AS q ON q.question_id = a.question_id AND q.block = c.block
         ORDER BY ALL
