@@ -131,3 +131,19 @@ def test_the_audit_writes_nothing_on_stdout():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
+
+
+def test_a_shown_share_can_be_hidden_as_a_partner_through_its_numerator():
+    # x = T − y, and the shown share y / D = 0.5 gives y away: T and D are the report's (never
+    # hidden), so the only partner is the share, hidden with its numerator y, which publishes
+    # no interval of its own.
+    model = Model()
+    model.add(Quantity("x", 3.0, 0.0))
+    model.add(Quantity("y", 5.0, None))
+    model.add(Quantity("D", 10.0, 0.0, hideable=False))
+    model.add(Quantity("T", 8.0, 0.0, hideable=False))
+    model.equal_sum("T", ["x", "y"])
+    model.ratio("y", "D", 0.5, 0.5)
+    assert failing(model, {"x"}) == ["x"]
+    suppression = secondary_suppression(model, {"x"})
+    assert (suppression.secondary, suppression.failing) == ({"y"}, [])
