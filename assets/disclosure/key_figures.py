@@ -1,5 +1,7 @@
 """Disclosure control of the key figures per municipality, county, SKR group and the nation
-(report.nyckeltal), and their model for the audit (assets/disclosure/audit.py).
+(report.nyckeltal), and their model for the audit (assets/disclosure/audit.py): each year's
+model also takes that year's breakdown cells (assets/disclosure/breakdowns.py), so one audit
+covers both and its relations cross them.
 
 Pure: no Dagster, no DuckDB.
 """
