@@ -44,15 +44,17 @@ def with_code_edited(defs: dg.Definitions, key: dg.AssetKey) -> dg.Definitions:
     """The Definitions after an edit of `key`'s code: another code version, which the wiring
     hands to the gate as it does any."""
     edited = defs.map_asset_specs(
-        func=lambda spec: spec.replace_attributes(code_version=f"{spec.code_version}, edited")
-        if spec.key == key
-        else spec
+        func=lambda spec: (
+            spec.replace_attributes(code_version=f"{spec.code_version}, edited")
+            if spec.key == key
+            else spec
+        )
     )
     metadata = gate_metadata(edited.resolve_all_asset_specs())
     return edited.map_asset_specs(
-        func=lambda spec: spec.merge_attributes(metadata=metadata)
-        if spec.key == BUILD_INPUTS
-        else spec
+        func=lambda spec: (
+            spec.merge_attributes(metadata=metadata) if spec.key == BUILD_INPUTS else spec
+        )
     )
 
 
@@ -166,3 +168,28 @@ def test_a_change_of_a_module_no_asset_imports_rebuilds_nothing(built, tmp_path,
     assert result.success
     assert _steps(result) == {"quality__build_inputs"}
     assert _publications(warehouse) == 1
+
+
+def test_the_sensor_requests_the_report_alone_after_a_change_of_publication_code(built):
+    """The sensor's code versions are its repository's: after an edit of publication code it
+    requests a run of what reads every year, without a year."""
+    from pipelines.definitions import defs
+    from pipelines.year_runs import unpartitioned_asset_keys
+
+    raw, warehouse, instance = built
+    edited = with_code_edited(defs, EXPORTS)
+    with dg.build_sensor_context(
+        instance=instance,
+        repository_def=edited.get_repository_def(),
+        resources={
+            "landing_zone": LandingZone(raw_dir=str(raw)),
+            "warehouse": Warehouse(database=str(warehouse)),
+        },
+    ) as context:
+        (request,) = (
+            edited.resolve_sensor_def("landing_zone_changed").evaluate_tick(context).run_requests
+        )
+    assert "dagster/asset_partition_range_start" not in request.tags
+    assert set(request.asset_selection) == set(
+        unpartitioned_asset_keys(edited.resolve_all_asset_specs())
+    )

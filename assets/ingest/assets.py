@@ -170,12 +170,13 @@ def _require_years_for_partitioned_assets(
     launches such a run (the job `refresh` without a partition), and it cannot run over every year
     instead: Dagster fails a step of a partitioned asset with a partitioned parent before its code
     runs (docs/ARCHITECTURE.md). The year-scoped assets are those the gate's spec names; a run
-    that selects nothing in particular runs the job `refresh`, which is every asset."""
+    that selects nothing in particular (no or an empty selection) runs the whole job `refresh`,
+    which is every asset."""
     selected = context.run.asset_selection
     year_scoped = sorted(
         key
         for key in gate.metadata[YEAR_SCOPED_METADATA]
-        if selected is None or dg.AssetKey.from_user_string(key) in selected
+        if not selected or dg.AssetKey.from_user_string(key) in selected
     )
     if year_scoped:
         raise dg.Failure(
