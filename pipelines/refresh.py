@@ -5,7 +5,8 @@ process; unless the published build is current.
 
 Before Dagster starts, the build inputs are fingerprinted as the asset `quality/build_inputs`
 does it, under the code the published build recorded, when the repository's code files are as it
-recorded them; otherwise the run starts and its gate decides by the assets' code versions. Exit codes: 0 current or succeeded, 1 the run failed.
+recorded them; otherwise the run starts and its gate decides by the assets' code versions.
+Exit codes: 0 current or succeeded, 1 the run failed.
 What it decides, prints and runs, and the same graph through Dagster's command line:
 docs/ARCHITECTURE.md, «pipelines/refresh.py».
 """
