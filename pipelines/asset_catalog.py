@@ -16,6 +16,12 @@ import dagster as dg
 
 from assets.feedback import assets as feedback
 from assets.ingest.assets import BUILD_INPUTS, FILE_ANSWERS, FILE_LEDGER, GRANT_REGISTER
+from assets.ingest.build_inputs import (
+    CODE_FILES_METADATA,
+    CODE_VERSIONS_METADATA,
+    YEAR_SCOPED_METADATA,
+    code_files_fingerprint,
+)
 from assets.publication.assets import EXPORTS
 from assets.publication.profile_asset import KOMMUNPROFILER
 from assets.publication.profile_pages import PROFILES_FOLDER
@@ -103,8 +109,9 @@ CATALOG: dict[dg.AssetKey, Entry] = {
 
 def catalogued(assets: Sequence) -> list:
     """The assets with their catalog entries applied (kinds, table name, column schema, uri),
-    and every one with the owner and its code version. An asset the catalog lacks keeps its
-    spec otherwise; tests/test_asset_metadata.py fails on it."""
+    and every one with the owner and its code version; the gate with every code version
+    (`with_code_on_gate`). An asset the catalog lacks keeps its spec otherwise;
+    tests/test_asset_metadata.py fails on it."""
     schemas = column_schemas()
     asset_modules = {_module_of(a) for a in assets if isinstance(a, dg.AssetsDefinition)}
 
@@ -133,12 +140,43 @@ def catalogued(assets: Sequence) -> list:
             kinds=set(entry.kinds), owners=[OWNER], metadata=metadata
         ).replace_attributes(code_version=version)
 
-    return [
-        a.map_asset_specs(functools.partial(describe, module=_module_of(a)))
-        if isinstance(a, dg.AssetsDefinition)
-        else a
+    return with_code_on_gate(
+        [
+            a.map_asset_specs(functools.partial(describe, module=_module_of(a)))
+            if isinstance(a, dg.AssetsDefinition)
+            else a
+            for a in assets
+        ]
+    )
+
+
+def with_code_on_gate(assets: Sequence) -> list:
+    """The assets with `gate_metadata` of their specs on the spec of quality/build_inputs: what
+    the gate compares (assets/ingest/build_inputs.py, BuildCode), handed to it on its own spec."""
+    metadata = gate_metadata(
+        a.get_asset_spec(key)
         for a in assets
-    ]
+        if isinstance(a, dg.AssetsDefinition)
+        for key in a.keys
+    )
+
+    def on_gate(spec: dg.AssetSpec) -> dg.AssetSpec:
+        return spec.merge_attributes(metadata=metadata) if spec.key == BUILD_INPUTS else spec
+
+    return [a.map_asset_specs(on_gate) if isinstance(a, dg.AssetsDefinition) else a for a in assets]
+
+
+def gate_metadata(specs: Iterable[dg.AssetSpec]) -> dict:
+    """Every asset's code version, the year-scoped assets (partitioned by year) and the digest
+    of the repository's code files, taken together when the Definitions are made."""
+    specs = list(specs)
+    return {
+        CODE_VERSIONS_METADATA: {spec.key.to_user_string(): spec.code_version for spec in specs},
+        YEAR_SCOPED_METADATA: sorted(
+            spec.key.to_user_string() for spec in specs if spec.partitions_def is not None
+        ),
+        CODE_FILES_METADATA: code_files_fingerprint(),
+    }
 
 
 def _module_of(assets_def: dg.AssetsDefinition) -> str:

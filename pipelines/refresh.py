@@ -3,8 +3,10 @@ process; unless the published build is current.
 
     python -m pipelines.refresh [--all-years]
 
-Before Dagster starts, the build inputs are fingerprinted exactly as the asset
-`quality/build_inputs` does it. Exit codes: 0 current or succeeded, 1 the run failed.
+Before Dagster starts, the build inputs are fingerprinted as the asset `quality/build_inputs`
+does it, under the code the published build recorded, when the repository's code files are as it
+recorded them; otherwise the run starts and its gate decides by the assets' code versions.
+Exit codes: 0 current or succeeded, 1 the run failed.
 What it decides, prints and runs, and the same graph through Dagster's command line:
 docs/ARCHITECTURE.md, «pipelines/refresh.py».
 """
@@ -40,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _refresh(arguments: argparse.Namespace, imported: Callable[[], None]) -> int:
-    from assets.ingest.build_inputs import nothing_changed_message, read_build_inputs
+    from assets.ingest.build_inputs import (
+        nothing_changed_message,
+        read_build_inputs_before_definitions,
+    )
     from assets.run_context.resources import LandingZone, Warehouse
     from pipelines.environment import set_default_environment
 
@@ -50,10 +55,13 @@ def _refresh(arguments: argparse.Namespace, imported: Callable[[], None]) -> int
     # A missing landing zone is the run's to report, with its reason (quality/build_inputs).
     # Before the first build there is nothing to compare with, and fingerprinting here would
     # hash every file of the landing zone twice, here and again in the run.
+    # When the repository's code files changed since the published build, only the Definitions'
+    # code versions tell whether what changed is code that a build runs: then the run's gate
+    # decides, and skips every step if nothing it compares changed.
     inputs = None
     if landing_zone.path.is_dir() and warehouse.published_path.exists():
-        inputs = read_build_inputs(landing_zone.path, warehouse)
-        if inputs.published_build_is_current:
+        inputs = read_build_inputs_before_definitions(landing_zone.path, warehouse)
+        if inputs is not None and inputs.published_build_is_current:
             # Nothing to build: with --all-years the run's gate skips every step, so the helper
             # would only hold the second core and, at this process's exit, be waited for until
             # its import of Great Expectations is done. A check that does need it after all
@@ -148,20 +156,24 @@ def execute_refresh(
     raise_on_error: bool = False,
 ) -> dg.ExecuteInProcessResult:
     """Run the job `refresh` in this process over the years whose inputs changed since the
-    published build (`inputs`, read here when not given), or over every year: the years become
-    partitions first. When no year changed but the build did, the run builds what reads every
-    year. The run's resources are the Definitions' own, configured from the environment."""
+    published build (`inputs`, read here under the Definitions' code when not given), or over
+    every year: the years become partitions first. When no year changed but the build did, the
+    run builds what reads every year. The run's resources are the Definitions' own, configured
+    from the environment."""
+    from assets.ingest.assets import BUILD_INPUTS, build_code
     from assets.ingest.build_inputs import read_build_inputs
     from assets.ingest.landing_zone import landing_zone_years
     from assets.run_context.partitions import WHEN_CHANGED, YEAR_PARTITIONS
     from pipelines.year_runs import plan_years_run, unpartitioned_asset_keys
 
+    specs = defs.resolve_all_asset_specs()
     existing = instance.get_dynamic_partitions(YEAR_PARTITIONS.name)
     years_now = landing_zone_years(landing_zone.path) if landing_zone.path.is_dir() else []
     if all_years:
         years = sorted({*map(int, existing), *years_now})
     elif inputs is None and landing_zone.path.is_dir() and warehouse.published_path.exists():
-        years = read_build_inputs(landing_zone.path, warehouse).years_to_build
+        (gate,) = [spec for spec in specs if spec.key == BUILD_INPUTS]
+        years = read_build_inputs(landing_zone.path, warehouse, build_code(gate)).years_to_build
     elif inputs is None:
         years = years_now  # the first build: every year
     else:
@@ -172,9 +184,7 @@ def execute_refresh(
     return defs.resolve_job_def("refresh").execute_in_process(
         instance=instance,
         tags={**plan.tags, **WHEN_CHANGED},
-        asset_selection=None
-        if plan.builds_years
-        else unpartitioned_asset_keys(defs.resolve_asset_graph()),
+        asset_selection=None if plan.builds_years else unpartitioned_asset_keys(specs),
         run_config=run_config,
         raise_on_error=raise_on_error,
     )

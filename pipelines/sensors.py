@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.ingest.assets import BUILD_INPUTS, build_code
 from assets.ingest.build_inputs import read_build_inputs
 from assets.ingest.landing_zone import StatKey, landing_zone_years
 from assets.run_context.partitions import WHEN_CHANGED, YEAR_PARTITIONS
@@ -24,7 +25,7 @@ def nightly_refresh(context: dg.ScheduleEvaluationContext):
     changed, and then confirms the published warehouse current (its freshness check counts it)."""
     partitions = context.instance.get_dynamic_partitions(YEAR_PARTITIONS.name)
     plan = plan_years_run(partitions, [int(key) for key in partitions], [])
-    return _run_request(plan, context.repository_def, run_key=None)
+    return _run_request(plan, _asset_specs(context.repository_def), run_key=None)
 
 
 # The sensor runs every 30 s in a long-lived code server: re-hashing files whose stat has not
@@ -53,7 +54,10 @@ def landing_zone_changed(
     """
     if not landing_zone.path.is_dir():
         return dg.SkipReason(f"The landing zone {landing_zone.path} does not exist")
-    inputs = read_build_inputs(landing_zone.path, warehouse, known_hashes=_known_hashes)
+    specs = _asset_specs(context.repository_def)
+    inputs = read_build_inputs(
+        landing_zone.path, warehouse, build_code(specs[BUILD_INPUTS]), known_hashes=_known_hashes
+    )
     # Only this tick's files are kept, so the cache never outgrows the landing zone.
     _known_hashes.clear()
     _known_hashes.update(inputs.hashes.seen)
@@ -72,14 +76,23 @@ def landing_zone_changed(
         landing_zone_years(landing_zone.path),
     )
     return dg.SensorResult(
-        run_requests=[_run_request(plan, context.repository_def, run_key=change)],
+        run_requests=[_run_request(plan, specs, run_key=change)],
         dynamic_partitions_requests=[YEAR_PARTITIONS.build_add_request(plan.new_partitions)]
         if plan.new_partitions
         else [],
     )
 
 
-def _run_request(plan: YearsRun, repository_def, run_key: str | None) -> dg.RunRequest:
+def _asset_specs(repository_def: dg.RepositoryDefinition) -> dict[dg.AssetKey, dg.AssetSpec]:
+    return {
+        key: assets_def.get_asset_spec(key)
+        for key, assets_def in repository_def.assets_defs_by_key.items()
+    }
+
+
+def _run_request(
+    plan: YearsRun, specs: dict[dg.AssetKey, dg.AssetSpec], run_key: str | None
+) -> dg.RunRequest:
     """A run of the planned years and the report; of the report alone when no year is built.
     Either skips every step when it finds the published build current."""
     if plan.builds_years:
@@ -87,5 +100,5 @@ def _run_request(plan: YearsRun, repository_def, run_key: str | None) -> dg.RunR
     return dg.RunRequest(
         run_key=run_key,
         tags=WHEN_CHANGED,
-        asset_selection=unpartitioned_asset_keys(repository_def.asset_graph),
+        asset_selection=unpartitioned_asset_keys(specs.values()),
     )

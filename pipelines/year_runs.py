@@ -7,6 +7,7 @@ How partitions come and go, and why a run spans unchanged years: docs/ARCHITECTU
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import dagster as dg
@@ -61,11 +62,8 @@ def plan_years_run(
     )
 
 
-def unpartitioned_asset_keys(asset_graph) -> list[dg.AssetKey]:
+def unpartitioned_asset_keys(specs: Iterable[dg.AssetSpec]) -> list[dg.AssetKey]:
     """The assets that read every year (the report and what follows it): what a run builds when
-    no year changed but the build did (the README, or exports cut short)."""
-    return [
-        key
-        for key in asset_graph.get_all_asset_keys()
-        if asset_graph.get(key).partitions_def is None
-    ]
+    no year changed but the build did (the README, the report's or the publication's code, or
+    exports cut short)."""
+    return [spec.key for spec in specs if spec.partitions_def is None]

@@ -154,6 +154,7 @@ def test_a_refresh_that_finds_nothing_changed_confirms_the_warehouse_current(
     from assets.ingest import assets as ingest
     from assets.run_context.partitions import WHEN_CHANGED
     from assets.run_context.resources import LandingZone, Warehouse
+    from pipelines.asset_catalog import with_code_on_gate
 
     class Unchanged:
         # What read_build_inputs says when the landing zone, reference and code are as published.
@@ -168,7 +169,10 @@ def test_a_refresh_that_finds_nothing_changed_confirms_the_warehouse_current(
     }
     # As the nightly schedule, the sensor and `make refresh` tag their runs.
     assert dg.materialize(
-        [ingest.build_inputs], instance=instance, resources=resources, tags=WHEN_CHANGED
+        with_code_on_gate([ingest.build_inputs]),
+        instance=instance,
+        resources=resources,
+        tags=WHEN_CHANGED,
     ).success
     record = instance.fetch_observations(PUBLISHED_WAREHOUSE, limit=1).records[0]
     confirmed = datetime.fromtimestamp(record.timestamp, UTC)

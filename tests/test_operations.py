@@ -16,7 +16,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.ingest.landing_zone import ContentHashes
+from assets.ingest.landing_zone import ContentHashes, year_fingerprints
 from assets.run_context.resources import LandingZone, Warehouse
 from pipelines.environment import PROJECT_ROOT
 from tests.conftest import materialize_pipeline
@@ -306,7 +306,8 @@ def test_make_refresh_compares_nothing_before_the_first_build(tmp_path, monkeypa
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
     monkeypatch.setattr(helper_process, "start", lambda: None)
     compared = []
-    monkeypatch.setattr(build_inputs, "read_build_inputs", lambda *args: compared.append(args))
+    for name in ("read_build_inputs", "read_build_inputs_before_definitions"):
+        monkeypatch.setattr(build_inputs, name, lambda *args: compared.append(args))
     runs = []
 
     class Job:
@@ -315,7 +316,9 @@ def test_make_refresh_compares_nothing_before_the_first_build(tmp_path, monkeypa
             return SimpleNamespace(success=True, run_id="a-run")
 
     monkeypatch.setattr(
-        pipelines.definitions, "defs", SimpleNamespace(resolve_job_def=lambda name: Job())
+        pipelines.definitions,
+        "defs",
+        SimpleNamespace(resolve_job_def=lambda name: Job(), resolve_all_asset_specs=list),
     )
     assert refresh.main() == 0
     assert compared == []
@@ -534,15 +537,18 @@ def test_a_changed_file_rebuilds_and_publishes(published_small_warehouse):
 
 
 def test_every_years_fingerprint_covers_the_code_and_the_reference_data(tmp_path, monkeypatch):
-    # A change of code or reference data rebuilds every year, not only the changed files' years.
+    # A change of the year-scoped assets' code or of the reference data rebuilds every year, not
+    # only the changed files' years.
     from assets.ingest import build_inputs
     from schemas.catalog import REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 
     raw = build_small_landing_zone(tmp_path / "raw")
 
-    def years() -> dict[int, str]:
-        return build_inputs.year_input_fingerprints(
-            raw, ContentHashes(), build_inputs.code_and_reference_fingerprint()
+    def years(code_years: str = "the year-scoped assets' code") -> dict[int, str]:
+        return build_inputs.years_inputs(
+            year_fingerprints(raw, ContentHashes()),
+            code_years,
+            build_inputs.reference_fingerprint(),
         )
 
     def all_changed(before: dict[int, str], after: dict[int, str]) -> bool:
@@ -551,14 +557,7 @@ def test_every_years_fingerprint_covers_the_code_and_the_reference_data(tmp_path
     before = years()
     assert sorted(before) == [2013, 2014, 2015, 2016]
     assert years() == before
-
-    code = tmp_path / "project"
-    shutil.copytree(PROJECT_ROOT / "warehouse" / "sql", code / "warehouse" / "sql")
-    monkeypatch.setattr(build_inputs, "PROJECT_ROOT", code)
-    only_sql = years()
-    assert all_changed(before, only_sql)
-    (code / "warehouse" / "sql" / "40_report_tables_long.sql").write_text("-- changed\n")
-    assert all_changed(only_sql, years())
+    assert all_changed(before, years("their code, edited"))
 
     reference = tmp_path / "reference"
     shutil.copytree(SHIPPED_REFERENCE_DIR, reference)

@@ -210,7 +210,7 @@ def test_a_run_without_the_publication_hands_its_build_to_the_next_run(published
     with paths_in_environment(raw, warehouse):
         report = job.execute_in_process(
             instance=instance,
-            asset_selection=unpartitioned_asset_keys(defs.resolve_asset_graph()),
+            asset_selection=unpartitioned_asset_keys(defs.resolve_all_asset_specs()),
         )
     assert report.success
     assert (WAREHOUSE, None) in materialized(report)

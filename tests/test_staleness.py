@@ -83,7 +83,8 @@ def _build_report(raw: Path, warehouse: Path, instance) -> None:
 
     with paths_in_environment(raw, warehouse):
         result = defs.resolve_job_def("refresh").execute_in_process(
-            instance=instance, asset_selection=unpartitioned_asset_keys(defs.resolve_asset_graph())
+            instance=instance,
+            asset_selection=unpartitioned_asset_keys(defs.resolve_all_asset_specs()),
         )
     assert result.success
 

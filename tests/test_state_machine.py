@@ -36,6 +36,7 @@ docs/state-machine-findings.md.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import importlib
 import os
@@ -84,10 +85,15 @@ FULL_PROFILE = os.environ.get("KOMPETENS_TEST_PROFILE") == "full"
 # the function returns instead of editing the code under the other tests' feet. Every module
 # binding under that name is patched (a function imported by name elsewhere too).
 READING_VERSION = ("assets.ingest.parse_cache", "reading_version")
-# What the refresh sees of a change of code besides the reading version (the build fingerprint's
-# hash of the code files): changed along with it, so that the change is the one an edit of the
-# reader makes.
-CODE_FINGERPRINT = ("assets.ingest.build_inputs", "code_and_reference_fingerprint")
+# What the refresh sees of a change of code besides the reading version, changed along with it,
+# so that the change is the one an edit of the reader makes: the hashes of the repository's code
+# files (output sets, publications, `make refresh`'s shortcut) and the code versions of the
+# year-scoped assets, which import the reader (the gate's code, BuildCode).
+CODE_FINGERPRINTS = (
+    ("assets.ingest.build_inputs", "code_and_reference_fingerprint"),
+    ("assets.ingest.build_inputs", "code_files_fingerprint"),
+)
+GATE_CODE = ("assets.ingest.assets", "build_code")
 # A run's step starting or finishing, as the console log of an in-process run shows it: where a
 # killed refresh is killed.
 # A refresh that builds a year shows about 20 such events; some kill points lie after them.
@@ -138,13 +144,27 @@ def _versioned(original, label: str):
     return f"{original}+{label}"
 
 
+def _code_versioned(build_code, label: str):
+    def edited(gate):
+        code = build_code(gate)
+        return dataclasses.replace(
+            code,
+            years=f"{code.years}+{label}",
+            build=f"{code.build}+{label}",
+            files=f"{code.files}+{label}",
+        )
+
+    return edited
+
+
 def change_reading_code(patch: pytest.MonkeyPatch, version: int) -> None:
     """The reading code as a new version `version` of it (0: the code as it is)."""
     patch.undo()  # the earlier version's patches, not stacked on them
     if version:
         label = f"stateful-{version}"
-        for module_name, name in (READING_VERSION, CODE_FINGERPRINT):
+        for module_name, name in (READING_VERSION, *CODE_FINGERPRINTS):
             _patch_everywhere(patch, module_name, name, lambda o: _versioned(o, label))
+        _patch_everywhere(patch, *GATE_CODE, lambda o: _code_versioned(o, label))
 
 
 # --- comparisons -----------------------------------------------------------------------------

@@ -16,13 +16,16 @@ import polars as pl
 from assets.expectations.checks import suite_check_result, suite_check_spec
 from assets.expectations.suites import FILE_LEDGER_SUITE, GRANT_REGISTER_SUITE
 from assets.ingest.build_inputs import (
+    BUILD_CODE_QUERY,
     FILE_HASHES_QUERY,
     YEAR_INPUTS_QUERY,
+    YEAR_SCOPED_METADATA,
+    BuildCode,
     build_fingerprint,
-    code_and_reference_fingerprint,
     known_file_hashes,
     nothing_changed_message,
     read_build_inputs,
+    reference_fingerprint,
     years_inputs,
 )
 from assets.ingest.landing_zone import (
@@ -103,10 +106,12 @@ def build_inputs(
     context: dg.AssetExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
 ):
     _require_landing_zone(landing_zone)
+    gate = context.assets_def.get_asset_spec(context.asset_key)
     years = run_years(context)
     if not years:
-        _require_years_for_partitioned_assets(context)
-    inputs = read_build_inputs(landing_zone.path, warehouse)
+        _require_years_for_partitioned_assets(context, gate)
+    code = build_code(gate)
+    inputs = read_build_inputs(landing_zone.path, warehouse, code)
     if inputs.published_build_is_current and WHEN_CHANGED_TAG in context.run.tags:
         context.log.info(nothing_changed_message(inputs.fingerprint))
         # What the freshness check of the published warehouse counts as a refresh too.
@@ -118,6 +123,9 @@ def build_inputs(
         return
     with warehouse.connect(context) as con:
         drop_parse_cache_of_another_shape(con)
+        # Written whole by this step, so a warehouse of an earlier version, whose table has
+        # other columns, takes this version's.
+        con.execute("DROP TABLE IF EXISTS quality.build_inputs")
         create_tables(con)
         # The years this run does not build stay as the warehouse it started from holds them.
         built_years = dict(con.execute(YEAR_INPUTS_QUERY).fetchall())
@@ -130,6 +138,9 @@ def build_inputs(
                     "fingerprint": [fingerprint],
                     "run_id": [context.run.run_id],
                     "started_at": [datetime.now(UTC).replace(tzinfo=None)],
+                    "code_years": [code.years],
+                    "code_build": [code.build],
+                    "code_files": [code.files],
                 }
             ),
         )
@@ -146,15 +157,26 @@ def build_inputs(
     )
 
 
-def _require_years_for_partitioned_assets(context: dg.AssetExecutionContext) -> None:
+def build_code(gate: dg.AssetSpec) -> BuildCode:
+    """The code the gate compares: the assets' code versions that the wiring put on the gate's
+    spec (pipelines/asset_catalog.py)."""
+    return BuildCode.of_gate(gate.metadata, gate.key.to_user_string())
+
+
+def _require_years_for_partitioned_assets(
+    context: dg.AssetExecutionContext, gate: dg.AssetSpec
+) -> None:
     """Stop a run without years that selects a year-scoped asset before it does anything: Dagster
     launches such a run (the job `refresh` without a partition), and it cannot run over every year
     instead: Dagster fails a step of a partitioned asset with a partitioned parent before its code
-    runs (docs/ARCHITECTURE.md)."""
-    graph = context.job_def.asset_layer.asset_graph
-    selected = context.run.asset_selection or graph.get_all_asset_keys()
+    runs (docs/ARCHITECTURE.md). The year-scoped assets are those the gate's spec names; a run
+    that selects nothing in particular (no or an empty selection) runs the whole job `refresh`,
+    which is every asset."""
+    selected = context.run.asset_selection
     year_scoped = sorted(
-        key.to_user_string() for key in selected if graph.get(key).partitions_def is not None
+        key
+        for key in gate.metadata[YEAR_SCOPED_METADATA]
+        if not selected or dg.AssetKey.from_user_string(key) in selected
     )
     if year_scoped:
         raise dg.Failure(
@@ -166,13 +188,14 @@ def _require_years_for_partitioned_assets(context: dg.AssetExecutionContext) -> 
         )
 
 
-def _record_what_was_read(con, raw_dir: Path, hashes: ContentHashes) -> None:
+def _record_what_was_read(con, raw_dir: Path, hashes: ContentHashes, code: BuildCode) -> None:
     """The build's fingerprint and the file hashes as this run read the landing zone, not as
     quality/build_inputs listed it before: a file that landed or changed in between is then
-    recorded as it was read, as a cold build of the landing zone after it would record it."""
+    recorded as it was read, as a cold build of the landing zone after it would record it. Under
+    the code the gate recorded (`code`)."""
     years = dict(con.execute(YEAR_INPUTS_QUERY).fetchall())
     fingerprint = build_fingerprint(
-        code_and_reference_fingerprint(), readme_fingerprint(raw_dir, hashes), years
+        code.build, reference_fingerprint(), readme_fingerprint(raw_dir, hashes), years
     )
     con.execute("UPDATE quality.build_inputs SET fingerprint = ?", [fingerprint])
     hashed_now = {key: sha256 for key, sha256 in hashes.seen.items() if key not in hashes.known}
@@ -275,11 +298,16 @@ def submission_files(
         )
         # What this run read of each year, not a listing of its own: a file that changed or
         # landed meanwhile makes the next refresh's fingerprint differ, so it rebuilds the year.
+        # Under the code the gate compared (of this run, or of the warehouse's build when the
+        # gate is not selected: a year recorded under older code is then built again).
+        (recorded_code,) = con.execute(BUILD_CODE_QUERY).fetchall()
+        code = BuildCode(*recorded_code)
         year_inputs = years_inputs(
             read_fingerprints(
                 landing_zone.path, year_folders_present, read.files, read.sha256, hashes
             ),
-            code_and_reference_fingerprint(),
+            code.years,
+            reference_fingerprint(),
         )
         con.execute("DELETE FROM quality.year_inputs WHERE ar IN (SELECT ar FROM run_years)")
         append_rows(
@@ -291,7 +319,7 @@ def submission_files(
                 orient="row",
             ),
         )
-        _record_what_was_read(con, landing_zone.path, hashes)
+        _record_what_was_read(con, landing_zone.path, hashes, code)
         per_year = {
             (ar, status): count
             for ar, status, count in con.execute(

@@ -69,7 +69,10 @@ CREATE TABLE IF NOT EXISTS quality.file_ledger (
 CREATE TABLE IF NOT EXISTS quality.build_inputs (
     fingerprint  VARCHAR NOT NULL,
     run_id       VARCHAR NOT NULL,
-    started_at   TIMESTAMP NOT NULL
+    started_at   TIMESTAMP NOT NULL,
+    code_years   VARCHAR NOT NULL,  -- the code each year's fingerprint takes (BuildCode.years)
+    code_build   VARCHAR NOT NULL,  -- the code the build's fingerprint takes (BuildCode.build)
+    code_files   VARCHAR NOT NULL   -- the repository's code files (BuildCode.files)
 );
 
 -- Each year's inputs as this warehouse built them: the year folder's files, the grant register
@@ -161,11 +164,14 @@ COMMENT ON COLUMN core.file_hashes.inode IS 'Filens inodnummer när den hashades
 COMMENT ON COLUMN core.file_hashes.sha256 IS 'SHA-256 av filens innehåll (hex).';
 COMMENT ON TABLE quality.year_inputs IS 'Varje års indata så som lagret byggdes av dem: årsmappens filer, rekvisitionsregistret och koden. En uppdatering bygger om de år vars indata ändrats.';
 COMMENT ON COLUMN quality.year_inputs.ar IS 'Årsmappen (partitionen ar i Dagster).';
-COMMENT ON COLUMN quality.year_inputs.fingerprint IS 'SHA-256 över årsmappens filer (sökväg och innehållshash), årets rekvisitionsregister, referensdatan och koden (assets/ingest/build_inputs.py).';
+COMMENT ON COLUMN quality.year_inputs.fingerprint IS 'SHA-256 över årsmappens filer (sökväg och innehållshash), årets rekvisitionsregister, referensdatan och koden för de tillgångar som byggs per år (quality.build_inputs.code_years; assets/ingest/build_inputs.py).';
 COMMENT ON TABLE quality.build_inputs IS 'Bygget som lagret innehåller: en rad med fingeravtrycket av allt det byggdes av (rådatamappen, referensdata, kod).';
-COMMENT ON COLUMN quality.build_inputs.fingerprint IS 'SHA-256 över referensdatan, koden, rådatamappens README och varje års indata så som de byggdes (quality.year_inputs; assets/ingest/build_inputs.py); oförändrat fingeravtryck = inget att bygga om.';
+COMMENT ON COLUMN quality.build_inputs.fingerprint IS 'SHA-256 över referensdatan, alla tillgångars kod (code_build), rådatamappens README och varje års indata så som de byggdes (quality.year_inputs; assets/ingest/build_inputs.py); oförändrat fingeravtryck = inget att bygga om.';
 COMMENT ON COLUMN quality.build_inputs.run_id IS 'Dagster-körningen som byggde lagret.';
 COMMENT ON COLUMN quality.build_inputs.started_at IS 'När bygget startade (UTC).';
+COMMENT ON COLUMN quality.build_inputs.code_years IS 'SHA-256 över kodversionerna (Dagsters code_version) för de tillgångar som byggs per år, och biblioteksversionerna: den kod varje års fingeravtryck omfattar.';
+COMMENT ON COLUMN quality.build_inputs.code_build IS 'SHA-256 över alla tillgångars kodversioner och biblioteksversionerna: den kod byggets fingeravtryck omfattar.';
+COMMENT ON COLUMN quality.build_inputs.code_files IS 'SHA-256 över kodfilerna i förrådet: oförändrade är kodversionerna det också (make refresh jämför dem innan Dagster startar).';
 COMMENT ON TABLE core.submissions IS 'Den inlämning som gäller för varje (kommunkod, ar): filregistrets rader med status selected.';
 COMMENT ON COLUMN core.submissions.path IS 'Filens sökväg relativt rådatamappen, t.ex. 2016/inventering/a.csv.';
 COMMENT ON COLUMN core.submissions.sha256 IS 'SHA-256 av filens innehåll (hex).';
