@@ -29,18 +29,20 @@ from pipelines.jobs import refresh_job
 from pipelines.sensors import landing_zone_changed, nightly_refresh
 from pipelines.year_runs import single_run_backfills
 
-defs = dg.Definitions(
-    # Kinds, owner, warehouse table, column schema and code version: pipelines/asset_catalog.py.
-    assets=catalogued(
-        single_run_backfills(
-            dg.load_assets_from_modules(
-                [ingest, validate, report, feedback, swap, publication, profile_asset]
-            )
+# Kinds, owner, warehouse table, column schema and code version: pipelines/asset_catalog.py.
+all_assets = catalogued(
+    single_run_backfills(
+        dg.load_assets_from_modules(
+            [ingest, validate, report, feedback, swap, publication, profile_asset]
         )
-    ),
+    )
+)
+
+defs = dg.Definitions(
+    assets=all_assets,
     asset_checks=[published_within_26_hours],
     jobs=[refresh_job, warehouse_freshness_job],
-    schedules=[nightly_refresh, warehouse_freshness_hourly],
+    schedules=[nightly_refresh(all_assets), warehouse_freshness_hourly],
     sensors=[landing_zone_changed, refresh_failed],
     resources={
         "landing_zone": landing_zone_from_env(),

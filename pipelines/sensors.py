@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import dagster as dg
 
 from assets.ingest.assets import BUILD_INPUTS, build_code
@@ -13,19 +15,33 @@ from pipelines.jobs import refresh_job
 from pipelines.year_runs import YearsRun, plan_years_run, unpartitioned_asset_keys
 
 
-@dg.schedule(
-    name="nightly_refresh",
-    job=refresh_job,
-    cron_schedule="0 2 * * *",
-    execution_timezone="Europe/Stockholm",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
-def nightly_refresh(context: dg.ScheduleEvaluationContext):
-    """Every year, every night: the run's quality/build_inputs skips every step when nothing
-    changed, and then confirms the published warehouse current (its freshness check counts it)."""
-    partitions = context.instance.get_dynamic_partitions(YEAR_PARTITIONS.name)
-    plan = plan_years_run(partitions, [int(key) for key in partitions], [])
-    return _run_request(plan, _asset_specs(context.repository_def), run_key=None)
+def nightly_refresh(assets: Iterable) -> dg.ScheduleDefinition:
+    """The nightly schedule of the Definitions' `assets`: a schedule's context has no public way
+    to them (a sensor's has, `repository_def`), and it needs only which of them are built per
+    year, which a change of code never changes."""
+    report = unpartitioned_asset_keys(
+        assets_def.get_asset_spec(key)
+        for assets_def in assets
+        if isinstance(assets_def, dg.AssetsDefinition)
+        for key in assets_def.keys
+    )
+
+    @dg.schedule(
+        name="nightly_refresh",
+        job=refresh_job,
+        cron_schedule="0 2 * * *",
+        execution_timezone="Europe/Stockholm",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+    def nightly_refresh_schedule(context: dg.ScheduleEvaluationContext):
+        """Every year, every night: the run's quality/build_inputs skips every step when nothing
+        changed, and then confirms the published warehouse current (its freshness check counts
+        it)."""
+        partitions = context.instance.get_dynamic_partitions(YEAR_PARTITIONS.name)
+        plan = plan_years_run(partitions, [int(key) for key in partitions], [])
+        return _run_request(plan, report, run_key=None)
+
+    return nightly_refresh_schedule
 
 
 # The sensor runs every 30 s in a long-lived code server: re-hashing files whose stat has not
@@ -76,7 +92,7 @@ def landing_zone_changed(
         landing_zone_years(landing_zone.path),
     )
     return dg.SensorResult(
-        run_requests=[_run_request(plan, specs, run_key=change)],
+        run_requests=[_run_request(plan, unpartitioned_asset_keys(specs.values()), run_key=change)],
         dynamic_partitions_requests=[YEAR_PARTITIONS.build_add_request(plan.new_partitions)]
         if plan.new_partitions
         else [],
@@ -90,15 +106,9 @@ def _asset_specs(repository_def: dg.RepositoryDefinition) -> dict[dg.AssetKey, d
     }
 
 
-def _run_request(
-    plan: YearsRun, specs: dict[dg.AssetKey, dg.AssetSpec], run_key: str | None
-) -> dg.RunRequest:
-    """A run of the planned years and the report; of the report alone when no year is built.
-    Either skips every step when it finds the published build current."""
+def _run_request(plan: YearsRun, report: list[dg.AssetKey], run_key: str | None) -> dg.RunRequest:
+    """A run of the planned years and the report; of the `report` assets alone when no year is
+    built. Either skips every step when it finds the published build current."""
     if plan.builds_years:
         return dg.RunRequest(run_key=run_key, tags={**plan.tags, **WHEN_CHANGED})
-    return dg.RunRequest(
-        run_key=run_key,
-        tags=WHEN_CHANGED,
-        asset_selection=unpartitioned_asset_keys(specs.values()),
-    )
+    return dg.RunRequest(run_key=run_key, tags=WHEN_CHANGED, asset_selection=report)

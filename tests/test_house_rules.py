@@ -44,3 +44,27 @@ def test_source_files_are_short():
         if lines > MAX_SOURCE_LINES:
             too_long[_name(path)] = lines
     assert too_long == {}, f"source files over {MAX_SOURCE_LINES} lines: split them by idea"
+
+
+# Attributes of Dagster's objects that are not marked @public in its source and that this project
+# once used (issue 22, item 6): they change without notice on an upgrade.
+NON_PUBLIC_DAGSTER_ATTRIBUTES = {
+    "asset_layer",  # JobDefinition
+    "asset_graph",  # RepositoryDefinition, AssetGraph
+    "resolve_asset_graph",  # Definitions
+    "metadata_by_key",  # AssetsDefinition; get_asset_spec(key).metadata is public
+}
+
+
+def test_only_dagsters_public_api_is_used():
+    found = []
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in NON_PUBLIC_DAGSTER_ATTRIBUTES:
+                found.append(f"{_name(path)}:{node.lineno} .{node.attr}")
+            elif isinstance(node, ast.ImportFrom | ast.Import):
+                names = [getattr(node, "module", None) or ""] + [a.name for a in node.names]
+                found += [
+                    f"{_name(path)}:{node.lineno} {n}" for n in names if n.startswith("dagster._")
+                ]
+    assert found == []
