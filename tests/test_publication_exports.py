@@ -296,7 +296,10 @@ def test_an_empty_population_shows_n_0_sums_0_and_shares_as_a_dash(tmp_path):
         ],
         [(ar, "0180", KOMP, 100, 100, 0) for ar in (2014, 2015, 2016)],
     )
-    con.execute("INSERT INTO quality.build_inputs VALUES ('f', 'r', TIMESTAMP '2026-12-07 12:00')")
+    con.execute(
+        "INSERT INTO quality.build_inputs VALUES "
+        "('f', 'r', TIMESTAMP '2026-12-07 12:00', 'code years', 'code build', 'code files')"
+    )
     publication = read_publication(con)
 
     html = report_html(publication, {})
