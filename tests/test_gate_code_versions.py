@@ -31,6 +31,7 @@ from pipelines.asset_catalog import gate_metadata
 from pipelines.environment import PROJECT_ROOT
 from tests.conftest import paths_in_environment
 from tests.landing_zone_fixture import build_small_landing_zone
+from tests.test_operations import sensor_tick
 
 YEARS_OF_THE_SMALL_ZONE = "2013, 2014, 2015, 2016"
 
@@ -178,17 +179,7 @@ def test_the_sensor_requests_the_report_alone_after_a_change_of_publication_code
 
     raw, warehouse, instance = built
     edited = with_code_edited(defs, EXPORTS)
-    with dg.build_sensor_context(
-        instance=instance,
-        repository_def=edited.get_repository_def(),
-        resources={
-            "landing_zone": LandingZone(raw_dir=str(raw)),
-            "warehouse": Warehouse(database=str(warehouse)),
-        },
-    ) as context:
-        (request,) = (
-            edited.resolve_sensor_def("landing_zone_changed").evaluate_tick(context).run_requests
-        )
+    (request,) = sensor_tick(raw, warehouse, instance, cursor=None, defs=edited).run_requests
     assert "dagster/asset_partition_range_start" not in request.tags
     assert set(request.asset_selection) == set(
         unpartitioned_asset_keys(edited.resolve_all_asset_specs())

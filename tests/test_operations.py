@@ -86,9 +86,17 @@ def test_the_schedule_requests_a_refresh_of_every_year_every_night():
     assert requests[0].tags["dagster/asset_partition_range_end"] == "2016"
 
 
-def sensor_tick(raw: Path, warehouse: Path, instance: dg.DagsterInstance, cursor: str | None):
-    """One evaluation of the sensor `landing_zone_changed` on these paths."""
-    from pipelines.definitions import defs
+def sensor_tick(
+    raw: Path,
+    warehouse: Path,
+    instance: dg.DagsterInstance,
+    cursor: str | None,
+    defs: dg.Definitions | None = None,
+):
+    """One evaluation of the sensor `landing_zone_changed` on these paths, of the project's
+    Definitions or of `defs`."""
+    if defs is None:
+        from pipelines.definitions import defs
 
     with dg.build_sensor_context(
         cursor=cursor,
