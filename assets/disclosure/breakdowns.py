@@ -21,22 +21,40 @@ from schemas.block_schemas import SUM_TOLERANCE
 MIN_MUNICIPALITIES = 3
 N_COLUMN_KEY = "n_kommuner"
 NATION = "riket"
-# The exports write a breakdown's value as the double it is, every digit: a sum's interval is the
+# The exports write a cell's value as the double it is, every digit: a sum's interval is the
 # value itself, a share's only the double's own round-off.
 SHARE_TOLERANCE = 1e-9
-# Table 11's columns as question sums, täljare and nämnare (40_report_tables_long.sql, year_cells;
-# Table 11 is the only table of layout 'years' that is broken down). `_cell_terms` is checked
-# against the SQL's cells in every build (`add_breakdowns`).
+# The columns of the tables of layout 'years' (Tables 11–14) as question sums, täljare and
+# nämnare (40_report_tables_long.sql, year_cells). `_cell_terms` is checked against the SQL's
+# cells in every build (`add_breakdowns`).
 YEAR_COLUMNS = {
-    "antal_handlaggare": ("handl_totalt", None),
-    "socionom_lt1ar_andel": ("handl_socionom_lt1ar", "handl_totalt"),
-    "utan_socionom_andel": ("handl_utan_socionom_totalt", "handl_totalt"),
+    "T11": {
+        "antal_handlaggare": ("handl_totalt", None),
+        "socionom_lt1ar_andel": ("handl_socionom_lt1ar", "handl_totalt"),
+        "utan_socionom_andel": ("handl_utan_socionom_totalt", "handl_totalt"),
+    },
+    "T12": {
+        "fortbildning": ("handl_fortbildning", None),
+        "vidareutbildning": ("handl_vidareutbildning", None),
+        "magister_andel": ("handl_magister", "handl_vidareutbildning"),
+    },
+    "T13": {
+        "antal_arbetsledare": ("arbl_totalt", None),
+        "forsta_chefsjobb_andel": ("arbl_forsta_chefsjobb", "arbl_totalt"),
+        "behov_kompetensutveckling_andel": ("arbl_behov_kompetensutveckling", "arbl_totalt"),
+        "lt3ar_erfarenhet_andel": ("arbl_lt3ar_erfarenhet", "arbl_totalt"),
+    },
+    "T14": {
+        "fortbildning": ("arbl_fortbildning", None),
+        "vidareutbildning": ("arbl_vidareutbildning", None),
+        "magister_andel": ("arbl_magister", "arbl_vidareutbildning"),
+    },
 }
 # The cells' own relative error against their recomputation from the municipalities' answers.
 RECOMPUTED_TOLERANCE = 1e-6
-# The population rows and blocks the breakdown cells read (a constant subquery of `read_breakdowns`).
-CELL_BLOCKS = """(SELECT DISTINCT c.ar, c.block FROM report.table_cells AS c
-    JOIN ref.report_tables AS t USING (table_id) WHERE t.broken_down)"""
+# The population rows and blocks the cells read, the nation's of every table and the counties'
+# and SKR groups' of the tables broken down (a constant subquery of `read_breakdowns`).
+CELL_BLOCKS = "(SELECT DISTINCT ar, block FROM report.table_cells)"
 
 
 def level_term(block: str, level: str) -> str:
@@ -47,6 +65,11 @@ def level_term(block: str, level: str) -> str:
 
 def area_term(block: str) -> str:
     return f"{block}:komp_%"
+
+
+def subarea_term(block: str, subarea: str) -> str:
+    """A subarea's sum over its levels (Tables 4–8, totalt)."""
+    return f"{block}:{subarea}"
 
 
 @dataclass(frozen=True)
@@ -79,7 +102,7 @@ class BreakdownInputs:
 
 def _municipal_sums(answers: pl.DataFrame) -> dict[tuple[str, str], float]:
     """(kommunkod, term) → the municipality's sum: each question, and per competence block each
-    level's and all levels' sums over the subareas the tables show."""
+    level's, each subarea's and all levels' sums over the subareas the tables show."""
     questions = answers.select("kommunkod", term="question_id", value="value")
     levels = answers.filter(pl.col("level").is_not_null() & pl.col("in_tables"))
     by_level = levels.select(
@@ -87,26 +110,63 @@ def _municipal_sums(answers: pl.DataFrame) -> dict[tuple[str, str], float]:
         term=pl.format("{}:komp_%_{}", "block", "level"),
         value="value",
     )
+    by_subarea = levels.select(
+        "kommunkod", term=pl.format("{}:{}", "block", "subarea"), value="value"
+    )
     by_area = levels.select("kommunkod", term=pl.format("{}:komp_%", "block"), value="value")
     sums = (
-        pl.concat([questions, by_level, by_area])
+        pl.concat([questions, by_level, by_subarea, by_area])
         .group_by("kommunkod", "term")
         .agg(pl.col("value").fill_null(0.0).sum())
     )
     return {(k, t): v for k, t, v in sums.iter_rows()}
 
 
-def _cell_terms(
-    layout: str, block: str, col_key: str, questions: dict, level_keys: dict[str, str]
-) -> tuple[str, str | None]:
+@dataclass(frozen=True)
+class _Catalog:
+    """The questions a cell's column names: a block's question by its id without the prefix
+    (block_sums), and a subarea's question of a level (subareas)."""
+
+    by_word: dict[tuple[str, str], str]
+    by_subarea_level: dict[tuple[str, str, str], str]
+
+    @classmethod
+    def of(cls, answers: pl.DataFrame) -> _Catalog:
+        questions = answers.select("block", "question_id", "subarea", "level", "in_tables").unique()
+        return cls(
+            {
+                (block, re.sub("^[a-z]+_", "", question)): question
+                for block, question in questions.select("block", "question_id").iter_rows()
+            },
+            {
+                (block, subarea, level): question
+                for block, question, subarea, level in questions.filter(
+                    pl.col("level").is_not_null() & pl.col("in_tables")
+                )
+                .select("block", "question_id", "subarea", "level")
+                .iter_rows()
+            },
+        )
+
+
+def _cell_terms(row: dict, catalog: _Catalog, level_keys: dict[str, str]) -> tuple[str, str | None]:
     """A cell's täljare and nämnare (None for a sum) as municipal terms, as
     40_report_tables_long.sql defines the cell."""
+    layout, block, col_key = row["layout"], row["block"], row["col_key"]
     if layout == "block_sums":  # the column is the block's question id without its prefix
-        return (questions[(block, col_key)], None)
+        return (catalog.by_word[(block, col_key)], None)
+    if layout == "years":
+        return YEAR_COLUMNS[row["table_id"]][col_key]
+    word, kind = col_key.rsplit("_", 1) if col_key != "totalt" else (None, "totalt")
+    [level] = [lv for lv, w in level_keys.items() if w == word] or [None]
     if layout == "area_shares":
-        [level] = [lv for lv, word in level_keys.items() if f"{word}_andel" == col_key]
         return (level_term(block, level), area_term(block))
-    return YEAR_COLUMNS[col_key]
+    # subareas: per subarea (row_key) each level's sum (_antal), their total and each's share
+    whole = subarea_term(block, row["row_key"])
+    if kind == "totalt":
+        return (whole, None)
+    part = catalog.by_subarea_level[(block, row["row_key"], level)]
+    return (part, None) if kind == "antal" else (part, whole)
 
 
 @dataclass(frozen=True)
@@ -116,19 +176,18 @@ class BreakdownModel:
 
 
 def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
-    """One year's breakdown cells into its audit `model`: each published cell as the interval
-    its value allows (a share as a ratio of two sums that carries no interval of its own, hidden
+    """One year's table cells into its audit `model`: the counties' and SKR groups' of the
+    tables broken down and the nation's of every table. Each published cell as the interval its
+    value allows (a share as a ratio of two sums that carries no interval of its own, hidden
     with its täljare), each sum = Σ of its municipalities' terms, which are the key figures'
-    where they are the same sums; total = women + men and an area = Σ its levels per
-    municipality. The nation's cells are the report's and never hidden."""
+    where they are the same sums; per municipality total = women + men, an area = Σ its levels,
+    a level = Σ its subareas' and a subarea = Σ its levels. The nation's cells are the report's
+    and never hidden."""
     sums = _municipal_sums(inputs.answers)
     members: dict[tuple, list[str]] = {}
     for ar, block, dimension, code, kommunkod in inputs.members.sort(pl.all()).iter_rows():
         members.setdefault((ar, block, dimension, code), []).append(kommunkod)
-    question_words = {
-        (block, re.sub("^[a-z]+_", "", question)): question
-        for block, question in inputs.answers.select("block", "question_id").unique().iter_rows()
-    }
+    catalog = _Catalog.of(inputs.answers)
     used: set[tuple[int, str, str]] = set()
     summed: set[str] = set()  # a sum is a cell, a share's nämnare, or both: one relation
 
@@ -164,9 +223,7 @@ def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
         if row["col_key"] == N_COLUMN_KEY or not n_kommuner or value is None:
             cell_keys.append(None)  # N is public; a cell on no municipality shows nothing
             continue
-        t_term, n_term = _cell_terms(
-            row["layout"], block, row["col_key"], question_words, inputs.level_keys
-        )
+        t_term, n_term = _cell_terms(row, catalog, inputs.level_keys)
         hideable = dimension != NATION
         if not hideable and n_kommuner < MIN_MUNICIPALITIES:
             # The report's own table on a population of 1 or 2 municipalities, published beyond
@@ -191,36 +248,56 @@ def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
         cell_keys.append(t_key)
         if hideable and n_kommuner < MIN_MUNICIPALITIES:
             primary.add(t_key)
-    _add_municipal_relations(model, used, sums)
+    _add_municipal_relations(model, used, sums, catalog)
     return BreakdownModel(cell_keys, primary)
 
 
-def _add_municipal_relations(model: Model, used: set, sums: dict) -> None:
-    """Per municipality in the model: total = women + men (within the form's tolerance), and a
-    competence area = the sum of its levels."""
+def _add_municipal_relations(model: Model, used: set, sums: dict, catalog: _Catalog) -> None:
+    """Per municipality in the model: total = women + men (within the form's tolerance), and in
+    each competence block it has a term of, the area = the sum of its levels, a level = the sum
+    of its subareas' questions of that level and a subarea = the sum of its questions."""
+    # A competence block's terms as sums of its parts: (whole, parts) per block.
+    decomposition: dict[str, list[tuple[str, list[str]]]] = {}
+    by_level: dict[tuple[str, str], list[str]] = {}
+    by_subarea: dict[tuple[str, str], list[str]] = {}
+    for (block, subarea, level), question in sorted(catalog.by_subarea_level.items()):
+        by_level.setdefault((block, level), []).append(question)
+        by_subarea.setdefault((block, subarea), []).append(question)
+    for (block, level), questions in by_level.items():
+        parts = decomposition.setdefault(block, [(area_term(block), [])])
+        parts[0][1].append(level_term(block, level))
+        parts.append((level_term(block, level), questions))
+    for (block, subarea), questions in by_subarea.items():
+        decomposition[block].append((subarea_term(block, subarea), questions))
+    of_block = {
+        term: block
+        for block, sums_of in decomposition.items()
+        for whole, parts in sums_of
+        for term in (whole, *parts)
+    }
     terms_of: dict[tuple[int, str], set[str]] = {}
     for ar, kommunkod, term in used:
         terms_of.setdefault((ar, kommunkod), set()).add(term)
     for (ar, kommunkod), terms in sorted(terms_of.items()):
+        sums_of: list[tuple] = []
         for total in sorted(t for t in terms if t.endswith("_totalt")):
             stem = total.removesuffix("totalt")
             women, men = f"{stem}kvinnor", f"{stem}man"
             if women in terms and men in terms:
                 values = [sums.get((kommunkod, t), 0.0) for t in (total, women, men)]
                 residual = abs(values[0] - values[1] - values[2])
-                model.equal_sum(
-                    municipality_key(ar, kommunkod, total),
-                    [municipality_key(ar, kommunkod, t) for t in (women, men)],
-                    tolerance=max(SUM_TOLERANCE, residual),
-                )
-        for area in sorted(t for t in terms if t.endswith(":komp_%")):
-            block = area.removesuffix(":komp_%")
-            levels = sorted(t for t in terms if t.startswith(f"{block}:komp_%_"))
-            if levels:
-                model.equal_sum(
-                    municipality_key(ar, kommunkod, area),
-                    [municipality_key(ar, kommunkod, t) for t in levels],
-                )
+                sums_of.append((total, [women, men], max(SUM_TOLERANCE, residual)))
+        for block in sorted({of_block[t] for t in terms if t in of_block}):
+            sums_of += decomposition[block]
+        for whole, parts, *tolerance in sums_of:
+            for term in (whole, *parts):  # a term no cell of the municipality names: unknown
+                key = municipality_key(ar, kommunkod, term)
+                model.add(Quantity(key, sums.get((kommunkod, term), 0.0), None, rank=(0, False)))
+            model.equal_sum(
+                municipality_key(ar, kommunkod, whole),
+                [municipality_key(ar, kommunkod, part) for part in parts],
+                *tolerance,
+            )
 
 
 def disclosed_breakdowns(
@@ -263,7 +340,6 @@ def read_breakdowns(con) -> BreakdownInputs:
             WHERE c.dimension = 'riket'
         ) AS b
         JOIN ref.report_tables AS t USING (table_id)
-        WHERE t.broken_down
         ORDER BY b.ar, b.dimension, b.table_id, b.row_key, b.col_key, b.group_position
         """
     ).pl()
@@ -278,7 +354,7 @@ def read_breakdowns(con) -> BreakdownInputs:
     ).pl()
     answers = con.sql(
         f"""
-        SELECT c.ar, c.kommunkod, c.block, a.question_id, q.level,
+        SELECT c.ar, c.kommunkod, c.block, a.question_id, q.subarea, q.level,
             coalesce(q.subarea IN (SELECT subarea FROM ref.report_subareas), false) AS in_tables,
             a.value
         FROM core.counted_blocks AS c
