@@ -19,6 +19,8 @@ import polars as pl
 import pytest
 
 from assets.disclosure import Disclosure
+from assets.disclosure.audit import Model
+from assets.disclosure.breakdowns import add_breakdowns, read_breakdowns
 from assets.report.build import SQL_DIR
 from assets.report.disclosure import (
     PUBLISHED_BREAKDOWNS,
@@ -240,6 +242,31 @@ def test_the_disclosure_audit_passes_and_fails_without_the_secondary_step(db):
     assert not switched_off.passed
     assert switched_off.metadata["hidden_by_secondary"].value == 0
     assert switched_off.metadata["failing"].value > 0
+
+
+def test_the_audit_holds_the_nations_cells_of_every_table(db):
+    # Tables 1–14 are published for the nation (report.tables_long, the exports, the workbook):
+    # each year's model holds every national cell with a figure on 3 or more municipalities as
+    # the sum (or share) of its municipal terms, and `add_breakdowns` checks each against the
+    # SQL's value (RuntimeError on a mismatch). Here Tables 2 and 12 count 3 municipalities.
+    inputs = read_breakdowns(db)
+    nation = inputs.cells.filter(pl.col("dimension") == "riket")
+    tables = {t for (t,) in db.execute("SELECT table_id FROM ref.report_tables").fetchall()}
+    assert set(nation["table_id"]) == tables
+    in_model, expected = set(), set()
+    for ar in inputs.years:
+        year = inputs.of_years([ar])
+        added = add_breakdowns(Model(), year)
+        for row, key in zip(year.cells.iter_rows(named=True), added.cell_keys, strict=True):
+            if row["dimension"] != "riket" or row["col_key"] == "n_kommuner":
+                continue
+            cell = (row["table_id"], row["row_key"], row["col_key"])
+            if key is not None:
+                in_model.add(cell)
+            if row["n_kommuner"] >= 3 and row["value"] is not None:
+                expected.add(cell)
+    assert in_model == expected
+    assert {"T02", "T12"} <= {table_id for table_id, _, _ in in_model}
 
 
 def test_national_key_figures_agree_with_the_published_cells_for_the_same_population(db):

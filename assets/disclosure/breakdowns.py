@@ -1,6 +1,7 @@
 """Disclosure control of the breakdowns of Tables 1, 3, 9 and 11 by county and SKR municipality
-group (report.breakdown_cells_unsuppressed): the primary rule, and the cells' part of each
-year's audit model (assets/disclosure/audit.py), which also holds the key figures
+group (report.breakdown_cells_unsuppressed): the primary rule, and the table cells' part of each
+year's audit model (assets/disclosure/audit.py): those breakdowns and the nation's cells of every
+table (the report's own, never hidden). The model also holds the key figures
 (assets/disclosure/key_figures.py): the audit's secondary step decides what else is hidden, over
 the breakdowns and the key figures at once. Pure: no Dagster, no DuckDB.
 
@@ -76,12 +77,13 @@ def subarea_term(block: str, subarea: str) -> str:
 class BreakdownInputs:
     """All the breakdowns' part of the audit reads (`read_breakdowns`)."""
 
-    # report.breakdown_cells_unsuppressed, and the nation's cells of the same tables (dimension
-    # riket, published in the report's tables), with the table's layout.
+    # report.breakdown_cells_unsuppressed, and the nation's cells of every table (dimension
+    # riket, published as report.tables_long), with the table's layout.
     cells: pl.DataFrame
     # Which municipalities each cell counts: ar, block, dimension, group_code, kommunkod.
     members: pl.DataFrame
-    # The counted submissions' answers: ar, kommunkod, block, question_id, level, in_tables.
+    # The counted submissions' answers: ar, kommunkod, block, question_id, subarea, level,
+    # in_tables (the subarea is one Tables 3–8 show).
     answers: pl.DataFrame
     # report.level_key: a level's word in the column keys (grund → grundlaggande).
     level_keys: dict[str, str]
@@ -326,7 +328,7 @@ def disclosed_breakdowns(
 
 
 def read_breakdowns(con) -> BreakdownInputs:
-    """What the breakdowns' part of the audit reads from a warehouse connection."""
+    """What the table cells' part of the audit reads from a warehouse connection."""
     cells = con.sql(
         """
         SELECT b.*, t.layout

@@ -1,14 +1,14 @@
 """The disclosure audit as a blocking check of report/nyckeltal (contract section 10).
 
 The key figures and the breakdowns by county and SKR group are disclosure-controlled once per
-build (assets/disclosure, the one home of the rules), one audit model per year over both, and
-audited in the staging warehouse: a hidden figure that the year's published figures pin to an
-interval narrower than 2d fails the check, and a failing blocking check stops
-kompetens_warehouse, so such a build is never published. The result is stored as
-report.nyckeltal_publicerad and report.breakdown_cells_publicerad, which the publication stage
-publishes as they are, and per year with the digest of all it read
-(report.nyckeltal_publicerad_inputs): a year whose digest is unchanged keeps its stored result,
-audit included, and is not solved again.
+build (assets/disclosure, the one home of the rules), one audit model per year over both and the
+nation's cells of every report table (published as they are), and audited in the staging
+warehouse: a hidden figure that the year's published figures pin to an interval narrower than 2d
+fails the check, and a failing blocking check stops kompetens_warehouse, so such a build is never
+published. The result is stored as report.nyckeltal_publicerad and
+report.breakdown_cells_publicerad, which the publication stage publishes as they are, and per
+year with the digest of all it read (report.nyckeltal_publicerad_inputs): a year whose digest is
+unchanged keeps its stored result, audit included, and is not solved again.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ DISCLOSURE_AUDIT_SPEC = dg.AssetCheckSpec(
     blocking=True,
     description=(
         "No hidden key figure or breakdown cell can be worked out from the published figures: "
-        "per year, a linear programme over every published key figure and every breakdown cell "
-        "by county and SKR group (each as the interval its rounding allows, total = women + men, "
+        "per year, a linear programme over every published key figure, every breakdown cell "
+        "by county and SKR group and every national cell of Tables 1–14 (each as the interval "
+        "its rounding allows, total = women + men, "
         "groups = the sums of their municipalities, täljare ≤ nämnare, a share = täljare / "
         "nämnare, values ≥ 0) leaves every hidden figure's täljare an interval at least 2d wide "
         "(d = 10 % of the value, at least 0.5 fte or person). A year whose inputs, settings and "
