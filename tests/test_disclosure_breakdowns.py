@@ -68,13 +68,14 @@ def breakdown_inputs() -> BreakdownInputs:
                 "kommunkod": m,
                 "block": BLOCK,
                 "question_id": QUESTION,
+                "subarea": None,
                 "level": None,
                 "in_tables": False,
                 "value": v,
             }
             for m, v in ANSWERS.items()
         ],
-        schema_overrides={"level": pl.String},
+        schema_overrides={"subarea": pl.String, "level": pl.String},
     )
     return BreakdownInputs(cells, members, answers, {})
 
