@@ -159,15 +159,16 @@ def _cell_terms(row: dict, catalog: _Catalog, level_keys: dict[str, str]) -> tup
         return (catalog.by_word[(block, col_key)], None)
     if layout == "years":
         return YEAR_COLUMNS[row["table_id"]][col_key]
-    word, kind = col_key.rsplit("_", 1) if col_key != "totalt" else (None, "totalt")
-    [level] = [lv for lv, w in level_keys.items() if w == word] or [None]
+    # area_shares and subareas: a subarea's total, or a level's word and what of it is shown
+    # (grundlaggande_antal, grundlaggande_andel)
+    if col_key == "totalt":
+        return (subarea_term(block, row["row_key"]), None)
+    word, kind = col_key.rsplit("_", 1)
+    [level] = [lv for lv, w in level_keys.items() if w == word]
     if layout == "area_shares":
         return (level_term(block, level), area_term(block))
-    # subareas: per subarea (row_key) each level's sum (_antal), their total and each's share
-    whole = subarea_term(block, row["row_key"])
-    if kind == "totalt":
-        return (whole, None)
     part = catalog.by_subarea_level[(block, row["row_key"], level)]
+    whole = subarea_term(block, row["row_key"])
     return (part, None) if kind == "antal" else (part, whole)
 
 
