@@ -3,6 +3,8 @@ national cell of Tables 1–14 is a published sum (or share) over its population
 municipalities, of the same municipal terms as the key figures, so a national table can give a
 hidden key figure away; on cases constructed by hand."""
 
+from dataclasses import replace
+
 import polars as pl
 import pytest
 
@@ -11,8 +13,8 @@ from assets.disclosure.audit import Model, Quantity, audit, secondary_suppressio
 from assets.disclosure.breakdowns import (
     BreakdownInputs,
     add_breakdowns,
+    area_term,
     level_term,
-    subarea_term,
 )
 from assets.disclosure.key_figures import key_figure_disclosure
 
@@ -197,7 +199,7 @@ def table_5(*, wrong: float = 0.0) -> BreakdownInputs:
     )
 
 
-def test_a_subarea_tables_cells_recompute_from_the_municipal_terms():
+def test_a_subarea_tables_cells_recompute_and_enter_as_the_nations_level_sums():
     inputs = table_5()
     model = Model()
     added = add_breakdowns(model, inputs)
@@ -207,16 +209,19 @@ def test_a_subarea_tables_cells_recompute_from_the_municipal_terms():
         for row, key in zip(inputs.cells.iter_rows(named=True), added.cell_keys, strict=True)
     }
     assert keys[("_tabell", "n_kommuner")] is None  # N is public
-    # A level's count is the sum of the subarea's question, a total the subarea's sum, a share
-    # carried by its täljare (the level's count).
-    assert keys[("socialratt", "saknar_antal")] == group_key(
-        AR, "riket", "00", question("socialratt", "saknar"), members
-    )
-    assert keys[("socialratt", "saknar_andel")] == keys[("socialratt", "saknar_antal")]
-    assert keys[("familjeratt", "totalt")] == group_key(
-        AR, "riket", "00", subarea_term(C_BLOCK, "familjeratt"), members
-    )
-    assert model.quantities[keys[("familjeratt", "totalt")]].value == pytest.approx(10.0)
+    # Projected: a level's count and share of any subarea are carried by the nation's sum of the
+    # level over the subareas, a subarea's total by the area's; no unknown per question.
+    saknar = group_key(AR, "riket", "00", level_term(C_BLOCK, "saknar"), members)
+    for subarea in SUBAREAS:
+        assert keys[(subarea, "saknar_antal")] == saknar
+        assert keys[(subarea, "saknar_andel")] == saknar
+        assert keys[(subarea, "totalt")] == group_key(
+            AR, "riket", "00", area_term(C_BLOCK), members
+        )
+    assert model.quantities[saknar].value == pytest.approx(1.0 + 3.0 + 2.0 + 6.0)
+    assert model.quantities[saknar].half_width == 0.0  # published: Σ of the subareas' cells
+    questions = {question(s, level) for s in SUBAREAS for level in LEVEL_KEYS}
+    assert not [key for key in model.quantities if key.split("|")[3] in questions]
     assert added.primary == set()
     # Every relation holds at the true values.
     for relation in model.relations:
@@ -226,11 +231,10 @@ def test_a_subarea_tables_cells_recompute_from_the_municipal_terms():
         add_breakdowns(Model(), table_5(wrong=1.0))
 
 
-def test_a_municipalitys_level_is_the_sum_of_its_subareas_so_table_5_gives_it_away():
+def test_table_5s_level_sums_give_a_hidden_level_away():
     # m1's saknar over the area (the key figures' täljare of saknar_andel_juridik) is hidden; the
-    # nation's saknar_antal of each subarea sums the subarea's question over m1, m2, m3, and a
-    # municipality's level is the sum of its subareas' questions: with m2's and m3's levels
-    # published, m1's is the nation's total minus theirs.
+    # nation's saknar_antal of the subareas sum to saknar over m1, m2 and m3: with m2's and m3's
+    # levels published, m1's is the nation's total minus theirs.
     inputs = table_5()
     model = Model()
     add_breakdowns(model, inputs)
@@ -239,3 +243,71 @@ def test_a_municipalitys_level_is_the_sum_of_its_subareas_so_table_5_gives_it_aw
         model.add(Quantity(saknar[m], model.quantities[saknar[m]].value, 0.0))
     [pinned] = audit(model, {saknar["m1"]})
     assert (pinned.low, pinned.high) == pytest.approx((4.0, 4.0), abs=1e-4)
+
+
+def _unprojected() -> Model:
+    """Table 5 as the whole programme says it: an unknown per municipality and question, the
+    nation's cell of each subarea and level = Σ of its question over the municipalities, a
+    municipality's level = Σ of its subareas' questions, an area = Σ of its levels."""
+    model = Model()
+    for subarea in SUBAREAS:
+        for level in LEVEL_KEYS:
+            parts = []
+            for m, values in COMPETENCE.items():
+                key = municipality_key(AR, m, question(subarea, level))
+                model.add(Quantity(key, values.get((subarea, level), 0.0), None))
+                parts.append(key)
+            nation = f"nation|{subarea}|{level}"
+            value = sum(values.get((subarea, level), 0.0) for values in COMPETENCE.values())
+            model.add(Quantity(nation, value, 0.0, hideable=False))
+            model.equal_sum(nation, parts)
+    for m, values in COMPETENCE.items():
+        levels = []
+        for level in LEVEL_KEYS:
+            key = municipality_key(AR, m, level_term(C_BLOCK, level))
+            model.add(Quantity(key, sum(values.get((s, level), 0.0) for s in SUBAREAS), None))
+            model.equal_sum(key, [municipality_key(AR, m, question(s, level)) for s in SUBAREAS])
+            levels.append(key)
+        area = municipality_key(AR, m, area_term(C_BLOCK))
+        model.add(Quantity(area, sum(values.values()), None))
+        model.equal_sum(area, levels)
+    return model
+
+
+@pytest.mark.parametrize("published", [(), ("m2",), ("m2", "m3"), ("m1", "m3")])
+def test_the_projection_of_tables_4_to_8_leaves_every_interval_as_the_whole_programme(published):
+    # The transportation argument of `_projected_term`, checked: whichever municipalities'
+    # levels and areas are published beside Table 5, every hidden level and area has the same
+    # interval in the projected model as in the one with an unknown per question.
+    projected, whole = Model(), _unprojected()
+    add_breakdowns(projected, table_5())
+    hidden = set()
+    for m in COMPETENCE:
+        terms = [level_term(C_BLOCK, level) for level in LEVEL_KEYS] + [area_term(C_BLOCK)]
+        for term in terms:
+            key = municipality_key(AR, m, term)
+            if m in published:
+                for model in (projected, whole):
+                    model.add(Quantity(key, whole.quantities[key].value, 0.0))
+            else:
+                hidden.add(key)
+    # A margin no interval can reach makes the audit solve both ends of each, not stop once the
+    # solutions seen show 2d.
+    for model in (projected, whole):
+        for key in hidden:
+            model.quantities[key] = replace(model.quantities[key], minimum_margin=1e9)
+    ends = {
+        name: {i.key: (i.low, i.high) for i in audit(model, hidden)}
+        for name, model in (("projected", projected), ("whole", whole))
+    }
+    assert ends["projected"].keys() == ends["whole"].keys() == hidden
+    for key, (low, high) in ends["whole"].items():
+        assert ends["projected"][key] == pytest.approx((low, high), abs=1e-4), key
+    # Not trivially so: Table 5 bounds m1's hidden saknar by the nation's less the published.
+    if "m1" not in published:
+        saknar = {
+            m: sum(v for (_, lv), v in a.items() if lv == "saknar") for m, a in COMPETENCE.items()
+        }
+        m1_saknar = municipality_key(AR, "m1", level_term(C_BLOCK, "saknar"))
+        expected = sum(saknar.values()) - sum(saknar[m] for m in published)
+        assert ends["whole"][m1_saknar][1] == pytest.approx(expected, abs=1e-4)

@@ -22,6 +22,8 @@ from schemas.block_schemas import SUM_TOLERANCE
 MIN_MUNICIPALITIES = 3
 N_COLUMN_KEY = "n_kommuner"
 NATION = "riket"
+# Tables 4–8: per subarea of a competence block, each level (ref.report_tables.layout).
+SUBAREA_LAYOUT = "subareas"
 # The exports write a cell's value as the double it is, every digit: a sum's interval is the
 # value itself, a share's only the double's own round-off.
 SHARE_TOLERANCE = 1e-9
@@ -163,13 +165,33 @@ def _cell_terms(row: dict, catalog: _Catalog, level_keys: dict[str, str]) -> tup
     # (grundlaggande_antal, grundlaggande_andel)
     if col_key == "totalt":
         return (subarea_term(block, row["row_key"]), None)
-    word, kind = col_key.rsplit("_", 1)
-    [level] = [lv for lv, w in level_keys.items() if w == word]
+    level = _level_of(col_key, level_keys)
     if layout == "area_shares":
         return (level_term(block, level), area_term(block))
     part = catalog.by_subarea_level[(block, row["row_key"], level)]
     whole = subarea_term(block, row["row_key"])
-    return (part, None) if kind == "antal" else (part, whole)
+    return (part, None) if col_key.endswith("_antal") else (part, whole)
+
+
+def _level_of(col_key: str, level_keys: dict[str, str]) -> str:
+    """The level a column names by its word (grundlaggande_antal → grund); a word no level has
+    is a bug."""
+    word = col_key.rsplit("_", 1)[0]
+    [level] = [lv for lv, w in level_keys.items() if w == word]
+    return level
+
+
+def _projected_term(row: dict, level_keys: dict[str, str]) -> str:
+    """The municipal term whose nation's sum carries a cell of Tables 4–8 in the model: a
+    level's count and share, the level's sum over the subareas (`level_term`); a subarea's total,
+    the area's (`area_term`). Exact while no published figure names a municipality's subarea
+    question or subarea sum (docs/RELIABILITY.md, «The national tables in the audit»): then
+    questions ≥ 0 that give both every municipality's level sums and the nation's subarea cells
+    exist exactly when the totals agree (a transportation problem), so of a block's Tables 4–8
+    the audit needs only the nation's sum of each level, and no unknown per question."""
+    if row["col_key"] == "totalt":
+        return area_term(row["block"])
+    return level_term(row["block"], _level_of(row["col_key"], level_keys))
 
 
 @dataclass(frozen=True)
@@ -183,9 +205,9 @@ def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
     tables broken down and the nation's of every table. Each published cell as the interval its
     value allows (a share as a ratio of two sums that carries no interval of its own, hidden
     with its täljare), each sum = Σ of its municipalities' terms, which are the key figures'
-    where they are the same sums; per municipality total = women + men, an area = Σ its levels,
-    a level = Σ its subareas' and a subarea = Σ its levels. The nation's cells are the report's
-    and never hidden."""
+    where they are the same sums; per municipality total = women + men and an area = Σ its
+    levels. Tables 4–8 enter as the nation's sum of each level and of the area
+    (`_projected_term`). The nation's cells are the report's and never hidden."""
     sums = _municipal_sums(inputs.answers)
     members: dict[tuple, list[str]] = {}
     for ar, block, dimension, code, kommunkod in inputs.members.sort(pl.all()).iter_rows():
@@ -234,13 +256,11 @@ def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
             cell_keys.append(None)
             continue
         members_of = members[(ar, block, dimension, code)]
-        t_key, t_value = sum_of(ar, dimension, code, t_term, members_of, n_term is None, hideable)
+        t_value = sum(sums.get((kommunkod, t_term), 0.0) for kommunkod in members_of)
         if n_term is None:
             recomputed = t_value
         else:
-            n_key, n_value = sum_of(ar, dimension, code, n_term, members_of, False, hideable)
-            share = value / 100
-            model.ratio(t_key, n_key, share - SHARE_TOLERANCE, share + SHARE_TOLERANCE)
+            n_value = sum(sums.get((kommunkod, n_term), 0.0) for kommunkod in members_of)
             recomputed = 100 * t_value / n_value
         if abs(recomputed - value) > RECOMPUTED_TOLERANCE * max(1.0, abs(value)):
             # The municipal terms are not the SQL's cell: a bug in `_cell_terms`, never the data.
@@ -248,59 +268,53 @@ def add_breakdowns(model: Model, inputs: BreakdownInputs) -> BreakdownModel:
                 f"breakdown cell {row['table_id']} {row['row_key']} "
                 f"{row['col_key']} {dimension} {code}: {value} ≠ {recomputed}"
             )
+        if row["layout"] == SUBAREA_LAYOUT:
+            if hideable:
+                # The projection is exact for one group over all the subareas' municipalities;
+                # Tables 4–8 broken down would need each subarea's sums in the model.
+                raise RuntimeError(f"{row['table_id']} is broken down: see `_projected_term`")
+            projected = _projected_term(row, inputs.level_keys)
+            t_key, _ = sum_of(ar, dimension, code, projected, members_of, True, hideable)
+            cell_keys.append(t_key)
+            continue
+        t_key, _ = sum_of(ar, dimension, code, t_term, members_of, n_term is None, hideable)
+        if n_term is not None:
+            n_key, _ = sum_of(ar, dimension, code, n_term, members_of, False, hideable)
+            share = value / 100
+            model.ratio(t_key, n_key, share - SHARE_TOLERANCE, share + SHARE_TOLERANCE)
         cell_keys.append(t_key)
         if hideable and n_kommuner < MIN_MUNICIPALITIES:
             primary.add(t_key)
-    _add_municipal_relations(model, used, sums, catalog)
+    _add_municipal_relations(model, used, sums)
     return BreakdownModel(cell_keys, primary)
 
 
-def _add_municipal_relations(model: Model, used: set, sums: dict, catalog: _Catalog) -> None:
-    """Per municipality in the model: total = women + men (within the form's tolerance), and in
-    each competence block it has a term of, the area = the sum of its levels, a level = the sum
-    of its subareas' questions of that level and a subarea = the sum of its questions."""
-    # A competence block's terms as sums of its parts: (whole, parts) per block.
-    decomposition: dict[str, list[tuple[str, list[str]]]] = {}
-    by_level: dict[tuple[str, str], list[str]] = {}
-    by_subarea: dict[tuple[str, str], list[str]] = {}
-    for (block, subarea, level), question in sorted(catalog.by_subarea_level.items()):
-        by_level.setdefault((block, level), []).append(question)
-        by_subarea.setdefault((block, subarea), []).append(question)
-    for (block, level), questions in by_level.items():
-        parts = decomposition.setdefault(block, [(area_term(block), [])])
-        parts[0][1].append(level_term(block, level))
-        parts.append((level_term(block, level), questions))
-    for (block, subarea), questions in by_subarea.items():
-        decomposition[block].append((subarea_term(block, subarea), questions))
-    of_block = {
-        term: block
-        for block, sums_of in decomposition.items()
-        for whole, parts in sums_of
-        for term in (whole, *parts)
-    }
+def _add_municipal_relations(model: Model, used: set, sums: dict) -> None:
+    """Per municipality in the model: total = women + men (within the form's tolerance), and a
+    competence area = the sum of its levels."""
     terms_of: dict[tuple[int, str], set[str]] = {}
     for ar, kommunkod, term in used:
         terms_of.setdefault((ar, kommunkod), set()).add(term)
     for (ar, kommunkod), terms in sorted(terms_of.items()):
-        sums_of: list[tuple] = []
         for total in sorted(t for t in terms if t.endswith("_totalt")):
             stem = total.removesuffix("totalt")
             women, men = f"{stem}kvinnor", f"{stem}man"
             if women in terms and men in terms:
                 values = [sums.get((kommunkod, t), 0.0) for t in (total, women, men)]
                 residual = abs(values[0] - values[1] - values[2])
-                sums_of.append((total, [women, men], max(SUM_TOLERANCE, residual)))
-        for block in sorted({of_block[t] for t in terms if t in of_block}):
-            sums_of += decomposition[block]
-        for whole, parts, *tolerance in sums_of:
-            for term in (whole, *parts):  # a term no cell of the municipality names: unknown
-                key = municipality_key(ar, kommunkod, term)
-                model.add(Quantity(key, sums.get((kommunkod, term), 0.0), None, rank=(0, False)))
-            model.equal_sum(
-                municipality_key(ar, kommunkod, whole),
-                [municipality_key(ar, kommunkod, part) for part in parts],
-                *tolerance,
-            )
+                model.equal_sum(
+                    municipality_key(ar, kommunkod, total),
+                    [municipality_key(ar, kommunkod, t) for t in (women, men)],
+                    tolerance=max(SUM_TOLERANCE, residual),
+                )
+        for area in sorted(t for t in terms if t.endswith(":komp_%")):
+            block = area.removesuffix(":komp_%")
+            levels = sorted(t for t in terms if t.startswith(f"{block}:komp_%_"))
+            if levels:
+                model.equal_sum(
+                    municipality_key(ar, kommunkod, area),
+                    [municipality_key(ar, kommunkod, t) for t in levels],
+                )
 
 
 def disclosed_breakdowns(
