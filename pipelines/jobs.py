@@ -20,7 +20,7 @@ refresh_job = dg.define_asset_job(
     name="refresh",
     # The freshness check has its own hourly job (pipelines/freshness_schedule.py): right after a
     # publication it could only pass, at the cost of a step in every refresh. The year folders
-    # (raw/year_folder, an observable source) are observed in the run's first step, so the
+    # (raw/year_folder, an observable source) are observed before the year-scoped assets (which depend on them), so the
     # year-scoped assets record the data version of the year's files as the run found them.
     selection=dg.AssetSelection.all(include_sources=True)
     - dg.AssetSelection.checks(published_within_26_hours),

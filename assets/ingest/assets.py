@@ -1,4 +1,5 @@
-"""Ingest: the landing zone's submission files and grant registers into the warehouse.
+"""Ingest: the landing zone's submission files and grant registers into the warehouse, and its
+year folders as Dagster's observable source (raw/year_folder, a data version per year).
 
 Contract sections 1–3 and 6. Every file under <raw>/<year>/inventering/ ends as one row of
 quality.file_ledger; a file is read once per content (SHA-256) and suffix, all the reader reads
@@ -90,8 +91,8 @@ warnings.filterwarnings(
     description=(
         "A year folder of the landing zone: its files under inventering/ and its grant register "
         "(contract sections 1 and 6). Its data version is the hash of the year's files, the one "
-        "the fingerprint gate takes, observed by the first step of every run of the job refresh: "
-        "after a file is corrected, the year's assets show stale until the year is built again."
+        "the fingerprint gate takes, observed in every run of the job refresh before the year is "
+        "read: after a file is corrected, the year's assets show stale until it is built again."
     ),
 )
 def year_folder(
