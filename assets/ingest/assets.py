@@ -77,10 +77,12 @@ def register_run_years(con, years: list[int]) -> None:
 
 
 YEAR_FOLDER = dg.AssetKey(["raw", "year_folder"])
-# Dagster marks observable sources beta; said on every import, the warning would stand above every
-# `make refresh` summary.
+# Dagster marks observable sources and their partitioned data versions beta; said on every import
+# and every run, the warnings would stand above every `make refresh` summary.
 warnings.filterwarnings(
-    "ignore", message="Function `observable_source_asset`", category=dg.BetaWarning
+    "ignore",
+    message="(Function `observable_source_asset`|Class `DataVersionsByPartition`)",
+    category=dg.BetaWarning,
 )
 
 
