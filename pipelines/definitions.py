@@ -4,7 +4,7 @@ The year-scoped assets are partitioned by year (assets/run_context/partitions.py
 builds the years that changed; one year, synchronously and without a daemon, in the project's
 instance (the year must be a partition already: the sensor or `make refresh` adds it):
     DAGSTER_HOME=$PWD/.dagster_home .venv/bin/dagster asset materialize \
-        -m pipelines.definitions --select '*' --partition 2016
+        -m pipelines.definitions --select 'raw/year_folder,*' --partition 2016
 
 The resources read KOMPETENS_RAW_DIR and KOMPETENS_WAREHOUSE when a run starts (dg.EnvVar);
 `make refresh`, `make dev` and `python -m pipelines.refresh` set their defaults

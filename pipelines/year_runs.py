@@ -19,11 +19,16 @@ from assets.run_context.partitions import (
 )
 
 
-def single_run_backfills(assets: list[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
+def single_run_backfills(assets: list) -> list:
     """Every asset with the single-run backfill policy, the unpartitioned ones too: then Dagster's
     command line runs a range of years and the report in one run (it refuses a range otherwise),
     as `make refresh` does."""
-    return [asset.with_attributes(backfill_policy=YEAR_BACKFILL_POLICY) for asset in assets]
+    return [
+        asset.with_attributes(backfill_policy=YEAR_BACKFILL_POLICY)
+        if isinstance(asset, dg.AssetsDefinition)
+        else asset  # the observable source of the year folders, which is observed, not built
+        for asset in assets
+    ]
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,13 @@ from schemas.catalog import CATALOG_FILE_NAME, REFERENCE_DIR_VARIABLE, SHIPPED_R
 
 
 def _nodes(asset_graph) -> dict[dg.AssetKey, object]:
-    return {key: asset_graph.get(key) for key in asset_graph.get_all_asset_keys()}
+    """The assets a run materialises: not the observable source of the year folders
+    (raw/year_folder), which is no table and which Dagster gives no owner, kinds or code version."""
+    return {
+        key: node
+        for key in asset_graph.get_all_asset_keys()
+        if (node := asset_graph.get(key)).is_materializable
+    }
 
 
 def metadata_problems(asset_graph) -> list[str]:

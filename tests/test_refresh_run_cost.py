@@ -12,7 +12,7 @@ import dagster as dg
 import pytest
 
 from assets.parallel import helper_process
-from assets.run_context.published import CONFIRMED_CURRENT
+from assets.run_context.published import CONFIRMED_CURRENT, PUBLISHED_WAREHOUSE
 from pipelines import refresh
 from pipelines.environment import PROJECT_ROOT
 from tests.conftest import materialize_pipeline
@@ -77,9 +77,12 @@ def test_an_all_years_refresh_of_a_current_warehouse_is_a_run_that_confirms_it(
     assert types[dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED] > 0
     assert types[dg.DagsterEventType.ASSET_MATERIALIZATION] == 0
     assert types[dg.DagsterEventType.STEP_SKIPPED] > 0
+    # Of the published warehouse, beside those of the year folders (raw/year_folder).
     (observation,) = [
         event.event_specific_data.asset_observation
         for event in events
-        if event is not None and event.event_type == dg.DagsterEventType.ASSET_OBSERVATION
+        if event is not None
+        and event.event_type == dg.DagsterEventType.ASSET_OBSERVATION
+        and event.asset_key == PUBLISHED_WAREHOUSE
     ]
     assert CONFIRMED_CURRENT in observation.metadata

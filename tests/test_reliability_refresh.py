@@ -84,12 +84,15 @@ def kill_points() -> list[str | None]:
     the default profile the start of the swap only."""
     from pipelines.definitions import defs
 
-    # A run's steps are its assets' ops (a multi-asset is one), in the order of their deps.
-    step_of = {key: assets.op.name for assets in defs.assets for key in assets.keys}
+    # A run's steps are its assets' ops (a multi-asset is one), in the order of their deps; the
+    # command's '*' leaves out the observable source of the year folders (raw/year_folder).
+    built = [assets for assets in defs.assets if isinstance(assets, dg.AssetsDefinition)]
+    step_of = {key: assets.op.name for assets in built for key in assets.keys}
     order = graphlib.TopologicalSorter()
-    for assets in defs.assets:
+    for assets in built:
         # A multi-asset's assets may read one another within its step.
-        deps = {step_of[key] for key in assets.dependency_keys} - {assets.op.name}
+        deps = {step_of[key] for key in assets.dependency_keys if key in step_of}
+        deps -= {assets.op.name}
         order.add(assets.op.name, *deps)
     points: list[str | None] = [None]
     for step in order.static_order():

@@ -1,4 +1,5 @@
-"""Ingest: the landing zone's submission files and grant registers into the warehouse.
+"""Ingest: the landing zone's submission files and grant registers into the warehouse, and its
+year folders as Dagster's observable source (raw/year_folder, a data version per year).
 
 Contract sections 1–3 and 6. Every file under <raw>/<year>/inventering/ ends as one row of
 quality.file_ledger; a file is read once per content (SHA-256) and suffix, all the reader reads
@@ -7,6 +8,7 @@ published warehouse).
 """
 
 import os
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +38,7 @@ from assets.ingest.landing_zone import (
     readme_fingerprint,
     relative_path,
     scan_landing_zone,
+    year_folder_versions,
     year_folders,
 )
 from assets.ingest.ledger import LedgerRow, build_ledger
@@ -70,6 +73,43 @@ def register_run_years(con, years: list[int]) -> None:
     assets select and replace their rows `WHERE ... IN (SELECT ar FROM run_years)`."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE run_years AS SELECT unnest(?::INTEGER[]) AS ar", [years]
+    )
+
+
+YEAR_FOLDER = dg.AssetKey(["raw", "year_folder"])
+# Dagster marks observable sources and their partitioned data versions beta; said on every import
+# and every run, the warnings would stand above every `make refresh` summary.
+warnings.filterwarnings(
+    "ignore",
+    message="(Function `observable_source_asset`|Class `DataVersionsByPartition`)",
+    category=dg.BetaWarning,
+)
+
+
+@dg.observable_source_asset(
+    key=YEAR_FOLDER,
+    partitions_def=YEAR_PARTITIONS,
+    group_name="ingest",
+    description=(
+        "A year folder of the landing zone: its files under inventering/ and its grant register "
+        "(contract sections 1 and 6). Its data version is the hash of the year's files, the one "
+        "the fingerprint gate takes, observed in every run of the job refresh before the year is "
+        "read: after a file is corrected, the year's assets show stale until it is built again."
+    ),
+)
+def year_folder(
+    context: dg.OpExecutionContext, landing_zone: LandingZone, warehouse: Warehouse
+) -> dg.DataVersionsByPartition:
+    _require_landing_zone(landing_zone)
+    # Hashed by an earlier build: only a file written since is read to be hashed.
+    (file_hashes,) = warehouse.read_published_queries(FILE_HASHES_QUERY)
+    return dg.DataVersionsByPartition(
+        year_folder_versions(
+            landing_zone.path,
+            ContentHashes(known_file_hashes(file_hashes or [])),
+            # A year folder that is no partition yet becomes one before a run builds it.
+            context.instance.get_dynamic_partitions(YEAR_PARTITIONS.name),
+        )
     )
 
 
@@ -225,13 +265,13 @@ def _file_hashes_frame(hashes: dict[StatKey, str]) -> pl.DataFrame:
     specs=[
         dg.AssetSpec(
             FILE_LEDGER,
-            deps=[BUILD_INPUTS],
+            deps=[BUILD_INPUTS, YEAR_FOLDER],
             description="Every file of the year's landing-zone folder with its status (contract "
             "section 3).",
         ),
         dg.AssetSpec(
             FILE_ANSWERS,
-            deps=[BUILD_INPUTS],
+            deps=[BUILD_INPUTS, YEAR_FOLDER],
             description="The answers of every readable file, as text, keyed by content hash "
             "and suffix (the parse cache; a year's partition is its files' contents).",
         ),
@@ -435,7 +475,7 @@ def _ledger_frame(ledger: list[LedgerRow]) -> pl.DataFrame:
     pool=WAREHOUSE_POOL,
     key=GRANT_REGISTER,
     # The ledger says which year folders have submissions: only those need a register.
-    deps=[BUILD_INPUTS, FILE_LEDGER],
+    deps=[BUILD_INPUTS, FILE_LEDGER, YEAR_FOLDER],
     description=(
         "The grant register (rekvisitioner.csv) of the year (contract section 6). A register "
         "problem fails the run, naming file, line and problem: nothing is published."

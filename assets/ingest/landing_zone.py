@@ -200,6 +200,17 @@ def year_fingerprints(raw_dir: Path, hashes: ContentHashes) -> dict[int, str]:
     )
 
 
+def year_folder_versions(
+    raw_dir: Path, hashes: ContentHashes, years: Collection[str]
+) -> dict[str, str]:
+    """The data version of each year of `years` (partition keys) as Dagster's observable source
+    of the year folders records it: its `year_fingerprints`, the very hash of a year's files the
+    gate takes; a year the landing zone no longer has, the hash of no files (as an emptied year
+    folder's)."""
+    fingerprints = year_fingerprints(raw_dir, hashes)
+    return {key: fingerprints.get(int(key), _digest([])) for key in years}
+
+
 def read_fingerprints(
     raw_dir: Path,
     years: Collection[int],
