@@ -12,7 +12,7 @@ import pytest
 
 from assets.expectations import suites
 from assets.feedback.dictionary import DOCUMENTED_SCHEMAS
-from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER
+from assets.ingest.assets import FILE_ANSWERS, FILE_LEDGER, YEAR_FOLDER
 from assets.tables import table_columns
 from pipelines import warehouse_columns
 from pipelines.asset_catalog import CATALOG, OWNER, WAREHOUSE_CATALOG, catalogued, code_version
@@ -21,20 +21,17 @@ from pipelines.environment import DEFAULT_WAREHOUSE
 from schemas.catalog import CATALOG_FILE_NAME, REFERENCE_DIR_VARIABLE, SHIPPED_REFERENCE_DIR
 
 
-def _nodes(asset_graph) -> dict[dg.AssetKey, object]:
-    """The assets a run materialises: not the observable source of the year folders
-    (raw/year_folder), which is no table and which Dagster gives no owner, kinds or code version."""
-    return {
-        key: node
-        for key in asset_graph.get_all_asset_keys()
-        if (node := asset_graph.get(key)).is_materializable
-    }
+def _specs(defs: dg.Definitions) -> dict[dg.AssetKey, dg.AssetSpec]:
+    """The assets a run materialises, as the UI shows them (`resolve_all_asset_specs`, public):
+    not the observable source of the year folders (raw/year_folder), which is no table and which
+    Dagster gives no owner, kinds or code version."""
+    return {spec.key: spec for spec in defs.resolve_all_asset_specs() if spec.key != YEAR_FOLDER}
 
 
-def metadata_problems(asset_graph) -> list[str]:
-    """Every attribute the UI should show that an asset of `asset_graph` lacks."""
+def metadata_problems(defs: dg.Definitions) -> list[str]:
+    """Every attribute the UI should show that an asset of `defs` lacks."""
     problems = []
-    for key, node in _nodes(asset_graph).items():
+    for key, node in _specs(defs).items():
         name = key.to_user_string()
         table = node.metadata.get("dagster/table_name")
         schema = node.metadata.get("dagster/column_schema")
@@ -60,7 +57,7 @@ def metadata_problems(asset_graph) -> list[str]:
 
 
 def test_every_asset_shows_kinds_owner_group_table_schema_and_code_version():
-    assert metadata_problems(defs.resolve_asset_graph()) == []
+    assert metadata_problems(defs) == []
 
 
 def test_an_asset_missing_from_the_catalog_is_found():
@@ -68,8 +65,7 @@ def test_an_asset_missing_from_the_catalog_is_found():
     def not_in_the_catalog():
         return None
 
-    graph = dg.Definitions(assets=catalogued([not_in_the_catalog])).resolve_asset_graph()
-    problems = metadata_problems(graph)
+    problems = metadata_problems(dg.Definitions(assets=catalogued([not_in_the_catalog])))
     assert "report/not_in_the_catalog: no kinds" in problems
     assert "report/not_in_the_catalog: dagster/table_name None" in problems
     assert "report/not_in_the_catalog: no dagster/column_schema" in problems
@@ -78,7 +74,7 @@ def test_an_asset_missing_from_the_catalog_is_found():
 
 
 def test_the_catalog_names_only_assets_of_the_definitions():
-    assert set(CATALOG) <= defs.resolve_asset_graph().get_all_asset_keys()
+    assert set(CATALOG) <= set(defs.resolve_all_asset_keys())
 
 
 def test_table_names_use_the_catalog_duckdb_gives_the_warehouse_file(tmp_path):
@@ -98,11 +94,7 @@ def test_assets_with_an_expectation_suite_are_of_kind_great_expectations():
         if isinstance(suite, suites.Suite)
     }
     assert guarded
-    of_kind = {
-        key
-        for key, node in _nodes(defs.resolve_asset_graph()).items()
-        if "great_expectations" in node.kinds
-    }
+    of_kind = {key for key, node in _specs(defs).items() if "great_expectations" in node.kinds}
     assert of_kind == guarded
 
 
@@ -116,7 +108,7 @@ def test_column_schemas_are_those_a_refresh_builds(small_warehouse):
             )
     finally:
         con.close()
-    for key, node in _nodes(defs.resolve_asset_graph()).items():
+    for key, node in _specs(defs).items():
         table = node.metadata["dagster/table_name"]
         shown = [
             (c.name, c.type, c.description) for c in node.metadata["dagster/column_schema"].columns
@@ -127,7 +119,7 @@ def test_column_schemas_are_those_a_refresh_builds(small_warehouse):
 def test_file_assets_name_where_their_files_are(small_warehouse):
     uris = {
         key: node.metadata["dagster/uri"]
-        for key, node in _nodes(defs.resolve_asset_graph()).items()
+        for key, node in _specs(defs).items()
         if "dagster/uri" in node.metadata
     }
     assert len(uris) == 5
@@ -136,11 +128,10 @@ def test_file_assets_name_where_their_files_are(small_warehouse):
 
 
 def test_every_materialisation_has_the_row_count_of_its_table(small_instance, small_warehouse):
-    graph = defs.resolve_asset_graph()
     con = duckdb.connect(str(small_warehouse), read_only=True)
     problems = []
     try:
-        for key, node in _nodes(graph).items():
+        for key, node in _specs(defs).items():
             records = small_instance.fetch_materializations(key, limit=1000).records
             if not records:
                 problems.append(f"{key.to_user_string()}: not materialised")

@@ -142,7 +142,6 @@ def test_the_definitions_check_hourly_without_the_warehouse():
     assert [node.name for node in job.graph.nodes] == [
         "kompetens_warehouse_published_within_26_hours"
     ]
-    assert job.asset_layer.selected_asset_keys == set()
     assert "warehouse" not in job.required_resource_keys
 
 

@@ -78,7 +78,6 @@ def test_the_schedule_requests_a_refresh_of_every_year_every_night():
         with dg.build_schedule_context(
             instance=instance,
             scheduled_execution_time=dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC),
-            repository_def=defs.get_repository_def(),
         ) as context:
             requests = schedule.evaluate_tick(context).run_requests
     assert len(requests) == 1
@@ -101,7 +100,7 @@ def sensor_tick(
     with dg.build_sensor_context(
         cursor=cursor,
         instance=instance,
-        repository_def=defs.get_repository_def(),
+        definitions=defs,
         resources={
             "landing_zone": LandingZone(raw_dir=str(raw)),
             "warehouse": Warehouse(database=str(warehouse)),
@@ -459,14 +458,14 @@ def test_the_run_queue_allows_one_run_of_the_warehouses_assets_at_a_time(tmp_pat
 
     # Every asset is in the pool, so a run of any of them (the schedule's, the sensor's, one from
     # the UI or a backfill) is queued behind it; the hourly freshness check is not.
-    graph = defs.resolve_asset_graph()
     # The observable source of the year folders (raw/year_folder) writes nothing and takes no pool.
     pools = {
-        key: frozenset(graph.get(key).pools)
-        for key in graph.get_all_asset_keys()
-        if graph.get(key).is_materializable
+        key: assets.op.pool
+        for assets in defs.assets
+        if isinstance(assets, dg.AssetsDefinition)
+        for key in assets.keys
     }
-    assert set(pools.values()) == {frozenset({WAREHOUSE_POOL})}
+    assert set(pools.values()) == {WAREHOUSE_POOL}
     freshness = defs.resolve_job_def("warehouse_freshness")
     assert not any(node.definition.pools for node in freshness.graph.nodes)
     # The instance holds the pool to one run at a time, for the whole run.

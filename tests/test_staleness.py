@@ -94,8 +94,7 @@ def _build_year_without_report(raw: Path, warehouse: Path, instance, ar: str) ->
     """One year's assets and the fingerprint, asked for by hand (the UI): not the report."""
     from pipelines.definitions import defs
 
-    graph = defs.resolve_asset_graph()
-    year_scoped = [key for key in graph.get_all_asset_keys() if graph.get(key).partitions_def]
+    year_scoped = [spec.key for spec in defs.resolve_all_asset_specs() if spec.partitions_def]
     with paths_in_environment(raw, warehouse):
         result = defs.resolve_job_def("refresh").execute_in_process(
             instance=instance, partition_key=ar, asset_selection=[BUILD_INPUTS, *year_scoped]
