@@ -395,9 +395,10 @@ def shown(command: list[str]) -> str:
     return " ".join(f"'{word}'" if word == "*" else word for word in words)
 
 
-# The steps a Dagster run with nothing changed executes: the gate, which finds the published build
-# current; every other step is skipped.
-NO_CHANGE_STEPS = frozenset({"quality__build_inputs"})
+# The steps a Dagster run with nothing changed executes: the observation of the year folders
+# (raw/year_folder, which the job `refresh` observes first) and the gate, which finds the published
+# build current; every other step is skipped.
+NO_CHANGE_STEPS = frozenset({"raw__year_folder", "quality__build_inputs"})
 
 
 def build_inputs_snapshot() -> str:
