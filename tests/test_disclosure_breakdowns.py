@@ -141,39 +141,51 @@ def test_secondary_suppression_hides_across_the_dimensions_until_the_audit_passe
     assert hidden["value"].is_null().all()
 
 
-def test_a_breakdown_and_a_key_figure_of_the_same_sum_are_one_unknown():
-    # Each municipality's handl_kvinnor is also published as its key figure (handl_arsarbetare K):
-    # L1 = a1 + a2 is then given away by the key figures, so the audit hides a municipality's
-    # key figure too, not only breakdown cells.
+def sum_key_figures(
+    nyckeltal_id: str, block: str, taljare: str, kon: str, ar: int, values: dict[str, float]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One key figure of kind summa for each municipality of `values` (kommunkod → its sum), as
+    report.nyckeltal holds it, and its definition as ref.nyckeltal: the täljare is published
+    exactly."""
     nyckeltal = pl.DataFrame(
         [
             {
-                "nyckeltal_id": "handl_arsarbetare",
+                "nyckeltal_id": nyckeltal_id,
                 "dimension": "kommun",
                 "kommunkod": m,
                 "group_code": None,
-                "ar": AR,
-                "kon": "K",
+                "ar": ar,
+                "kon": kon,
                 "varde": v,
                 "taljare": v,
                 "namnare": None,
                 "n_underlag": v,
                 "n_kommuner": 1,
             }
-            for m, v in ANSWERS.items()
+            for m, v in values.items()
         ],
         schema_overrides={"group_code": pl.String, "namnare": pl.Float64},
     )
     definitions = pl.DataFrame(
         {
-            "nyckeltal_id": ["handl_arsarbetare"],
-            "block": [BLOCK],
-            "taljare": ["handl_{kon}"],
+            "nyckeltal_id": [nyckeltal_id],
+            "block": [block],
+            "taljare": [taljare],
             "namnare": [None],
             "sammanvagning": ["summa"],
             "faktor": [1],
         },
         schema_overrides={"namnare": pl.String},
+    )
+    return nyckeltal, definitions
+
+
+def test_a_breakdown_and_a_key_figure_of_the_same_sum_are_one_unknown():
+    # Each municipality's handl_kvinnor is also published as its key figure (handl_arsarbetare K):
+    # L1 = a1 + a2 is then given away by the key figures, so the audit hides a municipality's
+    # key figure too, not only breakdown cells.
+    nyckeltal, definitions = sum_key_figures(
+        "handl_arsarbetare", BLOCK, "handl_{kon}", "K", AR, ANSWERS
     )
     groups = pl.DataFrame(
         [

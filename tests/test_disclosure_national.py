@@ -17,6 +17,7 @@ from assets.disclosure.breakdowns import (
     level_term,
 )
 from assets.disclosure.key_figures import key_figure_disclosure
+from tests.test_disclosure_breakdowns import sum_key_figures
 
 AR = 2014
 LEVEL_KEYS = {"grund": "grundlaggande", "fordjupad": "fordjupad", "saknar": "saknar"}
@@ -71,35 +72,8 @@ B_BLOCK = "B_handlaggare_utbildning"
 
 def fortbildning_key_figures() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """handl_fortbildning_antal of each municipality, its täljare published exactly."""
-    nyckeltal = pl.DataFrame(
-        [
-            {
-                "nyckeltal_id": "handl_fortbildning_antal",
-                "dimension": "kommun",
-                "kommunkod": m,
-                "group_code": None,
-                "ar": AR,
-                "kon": "T",
-                "varde": v,
-                "taljare": v,
-                "namnare": None,
-                "n_underlag": v,
-                "n_kommuner": 1,
-            }
-            for m, v in FORTBILDNING.items()
-        ],
-        schema_overrides={"group_code": pl.String, "namnare": pl.Float64},
-    )
-    definitions = pl.DataFrame(
-        {
-            "nyckeltal_id": ["handl_fortbildning_antal"],
-            "block": [B_BLOCK],
-            "taljare": ["handl_fortbildning"],
-            "namnare": [None],
-            "sammanvagning": ["summa"],
-            "faktor": [1],
-        },
-        schema_overrides={"namnare": pl.String},
+    nyckeltal, definitions = sum_key_figures(
+        "handl_fortbildning_antal", B_BLOCK, "handl_fortbildning", "T", AR, FORTBILDNING
     )
     groups = pl.DataFrame(
         [{"dimension": "riket", "group_code": "00", "kommunkod": m} for m in FORTBILDNING]
